@@ -1,0 +1,53 @@
+# drillbook: `make drill` runs the built-in database-outage drill, `make test` the whole suite.
+# Both set up what they need first: virtualenv, Docker engine, images.
+
+VENV      ?= .venv
+PYTHON    ?= python3
+BIN       := $(VENV)/bin
+DRILLBOOK := $(BIN)/drillbook
+OUT       ?= out
+
+export TESTCONTAINERS_RYUK_DISABLED := true
+export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
+
+.PHONY: help setup venv docker images drill test unit lint clean
+
+help:
+	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
+	@echo "make test    set up, ruff, mypy, then every test (integration tests run real drills)"
+	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
+	@echo "make lint    ruff and mypy"
+	@echo "make images  build the Debian base (if missing) and drillbook's images"
+	@echo "make clean   remove the virtualenv, build and out folders"
+
+$(BIN)/.installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+venv: $(BIN)/.installed
+
+docker:
+	@scripts/docker-engine.sh
+
+images: venv docker
+	@scripts/base-image.sh debian:bookworm-slim
+	@$(DRILLBOOK) images
+
+setup: images
+
+drill: setup
+	$(DRILLBOOK) run drills/catalog/db-outage.yaml --out $(OUT)/db-outage
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/mypy
+
+unit: venv
+	$(BIN)/pytest -m "not docker" -q
+
+test: setup lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) build $(OUT) .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,181 @@
+"""`drillbook`: list, validate, plan, run, report, images.
+
+Exit codes (drillbook.errors.ExitCode): 0 every objective met, 1 an objective
+missed, 2 bad input or the harness could not run, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import sys
+from collections.abc import Sequence
+
+from rich.console import Console
+
+from drillbook.errors import DrillbookError, ExitCode, ResultError
+from drills import alerts, objectives
+from drills import spec as spec_module
+from drills.result import to_document, write
+from drills.runner import DrillRunner, resolve_plugins
+from drills.summary import print_summary
+from drills.timeline import Event
+from recovery import REGISTRY as PROCEDURES
+from reports import markdown
+from scenarios import REGISTRY as SCENARIOS
+
+CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
+VERDICT_EXIT = {
+    "passed": ExitCode.OK,
+    "failed": ExitCode.OBJECTIVE_MISSED,
+    "error": ExitCode.BAD_INPUT,
+    "interrupted": ExitCode.INTERRUPTED,
+}
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so bad arguments follow the one error path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise DrillbookError(f"{self.prog}: {message}. Run `{self.prog} --help` for usage.")
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
+    p = sub.add_parser("validate", help="check a drill file; names the field and line of each error")
+    p.add_argument("file", type=pathlib.Path)
+    p = sub.add_parser("plan", help="say what a drill would do, touching nothing")
+    p.add_argument("file", type=pathlib.Path)
+    p = sub.add_parser("run", help="run drills for real")
+    p.add_argument("files", type=pathlib.Path, nargs="+")
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out"),
+                   help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)")
+    p = sub.add_parser("report", help="render a stored result again")
+    p.add_argument("result", type=pathlib.Path)
+    p.add_argument("--format", choices=["md"], default="md")
+    p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    console = Console(highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        args = build_parser().parse_args(argv)
+        command = {
+            "list": cmd_list, "validate": cmd_validate, "plan": cmd_plan,
+            "run": cmd_run, "report": cmd_report, "images": cmd_images,
+        }[args.command]
+        return int(command(args, console))
+    except DrillbookError as exc:
+        errors.print(f"[bold red]drillbook:[/] {exc}", markup=True, soft_wrap=True)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        errors.print("drillbook: interrupted")
+        return int(ExitCode.INTERRUPTED)
+
+
+def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
+    console.print("[bold]drills[/] (drills/catalog/)")
+    for path in sorted(CATALOG.glob("*.yaml")):
+        spec = spec_module.load(path)
+        console.print(f"  {path.name:<24} {spec.model.description}")
+    console.print("[bold]scenarios[/]")
+    for name in SCENARIOS.names():
+        console.print(f"  {name:<24} {SCENARIOS.get(name).description}")
+    console.print("[bold]recovery procedures[/]")
+    for name in PROCEDURES.names():
+        console.print(f"  {name:<24} {PROCEDURES.get(name).description}")
+    console.print("[bold]alert rules[/]")
+    for rule in alerts.RULES:
+        console.print(f"  {rule.name:<24} {rule.description} ({rule.severity})")
+    return ExitCode.OK
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
+    spec = spec_module.load(args.file)
+    resolve_plugins(spec)
+    console.print(f"{args.file}: valid drill {spec.name!r}")
+    return ExitCode.OK
+
+
+def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
+    spec = spec_module.load(args.file)
+    scenario, procedure = resolve_plugins(spec)
+    m, target = spec.model, spec.target
+    say = console.print
+    say(f"[bold]Drill {spec.name}[/]: {m.description or scenario.description}")
+    say("1. provision")
+    for service in target.services:
+        say(f"   - {service.name}: image {service.image}, memory limit {service.mem_limit or 'none'}, "
+            f"port {service.port} published on 127.0.0.1")
+    say(f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
+        f"locustfile {target.locustfile}")
+    say(f"   - probes every {m.probes.interval_s:g} s: health {target.health}, "
+        + ", ".join(f.path for f in target.key_flows) + ", database SELECT 1")
+    say(f"2. steady state for {m.phases.steady_state_s:g} s: error rate ≤ {m.steady_state.max_error_rate:.0%}, "
+        f"mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms")
+    say(f"3. inject {scenario.describe(dict(m.scenario.with_))}" +
+        (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else ""))
+    for step in scenario.steps:
+        say(f"   - {step}")
+    say(f"4. detect (within {m.phases.detect_timeout_s:g} s), alert windows × {m.alerts.time_scale:g}:")
+    for rule in alerts.RULES:
+        expected = " (expected)" if rule.name in scenario.expected_alerts else ""
+        say(f"   - {rule.name}: {rule.description}; window {rule.window_s * m.alerts.time_scale:g} s{expected}")
+    if procedure is None:
+        say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
+    else:
+        say(f"5. recover with {procedure.name}:")
+        for step in procedure.steps:
+            say(f"   - {step.name}: {step.description}")
+    say(f"6. verify: a clean window of {m.phases.verify_window_s:g} s, then every acknowledged write checked by SQL")
+    rto, rpo = objectives.targets(m.objectives.tier, m.objectives.rto_s, m.objectives.rpo_s)
+    say(f"7. objectives ({m.objectives.tier}): RTO {rto:g} s, RPO {rpo:g} s")
+    say("8. teardown: every container, network and volume with the drill's labels")
+    say("[dim]Nothing was started: this was a plan.[/]")
+    return ExitCode.OK
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
+    specs = [spec_module.load(f) for f in args.files]
+    for spec in specs:
+        resolve_plugins(spec)
+    worst = ExitCode.OK
+    for spec in specs:
+        out = args.out / spec.name if len(specs) > 1 else args.out
+
+        def show(event: Event) -> None:
+            console.print(f"[dim]{event.t:8.2f}s[/] [bold]{event.kind}[/] {event.detail}", soft_wrap=True)
+
+        result = DrillRunner(spec, out, show).run()
+        document = to_document(result)
+        path = write(document, out)
+        (out / "summary.md").write_text(markdown.render(document))
+        print_summary(console, document, str(path))
+        code = VERDICT_EXIT[result.verdict]
+        worst = max(worst, code)
+        if code == ExitCode.INTERRUPTED:
+            break
+    return worst
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
+    try:
+        document = json.loads(args.result.read_text())
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ResultError(f"Cannot read the result {args.result}: {exc}. Give the path of a result.json "
+                          "written by `drillbook run`.") from None
+    sys.stdout.write(markdown.render(document))
+    return ExitCode.OK
+
+
+def cmd_images(args: argparse.Namespace, console: Console) -> ExitCode:
+    from replicas import engine, images
+
+    images.ensure(engine.connect(), list(images.RECIPES), lambda m: console.print(m))
+    console.print("images are up to date")
+    return ExitCode.OK

@@ -1,0 +1,117 @@
+"""Starting, reading and stopping the load process from the harness."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import signal
+import subprocess
+import sys
+import time
+from types import TracebackType
+from typing import Self
+
+from drillbook.errors import ReplicaError
+from drills.load.ledger import (
+    LEDGER_FILE,
+    REQUESTS_FILE,
+    AckedWrite,
+    RequestRecord,
+    Tail,
+    parse_request,
+    parse_write,
+)
+from replicas.target import WriteFlow
+
+
+class LoadProcess:
+    """A locust worker process; a context manager that always stops it."""
+
+    def __init__(
+        self,
+        *,
+        locustfile: pathlib.Path,
+        host: str,
+        users: int,
+        rate: float,
+        timeout_s: float,
+        write_flows: tuple[WriteFlow, ...],
+        out: pathlib.Path,
+        max_seconds: float,
+    ) -> None:
+        self.out = out
+        self._argv = [
+            sys.executable, "-m", "drills.load.worker",
+            "--locustfile", str(locustfile),
+            "--host", host,
+            "--users", str(users),
+            "--rate", str(rate),
+            "--timeout", str(timeout_s),
+            "--out", str(out),
+            "--write-flows", json.dumps(
+                {w.name: {"id_field": w.id_field, "fields": list(w.fields)} for w in write_flows}
+            ),
+            "--max-seconds", str(max_seconds),
+        ]
+        self._proc: subprocess.Popen[str] | None = None
+        self._requests = Tail(out / REQUESTS_FILE)
+        self._writes = Tail(out / LEDGER_FILE)
+        self.requests: list[RequestRecord] = []
+        self.writes: list[AckedWrite] = []
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        for stale in (REQUESTS_FILE, LEDGER_FILE):
+            (self.out / stale).unlink(missing_ok=True)
+        log = (self.out / "load.log").open("w")
+        self._proc = subprocess.Popen(
+            self._argv, stdout=log, stderr=subprocess.STDOUT, text=True,
+            # Its own process group: a Ctrl-C in the terminal reaches the harness,
+            # which then stops the load in order, after the fault is reverted.
+            start_new_session=True,
+        )
+        log.close()
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if self._proc.poll() is not None:
+                raise ReplicaError(
+                    "The load process exited at start. Its output:\n"
+                    f"{(self.out / 'load.log').read_text()[-2000:]}\nCheck the target's locustfile."
+                )
+            if "load: started" in (self.out / "load.log").read_text():
+                return
+            time.sleep(0.1)
+        raise ReplicaError(f"The load process did not start within {timeout_s:g} s.")
+
+    def poll(self) -> None:
+        """Take in what the worker appended since the last call."""
+        self.requests.extend(parse_request(row) for row in self._requests.read())
+        self.writes.extend(parse_write(row) for row in self._writes.read())
+
+    @property
+    def running(self) -> bool:
+        return self._proc is not None and self._proc.poll() is None
+
+    def stop(self, timeout_s: float = 15.0) -> None:
+        """Stop the worker (idempotent) and read its last records."""
+        proc = self._proc
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGTERM)
+            try:
+                proc.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.poll()

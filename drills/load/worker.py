@@ -1,0 +1,148 @@
+"""The load process: runs a locustfile headless and records every request.
+
+Started by `drills.load.process.LoadProcess`, never imported by the harness
+(locust monkey-patches the standard library with gevent). It appends every
+request and every acknowledged write to JSON-lines files, flushed line by
+line, and stops on SIGTERM, when its parent dies, or after --max-seconds.
+"""
+
+from __future__ import annotations
+
+from gevent import monkey
+
+monkey.patch_all()
+
+import argparse  # noqa: E402 - after gevent's patching, as locust requires
+import importlib.util  # noqa: E402
+import json  # noqa: E402
+import os  # noqa: E402
+import pathlib  # noqa: E402
+import signal  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+from typing import IO, Any  # noqa: E402
+
+import gevent  # noqa: E402
+import gevent.event  # noqa: E402
+from locust import HttpUser, User, constant_throughput, events  # noqa: E402
+from locust.env import Environment  # noqa: E402
+
+from drills.load.ledger import LEDGER_FILE, REQUESTS_FILE, digest  # noqa: E402
+
+
+def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
+    spec = importlib.util.spec_from_file_location("drill_locustfile", locustfile)
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load locustfile {locustfile}")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    found = [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, HttpUser) and value is not HttpUser
+        and not getattr(value, "abstract", False)
+    ]
+    if not found:
+        raise SystemExit(f"{locustfile} defines no HttpUser class")
+    return found
+
+
+def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> type[User]:
+    """A subclass whose requests time out (a hung request is a failure) and whose
+    pace is the drill's, whatever the locustfile says."""
+
+    def __init__(self: Any, environment: Environment) -> None:
+        cls.__init__(self, environment)
+        request = self.client.request
+
+        def timed(method: str, url: str, **kwargs: Any) -> Any:
+            kwargs.setdefault("timeout", timeout_s)
+            return request(method, url, **kwargs)
+
+        self.client.request = timed
+
+    return type(cls.__name__, (cls,), {
+        "__init__": __init__,
+        "wait_time": constant_throughput(per_user_rps),
+        "abstract": False,
+    })
+
+
+class Recorder:
+    def __init__(self, out: pathlib.Path, write_flows: dict[str, dict[str, Any]]) -> None:
+        self.requests: IO[str] = (out / REQUESTS_FILE).open("w", buffering=1)
+        self.ledger: IO[str] = (out / LEDGER_FILE).open("w", buffering=1)
+        self.write_flows = write_flows
+
+    def on_request(
+        self,
+        request_type: str,
+        name: str,
+        response_time: float,
+        response: Any,
+        exception: BaseException | None,
+        **_: Any,
+    ) -> None:
+        end = time.monotonic()
+        start = end - (response_time or 0.0) / 1000.0
+        status = int(getattr(response, "status_code", 0) or 0)
+        ok = exception is None and 200 <= status < 400
+        row = {"n": name, "m": request_type, "s": start, "e": end, "ok": ok, "st": status,
+               "err": None if exception is None else f"{type(exception).__name__}: {exception}"[:200]}
+        self.requests.write(json.dumps(row) + "\n")
+        flow = self.write_flows.get(name)
+        if flow is not None and ok and 200 <= status < 300:
+            self._ack(name, flow, response, end)
+
+    def _ack(self, name: str, flow: dict[str, Any], response: Any, acked_at: float) -> None:
+        try:
+            answer = response.json()
+            body = response.request.body
+            payload = json.loads(body.decode() if isinstance(body, bytes) else body)
+            write_id = answer[flow["id_field"]]
+        except (ValueError, KeyError, TypeError, AttributeError):
+            return
+        row = {"f": name, "id": str(write_id), "d": digest(payload, flow["fields"]), "a": acked_at}
+        self.ledger.write(json.dumps(row) + "\n")
+
+    def close(self) -> None:
+        self.requests.close()
+        self.ledger.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="drills.load.worker")
+    parser.add_argument("--locustfile", type=pathlib.Path, required=True)
+    parser.add_argument("--host", required=True)
+    parser.add_argument("--users", type=int, required=True)
+    parser.add_argument("--rate", type=float, required=True, help="requests per second, all users")
+    parser.add_argument("--timeout", type=float, required=True)
+    parser.add_argument("--out", type=pathlib.Path, required=True)
+    parser.add_argument("--write-flows", required=True, help="JSON: name -> {id_field, fields}")
+    parser.add_argument("--max-seconds", type=float, required=True)
+    args = parser.parse_args(argv)
+
+    per_user = args.rate / args.users
+    classes = [_with_timeout(c, args.timeout, per_user) for c in _user_classes(args.locustfile)]
+    recorder = Recorder(args.out, json.loads(args.write_flows))
+    events.request.add_listener(recorder.on_request)
+    env = Environment(user_classes=classes, host=args.host, events=events)
+    runner = env.create_local_runner()
+
+    stop = gevent.event.Event()
+    gevent.signal_handler(signal.SIGTERM, stop.set)
+    gevent.signal_handler(signal.SIGINT, stop.set)
+    parent = os.getppid()
+    runner.start(args.users, spawn_rate=args.users)
+    print("load: started", flush=True)
+    deadline = time.monotonic() + args.max_seconds
+    while not stop.is_set() and time.monotonic() < deadline and os.getppid() == parent:
+        stop.wait(0.2)
+    runner.quit()
+    recorder.close()
+    print("load: stopped", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,152 @@
+"""The figures of a drill, exactly as DESIGN.md defines them.
+
+Pure functions of the samples, the ledger and the data check, so they can be
+tested on constructed timelines. Every instant is seconds since drill start.
+
+- disrupted_at: first client-visible failure at or after injected_at.
+- recovered_at: start of the first `verify_window` in which every probe and
+  key flow succeeded and the load's error rate stayed within the threshold.
+- downtime = recovered_at - disrupted_at; detect = detected_at - injected_at;
+  recover = recovered_at - detected_at.
+- RPO = injected_at - the earliest acked_at of a lost write (0 if none lost).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from drills.samples import Sample
+
+
+@dataclass(frozen=True)
+class LostWrite:
+    id: str
+    acked_at: float
+    reason: str
+    """"missing" or "changed" (the row's digest differs from the acknowledged payload)."""
+
+
+@dataclass(frozen=True)
+class Measurements:
+    injected_at: float | None
+    disrupted_at: float | None
+    detected_at: float | None
+    recovered_at: float | None
+    downtime_s: float | None
+    time_to_detect_s: float | None
+    time_to_recover_s: float | None
+    acked_writes: int
+    lost_writes: int | None
+    lost_after_injection: int | None
+    rpo_s: float | None
+    """None when the data check could not run (the database never came back)."""
+
+
+def disrupted_at(samples: Sequence[Sample], injected_at: float) -> float | None:
+    failures = [s.at for s in samples if not s.ok and s.at >= injected_at]
+    return min(failures, default=None)
+
+
+def recovered_at(
+    samples: Sequence[Sample],
+    *,
+    disrupted_at: float,
+    verify_window_s: float,
+    max_error_rate: float,
+    required_probes: Sequence[str],
+    observed_until: float,
+) -> float | None:
+    """The first instant from which a whole verification window was clean."""
+    after = sorted((s for s in samples if s.at >= disrupted_at), key=lambda s: s.at)
+    probe_failures = [s.at for s in after if s.source == "probe" and not s.ok]
+    probe_successes = {
+        name: [s.at for s in after if s.source == "probe" and s.name == name and s.ok]
+        for name in required_probes
+    }
+    load = [s for s in after if s.source == "load"]
+    load_at = [s.at for s in load]
+    load_failed_before = [0]
+    for s in load:
+        load_failed_before.append(load_failed_before[-1] + (not s.ok))
+
+    for candidate in (s.at for s in after if s.ok):
+        end = candidate + verify_window_s
+        if end > observed_until:
+            return None
+        lo = bisect.bisect_left(probe_failures, candidate)
+        if lo < len(probe_failures) and probe_failures[lo] <= end:
+            continue
+        if not all(_any_within(times, candidate, end) for times in probe_successes.values()):
+            continue
+        first, last = bisect.bisect_left(load_at, candidate), bisect.bisect_right(load_at, end)
+        total = last - first
+        failed = load_failed_before[last] - load_failed_before[first]
+        if total and failed / total > max_error_rate:
+            continue
+        return candidate
+    return None
+
+
+def _any_within(times: Sequence[float], start: float, end: float) -> bool:
+    i = bisect.bisect_left(times, start)
+    return i < len(times) and times[i] <= end
+
+
+def rpo(lost: Sequence[LostWrite], injected_at: float | None) -> float:
+    """How far back from the fault acknowledged data was lost; 0 when nothing was."""
+    if not lost or injected_at is None:
+        return 0.0
+    return max(0.0, injected_at - min(w.acked_at for w in lost))
+
+
+def measure(
+    *,
+    samples: Sequence[Sample],
+    injected_at: float | None,
+    detected_at: float | None,
+    verify_window_s: float,
+    max_error_rate: float,
+    required_probes: Sequence[str],
+    observed_until: float,
+    acked_writes: int,
+    lost: Sequence[LostWrite] | None,
+) -> Measurements:
+    disrupted = recovered = downtime = None
+    if injected_at is not None:
+        disrupted = disrupted_at(samples, injected_at)
+        if disrupted is None:
+            downtime = 0.0
+        else:
+            recovered = recovered_at(
+                samples,
+                disrupted_at=disrupted,
+                verify_window_s=verify_window_s,
+                max_error_rate=max_error_rate,
+                required_probes=required_probes,
+                observed_until=observed_until,
+            )
+            downtime = None if recovered is None else recovered - disrupted
+    after = None if lost is None else [
+        w for w in lost if injected_at is not None and w.acked_at > injected_at
+    ]
+    return Measurements(
+        injected_at=injected_at,
+        disrupted_at=disrupted,
+        detected_at=detected_at,
+        recovered_at=recovered,
+        downtime_s=downtime,
+        time_to_detect_s=_diff(detected_at, injected_at),
+        time_to_recover_s=_diff(recovered, detected_at),
+        acked_writes=acked_writes,
+        lost_writes=None if lost is None else len(lost),
+        lost_after_injection=None if after is None else len(after),
+        rpo_s=None if lost is None else rpo(lost, injected_at),
+    )
+
+
+def _diff(later: float | None, earlier: float | None) -> float | None:
+    if later is None or earlier is None:
+        return None
+    return later - earlier

@@ -1,0 +1,110 @@
+"""Health, key-flow and database probes at a fine interval.
+
+A probe every few seconds cannot tell 14:59 from 15:01 of downtime, so probes
+run every `interval_s` (0.1 s by default) and each one is launched on time
+whatever the previous one is doing: a hung probe does not delay the next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Literal, Self
+
+import httpx
+import psycopg
+
+from drills.samples import Sample
+
+MAX_IN_FLIGHT = 64
+
+
+@dataclass(frozen=True)
+class Probe:
+    name: str
+    kind: Literal["http", "postgres"]
+    target: str
+    """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1."""
+
+
+class ProbeRunner:
+    def __init__(
+        self,
+        probes: tuple[Probe, ...],
+        interval_s: float,
+        timeout_s: float,
+        clock: Callable[[], float],
+    ) -> None:
+        self.probes = probes
+        self.interval_s = interval_s
+        self.timeout_s = timeout_s
+        self._clock = clock
+        self.samples: list[Sample] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="drillbook-probes", daemon=True)
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=self.timeout_s + 5)
+
+    def _run(self) -> None:
+        asyncio.run(self._loop())
+
+    async def _loop(self) -> None:
+        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=8)
+        async with httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client:
+            pending: set[asyncio.Task[None]] = set()
+            next_tick = time.monotonic()
+            while not self._stop.is_set():
+                if len(pending) < MAX_IN_FLIGHT:
+                    for probe in self.probes:
+                        task = asyncio.create_task(self._one(client, probe))
+                        pending.add(task)
+                        task.add_done_callback(pending.discard)
+                next_tick += self.interval_s
+                await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+            if pending:
+                await asyncio.wait(pending, timeout=self.timeout_s + 1)
+
+    async def _one(self, client: httpx.AsyncClient, probe: Probe) -> None:
+        start = self._clock()
+        status, error = 0, None
+        try:
+            if probe.kind == "http":
+                response = await client.get(probe.target)
+                status = response.status_code
+                ok = 200 <= status < 300
+                if not ok:
+                    error = f"HTTP {status}"
+            else:
+                await asyncio.wait_for(self._query(probe.target), self.timeout_s)
+                ok = True
+        except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
+            ok, error = False, type(exc).__name__
+        self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error))
+
+    @staticmethod
+    async def _query(conninfo: str) -> None:
+        """The runbook's `psql $DATABASE_URL -c "SELECT 1;"`, a new connection each time."""
+        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+        try:
+            await conn.execute("SELECT 1")
+        finally:
+            await conn.close()

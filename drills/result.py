@@ -1,0 +1,165 @@
+"""The result document: the one thing reports read (schema version "1").
+
+Its core is a contract other tools rely on (DESIGN.md, "The result
+document"); fields may be added, never renamed. It is written atomically, so
+a drill that dies leaves either a whole result or none.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import pathlib
+import platform
+import tempfile
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+from drillbook import __version__
+from drillbook.errors import ResultError
+from drills.alerts import Alert
+from drills.measure import LostWrite, Measurements
+from drills.objectives import Objective
+from drills.samples import Sample
+from drills.timeline import Event
+
+SCHEMA_VERSION = "1"
+Verdict = Literal["passed", "failed", "error", "interrupted"]
+
+
+@dataclass(frozen=True)
+class StepResult:
+    name: str
+    started_at: float
+    finished_at: float
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class Check:
+    name: str
+    ok: bool
+    detail: str
+
+
+@dataclass(frozen=True)
+class DrillResult:
+    drill: str
+    drill_id: str
+    verdict: Verdict
+    error: str | None
+    started_wall: str
+    duration_s: float
+    time_scale: float
+    tier: str
+    target: str
+    scenario: str
+    recovery: str | None
+    measurements: Measurements
+    objectives: tuple[Objective, ...]
+    checks: tuple[Check, ...]
+    alerts: tuple[Alert, ...]
+    recovery_steps: tuple[StepResult, ...]
+    timeline: tuple[Event, ...]
+    samples: tuple[Sample, ...]
+    lost: tuple[LostWrite, ...]
+    spec: dict[str, Any]
+    environment: dict[str, str]
+
+
+def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
+    """The load, per second: requests, errors, mean and max latency."""
+    grouped: dict[int, list[Sample]] = {}
+    for s in samples:
+        if s.source == "load":
+            grouped.setdefault(math.floor(s.at / bucket_s), []).append(s)
+    return [
+        {
+            "t": round(b * bucket_s, 3),
+            "requests": len(m),
+            "errors": sum(not s.ok for s in m),
+            "mean_latency_ms": round(sum(s.latency_ms for s in m) / len(m), 2),
+            "max_latency_ms": round(max(s.latency_ms for s in m), 2),
+        }
+        for b, m in sorted(grouped.items())
+    ]
+
+
+def _r(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+def to_document(result: DrillResult) -> dict[str, Any]:
+    m = result.measurements
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "drill": result.drill,
+        "drill_id": result.drill_id,
+        "verdict": result.verdict,
+        "error": result.error,
+        "started_at": result.started_wall,
+        "duration_s": round(result.duration_s, 3),
+        "time_scale": result.time_scale,
+        "tier": result.tier,
+        "target": result.target,
+        "scenario": result.scenario,
+        "recovery": result.recovery,
+        "measurements": {k: (_r(v) if isinstance(v, float) else v) for k, v in asdict(m).items()},
+        "objectives": [
+            {"name": o.name, "target_s": o.target_s, "measured_s": _r(o.measured_s), "met": o.met}
+            for o in result.objectives
+        ],
+        "checks": [asdict(c) for c in result.checks],
+        "alerts": [
+            {"rule": a.rule, "fired_at": _r(a.fired_at), "severity": a.severity, "window_s": a.window_s}
+            for a in result.alerts
+        ],
+        "recovery_steps": [
+            {"name": s.name, "started_at": _r(s.started_at), "finished_at": _r(s.finished_at),
+             "ok": s.ok, "detail": s.detail}
+            for s in result.recovery_steps
+        ],
+        "timeline": [asdict(e) for e in result.timeline],
+        "lost_writes": [asdict(w) for w in result.lost],
+        "samples": {
+            "probes": [
+                [s.name, _r(s.start), _r(s.end), s.ok, s.status]
+                for s in result.samples if s.source == "probe"
+            ],
+            "probe_columns": ["name", "start", "end", "ok", "status"],
+            "traffic": traffic_buckets(result.samples),
+        },
+        "spec": result.spec,
+        "environment": result.environment,
+    }
+
+
+def environment(docker_version: str | None) -> dict[str, str]:
+    return {
+        "drillbook": __version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "host": platform.node(),
+        "cpus": str(os.cpu_count()),
+        "docker": docker_version or "unknown",
+    }
+
+
+def write(document: dict[str, Any], out_dir: pathlib.Path) -> pathlib.Path:
+    """Write `result.json` atomically: a reader sees the whole document or none."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    final = out_dir / "result.json"
+    fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=out_dir)
+    try:
+        with os.fdopen(fd, "w") as fh:
+            json.dump(document, fh, indent=1)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, final)
+    except OSError as exc:
+        pathlib.Path(tmp).unlink(missing_ok=True)
+        raise ResultError(f"Cannot write {final}: {exc.strerror or exc}. Choose another --out folder.") from exc
+    return final

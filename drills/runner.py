@@ -1,0 +1,418 @@
+"""The harness: the phases of DESIGN.md on one timeline, teardown in every outcome.
+
+    provision -> steady state -> inject -> detect -> recover -> verify
+              -> measure and report, and always teardown
+"""
+
+from __future__ import annotations
+
+import enum
+import pathlib
+import secrets
+import time
+from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import replace
+
+from docker import DockerClient
+
+from drillbook.errors import DrillbookError, RecoveryStepFailed, SteadyStateError
+from drillbook.plugins import check_arguments
+from drills import alerts as alert_rules
+from drills import datacheck, measure, objectives
+from drills.load.process import LoadProcess
+from drills.measure import LostWrite, Measurements
+from drills.probes import Probe, ProbeRunner
+from drills.result import Check, DrillResult, StepResult, Verdict, environment
+from drills.samples import Sample
+from drills.signals import interrupts_as_keyboard_interrupt
+from drills.spec import DrillSpec
+from drills.timeline import Clock, Event, Timeline
+from recovery import REGISTRY as PROCEDURES
+from recovery.base import Procedure, StepContext
+from replicas import engine, images
+from replicas.replica import Replica
+from scenarios import REGISTRY as SCENARIOS
+from scenarios.base import Fault, Scenario
+
+HEALTH_PROBE = "health"
+DATABASE_PROBE = "database"
+POLL_S = 0.1
+
+
+class DrillState(enum.Enum):
+    PENDING = "pending"
+    PROVISIONING = "provisioning"
+    STEADY_STATE = "steady state"
+    INJECTING = "injecting"
+    DETECTING = "detecting"
+    RECOVERING = "recovering"
+    VERIFYING = "verifying"
+    MEASURING = "measuring"
+    TEARING_DOWN = "tearing down"
+    DONE = "done"
+
+
+class DrillTimeout(DrillbookError):
+    pass
+
+
+def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, Procedure | None]:
+    """Find the scenario and procedure and check their arguments: nothing is touched."""
+    scenario = SCENARIOS.get(spec.model.scenario.name)
+    check_arguments("scenario", scenario.name, scenario.inject, 1, spec.model.scenario.with_)
+    procedure = None
+    if spec.model.recovery is not None:
+        procedure = PROCEDURES.get(spec.model.recovery.name)
+        check_arguments("recovery procedure", procedure.name, procedure.options, 0, spec.model.recovery.with_)
+    return scenario, procedure
+
+
+class DrillRunner:
+    def __init__(
+        self,
+        spec: DrillSpec,
+        out_dir: pathlib.Path,
+        progress: Callable[[Event], None] = lambda _e: None,
+    ) -> None:
+        self.spec = spec
+        self.out_dir = out_dir
+        self.drill_id = f"{spec.name[:40]}-{secrets.token_hex(4)}"
+        self.state = DrillState.PENDING
+        self.scenario, self.procedure = resolve_plugins(spec)
+        self.clock = Clock()
+        self.timeline = Timeline(self.clock, progress)
+        self.replica: Replica | None = None
+        self.load: LoadProcess | None = None
+        self.probes: ProbeRunner | None = None
+        self.fault: Fault | None = None
+        self.injected_at: float | None = None
+        self.hold_until: float | None = None
+        self.detected_at: float | None = None
+        self.steps: list[StepResult] = []
+        self.checks: list[Check] = []
+        self.lost: list[LostWrite] | None = None
+
+    # --- the drill ------------------------------------------------------------
+
+    def run(self) -> DrillResult:
+        """Run every phase; returns the result, also for a failed or interrupted drill.
+
+        Errors before anything is started (no engine, a missing image) are raised,
+        so that bad input never leaves a result behind.
+        """
+        client = engine.connect()
+        images.ensure(client, self.spec.target.images, lambda m: self.timeline.record("images", m))
+        docker_version = str(client.version().get("Version", "unknown"))
+        verdict: Verdict | None = None
+        error: str | None = None
+        self.clock = Clock()
+        self.timeline.clock = self.clock
+        self.timeline.events.clear()
+        with interrupts_as_keyboard_interrupt():
+            try:
+                with ExitStack() as stack:
+                    try:
+                        self._phases(client, stack)
+                    finally:
+                        self._enter(DrillState.TEARING_DOWN)
+                        # Teardown is the ExitStack unwinding: fault, probes, load, replica.
+            except KeyboardInterrupt as exc:
+                verdict, error = "interrupted", f"interrupted ({exc or 'SIGINT'}); teardown completed"
+                self.timeline.record("interrupted", error)
+            except SteadyStateError as exc:
+                verdict, error = "error", str(exc)
+                self.timeline.record("error", error)
+            except DrillbookError as exc:
+                verdict, error = "error", str(exc)
+                self.timeline.record("error", error)
+        self._enter(DrillState.DONE)
+        return self._result(verdict, error, docker_version)
+
+    def _phases(self, client: DockerClient, stack: ExitStack) -> None:
+        spec, m = self.spec, self.spec.model
+        self._enter(DrillState.PROVISIONING)
+        self.replica = Replica(client, spec.target, self.drill_id, self.timeline.record)
+        stack.callback(self.replica.teardown)
+        self.replica.start()
+        self.load = LoadProcess(
+            locustfile=spec.target.locustfile,
+            host=self.replica.url(),
+            users=m.load.users,
+            rate=m.load.rate,
+            timeout_s=m.load.timeout_s,
+            write_flows=spec.target.write_flows,
+            out=self.out_dir / "load",
+            max_seconds=m.phases.max_duration_s,
+        )
+        stack.enter_context(self.load)
+        self.timeline.record("load", f"{m.load.users} users at {m.load.rate:g} req/s on {self.replica.url()}")
+        self.probes = ProbeRunner(self._probe_list(), m.probes.interval_s, m.probes.timeout_s, self.clock.now)
+        stack.enter_context(self.probes)
+
+        self._enter(DrillState.STEADY_STATE)
+        steady_from = self.clock.now()
+        self._wait(lambda: self.clock.now() - steady_from >= m.phases.steady_state_s, None)
+        self._check_steady_state(steady_from)
+
+        self._enter(DrillState.INJECTING)
+        params = dict(m.scenario.with_)
+        self.fault = stack.enter_context(self.scenario.inject(self.replica, **params))
+        self.injected_at = self.clock.now()
+        self.timeline.record("fault", f"injected {self.scenario.describe(params)}: {self.fault.description}")
+        if m.scenario.hold_s is not None:
+            self.hold_until = self.injected_at + m.scenario.hold_s
+
+        self._enter(DrillState.DETECTING)
+        self._wait(lambda: self._alerts() != [], m.phases.detect_timeout_s)
+        fired = self._alerts()
+        if fired:
+            self.detected_at = fired[0].fired_at
+            self.timeline.record("alert", f"{fired[0].rule} fired ({fired[0].severity})", fired[0].fired_at)
+        else:
+            self.timeline.record("alert", f"no alert rule fired within {m.phases.detect_timeout_s:g} s")
+
+        if self.procedure is not None:
+            self._enter(DrillState.RECOVERING)
+            self._recover(self.procedure)
+
+        self._enter(DrillState.VERIFYING)
+        verify_from = self.clock.now()
+        self._wait(lambda: self._recovered() is not None or self._no_disruption(),
+                   m.phases.recover_timeout_s + m.phases.verify_window_s)
+        if self._recovered() is None and not self._no_disruption():
+            self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
+        self._stop_traffic()
+        self._data_check()
+
+    def _enter(self, state: DrillState) -> None:
+        self.state = state
+        self.timeline.record("phase", state.value)
+
+    # --- observation ------------------------------------------------------------
+
+    def _probe_list(self) -> tuple[Probe, ...]:
+        assert self.replica is not None
+        base, target = self.replica.url(), self.spec.target
+        probes = [Probe(HEALTH_PROBE, "http", base + target.health)]
+        probes += [Probe(f.name, "http", base + f.path) for f in target.key_flows]
+        probes.append(Probe(DATABASE_PROBE, "postgres", self.replica.db_conninfo(self.spec.model.probes.timeout_s)))
+        return tuple(probes)
+
+    def samples(self) -> list[Sample]:
+        probe = list(self.probes.samples) if self.probes else []
+        load: list[Sample] = []
+        if self.load is not None:
+            self.load.poll()
+            load = [
+                Sample("load", r.name, self.clock.from_monotonic(r.start), self.clock.from_monotonic(r.end),
+                       r.ok, r.status, r.error)
+                for r in self.load.requests
+            ]
+        return probe + load
+
+    def _alerts(self) -> list[alert_rules.Alert]:
+        if self.injected_at is None:
+            return []
+        return alert_rules.evaluate(
+            self.samples(),
+            health_probe=HEALTH_PROBE,
+            database_probe=DATABASE_PROBE,
+            time_scale=self.spec.model.alerts.time_scale,
+            since=self.injected_at,
+        )
+
+    def _required_probes(self) -> tuple[str, ...]:
+        return (HEALTH_PROBE, DATABASE_PROBE, *(f.name for f in self.spec.target.key_flows))
+
+    def _recovered(self) -> float | None:
+        assert self.injected_at is not None
+        samples = self.samples()
+        disrupted = measure.disrupted_at(samples, self.injected_at)
+        if disrupted is None:
+            return None
+        return measure.recovered_at(
+            samples,
+            disrupted_at=disrupted,
+            verify_window_s=self.spec.model.phases.verify_window_s,
+            max_error_rate=self.spec.model.verify.max_error_rate,
+            required_probes=self._required_probes(),
+            observed_until=self.clock.now() - self.spec.model.probes.timeout_s,
+        )
+
+    def _no_disruption(self) -> bool:
+        """No failure at all a whole verification window after the fault: nothing to wait for."""
+        assert self.injected_at is not None
+        quiet = self.clock.now() - self.injected_at >= self.spec.model.phases.verify_window_s * 2
+        return quiet and measure.disrupted_at(self.samples(), self.injected_at) is None
+
+    def _wait(self, done: Callable[[], bool], timeout_s: float | None) -> bool:
+        """Poll until `done`, reverting a held fault on time and honouring the drill's cap."""
+        started = self.clock.now()
+        cap = self.spec.model.phases.max_duration_s
+        while True:
+            if self.hold_until is not None and self.fault is not None and self.clock.now() >= self.hold_until:
+                if self.fault.revert():
+                    self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
+            if done():
+                return True
+            now = self.clock.now()
+            if timeout_s is not None and now - started >= timeout_s:
+                return False
+            if now >= cap:
+                raise DrillTimeout(
+                    f"The drill ran past its maximum duration ({cap:g} s, phases.max_duration_s) "
+                    f"while {self.state.value}; it was stopped and torn down. Raise the cap or "
+                    "shorten the phases."
+                )
+            time.sleep(POLL_S)
+
+    def _check_steady_state(self, since: float) -> None:
+        m = self.spec.model.steady_state
+        window = [s for s in self.samples() if s.at >= since]
+        load = [s for s in window if s.source == "load"]
+        failed_probes = sorted({s.name for s in window if s.source == "probe" and not s.ok})
+        silent = [p for p in self._required_probes() if not any(s.name == p and s.ok for s in window)]
+        error_rate = sum(not s.ok for s in load) / len(load) if load else 1.0
+        latency = sum(s.latency_ms for s in load) / len(load) if load else 0.0
+        problems = []
+        if failed_probes:
+            problems.append(f"probes failed: {', '.join(failed_probes)}")
+        if silent:
+            problems.append(f"no successful probe of: {', '.join(silent)}")
+        if not load:
+            problems.append("the load made no request")
+        elif error_rate > m.max_error_rate:
+            problems.append(f"error rate {error_rate:.1%} > {m.max_error_rate:.1%}")
+        if latency > m.max_mean_latency_ms:
+            problems.append(f"mean latency {latency:.0f} ms > {m.max_mean_latency_ms:g} ms")
+        ok = not problems
+        detail = (f"{len(load)} requests, error rate {error_rate:.1%}, mean latency {latency:.0f} ms"
+                  if ok else "; ".join(problems))
+        self.checks.append(Check("steady_state", ok, detail))
+        self.timeline.record("steady_state", ("held: " if ok else "failed: ") + detail)
+        if not ok:
+            raise SteadyStateError(
+                f"The steady state did not hold before any fault ({detail}), so the drill would "
+                "prove nothing and stopped here. Check the target's health and the load rate "
+                "(load.rate, steady_state.* in the drill file)."
+            )
+
+    # --- recovery and data ----------------------------------------------------------
+
+    def _recover(self, procedure: Procedure) -> None:
+        assert self.replica is not None and self.spec.model.recovery is not None
+        options = procedure.options(**self.spec.model.recovery.with_)
+        ctx = StepContext(self.replica, options, lambda line: self.timeline.record("recovery", line))
+        for step in procedure.steps:
+            started = self.clock.now()
+            ok, detail = False, ""
+            try:
+                detail = step.run(ctx) or "done"
+                ok = True
+            except (RecoveryStepFailed, DrillbookError) as exc:
+                detail = str(exc)
+            finally:
+                finished = self.clock.now()
+                self.steps.append(StepResult(step.name, started, finished, ok, detail))
+                self.timeline.record("recovery_step", f"{step.name}: {'ok' if ok else 'FAILED'} ({detail})", finished)
+            if not ok:
+                break
+
+    def _stop_traffic(self) -> None:
+        if self.probes is not None:
+            self.probes.stop()
+        if self.load is not None:
+            self.load.stop()
+            self.timeline.record("load", f"stopped: {len(self.load.requests)} requests, "
+                                         f"{len(self.load.writes)} acknowledged writes")
+
+    def _data_check(self) -> None:
+        assert self.replica is not None and self.load is not None
+        self._enter(DrillState.MEASURING)
+        writes = [replace(w, acked_at=self.clock.from_monotonic(w.acked_at)) for w in self.load.writes]
+        try:
+            self.lost = datacheck.reconcile(
+                self.replica.db_conninfo(), self.spec.target.data_check_sql, writes, self.spec.target.write_flows
+            )
+        except Exception as exc:  # the database may never have come back: record, don't crash
+            self.lost = None
+            self.checks.append(Check("data_check", False, f"could not query the database: {exc}"))
+            self.timeline.record("data_check", f"could not run: {exc}")
+            return
+        ok = not self.lost
+        self.checks.append(Check("data_check", ok, f"{len(writes)} acknowledged writes, {len(self.lost)} lost"))
+        self.timeline.record("data_check", f"{len(writes)} acknowledged writes checked by SQL, {len(self.lost)} lost")
+
+    # --- the result -----------------------------------------------------------
+
+    def _result(self, verdict: Verdict | None, error: str | None, docker_version: str) -> DrillResult:
+        m = self.spec.model
+        samples = self.samples()
+        observed_until = max((s.end for s in samples), default=self.clock.now())
+        fired = tuple(
+            alert_rules.evaluate(samples, health_probe=HEALTH_PROBE, database_probe=DATABASE_PROBE,
+                                 time_scale=m.alerts.time_scale, since=self.injected_at)
+        ) if self.injected_at is not None else ()
+        figures = measure.measure(
+            samples=samples,
+            injected_at=self.injected_at,
+            detected_at=self.detected_at,
+            verify_window_s=m.phases.verify_window_s,
+            max_error_rate=m.verify.max_error_rate,
+            required_probes=self._required_probes(),
+            observed_until=observed_until,
+            acked_writes=len(self.load.writes) if self.load else 0,
+            lost=self.lost,
+        )
+        judged = objectives.judge(m.objectives.tier, figures, m.objectives.rto_s, m.objectives.rpo_s)
+        checks = list(self.checks)
+        if self.injected_at is not None and verdict is None:
+            checks += self._outcome_checks(figures, fired)
+        if verdict is None:
+            all_ok = all(o.met for o in judged) and all(c.ok for c in checks)
+            verdict = "passed" if all_ok else "failed"
+        return DrillResult(
+            drill=self.spec.name,
+            drill_id=self.drill_id,
+            verdict=verdict,
+            error=error,
+            started_wall=self.clock.wall(0.0),
+            duration_s=self.clock.now(),
+            time_scale=m.alerts.time_scale,
+            tier=m.objectives.tier,
+            target=self.spec.target.name,
+            scenario=self.scenario.describe(dict(m.scenario.with_)),
+            recovery=self.procedure.name if self.procedure else None,
+            measurements=figures,
+            objectives=judged,
+            checks=tuple(checks),
+            alerts=fired,
+            recovery_steps=tuple(self.steps),
+            timeline=tuple(self.timeline.ordered()),
+            samples=tuple(samples),
+            lost=tuple(self.lost or ()),
+            spec=self.spec.raw,
+            environment=environment(docker_version),
+        )
+
+    def _outcome_checks(self, figures: Measurements, fired: tuple[alert_rules.Alert, ...]) -> list[Check]:
+        names = {a.rule for a in fired}
+        expected = [a for a in self.scenario.expected_alerts if a in names]
+        checks = [
+            Check("detected", figures.detected_at is not None or figures.disrupted_at is None,
+                  "first alert: " + (fired[0].rule if fired else "none")),
+            Check("expected_alert", bool(expected) or figures.disrupted_at is None,
+                  f"expected one of {', '.join(self.scenario.expected_alerts)}; fired: {', '.join(sorted(names)) or 'none'}"),
+            Check("recovered", figures.disrupted_at is None or figures.recovered_at is not None,
+                  "no disruption" if figures.disrupted_at is None else
+                  f"recovered at {figures.recovered_at:.2f} s" if figures.recovered_at is not None else "never recovered"),
+        ]
+        if self.steps:
+            failed = [s.name for s in self.steps if not s.ok]
+            checks.append(Check("recovery_steps", not failed, "all steps ok" if not failed else f"failed: {', '.join(failed)}"))
+        if figures.lost_after_injection:
+            checks.append(Check("no_loss_after_injection", False,
+                                f"{figures.lost_after_injection} writes acknowledged after the fault were lost"))
+        return checks
+

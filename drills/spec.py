@@ -1,0 +1,289 @@
+"""The drill file: a YAML document validated by a schema at the edge.
+
+Errors name the field and the line of the file, the way a compiler does, so
+`drillbook validate` can be fixed without guessing. Past this module nothing
+sees YAML or dictionaries: the runner gets a frozen `DrillSpec` and a
+`replicas.target.Target`.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from typing import Annotated, Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from drillbook.errors import SpecError
+from drills.objectives import Tier
+from replicas import target as t
+
+HERE = pathlib.Path(__file__).resolve().parent
+BUILTIN_TARGETS = {"sample": HERE.parent / "replicas" / "sample" / "target.yaml"}
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# --- the target ------------------------------------------------------------
+
+
+class ReadyModel(Model):
+    kind: Literal["postgres", "http", "running"]
+    path: str = "/"
+
+
+class ServiceModel(Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    image: str
+    port: int = Field(gt=0, lt=65536)
+    ready: ReadyModel
+    env: dict[str, str] = {}
+    mem_limit: str | None = None
+    volumes: dict[str, str] = {}
+    command: list[str] | None = None
+
+
+class DatabaseModel(Model):
+    service: str
+    user: str
+    password: str
+    dbname: str
+
+
+class FlowModel(Model):
+    name: str
+    path: str = Field(pattern=r"^/")
+    method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] = "GET"
+
+
+class WriteFlowModel(Model):
+    name: str
+    id_field: str = "id"
+    fields: list[str] = Field(min_length=1)
+
+
+class TargetLoadModel(Model):
+    locustfile: str
+    write_flows: list[WriteFlowModel] = []
+
+
+class DataCheckModel(Model):
+    sql: str
+
+    @field_validator("sql")
+    @classmethod
+    def _takes_ids(cls, value: str) -> str:
+        if "%(ids)s" not in value:
+            raise ValueError("the data check SQL must use %(ids)s, the array of acknowledged ids")
+        return value
+
+
+class TargetModel(Model):
+    name: str
+    app: str
+    health: str = Field(pattern=r"^/")
+    services: list[ServiceModel] = Field(min_length=1)
+    database: DatabaseModel
+    key_flows: list[FlowModel] = []
+    reset_connections: FlowModel | None = None
+    load: TargetLoadModel
+    data_check: DataCheckModel
+
+    def to_target(self, base: pathlib.Path) -> t.Target:
+        names = [s.name for s in self.services]
+        for ref, where in ((self.app, "app"), (self.database.service, "database.service")):
+            if ref not in names:
+                raise SpecError(f"target.{where} names service {ref!r}, but the services are {names}.")
+        locustfile = (base / self.load.locustfile).resolve()
+        if not locustfile.is_file():
+            raise SpecError(f"target.load.locustfile: no file {locustfile}.")
+        return t.Target(
+            name=self.name,
+            services=tuple(
+                t.Service(
+                    name=s.name, image=s.image, port=s.port,
+                    ready=t.ReadyCheck(s.ready.kind, s.ready.path),
+                    env=dict(s.env), mem_limit=s.mem_limit, volumes=dict(s.volumes),
+                    command=tuple(s.command) if s.command else None,
+                )
+                for s in self.services
+            ),
+            app=self.app,
+            database=t.Database(**self.database.model_dump()),
+            health=self.health,
+            key_flows=tuple(t.Flow(f.name, f.path, f.method) for f in self.key_flows),
+            locustfile=locustfile,
+            write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
+            data_check_sql=self.data_check.sql,
+            reset_connections=(
+                t.Flow(self.reset_connections.name, self.reset_connections.path, self.reset_connections.method)
+                if self.reset_connections else None
+            ),
+        )
+
+
+# --- the drill ---------------------------------------------------------------
+
+
+class LoadModel(Model):
+    users: int = Field(default=4, ge=1, le=200)
+    rate: float = Field(default=20.0, gt=0, le=2000, description="requests per second, all users")
+    timeout_s: Seconds = 2.0
+
+
+class ProbesModel(Model):
+    interval_s: float = Field(default=0.1, ge=0.02, le=10)
+    timeout_s: Seconds = 1.0
+
+
+class PhasesModel(Model):
+    steady_state_s: Seconds = 5.0
+    detect_timeout_s: Seconds = 60.0
+    recover_timeout_s: Seconds = 120.0
+    verify_window_s: Seconds = 5.0
+    max_duration_s: Seconds = 900.0
+
+
+class SteadyStateModel(Model):
+    max_error_rate: float = Field(default=0.01, ge=0, le=1)
+    max_mean_latency_ms: float = Field(default=500.0, gt=0)
+
+
+class VerifyModel(Model):
+    max_error_rate: float = Field(default=0.01, ge=0, le=1)
+
+
+class AlertsModel(Model):
+    time_scale: float = Field(default=1.0, gt=0, le=1)
+
+
+class ScenarioModel(Model):
+    name: str
+    with_: dict[str, Any] = Field(default={}, alias="with")
+    hold_s: Seconds | None = None
+    """Revert the fault by itself after this long (a self-healing outage)."""
+
+
+class RecoveryModel(Model):
+    name: str
+    with_: dict[str, Any] = Field(default={}, alias="with")
+
+
+class ObjectivesModel(Model):
+    tier: Tier = "customer-facing"
+    rto_s: Seconds | None = None
+    rpo_s: Seconds | None = None
+
+
+class DrillModel(Model):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)
+    description: str = ""
+    target: str | TargetModel = "sample"
+    load: LoadModel = LoadModel()
+    probes: ProbesModel = ProbesModel()
+    phases: PhasesModel = PhasesModel()
+    steady_state: SteadyStateModel = SteadyStateModel()
+    verify: VerifyModel = VerifyModel()
+    alerts: AlertsModel = AlertsModel()
+    scenario: ScenarioModel
+    recovery: RecoveryModel | None = None
+    objectives: ObjectivesModel = ObjectivesModel()
+
+
+class DrillSpec:
+    """A validated drill: the schema model plus the resolved target."""
+
+    def __init__(self, model: DrillModel, target: t.Target, path: pathlib.Path, raw: dict[str, Any]) -> None:
+        self.model = model
+        self.target = target
+        self.path = path
+        self.raw = raw
+
+    @property
+    def name(self) -> str:
+        return self.model.name
+
+
+# --- loading -------------------------------------------------------------------
+
+
+def _line_index(node: yaml.Node, path: tuple[str | int, ...] = (), out: dict[tuple[str | int, ...], int] | None = None) -> dict[tuple[str | int, ...], int]:
+    """Map every path in the document to the 1-based line where it starts."""
+    out = {} if out is None else out
+    out.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            sub = (*path, key.value)
+            out[sub] = key.start_mark.line + 1
+            _line_index(value, sub, out)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _line_index(item, (*path, i), out)
+    return out
+
+
+def _load_yaml(path: pathlib.Path) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    try:
+        text = path.read_text()
+    except OSError as exc:
+        raise SpecError(f"Cannot read the drill file {path}: {exc.strerror or exc}.") from None
+    try:
+        data = yaml.safe_load(text)
+        node = yaml.compose(text)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark
+        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
+        raise SpecError(f"{path}: not valid YAML at {where}: {exc.problem}. Fix the syntax and try again.") from None
+    except yaml.YAMLError as exc:
+        raise SpecError(f"{path}: not valid YAML: {exc}.") from None
+    return data, (_line_index(node) if node is not None else {})
+
+
+def _explain(path: pathlib.Path, exc: ValidationError, lines: dict[tuple[str | int, ...], int], prefix: tuple[str | int, ...] = ()) -> SpecError:
+    problems = []
+    for error in exc.errors():
+        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in ("TargetModel", "str")))
+        loc = tuple("with" if p == "with_" else p for p in loc)
+        full = (*prefix, *loc)
+        line = next((lines[full[:i]] for i in range(len(full), -1, -1) if full[:i] in lines), None)
+        field = ".".join(str(p) for p in full) or "(document)"
+        problems.append(f"  {path}:{line or '?'}: {field}: {error['msg']}")
+    return SpecError(
+        f"The drill file {path} is not valid:\n" + "\n".join(problems)
+        + "\nFix these fields (DESIGN.md and drills/catalog/ show complete drills) and run "
+        "`drillbook validate` again."
+    )
+
+
+def load(path: str | pathlib.Path) -> DrillSpec:
+    """Read, validate and resolve a drill file; every failure is a `SpecError`."""
+    path = pathlib.Path(path)
+    data, lines = _load_yaml(path)
+    if not isinstance(data, dict):
+        raise SpecError(f"The drill file {path} must be a YAML mapping with at least `name` and `scenario`.")
+    try:
+        model = DrillModel.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(path, exc, lines) from None
+    return DrillSpec(model, _resolve_target(model.target, path), path, data)
+
+
+def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:
+    if isinstance(ref, TargetModel):
+        return ref.to_target(spec_path.parent)
+    file = BUILTIN_TARGETS.get(ref) or (spec_path.parent / ref)
+    if not file.is_file():
+        raise SpecError(
+            f"{spec_path}: target {ref!r} is neither a built-in target ({', '.join(BUILTIN_TARGETS)}) "
+            "nor a target file next to the drill. Name one of those, or describe the target inline."
+        )
+    data, lines = _load_yaml(file)
+    try:
+        model = TargetModel.model_validate(data)
+    except ValidationError as exc:
+        raise _explain(file, exc, lines) from None
+    return model.to_target(file.parent)

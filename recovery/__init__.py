@@ -1,0 +1,19 @@
+"""How it is put right: one module per procedure, found by name.
+
+Each module defines `PROCEDURE`, a `recovery.base.Procedure`. Other packages
+add procedures under the `drillbook.procedures` entry point group.
+"""
+
+from __future__ import annotations
+
+from drillbook.plugins import Registry
+from recovery.base import Procedure, Step, StepContext
+
+REGISTRY: Registry[Procedure] = Registry(
+    kind="recovery procedure",
+    group="drillbook.procedures",
+    builtin={"restart_database": "recovery.restart_database"},
+    attribute="PROCEDURE",
+)
+
+__all__ = ["REGISTRY", "Procedure", "Step", "StepContext"]

@@ -1,0 +1,35 @@
+"""Checks procedures share: the runbook's "verify restart" curl, as code."""
+
+from __future__ import annotations
+
+import time
+
+import httpx
+
+from drillbook.errors import RecoveryStepFailed as StepFailed
+from replicas.replica import Replica
+
+
+def verify_flows(replica: Replica, timeout_s: float) -> str:
+    """Wait until the health endpoint and every key flow answer 2xx."""
+    target = replica.target
+    paths = [target.health, *(flow.path for flow in target.key_flows)]
+    deadline = time.monotonic() + timeout_s
+    failing: dict[str, str] = {}
+    with httpx.Client(base_url=replica.url(), timeout=2.0) as client:
+        while True:
+            failing = {}
+            for path in paths:
+                try:
+                    response = client.get(path)
+                    if not response.is_success:
+                        failing[path] = f"HTTP {response.status_code}"
+                except httpx.HTTPError as exc:
+                    failing[path] = type(exc).__name__
+            if not failing:
+                return f"health and {len(paths) - 1} key flows answer"
+            if time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+    detail = ", ".join(f"{p}: {r}" for p, r in failing.items())
+    raise StepFailed(f"still failing after {timeout_s:g} s: {detail}")

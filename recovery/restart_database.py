@@ -1,0 +1,76 @@
+"""The runbook's database restart: bring PostgreSQL back on its own volume,
+wait until it answers queries, reset the application's connection pool, verify.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from recovery.base import Procedure, Step, StepContext
+from drillbook.errors import RecoveryStepFailed as StepFailed
+from recovery.checks import verify_flows
+
+
+@dataclass(frozen=True)
+class Options:
+    service: str | None = None
+    ready_timeout_s: float = 60.0
+    verify_timeout_s: float = 30.0
+
+
+def _service(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return options.service or ctx.replica.target.database.service
+
+
+def restart_container(ctx: StepContext) -> str:
+    replica, service = ctx.replica, _service(ctx)
+    state = replica.status(service)
+    if state == "paused":
+        replica.unpause(service)
+        replica.restart(service)
+        return f"{service} was frozen: thawed and restarted"
+    if state == "running":
+        replica.restart(service)
+        return f"{service} was running: restarted"
+    replica.start_service(service)
+    return f"{service} was {state}: started on its volume"
+
+
+def wait_for_postgres(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    waited = ctx.replica.wait_ready(_service(ctx), options.ready_timeout_s)
+    return f"PostgreSQL answers queries after {waited:.2f} s"
+
+
+def reset_connections(ctx: StepContext) -> str:
+    flow = ctx.replica.target.reset_connections
+    if flow is None:
+        return "skipped: the target declares no connection-reset endpoint"
+    try:
+        response = httpx.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
+    except httpx.HTTPError as exc:
+        raise StepFailed(f"{flow.method} {flow.path} failed: {type(exc).__name__}") from exc
+    if not response.is_success:
+        raise StepFailed(f"{flow.method} {flow.path} answered HTTP {response.status_code}")
+    return f"{flow.method} {flow.path}: HTTP {response.status_code}"
+
+
+def verify(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return verify_flows(ctx.replica, options.verify_timeout_s)
+
+
+PROCEDURE = Procedure(
+    name="restart_database",
+    description="Restart PostgreSQL on its volume, reset the app's connections, verify.",
+    options=Options,
+    steps=(
+        Step("restart database container", "start, restart or thaw the database container", restart_container),
+        Step("wait for PostgreSQL", "until `SELECT 1` succeeds through 127.0.0.1", wait_for_postgres),
+        Step("reset application connections", "the runbook's connection pool reset", reset_connections),
+        Step("verify", "health endpoint and key flows answer 2xx", verify),
+    ),
+)

@@ -1,0 +1,233 @@
+"""A running replica of the target's stack: containers, a network, volumes.
+
+Every object is created with the drill's labels, found again only by them, and
+removed by `teardown`, which is idempotent and safe to call in any state.
+Ports are published on 127.0.0.1 only, and chosen up front so they stay the
+same when a container restarts.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import docker.errors
+import httpx
+from docker import DockerClient
+from docker.models.containers import Container
+
+from drillbook.errors import EngineError, ReplicaError
+from replicas import labels, postgres
+from replicas.target import Service, Target
+
+EventSink = Callable[[str, str], None]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class Replica:
+    def __init__(
+        self,
+        client: DockerClient,
+        target: Target,
+        drill_id: str,
+        on_event: EventSink = lambda _kind, _detail: None,
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.drill_id = drill_id
+        self._on_event = on_event
+        self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
+        self.network_name = f"drillbook-{drill_id}"
+
+    # --- naming -------------------------------------------------------------
+
+    def container_name(self, service: str) -> str:
+        return f"drillbook-{self.drill_id}-{service}"
+
+    def volume_name(self, volume: str) -> str:
+        return f"drillbook-{self.drill_id}-{volume}"
+
+    def url(self, service: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.ports[service or self.target.app]}"
+
+    @property
+    def db_port(self) -> int:
+        return self.ports[self.target.database.service]
+
+    def db_conninfo(self, timeout_s: float = 2.0) -> str:
+        return postgres.conninfo(self.target.database, self.db_port, timeout_s)
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.teardown()
+
+    def start(self, ready_timeout_s: float = 120.0) -> None:
+        """Create the network, volumes and containers in order, each ready before the next."""
+        try:
+            self.client.networks.create(
+                self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id)
+            )
+            for service in self.target.services:
+                for volume in service.volumes:
+                    self.client.volumes.create(
+                        self.volume_name(volume), labels=labels.for_drill(self.drill_id, service.name)
+                    )
+                self._run(service)
+                self.wait_ready(service.name, ready_timeout_s)
+        except docker.errors.APIError as exc:
+            raise EngineError(
+                f"The Docker engine refused to create the replica: {exc.explanation or exc}. "
+                "Check `docker info` and free disk space, then run the drill again."
+            ) from exc
+
+    def _run(self, service: Service) -> None:
+        container = self.client.containers.run(
+            service.image,
+            command=list(service.command) if service.command else None,
+            name=self.container_name(service.name),
+            detach=True,
+            environment=dict(service.env),
+            labels=labels.for_drill(self.drill_id, service.name),
+            network=self.network_name,
+            # The service's name is its host name on the replica's network.
+            networking_config={
+                self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])
+            },
+            mem_limit=service.mem_limit,
+            ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
+            volumes={
+                self.volume_name(v): {"bind": path, "mode": "rw"}
+                for v, path in service.volumes.items()
+            },
+        )
+        self._on_event("container", f"started {service.name} ({service.image}) as {container.short_id}")
+
+    def container(self, service: str) -> Container:
+        """The service's container, refusing any object without this drill's labels."""
+        try:
+            container = self.client.containers.get(self.container_name(service))
+        except docker.errors.NotFound:
+            raise ReplicaError(f"The container of service {service!r} no longer exists.") from None
+        if not labels.belongs_to(container.labels, self.drill_id):
+            raise ReplicaError(
+                f"Container {container.name} does not carry drill {self.drill_id}'s labels; "
+                "drillbook never acts on objects it did not create."
+            )
+        return container
+
+    def status(self, service: str) -> str:
+        container = self.container(service)
+        container.reload()
+        return str(container.status)
+
+    def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
+        """Block until the service answers a real request; return the seconds waited."""
+        service = self.target.service(service_name)
+        started = time.monotonic()
+        deadline = started + timeout_s
+        while True:
+            state = self.status(service_name)
+            if state in ("exited", "dead"):
+                raise ReplicaError(
+                    f"Service {service_name!r} exited while starting. Its last log lines:\n"
+                    f"{self.logs(service_name, 15)}\nFix the image or its environment in the "
+                    "drill's target, then run the drill again."
+                )
+            if state == "running" and self._answers(service):
+                return time.monotonic() - started
+            if time.monotonic() > deadline:
+                raise ReplicaError(
+                    f"Service {service_name!r} did not become ready within {timeout_s:g} s "
+                    f"(state: {state}). Its last log lines:\n{self.logs(service_name, 15)}"
+                )
+            time.sleep(0.1)
+
+    def _answers(self, service: Service) -> bool:
+        port = self.ports[service.name]
+        if service.ready.kind == "postgres":
+            return postgres.answers(self.target.database, port, timeout_s=2.0)
+        if service.ready.kind == "http":
+            try:
+                response = httpx.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0)
+            except httpx.HTTPError:
+                return False
+            return response.status_code == 200
+        return True
+
+    def logs(self, service: str, lines: int = 20) -> str:
+        try:
+            raw = self.container(service).logs(tail=lines)
+        except (ReplicaError, docker.errors.APIError):
+            return "(no logs)"
+        return bytes(raw).decode(errors="replace").rstrip() or "(empty)"
+
+    # --- what faults and procedures do to a container -------------------------
+
+    def kill(self, service: str) -> None:
+        self.container(service).kill()
+
+    def stop(self, service: str, timeout_s: int = 10) -> None:
+        self.container(service).stop(timeout=timeout_s)
+
+    def pause(self, service: str) -> None:
+        self.container(service).pause()
+
+    def unpause(self, service: str) -> None:
+        self.container(service).unpause()
+
+    def start_service(self, service: str) -> None:
+        self.container(service).start()
+
+    def restart(self, service: str, timeout_s: int = 10) -> None:
+        self.container(service).restart(timeout=timeout_s)
+
+    # --- teardown -----------------------------------------------------------
+
+    def teardown(self) -> None:
+        """Remove every object carrying this drill's labels; safe to repeat."""
+        remove_drill_objects(self.client, self.drill_id)
+        self._on_event("teardown", f"removed the replica's containers, network and volumes ({self.drill_id})")
+
+
+def remove_drill_objects(client: DockerClient, drill_id: str) -> int:
+    """Remove the containers, networks and volumes of one drill, found by label only."""
+    wanted = labels.filter_for(drill_id)
+    removed = 0
+    for container in client.containers.list(all=True, filters=wanted):
+        if labels.belongs_to(container.labels, drill_id):
+            _quietly(lambda c=container: c.remove(force=True, v=True))
+            removed += 1
+    for network in client.networks.list(filters=wanted):
+        if labels.belongs_to(network.attrs.get("Labels"), drill_id):
+            _quietly(network.remove)
+            removed += 1
+    for volume in client.volumes.list(filters=wanted):
+        if labels.belongs_to(volume.attrs.get("Labels"), drill_id):
+            _quietly(lambda v=volume: v.remove(force=True))
+            removed += 1
+    return removed
+
+
+def _quietly(action: Callable[[], object]) -> None:
+    try:
+        action()
+    except docker.errors.NotFound:
+        pass

@@ -1,0 +1,3 @@
+from returns_service.app import main
+
+main()

@@ -1,0 +1,195 @@
+"""HTTP endpoints, shaped like the runbook's API."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import resource
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from returns_service.db import Database, DatabaseUnavailable
+
+VERSION = os.environ.get("SERVICE_VERSION", "dev")
+STARTED = time.monotonic()
+
+
+class Metrics:
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.requests = 0
+        self.errors = 0
+        self.total_ms = 0.0
+
+    def record(self, status: int, elapsed_ms: float) -> None:
+        with self._lock:
+            self.requests += 1
+            self.errors += status >= 500
+            self.total_ms += elapsed_ms
+
+
+class BadRequest(Exception):
+    pass
+
+
+def _rows(conn: psycopg.Connection, sql: str, *args: Any) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(sql, args)
+        return [dict(r) for r in cur.fetchall()]
+
+
+class Handler(BaseHTTPRequestHandler):
+    db: Database
+    metrics: Metrics
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+        """Quiet: a drill sends thousands of requests; errors are logged on their own."""
+
+    def do_GET(self) -> None:
+        self._dispatch("GET")
+
+    def do_POST(self) -> None:
+        self._dispatch("POST")
+
+    def _dispatch(self, method: str) -> None:
+        started = time.monotonic()
+        path = self.path.split("?", 1)[0]
+        status = HTTPStatus.NOT_FOUND
+        body: Any = {"error": f"no route for {method} {path}"}
+        try:
+            for route_method, pattern, handler in ROUTES:
+                match = pattern.fullmatch(path)
+                if route_method == method and match:
+                    status, body = handler(self, *match.groups())
+                    break
+        except DatabaseUnavailable as exc:
+            status, body = HTTPStatus.SERVICE_UNAVAILABLE, {"error": str(exc)}
+        except BadRequest as exc:
+            status, body = HTTPStatus.BAD_REQUEST, {"error": str(exc)}
+        except Exception as exc:  # the service must answer, whatever broke
+            status, body = HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(exc).__name__}: {exc}"}
+        payload = json.dumps(body, default=str).encode()
+        self.send_response(status)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+        self.metrics.record(int(status), (time.monotonic() - started) * 1000)
+
+    def json_body(self) -> dict[str, Any]:
+        length = int(self.headers.get("Content-Length") or 0)
+        try:
+            data = json.loads(self.rfile.read(length) or b"{}")
+        except json.JSONDecodeError as exc:
+            raise BadRequest(f"body is not JSON: {exc}") from exc
+        if not isinstance(data, dict):
+            raise BadRequest("body must be a JSON object")
+        return data
+
+    # --- routes -----------------------------------------------------------
+
+    def health(self) -> tuple[HTTPStatus, Any]:
+        try:
+            self.db.run(lambda conn: conn.execute("SELECT 1").fetchone())
+        except DatabaseUnavailable as exc:
+            return HTTPStatus.SERVICE_UNAVAILABLE, {
+                "status": "unavailable",
+                "reason": str(exc),
+                "version": VERSION,
+            }
+        return HTTPStatus.OK, {"status": "ok", "database": "ok", "version": VERSION}
+
+    def create_order(self) -> tuple[HTTPStatus, Any]:
+        data = self.json_body()
+        try:
+            customer = str(data["customer"])
+            address = str(data["pickup_address"])
+            items = int(data["items"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise BadRequest("order needs customer, pickup_address and items") from exc
+        if items <= 0:
+            raise BadRequest("items must be positive")
+
+        def insert(conn: psycopg.Connection) -> int:
+            row = conn.execute(
+                "INSERT INTO orders (customer, pickup_address, items) VALUES (%s, %s, %s) RETURNING id",
+                (customer, address, items),
+            ).fetchone()
+            conn.commit()
+            assert row is not None
+            return int(row[0])
+
+        order_id = self.db.run(insert)
+        return HTTPStatus.CREATED, {"id": order_id, "status": "pending"}
+
+    def get_order(self, order_id: str) -> tuple[HTTPStatus, Any]:
+        rows = self.db.run(lambda conn: _rows(conn, "SELECT * FROM orders WHERE id = %s", int(order_id)))
+        if not rows:
+            return HTTPStatus.NOT_FOUND, {"error": f"no order {order_id}"}
+        return HTTPStatus.OK, rows[0]
+
+    def list_orders(self) -> tuple[HTTPStatus, Any]:
+        rows = self.db.run(
+            lambda conn: _rows(conn, "SELECT * FROM orders ORDER BY id DESC LIMIT 20")
+        )
+        return HTTPStatus.OK, {"orders": rows}
+
+    def active_drivers(self) -> tuple[HTTPStatus, Any]:
+        rows = self.db.run(
+            lambda conn: _rows(conn, "SELECT id, name FROM drivers WHERE active ORDER BY id")
+        )
+        return HTTPStatus.OK, {"drivers": rows}
+
+    def monitoring_metrics(self) -> tuple[HTTPStatus, Any]:
+        m = self.metrics
+        return HTTPStatus.OK, {
+            "version": VERSION,
+            "uptime_s": round(time.monotonic() - STARTED, 3),
+            "requests": m.requests,
+            "errors_5xx": m.errors,
+            "mean_response_ms": round(m.total_ms / m.requests, 3) if m.requests else 0.0,
+            "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "pool": self.db.stats(),
+        }
+
+    def reset_pool(self) -> tuple[HTTPStatus, Any]:
+        self.db.reset()
+        return HTTPStatus.OK, {"pool": "reset"}
+
+
+Route = tuple[str, "re.Pattern[str]", Callable[..., tuple[HTTPStatus, Any]]]
+ROUTES: list[Route] = [
+    ("GET", re.compile(r"/api/health"), Handler.health),
+    ("POST", re.compile(r"/api/orders"), Handler.create_order),
+    ("GET", re.compile(r"/api/orders/(\d+)"), Handler.get_order),
+    ("GET", re.compile(r"/api/user/orders"), Handler.list_orders),
+    ("GET", re.compile(r"/api/drivers/active"), Handler.active_drivers),
+    ("GET", re.compile(r"/api/admin/monitoring/metrics"), Handler.monitoring_metrics),
+    ("POST", re.compile(r"/api/admin/db/reset-pool"), Handler.reset_pool),
+]
+
+
+def main() -> None:
+    url = os.environ["DATABASE_URL"]
+    port = int(os.environ.get("PORT", "8080"))
+    db = Database(url, pool_size=int(os.environ.get("DB_POOL_SIZE", "10")))
+    db.open()
+    Handler.db = db
+    Handler.metrics = Metrics()
+    server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
+    server.daemon_threads = True
+    # As PID 1 in its container the process ignores SIGTERM unless it handles it.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    print(f"returns-service {VERSION} listening on :{port}", flush=True)
+    server.serve_forever()

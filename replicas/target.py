@@ -1,0 +1,90 @@
+"""What a drill runs against: the services of a stack and how to talk to them.
+
+The sample service is only the default target; a team describes its own stack
+with the same fields (images, environment, health endpoint, key flows, its
+locustfile and the SQL that finds an acknowledged write). Nothing above this
+floor may assume the sample's paths or schema: they come from here.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class ReadyCheck:
+    """How to know a service answers: a real query or request, never a log line."""
+
+    kind: Literal["postgres", "http", "running"]
+    path: str = "/"
+
+
+@dataclass(frozen=True)
+class Service:
+    name: str
+    image: str
+    port: int
+    ready: ReadyCheck
+    env: Mapping[str, str] = field(default_factory=dict)
+    mem_limit: str | None = None
+    volumes: Mapping[str, str] = field(default_factory=dict)
+    command: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Database:
+    """The target's PostgreSQL: the data check and database probes use it."""
+
+    service: str
+    user: str
+    password: str
+    dbname: str
+
+
+@dataclass(frozen=True)
+class Flow:
+    """A request a user makes; key flows are probed, write flows fill the ledger."""
+
+    name: str
+    path: str
+    method: str = "GET"
+
+
+@dataclass(frozen=True)
+class WriteFlow:
+    """A locust request name whose 2xx answers are acknowledged writes.
+
+    `id_field` names the id in the JSON answer; `fields` are the payload keys
+    that the data check compares, by the digest of their canonical JSON.
+    """
+
+    name: str
+    id_field: str
+    fields: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Target:
+    name: str
+    services: tuple[Service, ...]
+    app: str
+    database: Database
+    health: str
+    key_flows: tuple[Flow, ...]
+    locustfile: pathlib.Path
+    write_flows: tuple[WriteFlow, ...]
+    data_check_sql: str
+    reset_connections: Flow | None = None
+
+    def service(self, name: str) -> Service:
+        for service in self.services:
+            if service.name == name:
+                return service
+        raise KeyError(name)
+
+    @property
+    def images(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(s.image for s in self.services))

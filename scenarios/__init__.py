@@ -1,0 +1,19 @@
+"""What goes wrong: one module per fault, found by name.
+
+Each module defines `SCENARIO`, a `scenarios.base.Scenario`. Other packages add
+scenarios under the `drillbook.scenarios` entry point group.
+"""
+
+from __future__ import annotations
+
+from drillbook.plugins import Registry
+from scenarios.base import Fault, Scenario
+
+REGISTRY: Registry[Scenario] = Registry(
+    kind="scenario",
+    group="drillbook.scenarios",
+    builtin={"db_outage": "scenarios.db_outage"},
+    attribute="SCENARIO",
+)
+
+__all__ = ["REGISTRY", "Fault", "Scenario"]

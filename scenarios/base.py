@@ -1,0 +1,45 @@
+"""What a scenario is: a fault declared in data, injected by a context manager."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from typing import Any
+
+
+class Fault:
+    """An injected fault; `revert` puts things back and is safe to call twice.
+
+    The scenario's context manager calls it on exit, also when its own set-up
+    failed halfway, and teardown calls it again, harmlessly.
+    """
+
+    def __init__(self, description: str, revert: Callable[[], str | None]) -> None:
+        self.description = description
+        self._revert = revert
+        self.reverted = False
+        self.revert_detail: str | None = None
+
+    def revert(self) -> bool:
+        """Undo the fault; True when this call did the work."""
+        if self.reverted:
+            return False
+        self.reverted = True
+        self.revert_detail = self._revert()
+        return True
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    expected_alerts: tuple[str, ...]
+    expected_recovery: str
+    steps: tuple[str, ...]
+    inject: Callable[..., AbstractContextManager[Fault]]
+    """Called as `inject(replica, **with_)`; its signature is the scenario's parameters."""
+
+    def describe(self, params: dict[str, Any]) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in params.items())
+        return f"{self.name}({args})" if args else self.name
