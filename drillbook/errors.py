@@ -11,6 +11,7 @@ written for the person running the drill: what went wrong and what to do.
     ├── ReplicaError                    the replica did not start or become healthy
     ├── SteadyStateError                the hypothesis failed before any fault: the drill proves nothing
     ├── RecoveryStepFailed              a procedure's step could not do its job (recorded, not fatal)
+    ├── DrillTimeout                    the drill ran past its maximum duration (torn down)
     ├── ResultError                     a result document cannot be read or written
     └── DrillInterrupted                SIGINT/SIGTERM; teardown has run (exit 130)
 """
@@ -60,6 +61,10 @@ class SteadyStateError(DrillbookError):
 
 
 class RecoveryStepFailed(DrillbookError):
+    pass
+
+
+class DrillTimeout(DrillbookError):
     pass
 
 

@@ -100,6 +100,5 @@ def _check_value(kind: str, name: str, param: str, value: Any, hint: Any) -> Non
         )
     if hint is str and not isinstance(value, str):
         raise PluginError(
-            f"The {kind} {name!r} got {param}={value!r}; it must be text. "
-            "Fix the `with:` section of the drill file."
+            f"The {kind} {name!r} got {param}={value!r}; it must be text. Fix the `with:` section of the drill file."
         )

@@ -38,14 +38,13 @@ class AlertRule:
 
 
 RULES: tuple[AlertRule, ...] = (
-    AlertRule("health_check_fail", "Health endpoint returns 500+ or is unreachable for 2+ minutes",
-              "health", 0.0, 120.0, "P0"),
+    AlertRule(
+        "health_check_fail", "Health endpoint returns 500+ or is unreachable for 2+ minutes", "health", 0.0, 120.0, "P0"
+    ),
     AlertRule("high_error_rate", "Error rate >10% for 5+ minutes", "error_rate", 0.10, 300.0, "P1"),
     AlertRule("database_down", "Database connection fails", "database", 0.0, 0.0, "P0"),
-    AlertRule("memory_exhaustion", "Memory usage >95% of the limit for 3+ minutes",
-              "memory", 0.95, 180.0, "P1"),
-    AlertRule("response_time_slow", "Average response time >2000ms for 5+ minutes",
-              "latency", 2000.0, 300.0, "P2"),
+    AlertRule("memory_exhaustion", "Memory usage >95% of the limit for 3+ minutes", "memory", 0.95, 180.0, "P1"),
+    AlertRule("response_time_slow", "Average response time >2000ms for 5+ minutes", "latency", 2000.0, 300.0, "P2"),
 )
 
 
@@ -94,8 +93,7 @@ def _points(
     if rule.signal == "database":
         return [(s.at, not s.ok) for s in database]
     if rule.signal == "memory":
-        return [(m.at, m.limit_bytes > 0 and m.used_bytes > rule.threshold * m.limit_bytes)
-                for m in memory]
+        return [(m.at, m.limit_bytes > 0 and m.used_bytes > rule.threshold * m.limit_bytes) for m in memory]
     points = []
     for bucket, members in sorted(_buckets(load).items()):
         end = (bucket + 1) * BUCKET_S

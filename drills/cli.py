@@ -51,8 +51,12 @@ def build_parser() -> Parser:
     p.add_argument("file", type=pathlib.Path)
     p = sub.add_parser("run", help="run drills for real")
     p.add_argument("files", type=pathlib.Path, nargs="+")
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out"),
-                   help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)")
+    p.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("out"),
+        help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)",
+    )
     p = sub.add_parser("report", help="render a stored result again")
     p.add_argument("result", type=pathlib.Path)
     p.add_argument("--format", choices=["md"], default="md")
@@ -66,8 +70,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
         command = {
-            "list": cmd_list, "validate": cmd_validate, "plan": cmd_plan,
-            "run": cmd_run, "report": cmd_report, "images": cmd_images,
+            "list": cmd_list,
+            "validate": cmd_validate,
+            "plan": cmd_plan,
+            "run": cmd_run,
+            "report": cmd_report,
+            "images": cmd_images,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:
@@ -110,18 +118,29 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     say(f"[bold]Drill {spec.name}[/]: {m.description or scenario.description}")
     say("1. provision")
     for service in target.services:
-        say(f"   - {service.name}: image {service.image}, memory limit {service.mem_limit or 'none'}, "
-            f"port {service.port} published on 127.0.0.1")
-    say(f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
-        f"locustfile {target.locustfile}")
-    say(f"   - probes every {m.probes.interval_s:g} s: health {target.health}, "
-        + ", ".join(f.path for f in target.key_flows) + ", database SELECT 1")
-    say(f"2. steady state for {m.phases.steady_state_s:g} s: error rate ≤ {m.steady_state.max_error_rate:.0%}, "
-        f"mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms")
-    say(f"3. inject {scenario.describe(dict(m.scenario.with_))}" +
-        (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else ""))
-    for step in scenario.steps:
-        say(f"   - {step}")
+        say(
+            f"   - {service.name}: image {service.image}, memory limit {service.mem_limit or 'none'}, "
+            f"port {service.port} published on 127.0.0.1"
+        )
+    say(
+        f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
+        f"locustfile {target.locustfile}"
+    )
+    say(
+        f"   - probes every {m.probes.interval_s:g} s: health {target.health}, "
+        + ", ".join(f.path for f in target.key_flows)
+        + ", database SELECT 1"
+    )
+    say(
+        f"2. steady state for {m.phases.steady_state_s:g} s: error rate ≤ {m.steady_state.max_error_rate:.0%}, "
+        f"mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms"
+    )
+    say(
+        f"3. inject {scenario.describe(dict(m.scenario.with_))}"
+        + (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else "")
+    )
+    for line in scenario.steps:
+        say(f"   - {line}")
     say(f"4. detect (within {m.phases.detect_timeout_s:g} s), alert windows × {m.alerts.time_scale:g}:")
     for rule in alerts.RULES:
         expected = " (expected)" if rule.name in scenario.expected_alerts else ""
@@ -167,8 +186,9 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
     try:
         document = json.loads(args.result.read_text())
     except (OSError, json.JSONDecodeError) as exc:
-        raise ResultError(f"Cannot read the result {args.result}: {exc}. Give the path of a result.json "
-                          "written by `drillbook run`.") from None
+        raise ResultError(
+            f"Cannot read the result {args.result}: {exc}. Give the path of a result.json written by `drillbook run`."
+        ) from None
     sys.stdout.write(markdown.render(document))
     return ExitCode.OK
 

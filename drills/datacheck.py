@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import psycopg
 from psycopg.rows import dict_row
@@ -14,16 +15,14 @@ from replicas.target import WriteFlow
 BATCH = 5000
 
 
-def reconcile(
-    conninfo: str, sql: str, writes: Sequence[AckedWrite], flows: Sequence[WriteFlow]
-) -> list[LostWrite]:
+def reconcile(conninfo: str, sql: str, writes: Sequence[AckedWrite], flows: Sequence[WriteFlow]) -> list[LostWrite]:
     """Every acknowledged write whose row is missing or differs.
 
     `sql` is the target's query; it receives `%(ids)s`, a text array of ids,
     and returns a column `id` plus one column per field of the write flow.
     """
     fields = {f.name: f.fields for f in flows}
-    found: dict[str, dict[str, object]] = {}
+    found: dict[str, dict[str, Any]] = {}
     with psycopg.connect(conninfo, autocommit=True) as conn, conn.cursor(row_factory=dict_row) as cur:
         ids = [w.id for w in writes]
         for i in range(0, len(ids), BATCH):
@@ -35,9 +34,9 @@ def reconcile(
                 }
     lost = []
     for write in writes:
-        row = found.get(write.id)
-        if row is None:
+        stored = found.get(write.id)
+        if stored is None:
             lost.append(LostWrite(write.id, write.acked_at, "missing"))
-        elif digest(row, fields.get(write.flow, ())) != write.digest:
+        elif digest(stored, fields.get(write.flow, ())) != write.digest:
             lost.append(LostWrite(write.id, write.acked_at, "changed"))
     return lost

@@ -62,8 +62,7 @@ def recovered_at(
     after = sorted((s for s in samples if s.at >= disrupted_at), key=lambda s: s.at)
     probe_failures = [s.at for s in after if s.source == "probe" and not s.ok]
     probe_successes = {
-        name: [s.at for s in after if s.source == "probe" and s.name == name and s.ok]
-        for name in required_probes
+        name: [s.at for s in after if s.source == "probe" and s.name == name and s.ok] for name in required_probes
     }
     load = [s for s in after if s.source == "load"]
     load_at = [s.at for s in load]
@@ -128,9 +127,7 @@ def measure(
                 observed_until=observed_until,
             )
             downtime = None if recovered is None else recovered - disrupted
-    after = None if lost is None else [
-        w for w in lost if injected_at is not None and w.acked_at > injected_at
-    ]
+    after = None if lost is None else [w for w in lost if injected_at is not None and w.acked_at > injected_at]
     return Measurements(
         injected_at=injected_at,
         disrupted_at=disrupted,

@@ -36,7 +36,6 @@ def judge(tier: Tier, m: Measurements, rto_s: float | None = None, rpo_s: float 
     downtime figure and misses RTO; a data check that could not run misses RPO."""
     rto_target, rpo_target = targets(tier, rto_s, rpo_s)
     return (
-        Objective("RTO", rto_target, m.downtime_s,
-                  m.downtime_s is not None and m.downtime_s <= rto_target),
+        Objective("RTO", rto_target, m.downtime_s, m.downtime_s is not None and m.downtime_s <= rto_target),
         Objective("RPO", rpo_target, m.rpo_s, m.rpo_s is not None and m.rpo_s <= rpo_target),
     )

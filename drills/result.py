@@ -118,17 +118,19 @@ def to_document(result: DrillResult) -> dict[str, Any]:
             for a in result.alerts
         ],
         "recovery_steps": [
-            {"name": s.name, "started_at": _r(s.started_at), "finished_at": _r(s.finished_at),
-             "ok": s.ok, "detail": s.detail}
+            {
+                "name": s.name,
+                "started_at": _r(s.started_at),
+                "finished_at": _r(s.finished_at),
+                "ok": s.ok,
+                "detail": s.detail,
+            }
             for s in result.recovery_steps
         ],
         "timeline": [asdict(e) for e in result.timeline],
         "lost_writes": [asdict(w) for w in result.lost],
         "samples": {
-            "probes": [
-                [s.name, _r(s.start), _r(s.end), s.ok, s.status]
-                for s in result.samples if s.source == "probe"
-            ],
+            "probes": [[s.name, _r(s.start), _r(s.end), s.ok, s.status] for s in result.samples if s.source == "probe"],
             "probe_columns": ["name", "start", "end", "ok", "status"],
             "traffic": traffic_buckets(result.samples),
         },

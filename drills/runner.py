@@ -1,7 +1,7 @@
 """The harness: the phases of DESIGN.md on one timeline, teardown in every outcome.
 
-    provision -> steady state -> inject -> detect -> recover -> verify
-              -> measure and report, and always teardown
+provision -> steady state -> inject -> detect -> recover -> verify
+          -> measure and report, and always teardown
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from dataclasses import replace
 
 from docker import DockerClient
 
-from drillbook.errors import DrillbookError, RecoveryStepFailed, SteadyStateError
+from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
 from drillbook.plugins import check_arguments
 from drills import alerts as alert_rules
 from drills import datacheck, measure, objectives
@@ -51,10 +51,6 @@ class DrillState(enum.Enum):
     MEASURING = "measuring"
     TEARING_DOWN = "tearing down"
     DONE = "done"
-
-
-class DrillTimeout(DrillbookError):
-    pass
 
 
 def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, Procedure | None]:
@@ -178,8 +174,10 @@ class DrillRunner:
 
         self._enter(DrillState.VERIFYING)
         verify_from = self.clock.now()
-        self._wait(lambda: self._recovered() is not None or self._no_disruption(),
-                   m.phases.recover_timeout_s + m.phases.verify_window_s)
+        self._wait(
+            lambda: self._recovered() is not None or self._no_disruption(),
+            m.phases.recover_timeout_s + m.phases.verify_window_s,
+        )
         if self._recovered() is None and not self._no_disruption():
             self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
         self._stop_traffic()
@@ -205,8 +203,15 @@ class DrillRunner:
         if self.load is not None:
             self.load.poll()
             load = [
-                Sample("load", r.name, self.clock.from_monotonic(r.start), self.clock.from_monotonic(r.end),
-                       r.ok, r.status, r.error)
+                Sample(
+                    "load",
+                    r.name,
+                    self.clock.from_monotonic(r.start),
+                    self.clock.from_monotonic(r.end),
+                    r.ok,
+                    r.status,
+                    r.error,
+                )
                 for r in self.load.requests
             ]
         return probe + load
@@ -251,9 +256,9 @@ class DrillRunner:
         started = self.clock.now()
         cap = self.spec.model.phases.max_duration_s
         while True:
-            if self.hold_until is not None and self.fault is not None and self.clock.now() >= self.hold_until:
-                if self.fault.revert():
-                    self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
+            held = self.hold_until is not None and self.clock.now() >= self.hold_until
+            if held and self.fault is not None and self.fault.revert():
+                self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
             if done():
                 return True
             now = self.clock.now()
@@ -287,8 +292,11 @@ class DrillRunner:
         if latency > m.max_mean_latency_ms:
             problems.append(f"mean latency {latency:.0f} ms > {m.max_mean_latency_ms:g} ms")
         ok = not problems
-        detail = (f"{len(load)} requests, error rate {error_rate:.1%}, mean latency {latency:.0f} ms"
-                  if ok else "; ".join(problems))
+        detail = (
+            f"{len(load)} requests, error rate {error_rate:.1%}, mean latency {latency:.0f} ms"
+            if ok
+            else "; ".join(problems)
+        )
         self.checks.append(Check("steady_state", ok, detail))
         self.timeline.record("steady_state", ("held: " if ok else "failed: ") + detail)
         if not ok:
@@ -324,8 +332,9 @@ class DrillRunner:
             self.probes.stop()
         if self.load is not None:
             self.load.stop()
-            self.timeline.record("load", f"stopped: {len(self.load.requests)} requests, "
-                                         f"{len(self.load.writes)} acknowledged writes")
+            self.timeline.record(
+                "load", f"stopped: {len(self.load.requests)} requests, {len(self.load.writes)} acknowledged writes"
+            )
 
     def _data_check(self) -> None:
         assert self.replica is not None and self.load is not None
@@ -350,10 +359,19 @@ class DrillRunner:
         m = self.spec.model
         samples = self.samples()
         observed_until = max((s.end for s in samples), default=self.clock.now())
-        fired = tuple(
-            alert_rules.evaluate(samples, health_probe=HEALTH_PROBE, database_probe=DATABASE_PROBE,
-                                 time_scale=m.alerts.time_scale, since=self.injected_at)
-        ) if self.injected_at is not None else ()
+        fired = (
+            tuple(
+                alert_rules.evaluate(
+                    samples,
+                    health_probe=HEALTH_PROBE,
+                    database_probe=DATABASE_PROBE,
+                    time_scale=m.alerts.time_scale,
+                    since=self.injected_at,
+                )
+            )
+            if self.injected_at is not None
+            else ()
+        )
         figures = measure.measure(
             samples=samples,
             injected_at=self.injected_at,
@@ -399,20 +417,37 @@ class DrillRunner:
     def _outcome_checks(self, figures: Measurements, fired: tuple[alert_rules.Alert, ...]) -> list[Check]:
         names = {a.rule for a in fired}
         expected = [a for a in self.scenario.expected_alerts if a in names]
+        calm = figures.disrupted_at is None
+        if calm:
+            recovery = "no disruption"
+        elif figures.recovered_at is None:
+            recovery = "never recovered"
+        else:
+            recovery = f"recovered at {figures.recovered_at:.2f} s"
         checks = [
-            Check("detected", figures.detected_at is not None or figures.disrupted_at is None,
-                  "first alert: " + (fired[0].rule if fired else "none")),
-            Check("expected_alert", bool(expected) or figures.disrupted_at is None,
-                  f"expected one of {', '.join(self.scenario.expected_alerts)}; fired: {', '.join(sorted(names)) or 'none'}"),
-            Check("recovered", figures.disrupted_at is None or figures.recovered_at is not None,
-                  "no disruption" if figures.disrupted_at is None else
-                  f"recovered at {figures.recovered_at:.2f} s" if figures.recovered_at is not None else "never recovered"),
+            Check(
+                "detected",
+                figures.detected_at is not None or calm,
+                "first alert: " + (fired[0].rule if fired else "none"),
+            ),
+            Check(
+                "expected_alert",
+                bool(expected) or calm,
+                f"expected one of {', '.join(self.scenario.expected_alerts)}; "
+                f"fired: {', '.join(sorted(names)) or 'none'}",
+            ),
+            Check("recovered", calm or figures.recovered_at is not None, recovery),
         ]
         if self.steps:
             failed = [s.name for s in self.steps if not s.ok]
-            checks.append(Check("recovery_steps", not failed, "all steps ok" if not failed else f"failed: {', '.join(failed)}"))
+            detail = f"failed: {', '.join(failed)}" if failed else "all steps ok"
+            checks.append(Check("recovery_steps", not failed, detail))
         if figures.lost_after_injection:
-            checks.append(Check("no_loss_after_injection", False,
-                                f"{figures.lost_after_injection} writes acknowledged after the fault were lost"))
+            checks.append(
+                Check(
+                    "no_loss_after_injection",
+                    False,
+                    f"{figures.lost_after_injection} writes acknowledged after the fault were lost",
+                )
+            )
         return checks
-

@@ -105,9 +105,13 @@ class TargetModel(Model):
             name=self.name,
             services=tuple(
                 t.Service(
-                    name=s.name, image=s.image, port=s.port,
+                    name=s.name,
+                    image=s.image,
+                    port=s.port,
                     ready=t.ReadyCheck(s.ready.kind, s.ready.path),
-                    env=dict(s.env), mem_limit=s.mem_limit, volumes=dict(s.volumes),
+                    env=dict(s.env),
+                    mem_limit=s.mem_limit,
+                    volumes=dict(s.volumes),
                     command=tuple(s.command) if s.command else None,
                 )
                 for s in self.services
@@ -121,7 +125,8 @@ class TargetModel(Model):
             data_check_sql=self.data_check.sql,
             reset_connections=(
                 t.Flow(self.reset_connections.name, self.reset_connections.path, self.reset_connections.method)
-                if self.reset_connections else None
+                if self.reset_connections
+                else None
             ),
         )
 
@@ -211,7 +216,9 @@ class DrillSpec:
 # --- loading -------------------------------------------------------------------
 
 
-def _line_index(node: yaml.Node, path: tuple[str | int, ...] = (), out: dict[tuple[str | int, ...], int] | None = None) -> dict[tuple[str | int, ...], int]:
+def _line_index(
+    node: yaml.Node, path: tuple[str | int, ...] = (), out: dict[tuple[str | int, ...], int] | None = None
+) -> dict[tuple[str | int, ...], int]:
     """Map every path in the document to the 1-based line where it starts."""
     out = {} if out is None else out
     out.setdefault(path, node.start_mark.line + 1)
@@ -243,7 +250,12 @@ def _load_yaml(path: pathlib.Path) -> tuple[Any, dict[tuple[str | int, ...], int
     return data, (_line_index(node) if node is not None else {})
 
 
-def _explain(path: pathlib.Path, exc: ValidationError, lines: dict[tuple[str | int, ...], int], prefix: tuple[str | int, ...] = ()) -> SpecError:
+def _explain(
+    path: pathlib.Path,
+    exc: ValidationError,
+    lines: dict[tuple[str | int, ...], int],
+    prefix: tuple[str | int, ...] = (),
+) -> SpecError:
     problems = []
     for error in exc.errors():
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in ("TargetModel", "str")))
@@ -253,7 +265,8 @@ def _explain(path: pathlib.Path, exc: ValidationError, lines: dict[tuple[str | i
         field = ".".join(str(p) for p in full) or "(document)"
         problems.append(f"  {path}:{line or '?'}: {field}: {error['msg']}")
     return SpecError(
-        f"The drill file {path} is not valid:\n" + "\n".join(problems)
+        f"The drill file {path} is not valid:\n"
+        + "\n".join(problems)
         + "\nFix these fields (DESIGN.md and drills/catalog/ show complete drills) and run "
         "`drillbook validate` again."
     )

@@ -26,8 +26,9 @@ def print_summary(console: Console, doc: dict[str, Any], where: str) -> None:
     table.add_column("measured", justify="right")
     table.add_column("met")
     for o in doc["objectives"]:
-        table.add_row(o["name"], _fmt(float(o["target_s"])), _fmt(o["measured_s"]),
-                      "[green]yes[/]" if o["met"] else "[red]no[/]")
+        table.add_row(
+            o["name"], _fmt(float(o["target_s"])), _fmt(o["measured_s"]), "[green]yes[/]" if o["met"] else "[red]no[/]"
+        )
     m = doc["measurements"]
     for key in ("time_to_detect_s", "time_to_recover_s", "acked_writes", "lost_writes", "lost_after_injection"):
         table.add_row(key, "", _fmt(m.get(key)), "")

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 class Clock:
     def __init__(self) -> None:
         self.origin = time.monotonic()
-        self.wall_origin = dt.datetime.now(dt.timezone.utc)
+        self.wall_origin = dt.datetime.now(dt.UTC)
 
     def now(self) -> float:
         return time.monotonic() - self.origin

@@ -14,7 +14,7 @@ class StepContext:
     replica: Replica
     options: Any
     """The procedure's `Options` instance, built from the drill's `with:`."""
-    log: Callable[[str], None]
+    log: Callable[[str], object]
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 import httpx
 
-from recovery.base import Procedure, Step, StepContext
 from drillbook.errors import RecoveryStepFailed as StepFailed
+from recovery.base import Procedure, Step, StepContext
 from recovery.checks import verify_flows
 
 

@@ -54,7 +54,7 @@ RECIPES: dict[str, Recipe] = {
     )
 }
 
-Progress = Callable[[str], None]
+Progress = Callable[[str], object]
 
 
 def ensure(client: DockerClient, tags: Iterable[str], progress: Progress = lambda _m: None) -> None:
@@ -110,8 +110,7 @@ def build(client: DockerClient, recipe: Recipe, progress: Progress = lambda _m: 
             )
         except docker.errors.BuildError as exc:
             tail = "\n".join(
-                str(chunk.get("stream", chunk.get("error", ""))).rstrip()
-                for chunk in list(exc.build_log)[-15:]
+                str(chunk.get("stream", chunk.get("error", ""))).rstrip() for chunk in list(exc.build_log)[-15:]
             )
             raise EngineError(
                 f"Building the image {recipe.tag} failed: {exc.msg}. The last lines of the build "
@@ -136,9 +135,7 @@ def _require_base(client: DockerClient) -> None:
 def _assemble(recipe: Recipe, context: pathlib.Path, progress: Progress) -> None:
     shutil.copytree(recipe.dockerfile_dir, context, dirs_exist_ok=True)
     for name, source in recipe.extra.items():
-        shutil.copytree(
-            source, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc")
-        )
+        shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     if recipe.requirements is not None:
         wheelhouse = context / "wheelhouse"
         wheelhouse.mkdir()
@@ -155,13 +152,23 @@ def _wheelhouse(requirements: pathlib.Path, progress: Progress) -> pathlib.Path:
     cache.mkdir(parents=True, exist_ok=True)
     # The image runs Debian 12's CPython 3.11 whatever Python the host has.
     arch = platform.machine()
-    target = ["--python-version", "3.11", "--implementation", "cp",
-              "--abi", "cp311", "--abi", "abi3", "--abi", "none"]
+    target = ["--python-version", "3.11", "--implementation", "cp", "--abi", "cp311", "--abi", "abi3", "--abi", "none"]
     for tag in ("manylinux_2_28", "manylinux_2_17", "manylinux2014"):
         target += ["--platform", f"{tag}_{arch}"]
     proc = subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-         *target, "--dest", str(cache), "-r", str(requirements)],
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--quiet",
+            "--only-binary=:all:",
+            *target,
+            "--dest",
+            str(cache),
+            "-r",
+            str(requirements),
+        ],
         capture_output=True,
         text=True,
         check=False,

@@ -19,9 +19,9 @@ def for_drill(drill_id: str, service: str | None = None) -> dict[str, str]:
     return labels
 
 
-def filter_for(drill_id: str | None = None) -> dict[str, list[str]]:
+def filter_for(drill_id: str | None = None) -> dict[str, str | list[str] | bool]:
     """A Docker API filter selecting drillbook's objects, or one drill's."""
-    wanted = [f"{MANAGED}=true"]
+    wanted: list[str] = [f"{MANAGED}=true"]
     if drill_id is not None:
         wanted.append(f"{DRILL}={drill_id}")
     return {"label": wanted}

@@ -8,6 +8,7 @@ same when a container restarts.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import time
 from collections.abc import Callable
@@ -23,7 +24,7 @@ from drillbook.errors import EngineError, ReplicaError
 from replicas import labels, postgres
 from replicas.target import Service, Target
 
-EventSink = Callable[[str, str], None]
+EventSink = Callable[[str, str], object]
 
 
 def free_port() -> int:
@@ -82,9 +83,7 @@ class Replica:
     def start(self, ready_timeout_s: float = 120.0) -> None:
         """Create the network, volumes and containers in order, each ready before the next."""
         try:
-            self.client.networks.create(
-                self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id)
-            )
+            self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
             for service in self.target.services:
                 for volume in service.volumes:
                     self.client.volumes.create(
@@ -108,15 +107,10 @@ class Replica:
             labels=labels.for_drill(self.drill_id, service.name),
             network=self.network_name,
             # The service's name is its host name on the replica's network.
-            networking_config={
-                self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])
-            },
+            networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])},
             mem_limit=service.mem_limit,
             ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
-            volumes={
-                self.volume_name(v): {"bind": path, "mode": "rw"}
-                for v, path in service.volumes.items()
-            },
+            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
         )
         self._on_event("container", f"started {service.name} ({service.image}) as {container.short_id}")
 
@@ -213,21 +207,17 @@ def remove_drill_objects(client: DockerClient, drill_id: str) -> int:
     removed = 0
     for container in client.containers.list(all=True, filters=wanted):
         if labels.belongs_to(container.labels, drill_id):
-            _quietly(lambda c=container: c.remove(force=True, v=True))
-            removed += 1
+            with contextlib.suppress(docker.errors.NotFound):
+                container.remove(force=True, v=True)
+                removed += 1
     for network in client.networks.list(filters=wanted):
         if labels.belongs_to(network.attrs.get("Labels"), drill_id):
-            _quietly(network.remove)
-            removed += 1
+            with contextlib.suppress(docker.errors.NotFound):
+                network.remove()
+                removed += 1
     for volume in client.volumes.list(filters=wanted):
         if labels.belongs_to(volume.attrs.get("Labels"), drill_id):
-            _quietly(lambda v=volume: v.remove(force=True))
-            removed += 1
+            with contextlib.suppress(docker.errors.NotFound):
+                volume.remove(force=True)
+                removed += 1
     return removed
-
-
-def _quietly(action: Callable[[], object]) -> None:
-    try:
-        action()
-    except docker.errors.NotFound:
-        pass

@@ -47,11 +47,21 @@ def render(doc: dict[str, Any]) -> str:
         lines += ["", f"> {doc['error']}"]
     lines += ["", "## Objectives", "", "| objective | target | measured | met |", "|---|---|---|---|"]
     for o in doc["objectives"]:
-        lines.append(f"| {o['name']} | {_duration(o['target_s'])} | {_duration(o['measured_s'])} | "
-                     f"{'yes' if o['met'] else '**no**'} |")
+        lines.append(
+            f"| {o['name']} | {_duration(o['target_s'])} | {_duration(o['measured_s'])} | "
+            f"{'yes' if o['met'] else '**no**'} |"
+        )
     lines += ["", "## Measurements", "", "| figure | value |", "|---|---|"]
-    for key in ("injected_at", "disrupted_at", "detected_at", "recovered_at", "downtime_s",
-                "time_to_detect_s", "time_to_recover_s", "rpo_s"):
+    for key in (
+        "injected_at",
+        "disrupted_at",
+        "detected_at",
+        "recovered_at",
+        "downtime_s",
+        "time_to_detect_s",
+        "time_to_recover_s",
+        "rpo_s",
+    ):
         lines.append(f"| {key} | {_s(m.get(key))} |")
     for key in ("acked_writes", "lost_writes", "lost_after_injection"):
         lines.append(f"| {key} | {_s(m.get(key))} |")
@@ -67,5 +77,6 @@ def render(doc: dict[str, Any]) -> str:
         lines += ["", "## Recovery steps", "", "| step | took | ok | detail |", "|---|---|---|---|"]
         for st in doc["recovery_steps"]:
             took = st["finished_at"] - st["started_at"]
-            lines.append(f"| {st['name']} | {took:.2f} s | {'yes' if st['ok'] else '**no**'} | {st.get('detail', '')} |")
+            ok = "yes" if st["ok"] else "**no**"
+            lines.append(f"| {st['name']} | {took:.2f} s | {ok} | {st.get('detail', '')} |")
     return "\n".join(lines) + "\n"

@@ -21,9 +21,7 @@ LEDGER_FILE = "ledger.jsonl"
 
 def digest(payload: Mapping[str, Any], fields: Iterable[str]) -> str:
     """The digest of a write's payload, comparable with the row in the database."""
-    canonical = json.dumps(
-        {f: payload.get(f) for f in fields}, sort_keys=True, separators=(",", ":"), default=str
-    )
+    canonical = json.dumps({f: payload.get(f) for f in fields}, sort_keys=True, separators=(",", ":"), default=str)
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

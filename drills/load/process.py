@@ -41,17 +41,25 @@ class LoadProcess:
     ) -> None:
         self.out = out
         self._argv = [
-            sys.executable, "-m", "drills.load.worker",
-            "--locustfile", str(locustfile),
-            "--host", host,
-            "--users", str(users),
-            "--rate", str(rate),
-            "--timeout", str(timeout_s),
-            "--out", str(out),
-            "--write-flows", json.dumps(
-                {w.name: {"id_field": w.id_field, "fields": list(w.fields)} for w in write_flows}
-            ),
-            "--max-seconds", str(max_seconds),
+            sys.executable,
+            "-m",
+            "drills.load.worker",
+            "--locustfile",
+            str(locustfile),
+            "--host",
+            host,
+            "--users",
+            str(users),
+            "--rate",
+            str(rate),
+            "--timeout",
+            str(timeout_s),
+            "--out",
+            str(out),
+            "--write-flows",
+            json.dumps({w.name: {"id_field": w.id_field, "fields": list(w.fields)} for w in write_flows}),
+            "--max-seconds",
+            str(max_seconds),
         ]
         self._proc: subprocess.Popen[str] | None = None
         self._requests = Tail(out / REQUESTS_FILE)
@@ -77,7 +85,10 @@ class LoadProcess:
             (self.out / stale).unlink(missing_ok=True)
         log = (self.out / "load.log").open("w")
         self._proc = subprocess.Popen(
-            self._argv, stdout=log, stderr=subprocess.STDOUT, text=True,
+            self._argv,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            text=True,
             # Its own process group: a Ctrl-C in the terminal reaches the harness,
             # which then stops the load in order, after the fault is reverted.
             start_new_session=True,

@@ -36,10 +36,12 @@ def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
         raise SystemExit(f"cannot load locustfile {locustfile}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    found = [
+    found: list[type[User]] = [
         value
         for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, HttpUser) and value is not HttpUser
+        if isinstance(value, type)
+        and issubclass(value, HttpUser)
+        and value is not HttpUser
         and not getattr(value, "abstract", False)
     ]
     if not found:
@@ -61,11 +63,15 @@ def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> typ
 
         self.client.request = timed
 
-    return type(cls.__name__, (cls,), {
-        "__init__": __init__,
-        "wait_time": constant_throughput(per_user_rps),
-        "abstract": False,
-    })
+    return type(
+        cls.__name__,
+        (cls,),
+        {
+            "__init__": __init__,
+            "wait_time": constant_throughput(per_user_rps),
+            "abstract": False,
+        },
+    )
 
 
 class Recorder:
@@ -87,8 +93,15 @@ class Recorder:
         start = end - (response_time or 0.0) / 1000.0
         status = int(getattr(response, "status_code", 0) or 0)
         ok = exception is None and 200 <= status < 400
-        row = {"n": name, "m": request_type, "s": start, "e": end, "ok": ok, "st": status,
-               "err": None if exception is None else f"{type(exception).__name__}: {exception}"[:200]}
+        row = {
+            "n": name,
+            "m": request_type,
+            "s": start,
+            "e": end,
+            "ok": ok,
+            "st": status,
+            "err": None if exception is None else f"{type(exception).__name__}: {exception}"[:200],
+        }
         self.requests.write(json.dumps(row) + "\n")
         flow = self.write_flows.get(name)
         if flow is not None and ok and 200 <= status < 300:
@@ -125,7 +138,7 @@ def main(argv: list[str] | None = None) -> int:
     per_user = args.rate / args.users
     classes = [_with_timeout(c, args.timeout, per_user) for c in _user_classes(args.locustfile)]
     recorder = Recorder(args.out, json.loads(args.write_flows))
-    events.request.add_listener(recorder.on_request)
+    events.request.add_listener(recorder.on_request)  # type: ignore[no-untyped-call]
     env = Environment(user_classes=classes, host=args.host, events=events)
     runner = env.create_local_runner()
 

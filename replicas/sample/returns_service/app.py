@@ -53,7 +53,7 @@ class Handler(BaseHTTPRequestHandler):
     metrics: Metrics
     protocol_version = "HTTP/1.1"
 
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - stdlib's name
+    def log_message(self, format: str, *args: Any) -> None:
         """Quiet: a drill sends thousands of requests; errors are logged on their own."""
 
     def do_GET(self) -> None:
@@ -140,15 +140,11 @@ class Handler(BaseHTTPRequestHandler):
         return HTTPStatus.OK, rows[0]
 
     def list_orders(self) -> tuple[HTTPStatus, Any]:
-        rows = self.db.run(
-            lambda conn: _rows(conn, "SELECT * FROM orders ORDER BY id DESC LIMIT 20")
-        )
+        rows = self.db.run(lambda conn: _rows(conn, "SELECT * FROM orders ORDER BY id DESC LIMIT 20"))
         return HTTPStatus.OK, {"orders": rows}
 
     def active_drivers(self) -> tuple[HTTPStatus, Any]:
-        rows = self.db.run(
-            lambda conn: _rows(conn, "SELECT id, name FROM drivers WHERE active ORDER BY id")
-        )
+        rows = self.db.run(lambda conn: _rows(conn, "SELECT id, name FROM drivers WHERE active ORDER BY id"))
         return HTTPStatus.OK, {"drivers": rows}
 
     def monitoring_metrics(self) -> tuple[HTTPStatus, Any]:

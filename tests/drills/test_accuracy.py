@@ -1,0 +1,40 @@
+"""Measured downtime of a known outage: the database frozen for D seconds."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import pytest
+import yaml
+
+from drills.cli import main
+from tests.conftest import CATALOG
+
+pytestmark = pytest.mark.docker
+
+HOLD_S = 3.0
+
+
+@pytest.mark.usefixtures("built_images", "no_leftovers")
+def test_downtime_of_a_paused_database_is_within_half_a_second(tmp_path: pathlib.Path) -> None:
+    drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    drill["name"] = "accuracy"
+    drill["scenario"] = {"name": "db_outage", "with": {"mode": "pause"}, "hold_s": HOLD_S}
+    drill.pop("recovery")
+    path = tmp_path / "accuracy.yaml"
+    path.write_text(yaml.safe_dump(drill))
+
+    main(["run", str(path), "--out", str(tmp_path / "out")])
+    result = json.loads((tmp_path / "out" / "result.json").read_text())
+
+    faults = [e for e in result["timeline"] if e["kind"] == "fault"]
+    injected, reverted = faults[0]["t"], faults[1]["t"]
+    assert "reverted after its hold time" in faults[1]["detail"]
+    truth = reverted - injected
+    measured = result["measurements"]["downtime_s"]
+    print(f"outage {truth:.3f} s, measured {measured:.3f} s, error {measured - truth:+.3f} s")
+    assert truth == pytest.approx(HOLD_S, abs=0.5)
+    assert measured == pytest.approx(truth, abs=0.5)
+    assert result["recovery_steps"] == []
+    assert result["measurements"]["lost_writes"] == 0

@@ -1,0 +1,171 @@
+"""Measurement on constructed timelines: the definitions of DESIGN.md, exactly."""
+
+from __future__ import annotations
+
+import pytest
+
+from drills.measure import LostWrite, Measurements, disrupted_at, measure, recovered_at, rpo
+from drills.objectives import judge
+from drills.samples import Sample
+
+PROBES = ("health", "database")
+
+
+def probes(start: float, end: float, ok: bool, step: float = 0.1, latency: float = 0.01) -> list[Sample]:
+    out = []
+    t = start
+    while t < end - 1e-9:
+        for name in PROBES:
+            out.append(Sample("probe", name, round(t, 4), round(t + latency, 4), ok))
+        t += step
+    return out
+
+
+def figures(samples: list[Sample], lost: list[LostWrite] | None = None, **kw: float) -> Measurements:
+    return measure(
+        samples=samples,
+        injected_at=kw.get("injected_at", 10.0),
+        detected_at=kw.get("detected_at", 10.2),
+        verify_window_s=kw.get("verify_window_s", 5.0),
+        max_error_rate=0.0,
+        required_probes=PROBES,
+        observed_until=max(s.end for s in samples),
+        acked_writes=100,
+        lost=[] if lost is None else lost,
+    )
+
+
+def test_no_disruption_means_no_downtime() -> None:
+    m = figures(probes(0, 30, ok=True))
+    assert m.disrupted_at is None
+    assert m.recovered_at is None
+    assert m.downtime_s == 0.0
+    assert m.lost_writes == 0 and m.rpo_s == 0.0
+
+
+def test_outage_downtime_is_first_failure_to_first_clean_window() -> None:
+    samples = probes(0, 10.05, True) + probes(10.05, 14.05, False) + probes(14.05, 30, True)
+    m = figures(samples)
+    assert m.disrupted_at == pytest.approx(10.05)
+    # A success counts when it answered: 14.05 + 0.01 latency.
+    assert m.recovered_at == pytest.approx(14.06)
+    assert m.downtime_s == pytest.approx(4.01)
+    assert m.time_to_detect_s == pytest.approx(0.2)
+    assert m.time_to_recover_s == pytest.approx(14.06 - 10.2)
+
+
+def test_failures_before_injection_are_not_the_disruption() -> None:
+    samples = [Sample("probe", "health", 9.0, 9.5, False), *probes(9.5, 30, True)]
+    assert disrupted_at(samples, injected_at=10.0) is None
+
+
+def test_a_hung_request_counts_from_when_it_was_sent() -> None:
+    hung = Sample("load", "create order", 10.2, 12.2, False, 0, "ReadTimeout")
+    assert hung.at == 10.2
+    assert disrupted_at([hung], injected_at=10.0) == 10.2
+
+
+def test_flapping_inside_the_verification_window_restarts_it() -> None:
+    samples = (
+        probes(0, 10, True)
+        + probes(10, 12, False)
+        + probes(12, 14, True)  # looks recovered...
+        + probes(14, 14.3, False)  # ...but flaps inside the 5 s window
+        + probes(14.3, 30, True)
+    )
+    m = figures(samples)
+    assert m.recovered_at == pytest.approx(14.31)
+    assert m.downtime_s == pytest.approx(4.31)
+
+
+def test_never_recovered_has_no_downtime_figure_and_misses_rto() -> None:
+    samples = probes(0, 10, True) + probes(10, 30, False)
+    m = figures(samples)
+    assert m.disrupted_at == pytest.approx(10.0)
+    assert m.recovered_at is None and m.downtime_s is None
+    rto, _ = judge("customer-facing", m)
+    assert rto.measured_s is None and not rto.met
+
+
+def test_a_window_not_yet_observed_to_its_end_is_not_recovery() -> None:
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 15, True)
+    got = recovered_at(
+        samples, disrupted_at=10, verify_window_s=5, max_error_rate=0, required_probes=PROBES, observed_until=15
+    )
+    assert got is None
+
+
+def test_a_silent_probe_blocks_recovery() -> None:
+    # The database probe says nothing after the outage: the window is not proven clean.
+    samples = probes(0, 10, True) + probes(10, 12, False)
+    samples += [Sample("probe", "health", t / 10, t / 10 + 0.01, True) for t in range(120, 300)]
+    got = recovered_at(
+        samples, disrupted_at=10, verify_window_s=5, max_error_rate=0, required_probes=PROBES, observed_until=30
+    )
+    assert got is None
+
+
+def test_load_error_rate_over_threshold_blocks_recovery_under_it_does_not() -> None:
+    base = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
+    load = [Sample("load", "w", t / 10, t / 10 + 0.01, t % 10 != 0) for t in range(120, 300)]  # 10% errors
+
+    def recovery(threshold: float) -> float | None:
+        return recovered_at(
+            base + load,
+            disrupted_at=10.0,
+            verify_window_s=5.0,
+            max_error_rate=threshold,
+            required_probes=PROBES,
+            observed_until=30.0,
+        )
+
+    assert recovery(0.05) is None
+    assert recovery(0.2) == pytest.approx(12.01)
+
+
+def test_rpo_counts_back_from_the_fault_to_the_oldest_lost_write() -> None:
+    lost = [LostWrite("7", 4.0, "missing"), LostWrite("9", 8.5, "changed")]
+    assert rpo(lost, injected_at=10.0) == pytest.approx(6.0)
+    assert rpo([], injected_at=10.0) == 0.0
+
+
+def test_writes_acked_after_injection_and_lost_are_counted_apart() -> None:
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
+    lost = [LostWrite("1", 9.0, "missing"), LostWrite("2", 10.5, "missing"), LostWrite("3", 11.0, "changed")]
+    m = figures(samples, lost=lost)
+    assert m.lost_writes == 3
+    assert m.lost_after_injection == 2
+    assert m.rpo_s == pytest.approx(1.0)
+
+
+def test_only_post_injection_losses_give_zero_rpo_but_are_still_counted() -> None:
+    samples = probes(0, 30, True)
+    m = figures(samples, lost=[LostWrite("5", 12.0, "missing")])
+    assert m.rpo_s == 0.0 and m.lost_after_injection == 1
+
+
+def test_objectives_by_tier_and_override() -> None:
+    samples = probes(0, 10, True) + probes(10, 30, True)
+    m = figures(samples)
+    rto, rpo_ = judge("customer-facing", m)
+    assert (rto.target_s, rpo_.target_s) == (900, 300) and rto.met and rpo_.met
+    rto, rpo_ = judge("reporting", m, rto_s=60)
+    assert (rto.target_s, rpo_.target_s) == (60, 4 * 3600)
+
+
+def test_data_check_that_could_not_run_misses_rpo() -> None:
+    samples = probes(0, 30, True)
+    m = measure(
+        samples=samples,
+        injected_at=10,
+        detected_at=None,
+        verify_window_s=5,
+        max_error_rate=0,
+        required_probes=PROBES,
+        observed_until=30,
+        acked_writes=10,
+        lost=None,
+    )
+    assert m.lost_writes is None and m.rpo_s is None
+    _, rpo_ = judge("admin", m)
+    assert not rpo_.met

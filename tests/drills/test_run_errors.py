@@ -1,0 +1,34 @@
+"""Bad input that needs the engine to be noticed: still exit 2, nothing started."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+import yaml
+from docker import DockerClient
+
+from drillbook.errors import ExitCode
+from drills.cli import main
+from tests.conftest import CATALOG, drillbook_objects
+
+pytestmark = pytest.mark.docker
+
+
+@pytest.mark.usefixtures("built_images")
+def test_missing_image_exits_2_before_anything_starts(
+    tmp_path: pathlib.Path, docker_client: DockerClient, capsys: pytest.CaptureFixture[str]
+) -> None:
+    target = yaml.safe_load((CATALOG.parent.parent / "replicas" / "sample" / "target.yaml").read_text())
+    target["services"][1]["image"] = "drillbook/no-such-image:0"
+    target["load"]["locustfile"] = str(CATALOG.parent.parent / "replicas" / "sample" / "locustfile.py")
+    drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    drill["target"] = target
+    path = tmp_path / "drill.yaml"
+    path.write_text(yaml.safe_dump(drill))
+
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "'drillbook/no-such-image:0' is not on this machine" in err
+    assert drillbook_objects(docker_client) == []
+    assert not (tmp_path / "out").exists()

@@ -1,0 +1,115 @@
+"""The drill file at the edge: valid files load, invalid ones name field and line."""
+
+from __future__ import annotations
+
+import pathlib
+
+import pytest
+
+from drillbook.errors import PluginError, SpecError
+from drills import spec
+from drills.runner import resolve_plugins
+
+CATALOG = pathlib.Path(__file__).resolve().parents[2] / "drills" / "catalog"
+
+MINIMAL = """\
+name: tiny
+scenario:
+  name: db_outage
+"""
+
+
+def write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
+    path = tmp_path / "drill.yaml"
+    path.write_text(text)
+    return path
+
+
+@pytest.mark.parametrize("path", sorted(CATALOG.glob("*.yaml")), ids=lambda p: p.name)
+def test_catalog_drills_are_valid(path: pathlib.Path) -> None:
+    loaded = spec.load(path)
+    resolve_plugins(loaded)
+    assert loaded.target.images
+
+
+def test_defaults_fill_a_minimal_drill(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(write(tmp_path, MINIMAL))
+    assert loaded.model.objectives.tier == "customer-facing"
+    assert loaded.model.recovery is None
+    assert loaded.target.name == "sample"
+    assert loaded.target.locustfile.is_file()
+
+
+def test_unknown_field_is_named_with_its_line(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, MINIMAL + "load:\n  users: 2\n  ratee: 5\n")
+    with pytest.raises(SpecError) as err:
+        spec.load(path)
+    assert f"{path}:6: load.ratee" in str(err.value)
+
+
+def test_wrong_type_is_named_with_its_line(tmp_path: pathlib.Path) -> None:
+    path = write(tmp_path, MINIMAL + "phases:\n  verify_window_s: soon\n")
+    with pytest.raises(SpecError) as err:
+        spec.load(path)
+    assert f"{path}:5: phases.verify_window_s" in str(err.value)
+
+
+def test_missing_scenario_is_reported(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(SpecError, match="scenario"):
+        spec.load(write(tmp_path, "name: tiny\n"))
+
+
+def test_broken_yaml_gives_line_and_column(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(SpecError, match=r"line 3, column"):
+        spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: a: b\n"))
+
+
+def test_not_a_mapping(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(SpecError, match="mapping"):
+        spec.load(write(tmp_path, "- just\n- a list\n"))
+
+
+def test_unknown_target(tmp_path: pathlib.Path) -> None:
+    with pytest.raises(SpecError, match="target 'nowhere'"):
+        spec.load(write(tmp_path, MINIMAL + "target: nowhere\n"))
+
+
+def test_unknown_scenario_names_the_known_ones(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: meteor_strike\n"))
+    with pytest.raises(PluginError, match=r"meteor_strike.*db_outage"):
+        resolve_plugins(loaded)
+
+
+def test_bad_scenario_argument_is_caught_before_anything_runs(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: db_outage\n  with: {mode: explode}\n"))
+    with pytest.raises(PluginError, match=r"mode='explode'.*'kill', 'stop', 'pause'"):
+        resolve_plugins(loaded)
+    loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: db_outage\n  with: {force: 3}\n"))
+    with pytest.raises(PluginError, match="does not accept"):
+        resolve_plugins(loaded)
+
+
+def test_bad_procedure_argument(tmp_path: pathlib.Path) -> None:
+    text = MINIMAL + "recovery:\n  name: restart_database\n  with: {ready_timeout_s: fast}\n"
+    with pytest.raises(PluginError, match="must be a number"):
+        resolve_plugins(spec.load(write(tmp_path, text)))
+
+
+def test_inline_target_checks_its_references(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "load.py").write_text("")
+    text = (
+        MINIMAL
+        + """\
+target:
+  name: mine
+  app: web
+  health: /health
+  services:
+    - {name: db, image: postgres:15, port: 5432, ready: {kind: postgres}}
+  database: {service: db, user: u, password: p, dbname: d}
+  load: {locustfile: load.py}
+  data_check: {sql: "SELECT id FROM t WHERE id = ANY(%(ids)s)"}
+"""
+    )
+    with pytest.raises(SpecError, match=r"target\.app names service 'web'"):
+        spec.load(write(tmp_path, text))
