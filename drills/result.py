@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
+import git
+
 from drillbook import __version__
 from drillbook.errors import ResultError
 from drills.alerts import Alert
@@ -139,9 +141,20 @@ def to_document(result: DrillResult) -> dict[str, Any]:
     }
 
 
+def _drillbook_commit() -> str:
+    """The commit of the drillbook checkout that ran the drill, for the audit trail."""
+    try:
+        repo = git.Repo(pathlib.Path(__file__).resolve().parent, search_parent_directories=True)
+        sha = repo.head.commit.hexsha
+        return f"{sha}{' (modified)' if repo.is_dirty() else ''}"
+    except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+        return "not a git checkout"
+
+
 def environment(docker_version: str | None) -> dict[str, str]:
     return {
         "drillbook": __version__,
+        "drillbook_commit": _drillbook_commit(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "host": platform.node(),
