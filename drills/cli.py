@@ -1,4 +1,4 @@
-"""`drillbook`: list, validate, plan, run, report, images.
+"""`drillbook`: list, validate, plan, run, report, cleanup, images.
 
 Exit codes (drillbook.errors.ExitCode): 0 every objective met, 1 an objective
 missed, 2 bad input or the harness could not run, 130 interrupted.
@@ -7,7 +7,6 @@ missed, 2 bad input or the harness could not run, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import json
 import pathlib
 import sys
 from collections.abc import Sequence
@@ -17,12 +16,11 @@ from rich.console import Console
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drills import alerts, objectives
 from drills import spec as spec_module
-from drills.result import to_document, write
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
 from recovery import REGISTRY as PROCEDURES
-from reports import markdown
+from reports import documents, markdown
 from scenarios import REGISTRY as SCENARIOS
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
@@ -57,9 +55,17 @@ def build_parser() -> Parser:
         default=pathlib.Path("out"),
         help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)",
     )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
+    )
     p = sub.add_parser("report", help="render a stored result again")
     p.add_argument("result", type=pathlib.Path)
     p.add_argument("--format", choices=["md"], default="md")
+    p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
+    p.add_argument("--drill", help="only this drill id")
+    p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
     p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
     return parser
 
@@ -76,6 +82,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": cmd_run,
             "report": cmd_report,
             "images": cmd_images,
+            "cleanup": cmd_cleanup,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:
@@ -170,11 +177,9 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
         def show(event: Event) -> None:
             console.print(f"[dim]{event.t:8.2f}s[/] [bold]{event.kind}[/] {event.detail}", soft_wrap=True)
 
-        result = DrillRunner(spec, out, show).run()
-        document = to_document(result)
-        path = write(document, out)
-        (out / "summary.md").write_text(markdown.render(document))
-        print_summary(console, document, str(path))
+        runner = DrillRunner(spec, out, show, allow_remote=args.allow_remote)
+        result = runner.run()
+        print_summary(console, runner.document, str(runner.result_path))
         code = VERDICT_EXIT[result.verdict]
         worst = max(worst, code)
         if code == ExitCode.INTERRUPTED:
@@ -184,12 +189,35 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
 
 def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
     try:
-        document = json.loads(args.result.read_text())
-    except (OSError, json.JSONDecodeError) as exc:
+        document = documents.load(args.result)
+    except documents.DocumentError as exc:
         raise ResultError(
-            f"Cannot read the result {args.result}: {exc}. Give the path of a result.json written by `drillbook run`."
+            f"Cannot read the result: {exc}. Give a result.json written by `drillbook run`, its folder, "
+            "or the journal.jsonl a killed drill left there."
         ) from None
     sys.stdout.write(markdown.render(document))
+    return ExitCode.OK
+
+
+def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
+    from replicas import cleanup, engine
+
+    client = engine.connect()
+    found = cleanup.survey(client)
+    if args.drill:
+        found = [d for d in found if d.drill_id == args.drill]
+    chosen = [d for d in found if args.include_running or args.drill or not d.alive]
+    for d in found:
+        if d not in chosen:
+            console.print(
+                f"left alone: {d.drill_id} ({d.count} objects): its harness is still running "
+                "(--include-running removes it too)"
+            )
+    removed = 0
+    for d in chosen:
+        removed += cleanup.remove_drill_objects(client, d.drill_id)
+        console.print(f"removed {d.drill_id}: {', '.join(d.containers + d.networks + d.volumes)}")
+    console.print(f"cleanup: {removed} objects removed" if chosen else "cleanup: nothing to remove")
     return ExitCode.OK
 
 

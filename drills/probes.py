@@ -48,8 +48,11 @@ class ProbeRunner:
         self._thread = threading.Thread(target=self._run, name="drillbook-probes", daemon=True)
 
     def __enter__(self) -> Self:
-        self._thread.start()
+        self.start()
         return self
+
+    def start(self) -> None:
+        self._thread.start()
 
     def __exit__(
         self,

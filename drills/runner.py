@@ -7,12 +7,14 @@ provision -> steady state -> inject -> detect -> recover -> verify
 from __future__ import annotations
 
 import enum
+import os
 import pathlib
 import secrets
 import time
 from collections.abc import Callable
-from contextlib import ExitStack
+from contextlib import AbstractContextManager
 from dataclasses import replace
+from typing import Any
 
 from docker import DockerClient
 
@@ -20,18 +22,23 @@ from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, S
 from drillbook.plugins import check_arguments
 from drills import alerts as alert_rules
 from drills import datacheck, measure, objectives
+from drills.guards import require_loopback
+from drills.journal import JOURNAL_FILE, Journal
 from drills.load.process import LoadProcess
 from drills.measure import LostWrite, Measurements
 from drills.probes import Probe, ProbeRunner
-from drills.result import Check, DrillResult, StepResult, Verdict, environment
+from drills.result import Check, DrillResult, StepResult, Verdict, environment, to_document
+from drills.result import write as write_document
 from drills.samples import Sample
-from drills.signals import interrupts_as_keyboard_interrupt
+from drills.signals import Interrupts
 from drills.spec import DrillSpec
+from drills.teardown import Teardown
 from drills.timeline import Clock, Event, Timeline
 from recovery import REGISTRY as PROCEDURES
 from recovery.base import Procedure, StepContext
-from replicas import engine, images
+from replicas import cleanup, engine, images
 from replicas.replica import Replica
+from reports import markdown
 from scenarios import REGISTRY as SCENARIOS
 from scenarios.base import Fault, Scenario
 
@@ -69,15 +76,22 @@ class DrillRunner:
         self,
         spec: DrillSpec,
         out_dir: pathlib.Path,
-        progress: Callable[[Event], None] = lambda _e: None,
+        progress: Callable[[Event], object] = lambda _e: None,
+        *,
+        allow_remote: bool = False,
     ) -> None:
+        self.allow_remote = allow_remote
         self.spec = spec
+        self.progress = progress
         self.out_dir = out_dir
         self.drill_id = f"{spec.name[:40]}-{secrets.token_hex(4)}"
         self.state = DrillState.PENDING
         self.scenario, self.procedure = resolve_plugins(spec)
         self.clock = Clock()
-        self.timeline = Timeline(self.clock, progress)
+        self.timeline = Timeline(self.clock)
+        self.journal: Journal
+        self.document: dict[str, Any] = {}
+        self.result_path: pathlib.Path | None = None
         self.replica: Replica | None = None
         self.load: LoadProcess | None = None
         self.probes: ProbeRunner | None = None
@@ -92,44 +106,91 @@ class DrillRunner:
     # --- the drill ------------------------------------------------------------
 
     def run(self) -> DrillResult:
-        """Run every phase; returns the result, also for a failed or interrupted drill.
+        """Run every phase, write the result, and return it, also for a failed or
+        interrupted drill.
 
         Errors before anything is started (no engine, a missing image) are raised,
         so that bad input never leaves a result behind.
         """
         client = engine.connect()
-        images.ensure(client, self.spec.target.images, lambda m: self.timeline.record("images", m))
+        images.ensure(client, self.spec.target.images, lambda m: self.progress_line(f"images: {m}"))
         docker_version = str(client.version().get("Version", "unknown"))
+        dead = [d for d in cleanup.survey(client) if not d.alive]
+        if dead:
+            self.progress_line(
+                f"warning: {len(dead)} dead drill(s) left objects behind ({', '.join(d.drill_id for d in dead)}); "
+                "`drillbook cleanup` removes them"
+            )
+        self.journal = Journal(self.out_dir / JOURNAL_FILE, self._header())
+        self.clock = Clock()
+        self.timeline = Timeline(self.clock, self._on_event)
+        teardown = Teardown(self.timeline.record)
         verdict: Verdict | None = None
         error: str | None = None
-        self.clock = Clock()
-        self.timeline.clock = self.clock
-        self.timeline.events.clear()
-        with interrupts_as_keyboard_interrupt():
+        with Interrupts(lambda line: self.timeline.record("signal", line)) as interrupts:
             try:
-                with ExitStack() as stack:
-                    try:
-                        self._phases(client, stack)
-                    finally:
-                        self._enter(DrillState.TEARING_DOWN)
-                        # Teardown is the ExitStack unwinding: fault, probes, load, replica.
+                self._phases(client, teardown)
             except KeyboardInterrupt as exc:
-                verdict, error = "interrupted", f"interrupted ({exc or 'SIGINT'}); teardown completed"
-                self.timeline.record("interrupted", error)
-            except SteadyStateError as exc:
-                verdict, error = "error", str(exc)
-                self.timeline.record("error", error)
+                verdict = "interrupted"
+                error = f"Interrupted by {str(exc) or 'SIGINT'} while {self.state.value}; the fault was reverted "
+                error += "and the replica torn down."
             except DrillbookError as exc:
                 verdict, error = "error", str(exc)
-                self.timeline.record("error", error)
-        self._enter(DrillState.DONE)
-        return self._result(verdict, error, docker_version)
+            finally:
+                self._teardown(teardown, interrupts)
+            if error is not None:
+                self.timeline.record(verdict or "error", error)
+            with interrupts.shielded():
+                self._enter(DrillState.DONE)
+                result = self._result(verdict, error, docker_version)
+                self._write(result)
+        return result
 
-    def _phases(self, client: DockerClient, stack: ExitStack) -> None:
+    def _teardown(self, teardown: Teardown, interrupts: Interrupts) -> None:
+        """Always runs to its end: a signal landing just before the shield only restarts it."""
+        while True:
+            try:
+                with interrupts.shielded():
+                    if self.state is not DrillState.TEARING_DOWN:
+                        self._enter(DrillState.TEARING_DOWN)
+                    teardown.run(lambda: interrupts.skip_to_teardown)
+                return
+            except KeyboardInterrupt:
+                continue
+
+    def _header(self) -> dict[str, Any]:
+        m = self.spec.model
+        return {
+            "drill": self.spec.name,
+            "drill_id": self.drill_id,
+            "started_at": self.clock.wall(0.0),
+            "time_scale": m.alerts.time_scale,
+            "tier": m.objectives.tier,
+            "target": self.spec.target.name,
+            "scenario": self.scenario.describe(dict(m.scenario.with_)),
+            "recovery": self.procedure.name if self.procedure else None,
+            "pid": os.getpid(),
+        }
+
+    def _on_event(self, event: Event) -> None:
+        self.journal.event(event)
+        self.progress(event)
+
+    def progress_line(self, line: str) -> None:
+        self.progress(Event(0.0, self.clock.wall(0.0), "setup", line))
+
+    def _write(self, result: DrillResult) -> None:
+        document = to_document(result)
+        self.result_path = write_document(document, self.out_dir)
+        (self.out_dir / "summary.md").write_text(markdown.render(document))
+        self.journal.close(result.verdict)
+        self.document = document
+
+    def _phases(self, client: DockerClient, teardown: Teardown) -> None:
         spec, m = self.spec, self.spec.model
         self._enter(DrillState.PROVISIONING)
         self.replica = Replica(client, spec.target, self.drill_id, self.timeline.record)
-        stack.callback(self.replica.teardown)
+        teardown.push("remove the replica", self.replica.teardown, essential=True)
         self.replica.start()
         self.load = LoadProcess(
             locustfile=spec.target.locustfile,
@@ -141,10 +202,16 @@ class DrillRunner:
             out=self.out_dir / "load",
             max_seconds=m.phases.max_duration_s,
         )
-        stack.enter_context(self.load)
+        self._guard(self.replica.url())
+        teardown.push("stop the load", self.load.stop, essential=True)
+        self.load.start()
         self.timeline.record("load", f"{m.load.users} users at {m.load.rate:g} req/s on {self.replica.url()}")
-        self.probes = ProbeRunner(self._probe_list(), m.probes.interval_s, m.probes.timeout_s, self.clock.now)
-        stack.enter_context(self.probes)
+        probes = self._probe_list()
+        for probe in probes:
+            self._guard(probe.target)
+        self.probes = ProbeRunner(probes, m.probes.interval_s, m.probes.timeout_s, self.clock.now)
+        teardown.push("stop the probes", self.probes.stop, essential=True)
+        self.probes.start()
 
         self._enter(DrillState.STEADY_STATE)
         steady_from = self.clock.now()
@@ -153,7 +220,9 @@ class DrillRunner:
 
         self._enter(DrillState.INJECTING)
         params = dict(m.scenario.with_)
-        self.fault = stack.enter_context(self.scenario.inject(self.replica, **params))
+        injection = self.scenario.inject(self.replica, **params)
+        teardown.push("revert the fault", lambda: self._revert(injection), essential=False)
+        self.fault = injection.__enter__()
         self.injected_at = self.clock.now()
         self.timeline.record("fault", f"injected {self.scenario.describe(params)}: {self.fault.description}")
         if m.scenario.hold_s is not None:
@@ -182,6 +251,18 @@ class DrillRunner:
             self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
         self._stop_traffic()
         self._data_check()
+
+    def _revert(self, injection: AbstractContextManager[Fault]) -> None:
+        """Undo the fault through its own context manager, once it is in place."""
+        if self.fault is None:
+            return
+        did = not self.fault.reverted
+        injection.__exit__(None, None, None)
+        what = self.fault.revert_detail if did else "already reverted"
+        self.timeline.record("fault", f"reverted at teardown: {what or 'nothing left to undo'}")
+
+    def _guard(self, target: str) -> None:
+        require_loopback(target, in_spec=self.spec.model.allow_remote, confirmed=self.allow_remote)
 
     def _enter(self, state: DrillState) -> None:
         self.state = state

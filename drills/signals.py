@@ -1,26 +1,64 @@
-"""Turning SIGTERM into the same path as Ctrl-C, for the length of a drill."""
+"""Ctrl-C and SIGTERM during a drill, handled the way an operator expects.
+
+The first signal interrupts the drill where it is: the fault is reverted, the
+replica torn down, the result written with verdict `interrupted`. A second
+one skips what is left of the graceful part and goes to teardown only. No
+signal can stop the teardown itself: a stray container, or a fault left
+behind, would be an incident of its own. The old handlers come back on exit.
+"""
 
 from __future__ import annotations
 
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from types import FrameType
+from types import FrameType, TracebackType
+from typing import Self
+
+HANDLED = (signal.SIGINT, signal.SIGTERM)
 
 
-@contextmanager
-def interrupts_as_keyboard_interrupt() -> Iterator[None]:
-    """SIGTERM raises KeyboardInterrupt in the main thread; old handlers come back after."""
-    if threading.current_thread() is not threading.main_thread():
-        yield
-        return
+class Interrupts:
+    def __init__(self, say: Callable[[str], object] = lambda _m: None) -> None:
+        self.count = 0
+        self.skip_to_teardown = False
+        self._shielded = False
+        self._say = say
+        self._previous: dict[int, object] = {}
 
-    def handler(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt(f"signal {signal.Signals(signum).name}")
+    def __enter__(self) -> Self:
+        if threading.current_thread() is threading.main_thread():
+            for signum in HANDLED:
+                self._previous[signum] = signal.signal(signum, self._handle)
+        return self
 
-    previous = signal.signal(signal.SIGTERM, handler)
-    try:
-        yield
-    finally:
-        signal.signal(signal.SIGTERM, previous)
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)  # type: ignore[arg-type]
+        self._previous.clear()
+
+    def _handle(self, signum: int, frame: FrameType | None) -> None:
+        self.count += 1
+        name = signal.Signals(signum).name
+        if self.count == 1 and not self._shielded:
+            raise KeyboardInterrupt(name)
+        if not self.skip_to_teardown:
+            self.skip_to_teardown = True
+            self._say(f"{name} again: skipping to teardown only (the replica is still removed)")
+        else:
+            self._say(f"{name}: teardown is in progress and cannot be skipped; it ends by itself")
+
+    @contextmanager
+    def shielded(self) -> Iterator[None]:
+        """While inside, signals are counted and reported, never raised."""
+        self._shielded = True
+        try:
+            yield
+        finally:
+            self._shielded = False

@@ -197,6 +197,8 @@ class DrillModel(Model):
     scenario: ScenarioModel
     recovery: RecoveryModel | None = None
     objectives: ObjectivesModel = ObjectivesModel()
+    allow_remote: bool = False
+    """Load and probes may leave loopback; needs --allow-remote on the command line too."""
 
 
 class DrillSpec:

@@ -22,6 +22,7 @@ from docker.models.containers import Container
 
 from drillbook.errors import EngineError, ReplicaError
 from replicas import labels, postgres
+from replicas.cleanup import remove_drill_objects
 from replicas.target import Service, Target
 
 EventSink = Callable[[str, str], object]
@@ -97,7 +98,21 @@ class Replica:
                 "Check `docker info` and free disk space, then run the drill again."
             ) from exc
 
-    def _run(self, service: Service) -> None:
+    def _run(self, service: Service, attempts: int = 3) -> None:
+        """Run the service's container; a port taken meanwhile (by a drill starting
+        beside this one) is replaced by another free port."""
+        for attempt in range(attempts):
+            try:
+                self._create(service)
+                return
+            except docker.errors.APIError as exc:
+                if "port is already allocated" not in str(exc) or attempt == attempts - 1:
+                    raise
+                with contextlib.suppress(docker.errors.NotFound):
+                    self.client.containers.get(self.container_name(service.name)).remove(force=True)
+                self.ports[service.name] = free_port()
+
+    def _create(self, service: Service) -> None:
         container = self.client.containers.run(
             service.image,
             command=list(service.command) if service.command else None,
@@ -199,25 +214,3 @@ class Replica:
         """Remove every object carrying this drill's labels; safe to repeat."""
         remove_drill_objects(self.client, self.drill_id)
         self._on_event("teardown", f"removed the replica's containers, network and volumes ({self.drill_id})")
-
-
-def remove_drill_objects(client: DockerClient, drill_id: str) -> int:
-    """Remove the containers, networks and volumes of one drill, found by label only."""
-    wanted = labels.filter_for(drill_id)
-    removed = 0
-    for container in client.containers.list(all=True, filters=wanted):
-        if labels.belongs_to(container.labels, drill_id):
-            with contextlib.suppress(docker.errors.NotFound):
-                container.remove(force=True, v=True)
-                removed += 1
-    for network in client.networks.list(filters=wanted):
-        if labels.belongs_to(network.attrs.get("Labels"), drill_id):
-            with contextlib.suppress(docker.errors.NotFound):
-                network.remove()
-                removed += 1
-    for volume in client.volumes.list(filters=wanted):
-        if labels.belongs_to(volume.attrs.get("Labels"), drill_id):
-            with contextlib.suppress(docker.errors.NotFound):
-                volume.remove(force=True)
-                removed += 1
-    return removed

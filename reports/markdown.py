@@ -6,8 +6,16 @@ from typing import Any
 
 import jinja2
 
-INSTANTS = ("injected_at", "disrupted_at", "detected_at", "recovered_at", "downtime_s",
-            "time_to_detect_s", "time_to_recover_s", "rpo_s")
+INSTANTS = (
+    "injected_at",
+    "disrupted_at",
+    "detected_at",
+    "recovered_at",
+    "downtime_s",
+    "time_to_detect_s",
+    "time_to_recover_s",
+    "rpo_s",
+)
 COUNTS = ("acked_writes", "lost_writes", "lost_after_injection")
 VERDICT_WORDS = {
     "passed": "✅ passed — every recovery objective was met",

@@ -11,7 +11,8 @@ from docker import DockerClient
 
 from drillbook.errors import ReplicaError
 from replicas import labels
-from replicas.replica import Replica, remove_drill_objects
+from replicas.cleanup import remove_drill_objects
+from replicas.replica import Replica
 from replicas.target import Target
 
 pytestmark = pytest.mark.docker
@@ -81,6 +82,6 @@ def test_teardown_removes_everything_and_spares_a_decoy(
         with pytest.raises(ReplicaError):
             replica.container("db")
     finally:
-        decoy.remove(force=True)
+        decoy.remove(force=True, v=True)
         decoy_network.remove()
         decoy_volume.remove(force=True)

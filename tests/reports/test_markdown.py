@@ -20,9 +20,17 @@ def document(**changes: Any) -> dict[str, Any]:
         "scenario": "db_outage(mode='kill')",
         "recovery": "restart_database",
         "measurements": {
-            "injected_at": 8.5, "disrupted_at": 8.55, "detected_at": 8.56, "recovered_at": 1000.1,
-            "downtime_s": 991.55, "time_to_detect_s": 0.06, "time_to_recover_s": 991.54,
-            "acked_writes": 120, "lost_writes": 3, "lost_after_injection": 1, "rpo_s": 4.25,
+            "injected_at": 8.5,
+            "disrupted_at": 8.55,
+            "detected_at": 8.56,
+            "recovered_at": 1000.1,
+            "downtime_s": 991.55,
+            "time_to_detect_s": 0.06,
+            "time_to_recover_s": 991.54,
+            "acked_writes": 120,
+            "lost_writes": 3,
+            "lost_after_injection": 1,
+            "rpo_s": 4.25,
         },
         "objectives": [
             {"name": "RTO", "target_s": 900, "measured_s": 991.55, "met": False},
@@ -30,8 +38,9 @@ def document(**changes: Any) -> dict[str, Any]:
         ],
         "checks": [{"name": "data_check", "ok": False, "detail": "120 acknowledged writes, 3 lost"}],
         "alerts": [{"rule": "database_down", "fired_at": 8.56, "severity": "P0"}],
-        "recovery_steps": [{"name": "wait for PostgreSQL", "started_at": 9.0, "finished_at": 10.25,
-                            "ok": True, "detail": "answers"}],
+        "recovery_steps": [
+            {"name": "wait for PostgreSQL", "started_at": 9.0, "finished_at": 10.25, "ok": True, "detail": "answers"}
+        ],
         "timeline": [],
     }
     doc.update(changes)

@@ -1,0 +1,46 @@
+"""Teardown as an ordered list of undo actions that always runs to its end.
+
+Actions run last-in, first-out, like an ExitStack, but one that fails does
+not stop the others, and the optional ones (the fault's revert, stopping the
+load gracefully) are skipped when the operator asked to skip to teardown.
+Running it twice is harmless: each action runs once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass
+class _Action:
+    name: str
+    run: Callable[[], object]
+    essential: bool
+    done: bool = False
+
+
+class Teardown:
+    def __init__(self, record: Callable[[str, str], object]) -> None:
+        self._actions: list[_Action] = []
+        self._record = record
+
+    def push(self, name: str, action: Callable[[], object], *, essential: bool) -> None:
+        self._actions.append(_Action(name, action, essential))
+
+    def run(self, skip_optional: Callable[[], bool] = lambda: False) -> list[str]:
+        """Undo everything; returns the failures, each already on the timeline."""
+        failures = []
+        for action in reversed(self._actions):
+            if action.done:
+                continue
+            action.done = True
+            if not action.essential and skip_optional():
+                self._record("teardown", f"skipped: {action.name}")
+                continue
+            try:
+                action.run()
+            except Exception as exc:  # every other action must still run
+                failures.append(f"{action.name}: {exc}")
+                self._record("teardown", f"FAILED: {action.name}: {exc}")
+        return failures

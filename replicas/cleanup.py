@@ -1,0 +1,99 @@
+"""Finding and removing what drills left behind, by their labels only."""
+
+from __future__ import annotations
+
+import functools
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+import docker.errors
+from docker import DockerClient
+
+from replicas import labels
+
+
+@dataclass
+class DrillObjects:
+    drill_id: str
+    owner: str | None
+    containers: list[str] = field(default_factory=list)
+    networks: list[str] = field(default_factory=list)
+    volumes: list[str] = field(default_factory=list)
+
+    @property
+    def alive(self) -> bool:
+        return labels.owner_alive(self.owner)
+
+    @property
+    def count(self) -> int:
+        return len(self.containers) + len(self.networks) + len(self.volumes)
+
+
+def survey(client: DockerClient) -> list[DrillObjects]:
+    """Every drill that has objects on this engine, with whether its harness still runs."""
+    found: dict[str, DrillObjects] = {}
+
+    def note(object_labels: dict[str, str] | None, name: str, kind: str) -> None:
+        tags = object_labels or {}
+        drill_id = tags.get(labels.DRILL)
+        if tags.get(labels.MANAGED) != "true" or not drill_id:
+            return
+        entry = found.setdefault(drill_id, DrillObjects(drill_id, tags.get(labels.OWNER)))
+        getattr(entry, kind).append(name)
+
+    wanted = labels.filter_for()
+    for c in client.containers.list(all=True, filters=wanted):
+        note(c.labels, c.name or c.id or "?", "containers")
+    for n in client.networks.list(filters=wanted):
+        note(n.attrs.get("Labels"), n.name or "?", "networks")
+    for v in client.volumes.list(filters=wanted):
+        note(v.attrs.get("Labels"), v.name or "?", "volumes")
+    return sorted(found.values(), key=lambda d: d.drill_id)
+
+
+def remove_drill_objects(client: DockerClient, drill_id: str, rounds: int = 3) -> int:
+    """Remove one drill's containers, then networks, then volumes; return how many.
+
+    A create call cut short by a signal can still complete in the engine a
+    moment later, so the sweep repeats until a round finds nothing.
+    """
+    removed = 0
+    for attempt in range(rounds):
+        this_round = _sweep(client, drill_id)
+        removed += this_round
+        if this_round == 0 and attempt > 0:
+            break
+        time.sleep(0.2 if this_round == 0 else 0.0)
+    return removed
+
+
+def _sweep(client: DockerClient, drill_id: str) -> int:
+    wanted = labels.filter_for(drill_id)
+    removed = 0
+    for container in client.containers.list(all=True, filters=wanted):
+        if labels.belongs_to(container.labels, drill_id):
+            removed += _attempt(functools.partial(container.remove, force=True, v=True))
+    for network in client.networks.list(filters=wanted):
+        if labels.belongs_to(network.attrs.get("Labels"), drill_id):
+            removed += _attempt(network.remove)
+    for volume in client.volumes.list(filters=wanted):
+        if labels.belongs_to(volume.attrs.get("Labels"), drill_id):
+            removed += _attempt(functools.partial(volume.remove, force=True))
+    return removed
+
+
+def _attempt(action: Callable[[], object]) -> int:
+    try:
+        action()
+    except docker.errors.NotFound:
+        return 0
+    except docker.errors.APIError as exc:
+        if exc.status_code == 409:  # still in use or being removed: the next round gets it
+            return 0
+        raise
+    return 1
+
+
+def remove_all(client: DockerClient, drills: Iterable[DrillObjects]) -> int:
+    return sum(remove_drill_objects(client, d.drill_id) for d in drills)
