@@ -91,6 +91,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         errors.print("drillbook: interrupted")
         return int(ExitCode.INTERRUPTED)
+    except SystemExit as exc:  # --help: argparse printed it and wants to stop
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else int(ExitCode.BAD_INPUT)
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -132,8 +132,9 @@ class DrillRunner:
                 self._phases(client, teardown)
             except KeyboardInterrupt as exc:
                 verdict = "interrupted"
-                error = f"Interrupted by {str(exc) or 'SIGINT'} while {self.state.value}; the fault was reverted "
-                error += "and the replica torn down."
+                undone = "the fault was reverted and " if self.fault is not None else "no fault was in place; "
+                error = f"Interrupted by {str(exc) or 'SIGINT'} while {self.state.value}: {undone}the replica was "
+                error += "torn down."
             except DrillbookError as exc:
                 verdict, error = "error", str(exc)
             finally:

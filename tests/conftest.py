@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import pathlib
 import secrets
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
 
+import docker.errors
 import pytest
+import yaml
 from docker import DockerClient
 
 from drills import spec
@@ -43,11 +50,84 @@ def drillbook_objects(client: DockerClient) -> list[str | None]:
     )
 
 
+@dataclass(frozen=True)
+class Decoys:
+    """Someone else's container, network and volume: drillbook must never touch them."""
+
+    container: str
+    network: str
+    volume: str
+
+    def all_exist(self, client: DockerClient) -> bool:
+        try:
+            client.containers.get(self.container)
+            client.networks.get(self.network)
+            client.volumes.get(self.volume)
+        except docker.errors.NotFound:
+            return False
+        return True
+
+
+@pytest.fixture(scope="session")
+def decoys(docker_client: DockerClient, built_images: None) -> Iterator[Decoys]:
+    tag = secrets.token_hex(3)
+    foreign = {"com.example.owner": "another-team"}
+    volume = docker_client.volumes.create(f"decoy-{tag}", labels=foreign)
+    network = docker_client.networks.create(f"decoy-{tag}", labels=foreign)
+    container = docker_client.containers.create(
+        "drillbook/postgres:15", name=f"decoy-{tag}", labels=foreign, volumes={volume.name: {"bind": "/data"}}
+    )
+    made = Decoys(str(container.name), str(network.name), str(volume.name))
+    yield made
+    survived = made.all_exist(docker_client)
+    container.remove(force=True, v=True)
+    network.remove()
+    volume.remove(force=True)
+    assert survived, "a decoy without drillbook's labels was removed"
+
+
 @pytest.fixture
-def no_leftovers(docker_client: DockerClient) -> Iterator[None]:
-    """Fails the test if it leaves any drillbook container, network or volume."""
+def no_leftovers(docker_client: DockerClient, decoys: Decoys) -> Iterator[None]:
+    """Fails the test if it leaves any drillbook object, or touched a decoy."""
     yield
     assert drillbook_objects(docker_client) == []
+    assert decoys.all_exist(docker_client), "a decoy without drillbook's labels was removed"
+
+
+def drill_file(tmp_path: pathlib.Path, name: str = "short", **changes: Any) -> pathlib.Path:
+    """The catalog's database-outage drill with some sections replaced."""
+    doc = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    doc["name"] = name
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+            doc[key] = {**doc[key], **value}
+        else:
+            doc[key] = value
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    return path
+
+
+def spawn_drill(path: pathlib.Path, out: pathlib.Path) -> subprocess.Popen[str]:
+    """`drillbook run` as its own process, so real signals can be sent to it."""
+    return subprocess.Popen(
+        [sys.executable, "-m", "drills", "run", str(path), "--out", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=ROOT,
+    )
+
+
+def wait_for_line(path: pathlib.Path, needle: str, timeout_s: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if path.exists() and needle in path.read_text():
+            return True
+        time.sleep(0.05)
+    return False
 
 
 @pytest.fixture
