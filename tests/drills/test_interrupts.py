@@ -8,6 +8,7 @@ import random
 import signal
 import subprocess
 import time
+from typing import Any
 
 import pytest
 from docker import DockerClient
@@ -32,7 +33,7 @@ PHASES = [
     "recovering",
     "verifying",
 ]
-SHORT = {"phases": {"steady_state_s": 3, "verify_window_s": 4}}
+SHORT: dict[str, Any] = {"phases": {"steady_state_s": 3, "verify_window_s": 4}}
 
 
 @pytest.mark.parametrize("trial", range(len(PHASES)))
