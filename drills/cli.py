@@ -1,4 +1,4 @@
-"""`drillbook`: list, validate, plan, run, report, cleanup, images.
+"""`drillbook`: list, validate, plan, run, report, history, cleanup, images.
 
 Exit codes (drillbook.errors.ExitCode): 0 every objective met, 1 an objective
 missed, 2 bad input or the harness could not run, 130 interrupted.
@@ -7,20 +7,25 @@ missed, 2 bad input or the harness could not run, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import os
 import pathlib
 import sys
 from collections.abc import Sequence
 
 from rich.console import Console
+from rich.table import Table
 
+import reports
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drills import alerts, objectives
 from drills import spec as spec_module
+from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
+from drills.history import History
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
 from recovery import REGISTRY as PROCEDURES
-from reports import documents, markdown
+from reports import documents, history_page, words
 from scenarios import REGISTRY as SCENARIOS
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
@@ -60,9 +65,16 @@ def build_parser() -> Parser:
         action="store_true",
         help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
     )
-    p = sub.add_parser("report", help="render a stored result again")
-    p.add_argument("result", type=pathlib.Path)
-    p.add_argument("--format", choices=["md"], default="md")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
+    p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
+    p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
+    p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
+    p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
+    p.add_argument("--drill", help="only this drill")
+    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
     p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
     p.add_argument("--drill", help="only this drill id")
     p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
@@ -83,6 +95,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "report": cmd_report,
             "images": cmd_images,
             "cleanup": cmd_cleanup,
+            "history": cmd_history,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:
@@ -182,6 +195,11 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
         runner = DrillRunner(spec, out, show, allow_remote=args.allow_remote)
         result = runner.run()
         print_summary(console, runner.document, str(runner.result_path))
+        store = History(history_path(args))
+        try:
+            store.add(runner.document, runner.result_path)
+        finally:
+            store.close()
         code = VERDICT_EXIT[result.verdict]
         worst = max(worst, code)
         if code == ExitCode.INTERRUPTED:
@@ -197,7 +215,45 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
             f"Cannot read the result: {exc}. Give a result.json written by `drillbook run`, its folder, "
             "or the journal.jsonl a killed drill left there."
         ) from None
-    sys.stdout.write(markdown.render(document))
+    text = reports.FORMATS[args.format][1](document)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        args.output.write_text(text)
+        console.print(f"wrote {args.output}")
+    return ExitCode.OK
+
+
+def history_path(args: argparse.Namespace) -> pathlib.Path:
+    """--history, else $DRILLBOOK_HISTORY, else .drillbook/history.db in the working folder."""
+    if args.history is not None:
+        return pathlib.Path(args.history)
+    return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)
+
+
+def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
+    store = History(history_path(args))
+    try:
+        runs = store.runs(args.drill, args.limit)
+        table = Table(title=f"drill history ({store.path})")
+        for column in ("started", "drill", "verdict", "downtime", "RTO target", "RPO", "lost writes"):
+            table.add_column(column)
+        for run in runs:
+            table.add_row(
+                run.started_at or "—",
+                run.drill,
+                run.verdict,
+                words.seconds(run.downtime_s),
+                words.duration(run.rto_target_s),
+                words.seconds(run.rpo_s),
+                "—" if run.lost_writes is None else str(run.lost_writes),
+            )
+        console.print(table if runs else f"no drills recorded in {store.path} yet")
+        if args.html is not None:
+            args.html.write_text(history_page.render(store.documents(args.drill)))
+            console.print(f"wrote {args.html}")
+    finally:
+        store.close()
     return ExitCode.OK
 
 

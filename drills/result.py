@@ -24,7 +24,7 @@ from drillbook.errors import ResultError
 from drills.alerts import Alert
 from drills.measure import LostWrite, Measurements
 from drills.objectives import Objective
-from drills.samples import Sample
+from drills.samples import MemorySample, Sample
 from drills.timeline import Event
 
 SCHEMA_VERSION = "1"
@@ -67,6 +67,8 @@ class DrillResult:
     recovery_steps: tuple[StepResult, ...]
     timeline: tuple[Event, ...]
     samples: tuple[Sample, ...]
+    memory: tuple[MemorySample, ...]
+    continuity: tuple[tuple[str, str | None], ...]
     lost: tuple[LostWrite, ...]
     spec: dict[str, Any]
     environment: dict[str, str]
@@ -88,6 +90,28 @@ def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[di
         }
         for b, m in sorted(grouped.items())
     ]
+
+
+def flow_availability(
+    samples: Sequence[Sample], start: float | None = None, end: float | None = None
+) -> dict[str, dict[str, float | int | None]]:
+    """Per probe and per load request name: how many, how many succeeded, the share."""
+    counts: dict[str, list[int]] = {}
+    for s in samples:
+        if (start is not None and s.at < start) or (end is not None and s.at > end):
+            continue
+        total_ok = counts.setdefault(s.name, [0, 0])
+        total_ok[0] += 1
+        total_ok[1] += s.ok
+    return {
+        name: {"requests": n, "ok": ok, "availability": round(ok / n, 4) if n else None}
+        for name, (n, ok) in sorted(counts.items())
+    }
+
+
+def severity(alerts: Sequence[Alert]) -> str | None:
+    """The incident's severity under the runbook: the gravest of the rules that fired."""
+    return min((a.severity for a in alerts), default=None)
 
 
 def _r(value: float | None) -> float | None:
@@ -130,11 +154,19 @@ def to_document(result: DrillResult) -> dict[str, Any]:
             for s in result.recovery_steps
         ],
         "timeline": [asdict(e) for e in result.timeline],
+        "severity": severity(result.alerts),
         "lost_writes": [asdict(w) for w in result.lost],
+        "flows": flow_availability(result.samples),
+        "flows_during_incident": (
+            flow_availability(result.samples, m.disrupted_at, m.recovered_at) if m.disrupted_at is not None else {}
+        ),
+        "continuity": [{"service": service, "flow": flow} for service, flow in result.continuity],
         "samples": {
             "probes": [[s.name, _r(s.start), _r(s.end), s.ok, s.status] for s in result.samples if s.source == "probe"],
             "probe_columns": ["name", "start", "end", "ok", "status"],
             "traffic": traffic_buckets(result.samples),
+            "memory": [[s.service, _r(s.at), s.used_bytes, s.limit_bytes] for s in result.memory],
+            "memory_columns": ["service", "at", "used_bytes", "limit_bytes"],
         },
         "spec": result.spec,
         "environment": result.environment,

@@ -18,6 +18,7 @@ from typing import Any
 
 from docker import DockerClient
 
+import reports
 from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
 from drillbook.plugins import check_arguments
 from drills import alerts as alert_rules
@@ -26,10 +27,11 @@ from drills.guards import require_loopback
 from drills.journal import JOURNAL_FILE, Journal
 from drills.load.process import LoadProcess
 from drills.measure import LostWrite, Measurements
+from drills.memory import MemorySampler
 from drills.probes import Probe, ProbeRunner
 from drills.result import Check, DrillResult, StepResult, Verdict, environment, to_document
 from drills.result import write as write_document
-from drills.samples import Sample
+from drills.samples import MemorySample, Sample
 from drills.signals import Interrupts
 from drills.spec import DrillSpec
 from drills.teardown import Teardown
@@ -38,7 +40,6 @@ from recovery import REGISTRY as PROCEDURES
 from recovery.base import Procedure, StepContext
 from replicas import cleanup, engine, images
 from replicas.replica import Replica
-from reports import markdown
 from scenarios import REGISTRY as SCENARIOS
 from scenarios.base import Fault, Scenario
 
@@ -95,6 +96,7 @@ class DrillRunner:
         self.replica: Replica | None = None
         self.load: LoadProcess | None = None
         self.probes: ProbeRunner | None = None
+        self.memory: MemorySampler | None = None
         self.fault: Fault | None = None
         self.injected_at: float | None = None
         self.hold_until: float | None = None
@@ -183,7 +185,8 @@ class DrillRunner:
     def _write(self, result: DrillResult) -> None:
         document = to_document(result)
         self.result_path = write_document(document, self.out_dir)
-        (self.out_dir / "summary.md").write_text(markdown.render(document))
+        for filename, text in reports.render_all(document).items():
+            (self.out_dir / filename).write_text(text)
         self.journal.close(result.verdict)
         self.document = document
 
@@ -213,6 +216,9 @@ class DrillRunner:
         self.probes = ProbeRunner(probes, m.probes.interval_s, m.probes.timeout_s, self.clock.now)
         teardown.push("stop the probes", self.probes.stop, essential=True)
         self.probes.start()
+        self.memory = MemorySampler(self.replica, m.probes.memory_interval_s, self.clock.now)
+        teardown.push("stop memory sampling", self.memory.stop, essential=True)
+        self.memory.start()
 
         self._enter(DrillState.STEADY_STATE)
         steady_from = self.clock.now()
@@ -298,6 +304,9 @@ class DrillRunner:
             ]
         return probe + load
 
+    def memory_samples(self) -> list[MemorySample]:
+        return list(self.memory.samples) if self.memory else []
+
     def _alerts(self) -> list[alert_rules.Alert]:
         if self.injected_at is None:
             return []
@@ -306,6 +315,7 @@ class DrillRunner:
             health_probe=HEALTH_PROBE,
             database_probe=DATABASE_PROBE,
             time_scale=self.spec.model.alerts.time_scale,
+            memory=self.memory_samples(),
             since=self.injected_at,
         )
 
@@ -441,19 +451,7 @@ class DrillRunner:
         m = self.spec.model
         samples = self.samples()
         observed_until = max((s.end for s in samples), default=self.clock.now())
-        fired = (
-            tuple(
-                alert_rules.evaluate(
-                    samples,
-                    health_probe=HEALTH_PROBE,
-                    database_probe=DATABASE_PROBE,
-                    time_scale=m.alerts.time_scale,
-                    since=self.injected_at,
-                )
-            )
-            if self.injected_at is not None
-            else ()
-        )
+        fired = tuple(self._alerts())
         figures = measure.measure(
             samples=samples,
             injected_at=self.injected_at,
@@ -491,6 +489,8 @@ class DrillRunner:
             recovery_steps=tuple(self.steps),
             timeline=tuple(self.timeline.ordered()),
             samples=tuple(samples),
+            memory=tuple(self.memory_samples()),
+            continuity=self.spec.target.continuity,
             lost=tuple(self.lost or ()),
             spec=self.spec.raw,
             environment=environment(docker_version),

@@ -82,6 +82,11 @@ class DataCheckModel(Model):
         return value
 
 
+class ContinuityModel(Model):
+    service: str
+    flow: str | None = None
+
+
 class TargetModel(Model):
     name: str
     app: str
@@ -92,6 +97,7 @@ class TargetModel(Model):
     reset_connections: FlowModel | None = None
     load: TargetLoadModel
     data_check: DataCheckModel
+    continuity: list[ContinuityModel] = []
 
     def to_target(self, base: pathlib.Path) -> t.Target:
         names = [s.name for s in self.services]
@@ -123,6 +129,7 @@ class TargetModel(Model):
             locustfile=locustfile,
             write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
             data_check_sql=self.data_check.sql,
+            continuity=tuple((c.service, c.flow) for c in self.continuity),
             reset_connections=(
                 t.Flow(self.reset_connections.name, self.reset_connections.path, self.reset_connections.method)
                 if self.reset_connections
@@ -142,6 +149,7 @@ class LoadModel(Model):
 
 class ProbesModel(Model):
     interval_s: float = Field(default=0.1, ge=0.02, le=10)
+    memory_interval_s: float = Field(default=0.5, ge=0.1, le=60)
     timeout_s: Seconds = 1.0
 
 

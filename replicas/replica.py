@@ -188,6 +188,22 @@ class Replica:
             return "(no logs)"
         return bytes(raw).decode(errors="replace").rstrip() or "(empty)"
 
+    def memory(self, service: str) -> tuple[int, int] | None:
+        """Working-set memory and limit of the service's container, from the engine's
+        cgroup statistics (as `docker stats` counts it), or None while it is not running."""
+        try:
+            container = self.container(service)
+            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
+        except (ReplicaError, docker.errors.APIError):
+            return None
+        memory = stats.get("memory_stats") or {}
+        usage, limit = memory.get("usage"), memory.get("limit")
+        if not usage or not limit:
+            return None
+        detail = memory.get("stats") or {}
+        inactive = detail.get("total_inactive_file", detail.get("inactive_file", 0))
+        return int(usage) - int(inactive), int(limit)
+
     # --- what faults and procedures do to a container -------------------------
 
     def kill(self, service: str) -> None:

@@ -78,6 +78,9 @@ class Target:
     write_flows: tuple[WriteFlow, ...]
     data_check_sql: str
     reset_connections: Flow | None = None
+    continuity: tuple[tuple[str, str | None], ...] = ()
+    """The runbook's essential services in priority order, each with the flow
+    (probe or locust request name) that exercises it, or None if none does."""
 
     def service(self, name: str) -> Service:
         for service in self.services:
