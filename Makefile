@@ -10,7 +10,7 @@ OUT       ?= out
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
-.PHONY: help setup venv docker images drill test unit lint clean
+.PHONY: help setup venv docker images browser drill test unit lint clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -18,6 +18,7 @@ help:
 	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
 	@echo "make lint    ruff and mypy"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
+	@echo "make browser install Debian's chromium (the HTML report test opens a real report)"
 	@echo "make clean   remove the virtualenv, build and out folders"
 
 $(BIN)/.installed: pyproject.toml
@@ -36,6 +37,13 @@ images: venv docker
 
 setup: images
 
+# Debian's Chromium, for the test that opens a real drill's HTML report.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium (one time)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+
 drill: setup
 	$(DRILLBOOK) run drills/catalog/db-outage.yaml --out $(OUT)/db-outage
 
@@ -46,7 +54,7 @@ lint: venv
 unit: venv
 	$(BIN)/pytest -m "not docker" -q
 
-test: setup lint
+test: setup browser lint
 	$(BIN)/pytest -q
 
 clean:

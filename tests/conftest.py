@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import pathlib
 import secrets
 import subprocess
@@ -23,6 +24,12 @@ from replicas.target import Target
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
+
+
+@pytest.fixture(autouse=True)
+def private_history(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drills run by tests record their history in the test's folder, not the checkout."""
+    monkeypatch.setenv("DRILLBOOK_HISTORY", str(tmp_path / "history.db"))
 
 
 @pytest.fixture(scope="session")
@@ -92,6 +99,29 @@ def no_leftovers(docker_client: DockerClient, decoys: Decoys) -> Iterator[None]:
     yield
     assert drillbook_objects(docker_client) == []
     assert decoys.all_exist(docker_client), "a decoy without drillbook's labels was removed"
+
+
+@dataclass(frozen=True)
+class CatalogRun:
+    code: int
+    out: pathlib.Path
+
+    @property
+    def result(self) -> dict[str, Any]:
+        loaded: dict[str, Any] = json.loads((self.out / "result.json").read_text())
+        return loaded
+
+
+@pytest.fixture(scope="session")
+def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFactory) -> CatalogRun:
+    """The built-in database-outage drill, run once per test session, exactly as `make drill` runs it."""
+    from drills.cli import main
+
+    out = tmp_path_factory.mktemp("catalog") / "db-outage"
+    code = main(
+        ["run", str(CATALOG / "db-outage.yaml"), "--out", str(out), "--history", str(out.parent / "history.db")]
+    )
+    return CatalogRun(code, out)
 
 
 def drill_file(tmp_path: pathlib.Path, name: str = "short", **changes: Any) -> pathlib.Path:
