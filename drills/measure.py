@@ -5,7 +5,8 @@ tested on constructed timelines. Every instant is seconds since drill start.
 
 - disrupted_at: first client-visible failure at or after injected_at.
 - recovered_at: start of the first `verify_window` in which every probe and
-  key flow succeeded and the load's error rate stayed within the threshold.
+  key flow succeeded (no failed probe overlaps it, from the probe's start to
+  its end) and the load's error rate stayed within the threshold.
 - downtime = recovered_at - disrupted_at; detect = detected_at - injected_at;
   recover = recovered_at - detected_at.
 - RPO = injected_at - the earliest acked_at of a lost write (0 if none lost).
@@ -14,6 +15,7 @@ tested on constructed timelines. Every instant is seconds since drill start.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -60,7 +62,11 @@ def recovered_at(
 ) -> float | None:
     """The first instant from which a whole verification window was clean."""
     after = sorted((s for s in samples if s.at >= disrupted_at), key=lambda s: s.at)
-    probe_failures = [s.at for s in after if s.source == "probe" and not s.ok]
+    # A failed probe stands for the whole time its user waited, start to end: a
+    # probe that hung on the frozen database says "down" until it gave up.
+    failures = sorted((s.start, s.end) for s in after if s.source == "probe" and not s.ok)
+    failure_starts = [start for start, _ in failures]
+    latest_end = list(itertools.accumulate((end for _, end in failures), max))
     probe_successes = {
         name: [s.at for s in after if s.source == "probe" and s.name == name and s.ok] for name in required_probes
     }
@@ -74,8 +80,8 @@ def recovered_at(
         end = candidate + verify_window_s
         if end > observed_until:
             return None
-        lo = bisect.bisect_left(probe_failures, candidate)
-        if lo < len(probe_failures) and probe_failures[lo] <= end:
+        begun = bisect.bisect_right(failure_starts, end)
+        if begun and latest_end[begun - 1] >= candidate:
             continue
         if not all(_any_within(times, candidate, end) for times in probe_successes.values()):
             continue

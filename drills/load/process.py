@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import signal
 import subprocess
@@ -60,6 +61,8 @@ class LoadProcess:
             json.dumps({w.name: {"id_field": w.id_field, "fields": list(w.fields)} for w in write_flows}),
             "--max-seconds",
             str(max_seconds),
+            "--parent-pid",
+            str(os.getpid()),
         ]
         self._proc: subprocess.Popen[str] | None = None
         self._requests = Tail(out / REQUESTS_FILE)

@@ -133,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", type=pathlib.Path, required=True)
     parser.add_argument("--write-flows", required=True, help="JSON: name -> {id_field, fields}")
     parser.add_argument("--max-seconds", type=float, required=True)
+    parser.add_argument("--parent-pid", type=int, required=True, help="stop when this process is gone")
     args = parser.parse_args(argv)
 
+    if os.getppid() != args.parent_pid:
+        return 0
     per_user = args.rate / args.users
     classes = [_with_timeout(c, args.timeout, per_user) for c in _user_classes(args.locustfile)]
     recorder = Recorder(args.out, json.loads(args.write_flows))
@@ -145,7 +148,9 @@ def main(argv: list[str] | None = None) -> int:
     stop = gevent.event.Event()
     gevent.signal_handler(signal.SIGTERM, stop.set)
     gevent.signal_handler(signal.SIGINT, stop.set)
-    parent = os.getppid()
+    # The harness passes its pid: reading getppid() here would be too late if the
+    # harness died while this process was still importing locust.
+    parent = args.parent_pid
     runner.start(args.users, spawn_rate=args.users)
     print("load: started", flush=True)
     deadline = time.monotonic() + args.max_seconds

@@ -169,3 +169,27 @@ def test_data_check_that_could_not_run_misses_rpo() -> None:
     assert m.lost_writes is None and m.rpo_s is None
     _, rpo_ = judge("admin", m)
     assert not rpo_.met
+
+
+def test_a_hung_probe_spans_its_wait_so_an_unrelated_success_is_no_recovery() -> None:
+    # The database is frozen from 10 to 13. Health probes hang for their 1 s timeout; a probe
+    # that never touches the database (admin metrics) keeps succeeding meanwhile.
+    samples = probes(0, 10, True)
+    t = 10.0
+    while t < 13.0:
+        ok_at = 13.0 if t > 12.0 else None  # in flight at the thaw: answered then
+        samples.append(Sample("probe", "health", t, ok_at or t + 1.0, ok_at is not None))
+        samples.append(Sample("probe", "admin", t, t + 0.01, True))
+        t = round(t + 0.1, 4)
+    for i in range(170):
+        t = round(13 + i / 10, 4)
+        samples += [Sample("probe", "health", t, t + 0.01, True), Sample("probe", "admin", t, t + 0.01, True)]
+    got = recovered_at(
+        samples,
+        disrupted_at=10.0,
+        verify_window_s=5.0,
+        max_error_rate=0.0,
+        required_probes=("health", "admin"),
+        observed_until=30.0,
+    )
+    assert got is not None and got == pytest.approx(13.0, abs=0.02)
