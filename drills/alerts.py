@@ -16,7 +16,7 @@ function of the samples, used live (to detect) and at the end (to report).
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -115,8 +115,14 @@ def evaluate(
     memory: Sequence[MemorySample] = (),
     rules: Sequence[AlertRule] = RULES,
     since: float = 0.0,
+    until: float | None = None,
+    windows: Mapping[str, float] | None = None,
 ) -> list[Alert]:
-    """Every rule that fired, at the first instant at or after `since`, in firing order."""
+    """Every rule that fired, at the first instant at or after `since`, in firing order.
+
+    `until` is how far the drill has been observed: a traffic bucket still open then
+    cannot be judged yet.
+    """
     ordered = sorted((s for s in samples if s.at >= since), key=lambda s: s.at)
     health = [s for s in ordered if s.source == "probe" and s.name == health_probe]
     database = [s for s in ordered if s.source == "probe" and s.name == database_probe]
@@ -124,8 +130,18 @@ def evaluate(
     mem = sorted((m for m in memory if m.at >= since), key=lambda m: m.at)
     fired = []
     for rule in rules:
-        window = rule.window_s * time_scale
-        at = first_sustained(_points(rule, health, database, load, mem), window)
+        window = (windows or {}).get(rule.name, rule.window_s * time_scale)
+        if rule.signal == "memory":
+            # Each container against its own limit: one service's calm must not break
+            # another's streak.
+            per_service = [[m for m in mem if m.service == name] for name in sorted({m.service for m in mem})]
+            streams = [_points(rule, health, database, load, samples) for samples in per_service]
+        else:
+            streams = [_points(rule, health, database, load, mem)]
+        times = [
+            first_sustained([(t, c) for t, c in points if until is None or t <= until], window) for points in streams
+        ]
+        at = min((t for t in times if t is not None), default=None)
         if at is not None:
             fired.append(Alert(rule.name, at, rule.severity, window))
     return sorted(fired, key=lambda a: a.fired_at)

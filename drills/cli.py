@@ -166,7 +166,8 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     say(f"4. detect (within {m.phases.detect_timeout_s:g} s), alert windows × {m.alerts.time_scale:g}:")
     for rule in alerts.RULES:
         expected = " (expected)" if rule.name in scenario.expected_alerts else ""
-        say(f"   - {rule.name}: {rule.description}; window {rule.window_s * m.alerts.time_scale:g} s{expected}")
+        window = m.alerts.windows_s.get(rule.name, rule.window_s * m.alerts.time_scale)
+        say(f"   - {rule.name}: {rule.description}; window {window:g} s{expected}")
     if procedure is None:
         say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
     else:

@@ -14,8 +14,16 @@ from replicas.replica import Replica
 
 
 class MemorySampler:
-    def __init__(self, replica: Replica, interval_s: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self,
+        replica: Replica,
+        interval_s: float,
+        clock: Callable[[], float],
+        on_event: Callable[[str, str], object] = lambda _k, _d: None,
+    ) -> None:
         self.replica = replica
+        self._on_event = on_event
+        self.oom_killed: list[tuple[str, float]] = []
         self.interval_s = interval_s
         self._clock = clock
         self.samples: list[MemorySample] = []
@@ -37,4 +45,7 @@ class MemorySampler:
                 reading = self.replica.memory(service)
                 if reading is not None:
                     self.samples.append(MemorySample(service, self._clock(), reading[0], reading[1]))
+                elif self.replica.oom_killed(service) and not any(s == service for s, _ in self.oom_killed):
+                    self.oom_killed.append((service, self._clock()))
+                    self._on_event("oom", f"the kernel OOM-killed {service!r}: it exceeded its memory limit")
             self._stop.wait(self.interval_s)

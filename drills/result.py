@@ -72,6 +72,11 @@ class DrillResult:
     lost: tuple[LostWrite, ...]
     spec: dict[str, Any]
     environment: dict[str, str]
+    figures: dict[str, float]
+    """Figures a procedure measured on its own (e.g. revert commit to healthy)."""
+    git_log: tuple[tuple[str, str], ...]
+    """The desired state's history at the end of the drill, oldest first: (sha, message)."""
+    desired_state: str
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -168,6 +173,9 @@ def to_document(result: DrillResult) -> dict[str, Any]:
             "memory": [[s.service, _r(s.at), s.used_bytes, s.limit_bytes] for s in result.memory],
             "memory_columns": ["service", "at", "used_bytes", "limit_bytes"],
         },
+        "figures": result.figures,
+        "git": {"desired_state": result.desired_state, "head": result.git_log[-1][0] if result.git_log else None},
+        "git_log": [{"sha": sha, "message": message} for sha, message in result.git_log],
         "spec": result.spec,
         "environment": result.environment,
     }

@@ -10,6 +10,7 @@ import enum
 import os
 import pathlib
 import secrets
+import shutil
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -39,6 +40,7 @@ from drills.timeline import Clock, Event, Timeline
 from recovery import REGISTRY as PROCEDURES
 from recovery.base import Procedure, StepContext
 from replicas import cleanup, engine, images
+from replicas.desired_state import DesiredState
 from replicas.replica import Replica
 from scenarios import REGISTRY as SCENARIOS
 from scenarios.base import Fault, Scenario
@@ -65,6 +67,7 @@ def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, Procedure | None]:
     """Find the scenario and procedure and check their arguments: nothing is touched."""
     scenario = SCENARIOS.get(spec.model.scenario.name)
     check_arguments("scenario", scenario.name, scenario.inject, 1, spec.model.scenario.with_)
+    scenario.check(spec.target, **spec.model.scenario.with_)
     procedure = None
     if spec.model.recovery is not None:
         procedure = PROCEDURES.get(spec.model.recovery.name)
@@ -102,6 +105,8 @@ class DrillRunner:
         self.hold_until: float | None = None
         self.detected_at: float | None = None
         self.steps: list[StepResult] = []
+        self.figures: dict[str, float] = {}
+        self.desired: DesiredState
         self.checks: list[Check] = []
         self.lost: list[LostWrite] | None = None
 
@@ -115,7 +120,10 @@ class DrillRunner:
         so that bad input never leaves a result behind.
         """
         client = engine.connect()
-        images.ensure(client, self.spec.target.images, lambda m: self.progress_line(f"images: {m}"))
+        params = dict(self.spec.model.scenario.with_)
+        needed = (*self.spec.target.images, *self.scenario.images(self.spec.target, **params))
+        images.ensure(client, dict.fromkeys(needed), lambda m: self.progress_line(f"images: {m}"))
+        self.desired = self._desired_state()
         docker_version = str(client.version().get("Version", "unknown"))
         dead = [d for d in cleanup.survey(client) if not d.alive]
         if dead:
@@ -193,7 +201,9 @@ class DrillRunner:
     def _phases(self, client: DockerClient, teardown: Teardown) -> None:
         spec, m = self.spec, self.spec.model
         self._enter(DrillState.PROVISIONING)
-        self.replica = Replica(client, spec.target, self.drill_id, self.timeline.record)
+        self.replica = Replica(client, spec.target, self.drill_id, self.timeline.record, self.desired)
+        head = self.desired.head()
+        self.timeline.record("git", f"desired state at {head.short} ({head.message}) in {self.desired.path}")
         teardown.push("remove the replica", self.replica.teardown, essential=True)
         self.replica.start()
         self.load = LoadProcess(
@@ -216,7 +226,7 @@ class DrillRunner:
         self.probes = ProbeRunner(probes, m.probes.interval_s, m.probes.timeout_s, self.clock.now)
         teardown.push("stop the probes", self.probes.stop, essential=True)
         self.probes.start()
-        self.memory = MemorySampler(self.replica, m.probes.memory_interval_s, self.clock.now)
+        self.memory = MemorySampler(self.replica, m.probes.memory_interval_s, self.clock.now, self.timeline.record)
         teardown.push("stop memory sampling", self.memory.stop, essential=True)
         self.memory.start()
 
@@ -230,7 +240,8 @@ class DrillRunner:
         injection = self.scenario.inject(self.replica, **params)
         teardown.push("revert the fault", lambda: self._revert(injection), essential=False)
         self.fault = injection.__enter__()
-        self.injected_at = self.clock.now()
+        began = self.fault.began
+        self.injected_at = self.clock.now() if began is None else self.clock.from_monotonic(began)
         self.timeline.record("fault", f"injected {self.scenario.describe(params)}: {self.fault.description}")
         if m.scenario.hold_s is not None:
             self.hold_until = self.injected_at + m.scenario.hold_s
@@ -267,6 +278,25 @@ class DrillRunner:
         injection.__exit__(None, None, None)
         what = self.fault.revert_detail if did else "already reverted"
         self.timeline.record("fault", f"reverted at teardown: {what or 'nothing left to undo'}")
+
+    def _figure(self, name: str, value: float) -> None:
+        self.figures[name] = round(value, 4)
+        self.timeline.record("measure", f"{name} = {value:.2f}")
+
+    def _desired_state(self) -> DesiredState:
+        """The drill's own desired-state repository: a fresh one from the target, or a
+        clone of the team's (checked first: no uncommitted changes, no detached HEAD)."""
+        path = self.out_dir / "desired-state"
+        if path.exists():
+            shutil.rmtree(path)
+        source = self.spec.target.desired_state_repo
+        if source is None:
+            return DesiredState.create(path, self.spec.target, self.spec.name)
+        local = (self.spec.path.parent / source) if "://" not in source else None
+        if local is not None and local.exists():
+            DesiredState(local, self.spec.target)  # refuses a dirty tree or a detached HEAD
+            return DesiredState.clone(str(local.resolve()), path, self.spec.target)
+        return DesiredState.clone(source, path, self.spec.target)
 
     def _guard(self, target: str) -> None:
         require_loopback(target, in_spec=self.spec.model.allow_remote, confirmed=self.allow_remote)
@@ -317,6 +347,8 @@ class DrillRunner:
             time_scale=self.spec.model.alerts.time_scale,
             memory=self.memory_samples(),
             since=self.injected_at,
+            until=self.clock.now(),
+            windows=self.spec.model.alerts.windows_s,
         )
 
     def _required_probes(self) -> tuple[str, ...]:
@@ -403,7 +435,13 @@ class DrillRunner:
     def _recover(self, procedure: Procedure) -> None:
         assert self.replica is not None and self.spec.model.recovery is not None
         options = procedure.options(**self.spec.model.recovery.with_)
-        ctx = StepContext(self.replica, options, lambda line: self.timeline.record("recovery", line))
+        ctx = StepContext(
+            self.replica,
+            options,
+            lambda line: self.timeline.record("recovery", line),
+            figure=self._figure,
+            clock=self.clock.now,
+        )
         for step in procedure.steps:
             started = self.clock.now()
             ok, detail = False, ""
@@ -494,6 +532,9 @@ class DrillRunner:
             lost=tuple(self.lost or ()),
             spec=self.spec.raw,
             environment=environment(docker_version),
+            figures=dict(self.figures),
+            git_log=tuple((c.sha, c.message) for c in reversed(self.desired.log())),
+            desired_state=str(self.desired.path),
         )
 
     def _outcome_checks(self, figures: Measurements, fired: tuple[alert_rules.Alert, ...]) -> list[Check]:

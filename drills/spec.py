@@ -15,6 +15,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from drillbook.errors import SpecError
+from drills.alerts import rule_names
 from drills.objectives import Tier
 from replicas import target as t
 
@@ -45,6 +46,7 @@ class ServiceModel(Model):
     mem_limit: str | None = None
     volumes: dict[str, str] = {}
     command: list[str] | None = None
+    flags: dict[str, bool] = {}
 
 
 class DatabaseModel(Model):
@@ -87,6 +89,11 @@ class ContinuityModel(Model):
     flow: str | None = None
 
 
+class DesiredStateModel(Model):
+    repo: str
+    """A local path or a URL of the team's desired-state repository; the drill works on a clone."""
+
+
 class TargetModel(Model):
     name: str
     app: str
@@ -98,6 +105,7 @@ class TargetModel(Model):
     load: TargetLoadModel
     data_check: DataCheckModel
     continuity: list[ContinuityModel] = []
+    desired_state: DesiredStateModel | None = None
 
     def to_target(self, base: pathlib.Path) -> t.Target:
         names = [s.name for s in self.services]
@@ -119,6 +127,7 @@ class TargetModel(Model):
                     mem_limit=s.mem_limit,
                     volumes=dict(s.volumes),
                     command=tuple(s.command) if s.command else None,
+                    flags=dict(s.flags),
                 )
                 for s in self.services
             ),
@@ -130,6 +139,7 @@ class TargetModel(Model):
             write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
             data_check_sql=self.data_check.sql,
             continuity=tuple((c.service, c.flow) for c in self.continuity),
+            desired_state_repo=self.desired_state.repo if self.desired_state else None,
             reset_connections=(
                 t.Flow(self.reset_connections.name, self.reset_connections.path, self.reset_connections.method)
                 if self.reset_connections
@@ -172,6 +182,18 @@ class VerifyModel(Model):
 
 class AlertsModel(Model):
     time_scale: float = Field(default=1.0, gt=0, le=1)
+    windows_s: dict[str, float] = {}
+    """Per-rule windows in real seconds, instead of the runbook's window × time_scale."""
+
+    @field_validator("windows_s")
+    @classmethod
+    def _known_rules(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(rule_names()))
+        if unknown:
+            raise ValueError(f"unknown alert rule {', '.join(unknown)}; the rules are {', '.join(rule_names())}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("windows must be 0 or more seconds")
+        return value
 
 
 class ScenarioModel(Model):

@@ -12,7 +12,11 @@ from recovery.base import Procedure, Step, StepContext
 REGISTRY: Registry[Procedure] = Registry(
     kind="recovery procedure",
     group="drillbook.procedures",
-    builtin={"restart_database": "recovery.restart_database"},
+    builtin={
+        "restart_database": "recovery.restart_database",
+        "git_rollback": "recovery.git_rollback",
+        "config_rollback": "recovery.config_rollback",
+    },
     attribute="PROCEDURE",
 )
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from replicas.replica import Replica
@@ -15,6 +16,11 @@ class StepContext:
     options: Any
     """The procedure's `Options` instance, built from the drill's `with:`."""
     log: Callable[[str], object]
+    figure: Callable[[str, float], object] = lambda _name, _value: None
+    """Records a measured figure of the procedure (e.g. revert commit to healthy)."""
+    clock: Callable[[], float] = time.monotonic
+    notes: dict[str, object] = field(default_factory=dict)
+    """What one step found for the next (the commit to revert, when it was made)."""
 
 
 @dataclass(frozen=True)

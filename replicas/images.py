@@ -39,18 +39,29 @@ class Recipe:
     build_args: dict[str, str] = field(default_factory=dict)
 
 
-SAMPLE_VERSION = "1.0.0"
+SAMPLE_IMAGE = "drillbook/returns-service"
+SAMPLE_RELEASES = {
+    # release tag: the defect it was built with ("" for a good release)
+    "1.0.0": "",
+    "1.1.0": "orders-column",
+}
+
+
+def _sample(release: str, defect: str) -> Recipe:
+    return Recipe(
+        tag=f"{SAMPLE_IMAGE}:{release}",
+        dockerfile_dir=HERE / "images" / "sample",
+        extra={"returns_service": HERE / "sample" / "returns_service"},
+        requirements=HERE / "images" / "sample" / "requirements.txt",
+        build_args={"VERSION": release, "RELEASE_DEFECT": defect},
+    )
+
+
 RECIPES: dict[str, Recipe] = {
     r.tag: r
     for r in (
         Recipe(tag="drillbook/postgres:15", dockerfile_dir=HERE / "images" / "postgres"),
-        Recipe(
-            tag=f"drillbook/returns-service:{SAMPLE_VERSION}",
-            dockerfile_dir=HERE / "images" / "sample",
-            extra={"returns_service": HERE / "sample" / "returns_service"},
-            requirements=HERE / "images" / "sample" / "requirements.txt",
-            build_args={"VERSION": SAMPLE_VERSION},
-        ),
+        *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
     )
 }
 

@@ -13,16 +13,18 @@ import socket
 import time
 from collections.abc import Callable
 from types import TracebackType
-from typing import Self
+from typing import Any, Self
 
 import docker.errors
 import httpx
+import requests
 from docker import DockerClient
 from docker.models.containers import Container
 
 from drillbook.errors import EngineError, ReplicaError
-from replicas import labels, postgres
+from replicas import cgroups, labels, postgres
 from replicas.cleanup import remove_drill_objects
+from replicas.desired_state import Commit, DesiredState, ServiceState
 from replicas.target import Service, Target
 
 EventSink = Callable[[str, str], object]
@@ -41,11 +43,14 @@ class Replica:
         target: Target,
         drill_id: str,
         on_event: EventSink = lambda _kind, _detail: None,
+        desired: DesiredState | None = None,
     ) -> None:
         self.client = client
         self.target = target
         self.drill_id = drill_id
         self._on_event = on_event
+        self.desired = desired
+        self.applied: dict[str, ServiceState] = {}
         self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
         self.network_name = f"drillbook-{drill_id}"
 
@@ -85,12 +90,13 @@ class Replica:
         """Create the network, volumes and containers in order, each ready before the next."""
         try:
             self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
+            states = self.desired_states()
             for service in self.target.services:
                 for volume in service.volumes:
                     self.client.volumes.create(
                         self.volume_name(volume), labels=labels.for_drill(self.drill_id, service.name)
                     )
-                self._run(service)
+                self._run(service, states[service.name])
                 self.wait_ready(service.name, ready_timeout_s)
         except docker.errors.APIError as exc:
             raise EngineError(
@@ -98,12 +104,60 @@ class Replica:
                 "Check `docker info` and free disk space, then run the drill again."
             ) from exc
 
-    def _run(self, service: Service, attempts: int = 3) -> None:
+    def desired_states(self) -> dict[str, ServiceState]:
+        """What the desired-state repository's HEAD says, or the target itself without one."""
+        if self.desired is not None:
+            return self.desired.read()
+        return {
+            s.name: ServiceState(image=s.image, env=dict(s.env), flags=dict(s.flags), mem_limit=s.mem_limit)
+            for s in self.target.services
+        }
+
+    def require_desired(self) -> DesiredState:
+        if self.desired is None:
+            raise ReplicaError("This replica has no desired-state repository to commit to.")
+        return self.desired
+
+    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
+        """Commit a change of desired state (a deploy), on the timeline with its SHA."""
+        commit = self.require_desired().commit(change, message)
+        self._on_event("git", f"commit {commit.short}: {message}")
+        return commit
+
+    def revert(self, commit: Commit) -> Commit:
+        """`git revert` a commit of desired state, on the timeline with both SHAs."""
+        reverted = self.require_desired().revert(commit.sha)
+        self._on_event("git", f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
+        return reverted
+
+    def reconcile(self, ready_timeout_s: float = 120.0) -> list[str]:
+        """Bring the containers to what HEAD says, recreating only the services that changed.
+
+        The service's host port is fixed for the drill (load and probes use it), so a
+        changed service is recreated: the old container stops, the new one starts on the
+        same port and volumes and must answer before reconcile returns.
+        """
+        states = self.desired_states()
+        head = self.desired.head().short if self.desired is not None else "target"
+        changed = [s for s in self.target.services if states[s.name] != self.applied.get(s.name)]
+        for service in changed:
+            state = states[service.name]
+            with contextlib.suppress(docker.errors.NotFound, ReplicaError):
+                self.container(service.name).remove(force=True)
+            self._run(service, state)
+            waited = self.wait_ready(service.name, ready_timeout_s)
+            self._on_event("reconcile", f"{service.name} now runs {state.image} as of {head} (ready in {waited:.2f} s)")
+        if not changed:
+            self._on_event("reconcile", f"nothing to change at {head}")
+        return [s.name for s in changed]
+
+    def _run(self, service: Service, state: ServiceState, attempts: int = 3) -> None:
         """Run the service's container; a port taken meanwhile (by a drill starting
         beside this one) is replaced by another free port."""
         for attempt in range(attempts):
             try:
-                self._create(service)
+                self._create(service, state)
+                self.applied[service.name] = state
                 return
             except docker.errors.APIError as exc:
                 if "port is already allocated" not in str(exc) or attempt == attempts - 1:
@@ -112,22 +166,22 @@ class Replica:
                     self.client.containers.get(self.container_name(service.name)).remove(force=True)
                 self.ports[service.name] = free_port()
 
-    def _create(self, service: Service) -> None:
+    def _create(self, service: Service, state: ServiceState) -> None:
         container = self.client.containers.run(
-            service.image,
+            state.image,
             command=list(service.command) if service.command else None,
             name=self.container_name(service.name),
             detach=True,
-            environment=dict(service.env),
+            environment=state.container_env(),
             labels=labels.for_drill(self.drill_id, service.name),
             network=self.network_name,
             # The service's name is its host name on the replica's network.
             networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])},
-            mem_limit=service.mem_limit,
+            mem_limit=state.mem_limit,
             ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
             volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
         )
-        self._on_event("container", f"started {service.name} ({service.image}) as {container.short_id}")
+        self._on_event("container", f"started {service.name} ({state.image}) as {container.short_id}")
 
     def container(self, service: str) -> Container:
         """The service's container, refusing any object without this drill's labels."""
@@ -181,6 +235,15 @@ class Replica:
             return response.status_code == 200
         return True
 
+    def oom_killed(self, service: str) -> bool:
+        """True when the kernel killed the service's container for exceeding its memory limit."""
+        try:
+            container = self.container(service)
+            container.reload()
+        except (ReplicaError, docker.errors.APIError):
+            return False
+        return bool(container.attrs.get("State", {}).get("OOMKilled"))
+
     def logs(self, service: str, lines: int = 20) -> str:
         try:
             raw = self.container(service).logs(tail=lines)
@@ -193,9 +256,13 @@ class Replica:
         cgroup statistics (as `docker stats` counts it), or None while it is not running."""
         try:
             container = self.container(service)
+            if container.status == "running" or container.attrs.get("State", {}).get("Running"):
+                direct = cgroups.memory(str(container.id))
+                if direct is not None:
+                    return direct
             stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
-        except (ReplicaError, docker.errors.APIError):
-            return None
+        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, ValueError):
+            return None  # removed or recreated between the lookup and the reading
         memory = stats.get("memory_stats") or {}
         usage, limit = memory.get("usage"), memory.get("limit")
         if not usage or not limit:

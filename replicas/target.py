@@ -32,6 +32,8 @@ class Service:
     mem_limit: str | None = None
     volumes: Mapping[str, str] = field(default_factory=dict)
     command: tuple[str, ...] | None = None
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    """The feature flags the service knows, with their defaults."""
 
 
 @dataclass(frozen=True)
@@ -78,6 +80,8 @@ class Target:
     write_flows: tuple[WriteFlow, ...]
     data_check_sql: str
     reset_connections: Flow | None = None
+    desired_state_repo: str | None = None
+    """The team's desired-state repository (path or URL); None: drillbook creates one per drill."""
     continuity: tuple[tuple[str, str | None], ...] = ()
     """The runbook's essential services in priority order, each with the flow
     (probe or locust request name) that exercises it, or None if none does."""

@@ -12,7 +12,11 @@ from scenarios.base import Fault, Scenario
 REGISTRY: Registry[Scenario] = Registry(
     kind="scenario",
     group="drillbook.scenarios",
-    builtin={"db_outage": "scenarios.db_outage"},
+    builtin={
+        "db_outage": "scenarios.db_outage",
+        "bad_deploy": "scenarios.bad_deploy",
+        "memory_leak": "scenarios.memory_leak",
+    },
     attribute="SCENARIO",
 )
 

@@ -20,6 +20,9 @@ class Fault:
         self._revert = revert
         self.reverted = False
         self.revert_detail: str | None = None
+        self.began: float | None = None
+        """`time.monotonic()` when the fault began to take effect, for faults that take a
+        while to land (a deploy recreates a container); None: when inject returned."""
 
     def revert(self) -> bool:
         """Undo the fault; True when this call did the work."""
@@ -39,6 +42,11 @@ class Scenario:
     steps: tuple[str, ...]
     inject: Callable[..., AbstractContextManager[Fault]]
     """Called as `inject(replica, **with_)`; its signature is the scenario's parameters."""
+    images: Callable[..., tuple[str, ...]] = lambda _target, **_params: ()
+    """Called as `images(target, **with_)`: images the fault needs, checked before anything starts."""
+    check: Callable[..., None] = lambda _target, **_params: None
+    """Called as `check(target, **with_)` before anything starts; raises PluginError on a
+    parameter that does not fit the target (a flag the service does not know)."""
 
     def describe(self, params: dict[str, Any]) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in params.items())

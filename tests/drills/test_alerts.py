@@ -70,3 +70,20 @@ def test_memory_exhaustion_over_95_percent() -> None:
 def test_since_ignores_what_happened_before_the_fault() -> None:
     samples = [Sample("probe", "database", 1.0, 1.5, False), Sample("probe", "database", 2.0, 2.01, True)]
     assert fired(samples, since=1.8) == {}
+
+
+def test_memory_is_judged_per_container() -> None:
+    leaking = [MemorySample("app", t / 4, 97, 100) for t in range(0, 20)]
+    calm = [MemorySample("db", t / 4 + 0.1, 10, 100) for t in range(0, 20)]
+    assert fired([], scale=0.01, memory=leaking + calm)["memory_exhaustion"] == pytest.approx(1.8, abs=0.26)
+
+
+def test_a_bucket_still_open_is_not_judged() -> None:
+    load = [Sample("load", "r", t / 10, t / 10 + 0.01, False) for t in range(0, 15)]  # all fail, until 1.5 s
+    assert "high_error_rate" in fired(load, scale=0.0)
+    assert "high_error_rate" not in fired(load, scale=0.0, until=0.9)
+
+
+def test_per_rule_windows_override_the_scaled_ones() -> None:
+    samples = health(0, 10, True) + health(10, 30, False)
+    assert fired(samples, scale=1.0, windows={"health_check_fail": 2.0})["health_check_fail"] == pytest.approx(12.0)

@@ -22,6 +22,51 @@ from returns_service.db import Database, DatabaseUnavailable
 
 VERSION = os.environ.get("SERVICE_VERSION", "dev")
 STARTED = time.monotonic()
+# A release built with a defect on purpose: its code expects a column the schema
+# does not have, so order creation fails with a 500 after the deploy.
+ORDERS_ADDRESS_COLUMN = "pickup_addr" if os.environ.get("RELEASE_DEFECT") == "orders-column" else "pickup_address"
+KNOWN_FLAGS = ("leaky_cache",)
+LEAK_BYTES = int(os.environ.get("LEAK_KB", "256")) * 1024
+
+
+class Flags:
+    """Feature flags from the environment (FEATURE_<NAME>=on|off), switchable at run time."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.values = {
+            name: os.environ.get(f"FEATURE_{name.upper()}", "off").lower() in ("on", "true", "1")
+            for name in KNOWN_FLAGS
+        }
+
+    def on(self, name: str) -> bool:
+        return self.values.get(name, False)
+
+    def set(self, name: str, value: bool) -> None:
+        if name not in self.values:
+            raise BadRequest(f"unknown feature {name!r}; known: {', '.join(self.values)}")
+        with self._lock:
+            self.values[name] = value
+
+
+class LeakyCache:
+    """The `leaky_cache` flag's code path: it keeps a copy of every response and
+    never evicts. The runbook's cache-clear endpoint empties it."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.entries: list[bytes] = []
+
+    def keep(self) -> None:
+        block = b"\x5a" * LEAK_BYTES  # written, so the memory is really committed
+        with self._lock:
+            self.entries.append(block)
+
+    def clear(self) -> int:
+        with self._lock:
+            freed = len(self.entries)
+            self.entries = []
+        return freed
 
 
 class Metrics:
@@ -51,6 +96,8 @@ def _rows(conn: psycopg.Connection, sql: str, *args: Any) -> list[dict[str, Any]
 class Handler(BaseHTTPRequestHandler):
     db: Database
     metrics: Metrics
+    flags: Flags
+    cache: LeakyCache
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -79,6 +126,8 @@ class Handler(BaseHTTPRequestHandler):
             status, body = HTTPStatus.BAD_REQUEST, {"error": str(exc)}
         except Exception as exc:  # the service must answer, whatever broke
             status, body = HTTPStatus.INTERNAL_SERVER_ERROR, {"error": f"{type(exc).__name__}: {exc}"}
+        if self.flags.on("leaky_cache"):
+            self.cache.keep()
         payload = json.dumps(body, default=str).encode()
         self.send_response(status)
         self.send_header("Content-Type", "application/json")
@@ -108,7 +157,7 @@ class Handler(BaseHTTPRequestHandler):
                 "reason": str(exc),
                 "version": VERSION,
             }
-        return HTTPStatus.OK, {"status": "ok", "database": "ok", "version": VERSION}
+        return HTTPStatus.OK, {"status": "ok", "database": "ok", "version": VERSION, "features": self.flags.values}
 
     def create_order(self) -> tuple[HTTPStatus, Any]:
         data = self.json_body()
@@ -123,7 +172,7 @@ class Handler(BaseHTTPRequestHandler):
 
         def insert(conn: psycopg.Connection) -> int:
             row = conn.execute(
-                "INSERT INTO orders (customer, pickup_address, items) VALUES (%s, %s, %s) RETURNING id",
+                f"INSERT INTO orders (customer, {ORDERS_ADDRESS_COLUMN}, items) VALUES (%s, %s, %s) RETURNING id",
                 (customer, address, items),
             ).fetchone()
             conn.commit()
@@ -156,8 +205,23 @@ class Handler(BaseHTTPRequestHandler):
             "errors_5xx": m.errors,
             "mean_response_ms": round(m.total_ms / m.requests, 3) if m.requests else 0.0,
             "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
+            "cache_entries": len(self.cache.entries),
             "pool": self.db.stats(),
         }
+
+    def features(self) -> tuple[HTTPStatus, Any]:
+        return HTTPStatus.OK, {"features": self.flags.values}
+
+    def disable_feature(self) -> tuple[HTTPStatus, Any]:
+        self.flags.set(str(self.json_body().get("feature", "")), False)
+        return HTTPStatus.OK, {"features": self.flags.values}
+
+    def enable_feature(self) -> tuple[HTTPStatus, Any]:
+        self.flags.set(str(self.json_body().get("feature", "")), True)
+        return HTTPStatus.OK, {"features": self.flags.values}
+
+    def clear_cache(self) -> tuple[HTTPStatus, Any]:
+        return HTTPStatus.OK, {"cleared_entries": self.cache.clear()}
 
     def reset_pool(self) -> tuple[HTTPStatus, Any]:
         self.db.reset()
@@ -173,6 +237,10 @@ ROUTES: list[Route] = [
     ("GET", re.compile(r"/api/drivers/active"), Handler.active_drivers),
     ("GET", re.compile(r"/api/admin/monitoring/metrics"), Handler.monitoring_metrics),
     ("POST", re.compile(r"/api/admin/db/reset-pool"), Handler.reset_pool),
+    ("GET", re.compile(r"/api/admin/features"), Handler.features),
+    ("POST", re.compile(r"/api/admin/features/disable"), Handler.disable_feature),
+    ("POST", re.compile(r"/api/admin/features/enable"), Handler.enable_feature),
+    ("POST", re.compile(r"/api/admin/cache/clear"), Handler.clear_cache),
 ]
 
 
@@ -183,6 +251,8 @@ def main() -> None:
     db.open()
     Handler.db = db
     Handler.metrics = Metrics()
+    Handler.flags = Flags()
+    Handler.cache = LeakyCache()
     server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
     server.daemon_threads = True
     # As PID 1 in its container the process ignores SIGTERM unless it handles it.

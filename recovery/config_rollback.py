@@ -1,0 +1,108 @@
+"""The runbook's configuration rollback: revert the feature-flag (or environment)
+change in the desired state, reconcile, verify, and watch memory stay flat.
+The time from the revert commit to memory seen flat is its own figure.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from drillbook.errors import RecoveryStepFailed
+from recovery.base import Procedure, Step, StepContext
+from recovery.checks import verify_flows
+from recovery.gitops import last_change
+from replicas.desired_state import Commit
+
+
+@dataclass(frozen=True)
+class Options:
+    service: str | None = None
+    ready_timeout_s: float = 120.0
+    verify_timeout_s: float = 30.0
+    flat_window_s: float = 5.0
+    max_growth: float = 0.05
+    """How much of the memory limit may be added over the window and still be flat."""
+
+
+def _service(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return options.service or ctx.replica.target.app
+
+
+def find_config_change(ctx: StepContext) -> str:
+    name = _service(ctx)
+    desired = ctx.replica.require_desired()
+
+    def configuration(doc: dict[str, Any]) -> Any:
+        entry = (doc.get("services") or {}).get(name) or {}
+        return (entry.get("flags"), entry.get("env"))
+
+    change, before = last_change(desired, configuration)
+    ctx.notes["change"] = change
+    return f"configuration change {change.short} ({change.message}); before it {before.short}"
+
+
+def revert_change(ctx: StepContext) -> str:
+    change = ctx.notes["change"]
+    assert isinstance(change, Commit)
+    reverted = ctx.replica.revert(change)
+    ctx.notes["reverted_at"] = ctx.clock()
+    return f"git revert {change.short} -> {reverted.short}"
+
+
+def reconcile(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    changed = ctx.replica.reconcile(options.ready_timeout_s)
+    return f"recreated {', '.join(changed) or 'nothing'}"
+
+
+def verify(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return verify_flows(ctx.replica, options.verify_timeout_s)
+
+
+def memory_flat(ctx: StepContext) -> str:
+    """Memory sampled from the engine across the window grows by less than `max_growth`
+    of the limit and stays under the alert's 95%."""
+    options: Options = ctx.options
+    name = _service(ctx)
+    readings: list[tuple[int, int]] = []
+    deadline = time.monotonic() + options.flat_window_s
+    while time.monotonic() < deadline:
+        reading = ctx.replica.memory(name)
+        if reading is not None:
+            readings.append(reading)
+        time.sleep(0.25)
+    if len(readings) < 2:
+        raise RecoveryStepFailed(f"no memory readings of {name!r} over {options.flat_window_s:g} s")
+    limit = readings[-1][1]
+    growth = (readings[-1][0] - readings[0][0]) / limit
+    peak = max(r[0] for r in readings) / limit
+    detail = (
+        f"{readings[0][0] / 2**20:.1f} -> {readings[-1][0] / 2**20:.1f} MiB over {options.flat_window_s:g} s, "
+        f"peak {peak:.0%} of the limit"
+    )
+    if growth > options.max_growth or peak > 0.95:
+        raise RecoveryStepFailed(f"memory is not flat: {detail}")
+    ctx.figure("revert_commit_to_memory_flat_s", ctx.clock() - float(str(ctx.notes["reverted_at"])))
+    return detail
+
+
+PROCEDURE = Procedure(
+    name="config_rollback",
+    description="Revert the flag or environment commit, reconcile, verify memory stays flat.",
+    options=Options,
+    steps=(
+        Step(
+            "find the configuration change",
+            "git log: the newest change of the service's flags or env",
+            find_config_change,
+        ),
+        Step("git revert it", "a new commit undoing it; history is kept", revert_change),
+        Step("reconcile", "recreate the service with the reverted configuration", reconcile),
+        Step("verify", "health endpoint and key flows answer 2xx", verify),
+        Step("memory stays flat", "over the window, sampled from the engine", memory_flat),
+    ),
+)

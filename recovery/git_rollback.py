@@ -1,0 +1,67 @@
+"""The runbook's application rollback, the GitOps way: find the last stable commit
+in `git log`, `git revert` the bad one (history is kept: no reset, no force-push),
+reconcile, verify. The time from the revert commit to a healthy service is
+recorded as its own figure.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from recovery.base import Procedure, Step, StepContext
+from recovery.checks import verify_flows
+from recovery.gitops import last_change, service_field
+from replicas.desired_state import Commit
+
+
+@dataclass(frozen=True)
+class Options:
+    service: str | None = None
+    ready_timeout_s: float = 120.0
+    verify_timeout_s: float = 30.0
+
+
+def _service(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return options.service or ctx.replica.target.app
+
+
+def find_last_stable(ctx: StepContext) -> str:
+    desired = ctx.replica.require_desired()
+    bad, stable = last_change(desired, service_field(_service(ctx), "image"))
+    ctx.notes["bad"] = bad
+    return f"bad deploy {bad.short} ({bad.message}); last stable commit {stable.short} ({stable.message})"
+
+
+def revert_bad_commit(ctx: StepContext) -> str:
+    bad = ctx.notes["bad"]
+    assert isinstance(bad, Commit)
+    reverted = ctx.replica.revert(bad)
+    ctx.notes["reverted_at"] = ctx.clock()
+    return f"git revert {bad.short} -> {reverted.short}"
+
+
+def reconcile(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    changed = ctx.replica.reconcile(options.ready_timeout_s)
+    took = ctx.clock() - float(str(ctx.notes["reverted_at"]))
+    ctx.figure("revert_commit_to_healthy_s", took)
+    return f"recreated {', '.join(changed) or 'nothing'}; healthy {took:.2f} s after the revert commit"
+
+
+def verify(ctx: StepContext) -> str:
+    options: Options = ctx.options
+    return verify_flows(ctx.replica, options.verify_timeout_s)
+
+
+PROCEDURE = Procedure(
+    name="git_rollback",
+    description="Revert the bad deploy's commit in the desired state, reconcile, verify.",
+    options=Options,
+    steps=(
+        Step("find the last stable commit", "git log: the newest change of the service's image", find_last_stable),
+        Step("git revert the bad commit", "a new commit undoing it; history is kept", revert_bad_commit),
+        Step("reconcile", "recreate the service on the reverted image and wait until it answers", reconcile),
+        Step("verify", "health endpoint and key flows answer 2xx", verify),
+    ),
+)

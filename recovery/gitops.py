@@ -1,0 +1,31 @@
+"""Finding, in the desired state's history, the change a rollback undoes."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable
+from typing import Any
+
+from drillbook.errors import RecoveryStepFailed
+from replicas.desired_state import Commit, DesiredState
+
+Aspect = Callable[[dict[str, Any]], Any]
+
+
+def last_change(desired: DesiredState, aspect: Aspect, limit: int = 50) -> tuple[Commit, Commit]:
+    """The newest commit that changed `aspect` of the desired state, and the one before
+    it: the runbook's "git log --oneline -10  # find last stable commit"."""
+    history = desired.log(limit)
+    for newer, older in itertools.pairwise(history):
+        if aspect(desired.state_at(newer.sha)) != aspect(desired.state_at(older.sha)):
+            return newer, older
+    raise RecoveryStepFailed(
+        f"no commit in the last {len(history)} of {desired.path} changes what this rollback restores"
+    )
+
+
+def service_field(service: str, key: str) -> Aspect:
+    def aspect(doc: dict[str, Any]) -> Any:
+        return (doc.get("services", {}).get(service) or {}).get(key)
+
+    return aspect

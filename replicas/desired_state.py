@@ -1,0 +1,181 @@
+"""The replica's desired state, kept in git: a deploy is a commit, a rollback a revert.
+
+One YAML file (`replica.yaml`) names, for each service, its image and tag,
+environment, feature flags and memory limit. The harness creates a repository
+per drill from the target, or uses a team's own (a local path, or a URL it
+clones). History is only ever added to: no reset, no force-push.
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import git
+import yaml
+
+from drillbook.errors import ReplicaError, SpecError
+from replicas.target import Target
+
+FILE = "replica.yaml"
+AUTHOR = git.Actor("drillbook", "drillbook@localhost")
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    image: str
+    env: Mapping[str, str] = field(default_factory=dict)
+    flags: Mapping[str, bool] = field(default_factory=dict)
+    mem_limit: str | None = None
+
+    def container_env(self) -> dict[str, str]:
+        """Flags reach the service as FEATURE_<NAME>=on|off beside its environment."""
+        flags = {f"FEATURE_{name.upper()}": "on" if value else "off" for name, value in self.flags.items()}
+        return {**self.env, **flags}
+
+
+@dataclass(frozen=True)
+class Commit:
+    sha: str
+    message: str
+
+    @property
+    def short(self) -> str:
+        return self.sha[:10]
+
+
+def initial_document(target: Target) -> dict[str, Any]:
+    return {
+        "services": {
+            s.name: {
+                "image": s.image,
+                "mem_limit": s.mem_limit,
+                "env": dict(s.env),
+                "flags": dict(s.flags),
+                "health": s.ready.path if s.ready.kind == "http" else None,
+            }
+            for s in target.services
+        }
+    }
+
+
+class DesiredState:
+    def __init__(self, path: pathlib.Path, target: Target) -> None:
+        self.target = target
+        try:
+            self.repo = git.Repo(path)
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError):
+            raise SpecError(f"The desired-state repository {path} is not a git repository.") from None
+        self.path = pathlib.Path(self.repo.working_tree_dir or path)
+        self._check_usable()
+
+    @classmethod
+    def create(cls, path: pathlib.Path, target: Target, drill: str) -> DesiredState:
+        """A fresh repository holding the target's desired state as its first commit."""
+        path.mkdir(parents=True, exist_ok=True)
+        repo = git.Repo.init(path, initial_branch="main")
+        with repo.config_writer() as config:
+            config.set_value("user", "name", AUTHOR.name)
+            config.set_value("user", "email", AUTHOR.email)
+        (path / FILE).write_text(_dump(initial_document(target)))
+        repo.index.add([FILE])
+        repo.index.commit(f"desired state: initial ({drill})", author=AUTHOR, committer=AUTHOR)
+        return cls(path, target)
+
+    @classmethod
+    def clone(cls, url: str, path: pathlib.Path, target: Target) -> DesiredState:
+        try:
+            git.Repo.clone_from(url, path)
+        except git.GitCommandError as exc:
+            raise SpecError(f"Cannot clone the desired-state repository {url}: {exc.stderr.strip()}") from None
+        return cls(path, target)
+
+    def _check_usable(self) -> None:
+        if self.repo.head.is_detached:
+            raise SpecError(
+                f"The desired-state repository {self.path} has a detached HEAD. drillbook commits deploys and "
+                "rollbacks to a branch: check out one (`git switch main`) and run the drill again."
+            )
+        if self.repo.is_dirty(untracked_files=False):
+            raise SpecError(
+                f"The desired-state repository {self.path} has uncommitted changes. A drill must start from "
+                "what is committed: commit or stash them, then run the drill again."
+            )
+        if not (self.path / FILE).is_file():
+            raise SpecError(f"The desired-state repository {self.path} has no {FILE}.")
+        self.read()
+
+    # --- reading -------------------------------------------------------------
+
+    def document(self) -> dict[str, Any]:
+        try:
+            loaded = yaml.safe_load((self.path / FILE).read_text())
+        except yaml.YAMLError as exc:
+            raise SpecError(f"{self.path / FILE} is not valid YAML: {exc}") from None
+        if not isinstance(loaded, dict) or not isinstance(loaded.get("services"), dict):
+            raise SpecError(f"{self.path / FILE} must map `services:` to each service's desired state.")
+        return loaded
+
+    def read(self) -> dict[str, ServiceState]:
+        """What HEAD says, checked against what the target's services accept."""
+        states = {}
+        services = self.document()["services"]
+        for service in self.target.services:
+            raw = services.get(service.name)
+            if not isinstance(raw, dict) or not raw.get("image"):
+                raise SpecError(f"{FILE}: service {service.name!r} needs at least an image.")
+            flags = {str(k): bool(v) for k, v in (raw.get("flags") or {}).items()}
+            unknown = sorted(set(flags) - set(service.flags))
+            if unknown:
+                raise SpecError(
+                    f"{FILE}: service {service.name!r} has no feature flag {', '.join(map(repr, unknown))}; "
+                    f"it knows {', '.join(map(repr, service.flags)) or 'none'}. Fix the flag's name."
+                )
+            states[service.name] = ServiceState(
+                image=str(raw["image"]),
+                env={str(k): str(v) for k, v in (raw.get("env") or {}).items()},
+                flags={**service.flags, **flags},
+                mem_limit=raw.get("mem_limit"),
+            )
+        return states
+
+    def head(self) -> Commit:
+        commit = self.repo.head.commit
+        return Commit(commit.hexsha, str(commit.message).strip())
+
+    def log(self, limit: int = 20) -> list[Commit]:
+        """Newest first, as `git log --oneline` shows it."""
+        return [Commit(c.hexsha, str(c.message).strip()) for c in self.repo.iter_commits(max_count=limit)]
+
+    def state_at(self, sha: str) -> dict[str, Any]:
+        blob = self.repo.commit(sha).tree / FILE
+        loaded: dict[str, Any] = yaml.safe_load(blob.data_stream.read())
+        return loaded
+
+    # --- changing -------------------------------------------------------------
+
+    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
+        """Apply `change` to the desired state and commit it."""
+        doc = self.document()
+        change(doc)
+        (self.path / FILE).write_text(_dump(doc))
+        self.repo.index.add([FILE])
+        commit = self.repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
+        self.read()
+        return Commit(commit.hexsha, message)
+
+    def revert(self, sha: str) -> Commit:
+        """`git revert` one commit: history keeps both the change and its undoing."""
+        try:
+            self.repo.git.revert(sha, no_edit=True)
+        except git.GitCommandError as exc:
+            raise ReplicaError(f"git revert {sha[:10]} failed: {exc.stderr.strip()}") from None
+        return self.head()
+
+
+def _dump(doc: Mapping[str, Any]) -> str:
+    return "# The replica's desired state. A deploy is a commit; a rollback is a revert.\n" + yaml.safe_dump(
+        dict(doc), sort_keys=False
+    )

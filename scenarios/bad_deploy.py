@@ -1,0 +1,72 @@
+"""A bad deploy: the broken release is committed to the desired state and reconciled.
+
+That commit is the deploy, exactly as the team's GitOps would do it. The fault
+does not heal itself; revert is a `git revert` of that commit and a reconcile,
+if the procedure has not already rolled it back.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from drillbook.errors import PluginError
+from replicas.desired_state import Commit
+from replicas.replica import Replica
+from replicas.target import Target
+from scenarios.base import Fault, Scenario
+from scenarios.gitops import release_image, reported_version
+
+
+def images(target: Target, release: str = "1.1.0", service: str | None = None) -> tuple[str, ...]:
+    return (release_image(target, service or target.app, release),)
+
+
+def check(target: Target, release: str = "1.1.0", service: str | None = None) -> None:
+    name = service or target.app
+    if name not in {s.name for s in target.services}:
+        raise PluginError(f"The scenario 'bad_deploy' names service {name!r}, which the target does not have.")
+
+
+@contextmanager
+def inject(replica: Replica, release: str = "1.1.0", service: str | None = None) -> Iterator[Fault]:
+    name = service or replica.target.app
+    image = release_image(replica.target, name, release)
+    deployed: list[Commit] = []
+
+    def set_image(doc: dict[str, Any]) -> None:
+        doc["services"][name]["image"] = image
+
+    def revert() -> str | None:
+        if not deployed or replica.desired_states()[name].image != image:
+            return None
+        replica.revert(deployed[0])
+        replica.reconcile()
+        return f"reverted {deployed[0].short} and reconciled"
+
+    fault = Fault(f"deploy of {image} to {name!r}", revert)
+    try:
+        deployed.append(replica.commit(set_image, f"deploy {name} {release}"))
+        fault.began = time.monotonic()
+        replica.reconcile()
+        fault.description += f" (commit {deployed[0].short}, health reports version {reported_version(replica)})"
+        yield fault
+    finally:
+        fault.revert()
+
+
+SCENARIO = Scenario(
+    name="bad_deploy",
+    description="A broken release is deployed: a commit to the desired state, then a reconcile.",
+    expected_alerts=("high_error_rate", "health_check_fail", "response_time_slow"),
+    expected_recovery="git_rollback",
+    steps=(
+        "commit the release's image tag for the service to the desired-state repository",
+        "reconcile: the service's container is recreated on the new image",
+    ),
+    inject=inject,
+    images=images,
+    check=check,
+)

@@ -1,0 +1,83 @@
+"""A memory leak: a commit enables a feature flag whose code path keeps memory per request.
+
+The container has a memory limit, so the leak ends in the `memory_exhaustion`
+alert, or in the kernel's OOM killer if it is fast enough to get there first;
+both are recorded. Revert is a `git revert` of the flag's commit.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from drillbook.errors import PluginError
+from replicas.desired_state import Commit
+from replicas.replica import Replica
+from replicas.target import Target
+from scenarios.base import Fault, Scenario
+
+
+def check(
+    target: Target, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
+) -> None:
+    name = service or target.app
+    try:
+        known = target.service(name).flags
+    except KeyError:
+        raise PluginError(
+            f"The scenario 'memory_leak' names service {name!r}, which the target does not have."
+        ) from None
+    if flag not in known:
+        raise PluginError(
+            f"The scenario 'memory_leak' would enable flag {flag!r}, which service {name!r} does not know "
+            f"(it knows: {', '.join(known) or 'no flags'}). Fix `with: flag:` in the drill file, or declare "
+            "the flag under the service's `flags:` in the target."
+        )
+
+
+@contextmanager
+def inject(
+    replica: Replica, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
+) -> Iterator[Fault]:
+    name = service or replica.target.app
+    enabled: list[Commit] = []
+
+    def switch_on(doc: dict[str, Any]) -> None:
+        entry = doc["services"][name]
+        entry.setdefault("flags", {})[flag] = True
+        entry.setdefault("env", {}).update(env or {})
+
+    def revert() -> str | None:
+        if not enabled or not replica.desired_states()[name].flags.get(flag):
+            return None
+        replica.revert(enabled[0])
+        replica.reconcile()
+        return f"reverted {enabled[0].short} and reconciled"
+
+    fault = Fault(f"feature flag {flag!r} on for {name!r}", revert)
+    try:
+        enabled.append(replica.commit(switch_on, f"enable {flag} on {name}"))
+        replica.reconcile()
+        # The leak starts when the flagged container serves; the recreate before it is
+        # the deploy's own blip, not the leak's doing.
+        fault.began = time.monotonic()
+        fault.description += f" (commit {enabled[0].short})"
+        yield fault
+    finally:
+        fault.revert()
+
+
+SCENARIO = Scenario(
+    name="memory_leak",
+    description="A commit turns on a feature flag whose code path leaks memory on every request.",
+    expected_alerts=("memory_exhaustion", "health_check_fail"),
+    expected_recovery="config_rollback",
+    steps=(
+        "commit the flag (and any environment given) to the desired-state repository",
+        "reconcile: the service is recreated with the flag on; memory grows toward its limit",
+    ),
+    inject=inject,
+    check=check,
+)

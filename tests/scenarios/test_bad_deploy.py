@@ -1,0 +1,51 @@
+"""The built-in bad-deploy drill: a broken release deployed by a commit, rolled back by git revert."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+
+import git
+import pytest
+import yaml
+
+from drillbook.errors import ExitCode
+from drills.cli import main
+from tests.conftest import CATALOG
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+
+
+def test_bad_deploy_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) -> None:
+    out = tmp_path / "out"
+    code = main(["run", str(CATALOG / "bad-deploy.yaml"), "--out", str(out)])
+    result = json.loads((out / "result.json").read_text())
+    events = [(e["kind"], e["detail"]) for e in result["timeline"]]
+
+    # The broken release really ran: its version on the health endpoint, and orders failing.
+    injected = next(d for k, d in events if k == "fault" and d.startswith("injected"))
+    assert "health reports version 1.1.0" in injected
+    assert result["flows_during_incident"]["create order"]["availability"] < 0.5
+    assert "high_error_rate" in {a["rule"] for a in result["alerts"]}
+
+    # Rolled back by a revert commit; both commits stay in the history.
+    messages = [c["message"] for c in result["git_log"]]
+    assert "deploy app 1.1.0" in messages
+    assert any(m.startswith('Revert "deploy app 1.1.0"') for m in messages)
+    repo = git.Repo(out / "desired-state")
+    head_state = yaml.safe_load((repo.head.commit.tree / "replica.yaml").data_stream.read())
+    assert head_state["services"]["app"]["image"] == "drillbook/returns-service:1.0.0"
+    reconciles = [d for k, d in events if k == "reconcile"]
+    assert "now runs drillbook/returns-service:1.1.0" in reconciles[0]
+    assert "now runs drillbook/returns-service:1.0.0" in reconciles[-1]
+
+    # Measured and within objectives; the revert-to-healthy time is its own figure.
+    m = result["measurements"]
+    assert m["downtime_s"] is not None and m["downtime_s"] > 0
+    assert m["lost_writes"] == 0
+    assert 0 < result["figures"]["revert_commit_to_healthy_s"] < 60
+    print(
+        f"bad deploy: downtime {m['downtime_s']:.2f} s, revert commit to healthy "
+        f"{result['figures']['revert_commit_to_healthy_s']:.2f} s"
+    )
+    assert all(o["met"] for o in result["objectives"]) and code == ExitCode.OK
