@@ -6,6 +6,7 @@ PYTHON    ?= python3
 BIN       := $(VENV)/bin
 DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
+DRILL     ?= db-outage
 
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
@@ -14,6 +15,7 @@ export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
+	@echo "             (DRILL=bad-deploy or DRILL=memory-leak runs another built-in drill)"
 	@echo "make test    set up, ruff, mypy, then every test (integration tests run real drills)"
 	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
 	@echo "make lint    ruff and mypy"
@@ -45,7 +47,7 @@ browser:
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 
 drill: setup
-	$(DRILLBOOK) run drills/catalog/db-outage.yaml --out $(OUT)/db-outage
+	$(DRILLBOOK) run drills/catalog/$(DRILL).yaml --out $(OUT)/$(DRILL)
 
 lint: venv
 	$(BIN)/ruff check .
