@@ -11,7 +11,7 @@ DRILL     ?= db-outage
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
-.PHONY: help setup venv docker images browser drill test unit lint clean
+.PHONY: help setup venv docker images browser drill test unit lint bench clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -19,6 +19,7 @@ help:
 	@echo "make test    set up, ruff, mypy, then every test (integration tests run real drills)"
 	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
 	@echo "make lint    ruff and mypy"
+	@echo "make bench   benchmarks under bench/: accuracy, overheads, catalog time (several minutes)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
 	@echo "make browser install Debian's chromium (the HTML report test opens a real report)"
 	@echo "make clean   remove the virtualenv, build and out folders"
@@ -48,6 +49,9 @@ browser:
 
 drill: setup
 	$(DRILLBOOK) run drills/catalog/$(DRILL).yaml --out $(OUT)/$(DRILL)
+
+bench: setup
+	$(BIN)/python -m bench.run
 
 lint: venv
 	$(BIN)/ruff check .

@@ -245,6 +245,25 @@ class DrillSpec:
         return self.model.name
 
 
+def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes: Any) -> pathlib.Path:
+    """A copy of the drill file `base` named `name`, with top-level sections changed:
+    a mapping is merged into the section, None removes it, anything else replaces it.
+    Tests, benchmarks and game days derive their drills this way."""
+    doc = yaml.safe_load(base.read_text())
+    doc["name"] = name
+    for key, value in changes.items():
+        if value is None:
+            doc.pop(key, None)
+        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
+            doc[key] = {**doc[key], **value}
+        else:
+            doc[key] = value
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(doc, sort_keys=False))
+    return path
+
+
 # --- loading -------------------------------------------------------------------
 
 

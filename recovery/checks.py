@@ -7,7 +7,16 @@ import time
 import httpx
 
 from drillbook.errors import RecoveryStepFailed as StepFailed
+from recovery.base import Step, StepContext
 from replicas.replica import Replica
+
+
+def verify(ctx: StepContext) -> str:
+    """The runbook's last step of every procedure; options carry `verify_timeout_s`."""
+    return verify_flows(ctx.replica, float(ctx.options.verify_timeout_s))
+
+
+VERIFY = Step("verify", "health endpoint and key flows answer 2xx", verify)
 
 
 def verify_flows(replica: Replica, timeout_s: float) -> str:

@@ -11,7 +11,7 @@ from typing import Any
 
 from drillbook.errors import RecoveryStepFailed
 from recovery.base import Procedure, Step, StepContext
-from recovery.checks import verify_flows
+from recovery.checks import VERIFY
 from recovery.gitops import last_change
 from replicas.desired_state import Commit
 
@@ -58,11 +58,6 @@ def reconcile(ctx: StepContext) -> str:
     return f"recreated {', '.join(changed) or 'nothing'}"
 
 
-def verify(ctx: StepContext) -> str:
-    options: Options = ctx.options
-    return verify_flows(ctx.replica, options.verify_timeout_s)
-
-
 def memory_flat(ctx: StepContext) -> str:
     """Memory sampled from the engine across the window grows by less than `max_growth`
     of the limit and stays under the alert's 95%."""
@@ -102,7 +97,7 @@ PROCEDURE = Procedure(
         ),
         Step("git revert it", "a new commit undoing it; history is kept", revert_change),
         Step("reconcile", "recreate the service with the reverted configuration", reconcile),
-        Step("verify", "health endpoint and key flows answer 2xx", verify),
+        VERIFY,
         Step("memory stays flat", "over the window, sampled from the engine", memory_flat),
     ),
 )

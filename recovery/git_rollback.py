@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from recovery.base import Procedure, Step, StepContext
-from recovery.checks import verify_flows
+from recovery.checks import VERIFY
 from recovery.gitops import last_change, service_field
 from replicas.desired_state import Commit
 
@@ -49,11 +49,6 @@ def reconcile(ctx: StepContext) -> str:
     return f"recreated {', '.join(changed) or 'nothing'}; healthy {took:.2f} s after the revert commit"
 
 
-def verify(ctx: StepContext) -> str:
-    options: Options = ctx.options
-    return verify_flows(ctx.replica, options.verify_timeout_s)
-
-
 PROCEDURE = Procedure(
     name="git_rollback",
     description="Revert the bad deploy's commit in the desired state, reconcile, verify.",
@@ -62,6 +57,6 @@ PROCEDURE = Procedure(
         Step("find the last stable commit", "git log: the newest change of the service's image", find_last_stable),
         Step("git revert the bad commit", "a new commit undoing it; history is kept", revert_bad_commit),
         Step("reconcile", "recreate the service on the reverted image and wait until it answers", reconcile),
-        Step("verify", "health endpoint and key flows answer 2xx", verify),
+        VERIFY,
     ),
 )

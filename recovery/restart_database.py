@@ -10,7 +10,7 @@ import httpx
 
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from recovery.base import Procedure, Step, StepContext
-from recovery.checks import verify_flows
+from recovery.checks import VERIFY
 
 
 @dataclass(frozen=True)
@@ -58,11 +58,6 @@ def reset_connections(ctx: StepContext) -> str:
     return f"{flow.method} {flow.path}: HTTP {response.status_code}"
 
 
-def verify(ctx: StepContext) -> str:
-    options: Options = ctx.options
-    return verify_flows(ctx.replica, options.verify_timeout_s)
-
-
 PROCEDURE = Procedure(
     name="restart_database",
     description="Restart PostgreSQL on its volume, reset the app's connections, verify.",
@@ -71,6 +66,6 @@ PROCEDURE = Procedure(
         Step("restart database container", "start, restart or thaw the database container", restart_container),
         Step("wait for PostgreSQL", "until `SELECT 1` succeeds through 127.0.0.1", wait_for_postgres),
         Step("reset application connections", "the runbook's connection pool reset", reset_connections),
-        Step("verify", "health endpoint and key flows answer 2xx", verify),
+        VERIFY,
     ),
 )

@@ -12,6 +12,8 @@ import json
 import pathlib
 from typing import Any
 
+from reports.fields import MEASUREMENTS
+
 RESULT_FILE = "result.json"
 JOURNAL_FILE = "journal.jsonl"
 
@@ -69,21 +71,7 @@ def from_journal(text: str, path: pathlib.Path) -> dict[str, Any]:
         "target": header.get("target"),
         "scenario": header.get("scenario"),
         "recovery": header.get("recovery"),
-        "measurements": dict.fromkeys(
-            (
-                "injected_at",
-                "disrupted_at",
-                "detected_at",
-                "recovered_at",
-                "downtime_s",
-                "time_to_detect_s",
-                "time_to_recover_s",
-                "acked_writes",
-                "lost_writes",
-                "lost_after_injection",
-                "rpo_s",
-            )
-        ),
+        "measurements": dict.fromkeys(MEASUREMENTS),
         "objectives": [],
         "checks": [],
         "alerts": [],

@@ -8,6 +8,7 @@ import jinja2
 import markupsafe
 
 from reports import chart, runbook, words
+from reports.fields import COUNTS, INSTANTS
 
 
 def environment(autoescape: bool) -> jinja2.Environment:
@@ -37,6 +38,8 @@ def render(doc: dict[str, Any]) -> str:
             continuity=runbook.continuity(doc),
             severity=runbook.SEVERITIES.get(doc.get("severity") or ""),
             missing=_missing(doc),
+            instants=INSTANTS,
+            counts=COUNTS,
         )
     )
 

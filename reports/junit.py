@@ -11,21 +11,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
+from reports.fields import MEASUREMENTS as FIGURES
 from reports.words import duration
-
-FIGURES = (
-    "injected_at",
-    "disrupted_at",
-    "detected_at",
-    "recovered_at",
-    "downtime_s",
-    "time_to_detect_s",
-    "time_to_recover_s",
-    "acked_writes",
-    "lost_writes",
-    "lost_after_injection",
-    "rpo_s",
-)
 
 
 def _suite(doc: dict[str, Any]) -> ET.Element:

@@ -5,18 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from reports import html, words
-
-INSTANTS = (
-    "injected_at",
-    "disrupted_at",
-    "detected_at",
-    "recovered_at",
-    "downtime_s",
-    "time_to_detect_s",
-    "time_to_recover_s",
-    "rpo_s",
-)
-COUNTS = ("acked_writes", "lost_writes", "lost_after_injection")
+from reports.fields import COUNTS, INSTANTS
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -14,7 +14,6 @@ from typing import Any
 
 import docker.errors
 import pytest
-import yaml
 from docker import DockerClient
 
 from drills import spec
@@ -126,18 +125,7 @@ def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFacto
 
 def drill_file(tmp_path: pathlib.Path, name: str = "short", **changes: Any) -> pathlib.Path:
     """The catalog's database-outage drill with some sections replaced."""
-    doc = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
-    doc["name"] = name
-    for key, value in changes.items():
-        if value is None:
-            doc.pop(key, None)
-        elif isinstance(value, dict) and isinstance(doc.get(key), dict):
-            doc[key] = {**doc[key], **value}
-        else:
-            doc[key] = value
-    path = tmp_path / f"{name}.yaml"
-    path.write_text(yaml.safe_dump(doc))
-    return path
+    return spec.write_variant(CATALOG / "db-outage.yaml", tmp_path, name, **changes)
 
 
 def spawn_drill(path: pathlib.Path, out: pathlib.Path) -> subprocess.Popen[str]:

@@ -134,14 +134,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--write-flows", required=True, help="JSON: name -> {id_field, fields}")
     parser.add_argument("--max-seconds", type=float, required=True)
     parser.add_argument("--parent-pid", type=int, required=True, help="stop when this process is gone")
+    parser.add_argument("--no-ledger", action="store_true", help="plain locust, no records (the benchmark's baseline)")
     args = parser.parse_args(argv)
 
     if os.getppid() != args.parent_pid:
         return 0
     per_user = args.rate / args.users
     classes = [_with_timeout(c, args.timeout, per_user) for c in _user_classes(args.locustfile)]
-    recorder = Recorder(args.out, json.loads(args.write_flows))
-    events.request.add_listener(recorder.on_request)  # type: ignore[no-untyped-call]
+    recorder = None
+    if not args.no_ledger:
+        recorder = Recorder(args.out, json.loads(args.write_flows))
+        events.request.add_listener(recorder.on_request)  # type: ignore[no-untyped-call]
     env = Environment(user_classes=classes, host=args.host, events=events)
     runner = env.create_local_runner()
 
@@ -157,8 +160,10 @@ def main(argv: list[str] | None = None) -> int:
     while not stop.is_set() and time.monotonic() < deadline and os.getppid() == parent:
         stop.wait(0.2)
     runner.quit()
-    recorder.close()
-    print("load: stopped", flush=True)
+    if recorder is not None:
+        recorder.close()
+    total = env.stats.total
+    print(f"load: stopped requests={total.num_requests} failures={total.num_failures}", flush=True)
     return 0
 
 

@@ -1,0 +1,1 @@
+"""Benchmarks: what a drill costs and how exactly it measures (`make bench`)."""
