@@ -64,6 +64,7 @@ def memory_flat(ctx: StepContext) -> str:
     options: Options = ctx.options
     name = _service(ctx)
     readings: list[tuple[int, int]] = []
+    window_start = ctx.clock()
     deadline = time.monotonic() + options.flat_window_s
     while time.monotonic() < deadline:
         reading = ctx.replica.memory(name)
@@ -81,7 +82,8 @@ def memory_flat(ctx: StepContext) -> str:
     )
     if growth > options.max_growth or peak > 0.95:
         raise RecoveryStepFailed(f"memory is not flat: {detail}")
-    ctx.figure("revert_commit_to_memory_flat_s", ctx.clock() - float(str(ctx.notes["reverted_at"])))
+    # Flat from the window's start on: that is when the reverted service's memory stopped growing.
+    ctx.figure("revert_commit_to_memory_flat_s", window_start - float(str(ctx.notes["reverted_at"])))
     return detail
 
 

@@ -85,3 +85,18 @@ def test_teardown_removes_everything_and_spares_a_decoy(
         decoy.remove(force=True, v=True)
         decoy_network.remove()
         decoy_volume.remove(force=True)
+
+
+def test_feature_flags_switch_at_run_time_through_the_admin_endpoint(replica: Replica) -> None:
+    health = httpx.get(replica.url() + "/api/health").json()
+    assert health["features"] == {"leaky_cache": False}
+    on = httpx.post(replica.url() + "/api/admin/features/enable", json={"feature": "leaky_cache"})
+    assert on.json()["features"]["leaky_cache"] is True
+    httpx.get(replica.url() + "/api/drivers/active")
+    metrics = httpx.get(replica.url() + "/api/admin/monitoring/metrics").json()
+    assert metrics["cache_entries"] >= 1
+    off = httpx.post(replica.url() + "/api/admin/features/disable", json={"feature": "leaky_cache"})
+    assert off.json()["features"]["leaky_cache"] is False
+    assert httpx.post(replica.url() + "/api/admin/cache/clear").json()["cleared_entries"] >= 1
+    unknown = httpx.post(replica.url() + "/api/admin/features/disable", json={"feature": "turbo"})
+    assert unknown.status_code == 400
