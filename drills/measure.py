@@ -60,7 +60,12 @@ def recovered_at(
     required_probes: Sequence[str],
     observed_until: float,
 ) -> float | None:
-    """The first instant from which a whole verification window was clean."""
+    """The first instant from which a whole verification window was clean.
+
+    The window starts only once every required probe has answered again after its
+    last failure: a probe that never touches the broken part (an admin page) can
+    answer while the others still wait, and proves nothing about them.
+    """
     after = sorted((s for s in samples if s.at >= disrupted_at), key=lambda s: s.at)
     # A failed probe stands for the whole time its user waited, start to end: a
     # probe that hung on the frozen database says "down" until it gave up.
@@ -69,6 +74,10 @@ def recovered_at(
     latest_end = list(itertools.accumulate((end for _, end in failures), max))
     probe_successes = {
         name: [s.at for s in after if s.source == "probe" and s.name == name and s.ok] for name in required_probes
+    }
+    own_failures = {
+        name: _Failures([(s.start, s.end) for s in after if s.source == "probe" and s.name == name and not s.ok])
+        for name in required_probes
     }
     load = [s for s in after if s.source == "load"]
     load_at = [s.at for s in load]
@@ -85,6 +94,8 @@ def recovered_at(
             continue
         if not all(_any_within(times, candidate, end) for times in probe_successes.values()):
             continue
+        if not all(_back_by(candidate, own_failures[name], probe_successes[name]) for name in required_probes):
+            continue
         first, last = bisect.bisect_left(load_at, candidate), bisect.bisect_right(load_at, end)
         total = last - first
         failed = load_failed_before[last] - load_failed_before[first]
@@ -92,6 +103,25 @@ def recovered_at(
             continue
         return candidate
     return None
+
+
+class _Failures:
+    """One probe's failures, for asking quickly when the last one begun by t ended."""
+
+    def __init__(self, intervals: list[tuple[float, float]]) -> None:
+        intervals.sort()
+        self.starts = [start for start, _ in intervals]
+        self.latest_end = list(itertools.accumulate((end for _, end in intervals), max))
+
+    def ended_by(self, instant: float) -> float:
+        begun = bisect.bisect_right(self.starts, instant)
+        return self.latest_end[begun - 1] if begun else float("-inf")
+
+
+def _back_by(instant: float, failures: _Failures, successes: Sequence[float]) -> bool:
+    """Has this probe succeeded, at or before `instant`, since its last failure began?"""
+    i = bisect.bisect_right(successes, failures.ended_by(instant))
+    return i < len(successes) and successes[i] <= instant
 
 
 def _any_within(times: Sequence[float], start: float, end: float) -> bool:

@@ -8,8 +8,10 @@ whatever the previous one is doing: a hung probe does not delay the next.
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
@@ -21,6 +23,10 @@ import psycopg
 from drills.samples import Sample
 
 MAX_IN_FLIGHT = 64
+# A probe that hangs is already a sample of "down" for as long as it hangs, so at
+# most a few of each kind wait at once. Piling up more measures nothing and, on a
+# frozen database, leaves a backlog of abandoned connections that slows its thaw.
+IN_FLIGHT_PER_PROBE = {"http": 3, "postgres": 1}
 
 
 @dataclass(frozen=True)
@@ -29,6 +35,10 @@ class Probe:
     kind: Literal["http", "postgres"]
     target: str
     """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1."""
+
+
+def _release(waiting: Counter[str], name: str, _task: asyncio.Task[None]) -> None:
+    waiting[name] -= 1
 
 
 class ProbeRunner:
@@ -74,13 +84,17 @@ class ProbeRunner:
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=8)
         async with httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client:
             pending: set[asyncio.Task[None]] = set()
+            waiting: Counter[str] = Counter()
             next_tick = time.monotonic()
             while not self._stop.is_set():
-                if len(pending) < MAX_IN_FLIGHT:
-                    for probe in self.probes:
-                        task = asyncio.create_task(self._one(client, probe))
-                        pending.add(task)
-                        task.add_done_callback(pending.discard)
+                for probe in self.probes:
+                    if len(pending) >= MAX_IN_FLIGHT or waiting[probe.name] >= IN_FLIGHT_PER_PROBE[probe.kind]:
+                        continue
+                    waiting[probe.name] += 1
+                    task = asyncio.create_task(self._one(client, probe))
+                    pending.add(task)
+                    task.add_done_callback(pending.discard)
+                    task.add_done_callback(functools.partial(_release, waiting, probe.name))
                 next_tick += self.interval_s
                 await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
             if pending:

@@ -205,7 +205,6 @@ class DrillRunner:
         head = self.desired.head()
         self.timeline.record("git", f"desired state at {head.short} ({head.message}) in {self.desired.path}")
         teardown.push("remove the replica", self.replica.teardown, essential=True)
-        self.replica.start()
         self.load = LoadProcess(
             locustfile=spec.target.locustfile,
             host=self.replica.url(),
@@ -218,6 +217,8 @@ class DrillRunner:
         )
         self._guard(self.replica.url())
         teardown.push("stop the load", self.load.stop, essential=True)
+        self.load.spawn()
+        self.replica.start()
         self.load.start()
         self.timeline.record("load", f"{m.load.users} users at {m.load.rate:g} req/s on {self.replica.url()}")
         probes = self._probe_list()

@@ -87,7 +87,11 @@ class Replica:
         self.teardown()
 
     def start(self, ready_timeout_s: float = 120.0) -> None:
-        """Create the network, volumes and containers in order, each ready before the next."""
+        """Create the network, volumes and containers, then wait until each answers.
+
+        The containers start together: a service that needs another (the app its
+        database) waits for it by itself, as it must after any restart.
+        """
         try:
             self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
             states = self.desired_states()
@@ -97,6 +101,7 @@ class Replica:
                         self.volume_name(volume), labels=labels.for_drill(self.drill_id, service.name)
                     )
                 self._run(service, states[service.name])
+            for service in self.target.services:
                 self.wait_ready(service.name, ready_timeout_s)
         except docker.errors.APIError as exc:
             raise EngineError(

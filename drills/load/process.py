@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import pathlib
@@ -82,31 +83,46 @@ class LoadProcess:
     ) -> None:
         self.stop()
 
-    def start(self, timeout_s: float = 60.0) -> None:
+    def spawn(self) -> None:
+        """Start the worker so it imports locust while the replica is still starting."""
+        if self._proc is not None:
+            return
         self.out.mkdir(parents=True, exist_ok=True)
         for stale in (REQUESTS_FILE, LEDGER_FILE):
             (self.out / stale).unlink(missing_ok=True)
-        log = (self.out / "load.log").open("w")
-        self._proc = subprocess.Popen(
-            self._argv,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            text=True,
-            # Its own process group: a Ctrl-C in the terminal reaches the harness,
-            # which then stops the load in order, after the fault is reverted.
-            start_new_session=True,
-        )
-        log.close()
+        with (self.out / "load.log").open("w") as log:
+            self._proc = subprocess.Popen(
+                self._argv,
+                stdin=subprocess.PIPE,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                text=True,
+                # Its own process group: a Ctrl-C in the terminal reaches the harness,
+                # which then stops the load in order, after the fault is reverted.
+                start_new_session=True,
+            )
+
+    def start(self, timeout_s: float = 60.0) -> None:
+        """Let the users loose, once the worker is ready, and wait until they run."""
+        self.spawn()
+        assert self._proc is not None and self._proc.stdin is not None
+        self._wait_for("load: ready", timeout_s)
+        self._proc.stdin.write("go\n")
+        self._proc.stdin.flush()
+        self._wait_for("load: started", timeout_s)
+
+    def _wait_for(self, line: str, timeout_s: float) -> None:
+        assert self._proc is not None
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
+            if line in (self.out / "load.log").read_text():
+                return
             if self._proc.poll() is not None:
                 raise ReplicaError(
                     "The load process exited at start. Its output:\n"
                     f"{(self.out / 'load.log').read_text()[-2000:]}\nCheck the target's locustfile."
                 )
-            if "load: started" in (self.out / "load.log").read_text():
-                return
-            time.sleep(0.1)
+            time.sleep(0.05)
         raise ReplicaError(f"The load process did not start within {timeout_s:g} s.")
 
     def poll(self) -> None:
@@ -121,6 +137,9 @@ class LoadProcess:
     def stop(self, timeout_s: float = 15.0) -> None:
         """Stop the worker (idempotent) and read its last records."""
         proc = self._proc
+        if proc is not None and proc.stdin is not None and not proc.stdin.closed:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()  # a worker still waiting for "go" ends here
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGTERM)
             try:

@@ -154,6 +154,10 @@ def main(argv: list[str] | None = None) -> int:
     # The harness passes its pid: reading getppid() here would be too late if the
     # harness died while this process was still importing locust.
     parent = args.parent_pid
+    # Imported and ready while the replica starts; users begin on the harness's "go".
+    print("load: ready", flush=True)
+    if sys.stdin.readline().strip() != "go":
+        return 0  # the harness closed our stdin: it stopped before the load began
     runner.start(args.users, spawn_rate=args.users)
     print("load: started", flush=True)
     deadline = time.monotonic() + args.max_seconds

@@ -193,3 +193,26 @@ def test_a_hung_probe_spans_its_wait_so_an_unrelated_success_is_no_recovery() ->
         observed_until=30.0,
     )
     assert got is not None and got == pytest.approx(13.0, abs=0.02)
+
+
+def test_recovery_waits_until_every_probe_has_answered_again() -> None:
+    # Health probes sent from 12.0 on are still waiting when the last failed one gives up
+    # (12.9 + 1 s); they answer at the thaw, 13.5. The admin page answers throughout.
+    samples = probes(0, 10, True)
+    for i in range(0, 30):
+        t = round(10 + i / 10, 4)
+        waiting = t >= 12.0
+        samples.append(Sample("probe", "health", t, 13.5 if waiting else t + 1.0, waiting))
+        samples.append(Sample("probe", "admin", t, t + 0.01, True))
+    for i in range(150):
+        t = round(13.5 + i / 10, 4)
+        samples += [Sample("probe", "health", t, t + 0.01, True), Sample("probe", "admin", t, t + 0.01, True)]
+    got = recovered_at(
+        samples,
+        disrupted_at=10.0,
+        verify_window_s=5.0,
+        max_error_rate=0.0,
+        required_probes=("health", "admin"),
+        observed_until=30.0,
+    )
+    assert got == pytest.approx(13.5)

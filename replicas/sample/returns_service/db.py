@@ -60,7 +60,7 @@ class Database:
             except (psycopg.OperationalError, PoolTimeout) as exc:
                 if time.monotonic() > deadline:
                     raise DatabaseUnavailable(f"database not reachable: {exc}") from exc
-                time.sleep(0.5)
+                time.sleep(0.1)
 
     def run(self, work: Callable[[psycopg.Connection], T]) -> T:
         """Run `work` in a transaction, within the deadline."""
