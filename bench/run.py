@@ -184,7 +184,7 @@ def load_capacity(seconds: float) -> dict[str, Any]:
             ]
             if mode == "without ledger":
                 argv.append("--no-ledger")
-            out = subprocess.run(argv, capture_output=True, text=True, timeout=seconds + 60).stdout
+            out = subprocess.run(argv, input="go\n", capture_output=True, text=True, timeout=seconds + 60).stdout
             line = next(x for x in out.splitlines() if x.startswith("load: stopped"))
             rps = int(line.split("requests=")[1].split()[0]) / seconds
             counts.setdefault(mode, []).append(rps)
