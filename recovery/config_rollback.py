@@ -12,8 +12,7 @@ from typing import Any
 from drillbook.errors import RecoveryStepFailed
 from recovery.base import Procedure, Step, StepContext
 from recovery.checks import VERIFY
-from recovery.gitops import last_change
-from replicas.desired_state import Commit
+from recovery.gitops import last_change, revert_found, since_revert
 
 
 @dataclass(frozen=True)
@@ -40,16 +39,8 @@ def find_config_change(ctx: StepContext) -> str:
         return (entry.get("flags"), entry.get("env"))
 
     change, before = last_change(desired, configuration)
-    ctx.notes["change"] = change
+    ctx.notes["found"] = change
     return f"configuration change {change.short} ({change.message}); before it {before.short}"
-
-
-def revert_change(ctx: StepContext) -> str:
-    change = ctx.notes["change"]
-    assert isinstance(change, Commit)
-    reverted = ctx.replica.revert(change)
-    ctx.notes["reverted_at"] = ctx.clock()
-    return f"git revert {change.short} -> {reverted.short}"
 
 
 def reconcile(ctx: StepContext) -> str:
@@ -64,7 +55,7 @@ def memory_flat(ctx: StepContext) -> str:
     options: Options = ctx.options
     name = _service(ctx)
     readings: list[tuple[int, int]] = []
-    window_start = ctx.clock()
+    flat_after = since_revert(ctx)
     deadline = time.monotonic() + options.flat_window_s
     while time.monotonic() < deadline:
         reading = ctx.replica.memory(name)
@@ -83,7 +74,7 @@ def memory_flat(ctx: StepContext) -> str:
     if growth > options.max_growth or peak > 0.95:
         raise RecoveryStepFailed(f"memory is not flat: {detail}")
     # Flat from the window's start on: that is when the reverted service's memory stopped growing.
-    ctx.figure("revert_commit_to_memory_flat_s", window_start - float(str(ctx.notes["reverted_at"])))
+    ctx.figure("revert_commit_to_memory_flat_s", flat_after)
     return detail
 
 
@@ -97,7 +88,7 @@ PROCEDURE = Procedure(
             "git log: the newest change of the service's flags or env",
             find_config_change,
         ),
-        Step("git revert it", "a new commit undoing it; history is kept", revert_change),
+        Step("git revert it", "a new commit undoing it; history is kept", revert_found),
         Step("reconcile", "recreate the service with the reverted configuration", reconcile),
         VERIFY,
         Step("memory stays flat", "over the window, sampled from the engine", memory_flat),

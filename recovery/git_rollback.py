@@ -10,8 +10,7 @@ from dataclasses import dataclass
 
 from recovery.base import Procedure, Step, StepContext
 from recovery.checks import VERIFY
-from recovery.gitops import last_change, service_field
-from replicas.desired_state import Commit
+from recovery.gitops import last_change, revert_found, service_field, since_revert
 
 
 @dataclass(frozen=True)
@@ -29,22 +28,14 @@ def _service(ctx: StepContext) -> str:
 def find_last_stable(ctx: StepContext) -> str:
     desired = ctx.replica.require_desired()
     bad, stable = last_change(desired, service_field(_service(ctx), "image"))
-    ctx.notes["bad"] = bad
+    ctx.notes["found"] = bad
     return f"bad deploy {bad.short} ({bad.message}); last stable commit {stable.short} ({stable.message})"
-
-
-def revert_bad_commit(ctx: StepContext) -> str:
-    bad = ctx.notes["bad"]
-    assert isinstance(bad, Commit)
-    reverted = ctx.replica.revert(bad)
-    ctx.notes["reverted_at"] = ctx.clock()
-    return f"git revert {bad.short} -> {reverted.short}"
 
 
 def reconcile(ctx: StepContext) -> str:
     options: Options = ctx.options
     changed = ctx.replica.reconcile(options.ready_timeout_s)
-    took = ctx.clock() - float(str(ctx.notes["reverted_at"]))
+    took = since_revert(ctx)
     ctx.figure("revert_commit_to_healthy_s", took)
     return f"recreated {', '.join(changed) or 'nothing'}; healthy {took:.2f} s after the revert commit"
 
@@ -55,7 +46,7 @@ PROCEDURE = Procedure(
     options=Options,
     steps=(
         Step("find the last stable commit", "git log: the newest change of the service's image", find_last_stable),
-        Step("git revert the bad commit", "a new commit undoing it; history is kept", revert_bad_commit),
+        Step("git revert the bad commit", "a new commit undoing it; history is kept", revert_found),
         Step("reconcile", "recreate the service on the reverted image and wait until it answers", reconcile),
         VERIFY,
     ),

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drillbook.errors import RecoveryStepFailed
+from recovery.base import StepContext
 from replicas.desired_state import Commit, DesiredState
 
 Aspect = Callable[[dict[str, Any]], Any]
@@ -29,3 +30,16 @@ def service_field(service: str, key: str) -> Aspect:
         return (doc.get("services", {}).get(service) or {}).get(key)
 
     return aspect
+
+
+def revert_found(ctx: StepContext) -> str:
+    """`git revert` the commit the previous step found; note when, for the figures."""
+    found = ctx.notes["found"]
+    assert isinstance(found, Commit)
+    reverted = ctx.replica.revert(found)
+    ctx.notes["reverted_at"] = ctx.clock()
+    return f"git revert {found.short} -> {reverted.short}"
+
+
+def since_revert(ctx: StepContext) -> float:
+    return ctx.clock() - float(str(ctx.notes["reverted_at"]))

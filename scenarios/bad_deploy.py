@@ -7,17 +7,15 @@ if the procedure has not already rolled it back.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from drillbook.errors import PluginError
-from replicas.desired_state import Commit
 from replicas.replica import Replica
 from replicas.target import Target
 from scenarios.base import Fault, Scenario
-from scenarios.gitops import release_image, reported_version
+from scenarios.gitops import committed, release_image, reported_version
 
 
 def images(target: Target, release: str = "1.1.0", service: str | None = None) -> tuple[str, ...]:
@@ -34,27 +32,22 @@ def check(target: Target, release: str = "1.1.0", service: str | None = None) ->
 def inject(replica: Replica, release: str = "1.1.0", service: str | None = None) -> Iterator[Fault]:
     name = service or replica.target.app
     image = release_image(replica.target, name, release)
-    deployed: list[Commit] = []
 
     def set_image(doc: dict[str, Any]) -> None:
         doc["services"][name]["image"] = image
 
-    def revert() -> str | None:
-        if not deployed or replica.desired_states()[name].image != image:
-            return None
-        replica.revert(deployed[0])
-        replica.reconcile()
-        return f"reverted {deployed[0].short} and reconciled"
-
-    fault = Fault(f"deploy of {image} to {name!r}", revert)
-    try:
-        deployed.append(replica.commit(set_image, f"deploy {name} {release}"))
-        fault.began = time.monotonic()
-        replica.reconcile()
-        fault.description += f" (commit {deployed[0].short}, health reports version {reported_version(replica)})"
+    # The deploy is the fault: users meet it from the commit on, while the old
+    # container is replaced.
+    with committed(
+        replica,
+        f"deploy of {image} to {name!r}",
+        set_image,
+        f"deploy {name} {release}",
+        lambda: replica.desired_states()[name].image == image,
+        begins_at_commit=True,
+    ) as fault:
+        fault.description += f", health reports version {reported_version(replica)}"
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(

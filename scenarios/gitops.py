@@ -1,11 +1,54 @@
-"""Helpers for faults that are commits to the desired state."""
+"""Faults that are commits to the desired state, and what they share."""
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Any
+
 import httpx
 
+from replicas.desired_state import Commit
 from replicas.replica import Replica
 from replicas.target import Target
+from scenarios.base import Fault
+
+
+@contextmanager
+def committed(
+    replica: Replica,
+    description: str,
+    change: Callable[[dict[str, Any]], None],
+    message: str,
+    in_effect: Callable[[], bool],
+    *,
+    begins_at_commit: bool,
+) -> Iterator[Fault]:
+    """Commit `change` and reconcile: that is the fault. Revert is a `git revert` of
+    the commit and a reconcile, while the change is still in effect (a rollback by
+    the procedure leaves nothing to undo)."""
+    made: list[Commit] = []
+
+    def revert() -> str | None:
+        if not made or not in_effect():
+            return None
+        replica.revert(made[0])
+        replica.reconcile()
+        return f"reverted {made[0].short} and reconciled"
+
+    fault = Fault(description, revert)
+    try:
+        made.append(replica.commit(change, message))
+        if begins_at_commit:
+            fault.began = time.monotonic()
+        replica.reconcile()
+        if not begins_at_commit:
+            fault.began = time.monotonic()
+        fault.description += f" (commit {made[0].short})"
+        yield fault
+    finally:
+        fault.revert()
 
 
 def release_image(target: Target, service: str, release: str) -> str:

@@ -7,16 +7,15 @@ both are recorded. Revert is a `git revert` of the flag's commit.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from drillbook.errors import PluginError
-from replicas.desired_state import Commit
 from replicas.replica import Replica
 from replicas.target import Target
 from scenarios.base import Fault, Scenario
+from scenarios.gitops import committed
 
 
 def check(
@@ -42,31 +41,23 @@ def inject(
     replica: Replica, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
 ) -> Iterator[Fault]:
     name = service or replica.target.app
-    enabled: list[Commit] = []
 
     def switch_on(doc: dict[str, Any]) -> None:
         entry = doc["services"][name]
         entry.setdefault("flags", {})[flag] = True
         entry.setdefault("env", {}).update(env or {})
 
-    def revert() -> str | None:
-        if not enabled or not replica.desired_states()[name].flags.get(flag):
-            return None
-        replica.revert(enabled[0])
-        replica.reconcile()
-        return f"reverted {enabled[0].short} and reconciled"
-
-    fault = Fault(f"feature flag {flag!r} on for {name!r}", revert)
-    try:
-        enabled.append(replica.commit(switch_on, f"enable {flag} on {name}"))
-        replica.reconcile()
-        # The leak starts when the flagged container serves; the recreate before it is
-        # the deploy's own blip, not the leak's doing.
-        fault.began = time.monotonic()
-        fault.description += f" (commit {enabled[0].short})"
+    # The leak starts when the flagged container serves; the recreate before it is
+    # the deploy's own blip, not the leak's doing.
+    with committed(
+        replica,
+        f"feature flag {flag!r} on for {name!r}",
+        switch_on,
+        f"enable {flag} on {name}",
+        lambda: bool(replica.desired_states()[name].flags.get(flag)),
+        begins_at_commit=False,
+    ) as fault:
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(
