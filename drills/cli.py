@@ -25,7 +25,7 @@ from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
 from recovery import REGISTRY as PROCEDURES
-from reports import documents, history_page, words
+from reports import documents, words
 from scenarios import REGISTRY as SCENARIOS
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
@@ -216,7 +216,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
             f"Cannot read the result: {exc}. Give a result.json written by `drillbook run`, its folder, "
             "or the journal.jsonl a killed drill left there."
         ) from None
-    text = reports.FORMATS[args.format][1](document)
+    text = reports.render(args.format, document)
     if args.output is None:
         sys.stdout.write(text)
     else:
@@ -251,6 +251,8 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
             )
         console.print(table if runs else f"no drills recorded in {store.path} yet")
         if args.html is not None:
+            from reports import history_page  # Jinja2 loads only when a page is written
+
             args.html.write_text(history_page.render(store.documents(args.drill)))
             console.print(f"wrote {args.html}")
     finally:

@@ -48,19 +48,24 @@ class Database:
         )
 
     def open(self, wait_s: float = 120.0) -> None:
-        """Open the pool and apply the schema, waiting for the database to come up."""
-        self._pool.open()
+        """Wait for the database, apply the schema, then open the pool.
+
+        The wait is a plain connection retried every 0.1 s: the pool's own
+        reconnection backs off for seconds, which would make a service that starts
+        beside its database come up long after the database did.
+        """
         deadline = time.monotonic() + wait_s
         schema = (pathlib.Path(__file__).parent / "schema.sql").read_text()
         while True:
             try:
-                with self._pool.connection(timeout=5) as conn:
+                with psycopg.connect(self._url, connect_timeout=2) as conn:
                     conn.execute(schema)
-                return
-            except (psycopg.OperationalError, PoolTimeout) as exc:
+                break
+            except psycopg.OperationalError as exc:
                 if time.monotonic() > deadline:
                     raise DatabaseUnavailable(f"database not reachable: {exc}") from exc
                 time.sleep(0.1)
+        self._pool.open()
 
     def run(self, work: Callable[[psycopg.Connection], T]) -> T:
         """Run `work` in a transaction, within the deadline."""
