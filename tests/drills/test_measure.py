@@ -21,6 +21,29 @@ def probes(start: float, end: float, ok: bool, step: float = 0.1, latency: float
     return out
 
 
+def recovery(
+    samples: list[Sample], *, required: tuple[str, ...] = PROBES, until: float = 30.0, threshold: float = 0.0
+) -> float | None:
+    """`recovered_at` after a disruption at 10 s, with a 5 s verification window."""
+    return recovered_at(
+        samples,
+        disrupted_at=10.0,
+        verify_window_s=5.0,
+        max_error_rate=threshold,
+        required_probes=required,
+        observed_until=until,
+    )
+
+
+def all_up(start: float, count: int, names: tuple[str, ...]) -> list[Sample]:
+    """`count` rounds of successful probes of `names`, every 0.1 s from `start`."""
+    return [
+        Sample("probe", n, round(start + i / 10, 4), round(start + i / 10, 4) + 0.01, True)
+        for i in range(count)
+        for n in names
+    ]
+
+
 def figures(samples: list[Sample], lost: list[LostWrite] | None = None, **kw: float) -> Measurements:
     return measure(
         samples=samples,
@@ -89,38 +112,21 @@ def test_never_recovered_has_no_downtime_figure_and_misses_rto() -> None:
 
 def test_a_window_not_yet_observed_to_its_end_is_not_recovery() -> None:
     samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 15, True)
-    got = recovered_at(
-        samples, disrupted_at=10, verify_window_s=5, max_error_rate=0, required_probes=PROBES, observed_until=15
-    )
-    assert got is None
+    assert recovery(samples, until=15.0) is None
 
 
 def test_a_silent_probe_blocks_recovery() -> None:
     # The database probe says nothing after the outage: the window is not proven clean.
     samples = probes(0, 10, True) + probes(10, 12, False)
     samples += [Sample("probe", "health", t / 10, t / 10 + 0.01, True) for t in range(120, 300)]
-    got = recovered_at(
-        samples, disrupted_at=10, verify_window_s=5, max_error_rate=0, required_probes=PROBES, observed_until=30
-    )
-    assert got is None
+    assert recovery(samples) is None
 
 
 def test_load_error_rate_over_threshold_blocks_recovery_under_it_does_not() -> None:
     base = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
     load = [Sample("load", "w", t / 10, t / 10 + 0.01, t % 10 != 0) for t in range(120, 300)]  # 10% errors
-
-    def recovery(threshold: float) -> float | None:
-        return recovered_at(
-            base + load,
-            disrupted_at=10.0,
-            verify_window_s=5.0,
-            max_error_rate=threshold,
-            required_probes=PROBES,
-            observed_until=30.0,
-        )
-
-    assert recovery(0.05) is None
-    assert recovery(0.2) == pytest.approx(12.01)
+    assert recovery(base + load, threshold=0.05) is None
+    assert recovery(base + load, threshold=0.2) == pytest.approx(12.01)
 
 
 def test_rpo_counts_back_from_the_fault_to_the_oldest_lost_write() -> None:
@@ -181,17 +187,8 @@ def test_a_hung_probe_spans_its_wait_so_an_unrelated_success_is_no_recovery() ->
         samples.append(Sample("probe", "health", t, ok_at or t + 1.0, ok_at is not None))
         samples.append(Sample("probe", "admin", t, t + 0.01, True))
         t = round(t + 0.1, 4)
-    for i in range(170):
-        t = round(13 + i / 10, 4)
-        samples += [Sample("probe", "health", t, t + 0.01, True), Sample("probe", "admin", t, t + 0.01, True)]
-    got = recovered_at(
-        samples,
-        disrupted_at=10.0,
-        verify_window_s=5.0,
-        max_error_rate=0.0,
-        required_probes=("health", "admin"),
-        observed_until=30.0,
-    )
+    samples += all_up(13.0, 170, ("health", "admin"))
+    got = recovery(samples, required=("health", "admin"))
     assert got is not None and got == pytest.approx(13.0, abs=0.02)
 
 
@@ -204,15 +201,5 @@ def test_recovery_waits_until_every_probe_has_answered_again() -> None:
         waiting = t >= 12.0
         samples.append(Sample("probe", "health", t, 13.5 if waiting else t + 1.0, waiting))
         samples.append(Sample("probe", "admin", t, t + 0.01, True))
-    for i in range(150):
-        t = round(13.5 + i / 10, 4)
-        samples += [Sample("probe", "health", t, t + 0.01, True), Sample("probe", "admin", t, t + 0.01, True)]
-    got = recovered_at(
-        samples,
-        disrupted_at=10.0,
-        verify_window_s=5.0,
-        max_error_rate=0.0,
-        required_probes=("health", "admin"),
-        observed_until=30.0,
-    )
-    assert got == pytest.approx(13.5)
+    samples += all_up(13.5, 150, ("health", "admin"))
+    assert recovery(samples, required=("health", "admin")) == pytest.approx(13.5)
