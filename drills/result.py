@@ -22,10 +22,13 @@ import git
 from drillbook import __version__
 from drillbook.errors import ResultError
 from drills.alerts import Alert
+from drills.diagnostics import Snapshot
 from drills.measure import LostWrite, Measurements
 from drills.objectives import Objective
 from drills.samples import MemorySample, Sample
 from drills.timeline import Event
+from drills.verification import Item
+from reports import runbook
 
 SCHEMA_VERSION = "1"
 Verdict = Literal["passed", "failed", "error", "interrupted"]
@@ -77,6 +80,12 @@ class DrillResult:
     git_log: tuple[tuple[str, str], ...]
     """The desired state's history at the end of the drill, oldest first: (sha, message)."""
     desired_state: str
+    diagnostics: tuple[Snapshot, ...] = ()
+    """What the runbook's diagnostic commands showed at the first alert and after recovery."""
+    verification: tuple[Item, ...] = ()
+    """The runbook's Phase 5 checklist."""
+    engineer: str | None = None
+    """Who recovered: None for an automated drill."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -124,6 +133,23 @@ def _r(value: float | None) -> float | None:
 
 
 def to_document(result: DrillResult) -> dict[str, Any]:
+    m = result.measurements
+    doc = _core(result)
+    doc["engineer"] = result.engineer
+    doc["diagnostics"] = [asdict(s) for s in result.diagnostics]
+    doc["verification"] = [asdict(i) for i in result.verification]
+    doc["escalation"] = runbook.escalation_document(
+        doc["severity"],
+        m.detected_at,
+        m.recovered_at,
+        m.recovered_at if m.recovered_at is not None else result.duration_s,
+        result.time_scale,
+    )
+    doc["communications"] = runbook.communications(doc)
+    return doc
+
+
+def _core(result: DrillResult) -> dict[str, Any]:
     m = result.measurements
     return {
         "schema_version": SCHEMA_VERSION,

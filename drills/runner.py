@@ -23,10 +23,12 @@ import reports
 from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
 from drillbook.plugins import check_arguments
 from drills import alerts as alert_rules
-from drills import datacheck, measure, objectives
+from drills import datacheck, measure, objectives, verification
+from drills.diagnostics import Background, Gatherer, Snapshot
 from drills.guards import require_loopback
 from drills.journal import JOURNAL_FILE, Journal
 from drills.load.process import LoadProcess
+from drills.masking import Masker
 from drills.measure import LostWrite, Measurements
 from drills.memory import MemorySampler
 from drills.probes import Probe, ProbeRunner
@@ -42,6 +44,7 @@ from recovery.base import Procedure, StepContext
 from replicas import cleanup, engine, images
 from replicas.desired_state import DesiredState
 from replicas.replica import Replica
+from reports import runbook
 from scenarios import REGISTRY as SCENARIOS
 from scenarios.base import Fault, Scenario
 
@@ -109,6 +112,8 @@ class DrillRunner:
         self.desired: DesiredState
         self.checks: list[Check] = []
         self.lost: list[LostWrite] | None = None
+        self.masker = Masker.for_target(spec.target)
+        self.diagnostics: Background | None = None
 
     # --- the drill ------------------------------------------------------------
 
@@ -184,14 +189,15 @@ class DrillRunner:
         }
 
     def _on_event(self, event: Event) -> None:
-        self.journal.event(event)
-        self.progress(event)
+        masked = replace(event, detail=self.masker.text(event.detail))
+        self.journal.event(masked)
+        self.progress(masked)
 
     def progress_line(self, line: str) -> None:
         self.progress(Event(0.0, self.clock.wall(0.0), "setup", line))
 
     def _write(self, result: DrillResult) -> None:
-        document = to_document(result)
+        document = self.masker.document(to_document(result))
         self.result_path = write_document(document, self.out_dir)
         for filename, text in reports.render_all(document).items():
             (self.out_dir / filename).write_text(text)
@@ -230,6 +236,7 @@ class DrillRunner:
         self.memory = MemorySampler(self.replica, m.probes.memory_interval_s, self.clock.now, self.timeline.record)
         teardown.push("stop memory sampling", self.memory.stop, essential=True)
         self.memory.start()
+        self.diagnostics = Background(Gatherer(self.replica, m.alerts.time_scale, self.clock.now), self.timeline.record)
 
         self._enter(DrillState.STEADY_STATE)
         steady_from = self.clock.now()
@@ -253,8 +260,10 @@ class DrillRunner:
         if fired:
             self.detected_at = fired[0].fired_at
             self.timeline.record("alert", f"{fired[0].rule} fired ({fired[0].severity})", fired[0].fired_at)
+            self.diagnostics.take("first alert")
         else:
             self.timeline.record("alert", f"no alert rule fired within {m.phases.detect_timeout_s:g} s")
+            self.diagnostics.take("end of detection, no alert")
 
         if self.procedure is not None:
             self._enter(DrillState.RECOVERING)
@@ -268,6 +277,9 @@ class DrillRunner:
         )
         if self._recovered() is None and not self._no_disruption():
             self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
+        else:
+            self.diagnostics.take("after recovery")
+            self.diagnostics.wait()
         self._stop_traffic()
         self._data_check()
 
@@ -503,6 +515,8 @@ class DrillRunner:
             lost=self.lost,
         )
         judged = objectives.judge(m.objectives.tier, figures, m.objectives.rto_s, m.objectives.rpo_s)
+        snapshots = tuple(self.diagnostics.wait(timeout_s=5.0)) if self.diagnostics else ()
+        self._escalation_events(fired, figures, observed_until)
         checks = list(self.checks)
         if self.injected_at is not None and verdict is None:
             checks += self._outcome_checks(figures, fired)
@@ -536,6 +550,58 @@ class DrillRunner:
             figures=dict(self.figures),
             git_log=tuple((c.sha, c.message) for c in reversed(self.desired.log())),
             desired_state=str(self.desired.path),
+            diagnostics=snapshots,
+            verification=tuple(self._verification(samples, figures, snapshots, observed_until)),
+        )
+
+    def _escalation_events(
+        self, fired: tuple[alert_rules.Alert, ...], figures: Measurements, observed_until: float
+    ) -> None:
+        """Who would hold the incident, and from when, under the runbook's escalation rules."""
+        severity = min((a.severity for a in fired), default=None)
+        until = figures.recovered_at if figures.recovered_at is not None else observed_until
+        scale = self.spec.model.alerts.time_scale
+        for level in runbook.escalation(severity, figures.detected_at, until, scale):
+            if level.reached:
+                self.timeline.record(
+                    "escalation", f"Level {level.level}: {level.name} holds the incident ({severity})", level.due_at
+                )
+
+    def _verification(
+        self,
+        samples: list[Sample],
+        figures: Measurements,
+        snapshots: tuple[Snapshot, ...],
+        observed_until: float,
+    ) -> list[verification.Item]:
+        if figures.injected_at is None:
+            return []
+        m, target = self.spec.model, self.spec.target
+        after = [s for s in snapshots if s.label == "after recovery"]
+        metrics = [sec for snap in after for sec in snap.sections if sec.name == "metrics"]
+        metrics_status = (metrics[0].reason if metrics[0].available else "unreachable") if metrics else None
+        return verification.checklist(
+            samples,
+            verification.window(figures.recovered_at, figures.disrupted_at, figures.injected_at, observed_until),
+            health_probe=HEALTH_PROBE,
+            key_flows=[f.name for f in target.key_flows],
+            write_flows=[w.name for w in target.write_flows],
+            metrics_status=metrics_status,
+            max_error_rate=m.verify.max_error_rate,
+            max_mean_latency_ms=m.steady_state.max_mean_latency_ms,
+            alerts_since=lambda since: [
+                a.rule
+                for a in alert_rules.evaluate(
+                    samples,
+                    health_probe=HEALTH_PROBE,
+                    database_probe=DATABASE_PROBE,
+                    time_scale=m.alerts.time_scale,
+                    memory=self.memory_samples(),
+                    since=since,
+                    until=observed_until,
+                    windows=m.alerts.windows_s,
+                )
+            ],
         )
 
     def _outcome_checks(self, figures: Measurements, fired: tuple[alert_rules.Alert, ...]) -> list[Check]:

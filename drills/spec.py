@@ -98,6 +98,7 @@ class TargetModel(Model):
     name: str
     app: str
     health: str = Field(pattern=r"^/")
+    metrics: str | None = Field(default=None, pattern=r"^/")
     services: list[ServiceModel] = Field(min_length=1)
     database: DatabaseModel
     key_flows: list[FlowModel] = []
@@ -134,6 +135,7 @@ class TargetModel(Model):
             app=self.app,
             database=t.Database(**self.database.model_dump()),
             health=self.health,
+            metrics=self.metrics,
             key_flows=tuple(t.Flow(f.name, f.path, f.method) for f in self.key_flows),
             locustfile=locustfile,
             write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),

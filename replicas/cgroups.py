@@ -50,3 +50,18 @@ def memory(container_id: str) -> tuple[int, int] | None:
     except (OSError, ValueError):
         return None
     return usage - inactive, limit
+
+
+def cpu_ns(container_id: str) -> int | None:
+    """CPU time the container has used, in nanoseconds (cgroupfs v1 or v2), or None if not visible."""
+    v1 = ROOT / "cpuacct" / "docker" / container_id / "cpuacct.usage"
+    v2 = (ROOT / "system.slice" / f"docker-{container_id}.scope", ROOT / "docker" / container_id)
+    try:
+        if v1.exists():
+            return int(v1.read_text())
+        for path in v2:
+            if (path / "cpu.stat").exists():
+                return _stat(path / "cpu.stat")["usage_usec"] * 1000
+    except (OSError, ValueError, KeyError):
+        return None
+    return None

@@ -276,6 +276,18 @@ class Replica:
         inactive = detail.get("total_inactive_file", detail.get("inactive_file", 0))
         return int(usage) - int(inactive), int(limit)
 
+    def cpu_ns(self, service: str) -> int | None:
+        """CPU time used by the service's container so far, in nanoseconds; None if unknown."""
+        try:
+            container = self.container(service)
+            direct = cgroups.cpu_ns(str(container.id))
+            if direct is not None:
+                return direct
+            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
+            return int(stats["cpu_stats"]["cpu_usage"]["total_usage"])
+        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, KeyError, ValueError):
+            return None
+
     # --- what faults and procedures do to a container -------------------------
 
     def kill(self, service: str) -> None:

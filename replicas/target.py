@@ -80,6 +80,8 @@ class Target:
     write_flows: tuple[WriteFlow, ...]
     data_check_sql: str
     reset_connections: Flow | None = None
+    metrics: str | None = None
+    """The service's metrics endpoint, read into the diagnostics snapshot."""
     desired_state_repo: str | None = None
     """The team's desired-state repository (path or URL); None: drillbook creates one per drill."""
     continuity: tuple[tuple[str, str | None], ...] = ()

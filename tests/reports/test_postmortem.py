@@ -28,8 +28,11 @@ def test_sections_of_the_runbooks_post_mortem() -> None:
 
 def test_alert_template_and_status_page_filled_with_the_drills_times() -> None:
     text = postmortem.render(document())
-    assert "Severity: P0\nService: sample\n" in text
-    assert "Started: 2026-11-26 17:00:08" in text
-    assert "| 2026-11-26 17:00:08 | Investigating | We're investigating reports of issues with sample |" in text
+    assert "Severity: P0\nService: sample (Customer order creation)\n" in text
+    assert "Impact: Customer order creation failing; 40 failed requests; 16.53 min of disruption" in text
+    assert "Started: 2026-11-26 17:00:08 UTC" in text
+    assert "ETA: 2026-11-26 17:15:08 UTC (the customer-facing RTO)" in text
+    issues = "We're investigating reports of issues with sample (Customer order creation)"
+    assert f"| 2026-11-26 17:00:08 | Investigating | {issues} |" in text
     assert "| 2026-11-26 17:16:40 | Resolved | The issue has been resolved |" in text
     assert "Identified" in text and "Fix deployed" in text

@@ -28,12 +28,16 @@ if [ "${1:-}" = "postgres" ]; then
     rm -f "$pwfile"
     echo "host all all all $auth" >> "$PGDATA/pg_hba.conf"
     echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
+    # The runbook's slow-query diagnostics read pg_stat_statements.
+    echo "shared_preload_libraries = 'pg_stat_statements'" >> "$PGDATA/postgresql.conf"
 
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
     if [ "$db" != "postgres" ]; then
       psql -v ON_ERROR_STOP=1 --username "$user" --dbname postgres -q \
         -c "CREATE DATABASE \"$db\"" >/dev/null
     fi
+    psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q \
+      -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
     for f in /docker-entrypoint-initdb.d/*; do
       case "$f" in
         *.sql) psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q -f "$f" ;;
