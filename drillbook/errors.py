@@ -13,6 +13,7 @@ written for the person running the drill: what went wrong and what to do.
     ├── RecoveryStepFailed              a procedure's step could not do its job (recorded, not fatal)
     ├── DrillTimeout                    the drill ran past its maximum duration (torn down)
     ├── ResultError                     a result document cannot be read or written
+    │   └── EvidenceError               the evidence repository cannot be committed to
     └── DrillInterrupted                SIGINT/SIGTERM; teardown has run (exit 130)
 """
 
@@ -69,6 +70,10 @@ class DrillTimeout(DrillbookError):
 
 
 class ResultError(DrillbookError):
+    pass
+
+
+class EvidenceError(ResultError):
     pass
 
 

@@ -1,4 +1,4 @@
-"""`drillbook`: list, validate, plan, run, report, history, cleanup, images.
+"""`drillbook`: list, validate, plan, run, gameday, rehearse, report, history, cleanup, images.
 
 Exit codes (drillbook.errors.ExitCode): 0 every objective met, 1 an objective
 missed, 2 bad input or the harness could not run, 130 interrupted.
@@ -10,17 +10,22 @@ import argparse
 import os
 import pathlib
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
+import yaml
 from rich.console import Console
 from rich.table import Table
 
 import reports
 from drillbook.errors import DrillbookError, ExitCode, ResultError
-from drills import alerts, objectives
+from drills import alerts, evidence, objectives
+from drills import gameday as gameday_module
 from drills import spec as spec_module
 from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drills.history import History
+from drills.live import LiveView
+from drills.result import DrillResult
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
@@ -66,6 +71,17 @@ def build_parser() -> Parser:
         help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
     )
     p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p = sub.add_parser("gameday", help="run a suite of drills, one after another, each on a fresh replica")
+    p.add_argument(
+        "file", type=pathlib.Path, help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill)"
+    )
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gameday"), help="default out/gameday/")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
+    p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
+    p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
     p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
     p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
     p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
@@ -92,6 +108,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "validate": cmd_validate,
             "plan": cmd_plan,
             "run": cmd_run,
+            "gameday": cmd_gameday,
             "report": cmd_report,
             "images": cmd_images,
             "cleanup": cmd_cleanup,
@@ -110,9 +127,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
     console.print("[bold]drills[/] (drills/catalog/)")
-    for path in sorted(CATALOG.glob("*.yaml")):
+    paths = sorted(CATALOG.glob("*.yaml"))
+    for path in (p for p in paths if not gameday_module.is_gameday(p)):
         spec = spec_module.load(path)
         console.print(f"  {path.name:<24} {spec.model.description}")
+    console.print("[bold]game days[/] (drills/catalog/)")
+    for path in (p for p in paths if gameday_module.is_gameday(p)):
+        model = gameday_module.GameDayModel.model_validate(yaml.safe_load(path.read_text()))
+        console.print(f"  {path.name:<24} {model.description}")
     console.print("[bold]scenarios[/]")
     for name in SCENARIOS.names():
         console.print(f"  {name:<24} {SCENARIOS.get(name).description}")
@@ -189,12 +211,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
     worst = ExitCode.OK
     for spec in specs:
         out = args.out / spec.name if len(specs) > 1 else args.out
-
-        def show(event: Event) -> None:
-            console.print(f"[dim]{event.t:8.2f}s[/] [bold]{event.kind}[/] {event.detail}", soft_wrap=True)
-
-        runner = DrillRunner(spec, out, show, allow_remote=args.allow_remote)
-        result = runner.run()
+        runner = DrillRunner(spec, out, allow_remote=args.allow_remote)
+        result = watched(runner, console, spec.name, live=not args.no_live)
         print_summary(console, runner.document, str(runner.result_path))
         store = History(history_path(args))
         try:
@@ -206,6 +224,84 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
         if code == ExitCode.INTERRUPTED:
             break
     return worst
+
+
+def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) -> DrillResult:
+    """Run with its events printed and, on a terminal, the live status line below them."""
+    view = LiveView(console, runner.status, title, enabled=live)
+    runner.progress = view.event
+    with view:
+        return runner.run()
+
+
+def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
+    gameday = gameday_module.load(args.file, args.out / "drills")
+    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {args.out}")
+    from replicas import engine, images
+
+    client = engine.connect()
+    needed = [image for d in gameday.drills for image in drill_images(d)]
+    images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.print(f"images: {m}"))
+    current: list[DrillRunner] = []
+    view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
+
+    def factory(
+        spec: spec_module.DrillSpec, out: pathlib.Path, progress: Callable[[Event], object], *, allow_remote: bool
+    ) -> DrillRunner:
+        runner = DrillRunner(spec, out, progress, allow_remote=allow_remote)
+        current.append(runner)
+        view.title = f"{gameday.name} · {spec.name}"
+        return runner
+
+    store = History(history_path(args))
+    try:
+        with view:
+            outcome = gameday_module.run(
+                gameday,
+                args.out,
+                store,
+                progress=view.event,
+                before_drill=lambda i, d: view.line(f"[bold]── drill {i + 1}/{len(gameday.drills)}: {d.name} ──[/]"),
+                after_drill=lambda r: print_summary(console, r.document, str(r.result_path)),
+                allow_remote=args.allow_remote,
+                runner_factory=factory,
+            )
+    finally:
+        store.close()
+    gdoc = outcome.document
+    print_gameday(console, gdoc)
+    console.print(
+        f"index: {args.out / 'index.html'} · junit: {args.out / 'junit.xml'} · summary: {args.out / 'summary.md'}"
+    )
+    if args.evidence:
+        files = gameday_module.evidence_files(gdoc, args.out)
+        sha = evidence.commit(args.evidence, args.evidence_branch, files, gameday_module.evidence_message(gdoc))
+        console.print(f"evidence: commit {sha[:10]} on {args.evidence_branch} in {args.evidence} ({len(files)} files)")
+    return max((VERDICT_EXIT[r["verdict"]] for r in gdoc["drills"]), default=ExitCode.OK)
+
+
+def drill_images(spec: spec_module.DrillSpec) -> tuple[str, ...]:
+    scenario = resolve_plugins(spec)[0]
+    return (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
+
+
+def print_gameday(console: Console, gdoc: dict[str, Any]) -> None:
+    table = Table(title=f"game day {gdoc['gameday']}: {gdoc['verdict']}")
+    for column in ("drill", "verdict", "downtime", "RTO", "RPO", "lost writes", "regressions"):
+        table.add_column(column)
+    for r in gdoc["drills"]:
+        table.add_row(
+            r["name"],
+            r["verdict"],
+            words.seconds(r["downtime_s"]),
+            words.duration(r["rto_target_s"]),
+            words.seconds(r["rpo_s"]),
+            "—" if r["lost_writes"] is None else str(r["lost_writes"]),
+            "; ".join(r["regressions"]) or "none",
+        )
+    for name in gdoc["not_run"]:
+        table.add_row(name, "not run", "", "", "", "", "")
+    console.print(table)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -86,6 +86,8 @@ class DrillResult:
     """The runbook's Phase 5 checklist."""
     engineer: str | None = None
     """Who recovered: None for an automated drill."""
+    desired_source: tuple[str, str] | None = None
+    """The team's desired-state repository and the commit the drill started from."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -200,7 +202,12 @@ def _core(result: DrillResult) -> dict[str, Any]:
             "memory_columns": ["service", "at", "used_bytes", "limit_bytes"],
         },
         "figures": result.figures,
-        "git": {"desired_state": result.desired_state, "head": result.git_log[-1][0] if result.git_log else None},
+        "git": {
+            "desired_state": result.desired_state,
+            "head": result.git_log[-1][0] if result.git_log else None,
+            "source": result.desired_source[0] if result.desired_source else None,
+            "source_head": result.desired_source[1] if result.desired_source else None,
+        },
         "git_log": [{"sha": sha, "message": message} for sha, message in result.git_log],
         "spec": result.spec,
         "environment": result.environment,

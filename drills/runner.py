@@ -14,7 +14,7 @@ import shutil
 import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from docker import DockerClient
@@ -51,6 +51,17 @@ from scenarios.base import Fault, Scenario
 HEALTH_PROBE = "health"
 DATABASE_PROBE = "database"
 POLL_S = 0.1
+
+
+@dataclass(frozen=True)
+class Status:
+    phase: str
+    elapsed_s: float
+    requests: int
+    """Load requests that ended in the last few seconds."""
+    success_rate: float | None
+    mean_latency_ms: float | None
+    alerts: tuple[str, ...]
 
 
 class DrillState(enum.Enum):
@@ -114,6 +125,9 @@ class DrillRunner:
         self.lost: list[LostWrite] | None = None
         self.masker = Masker.for_target(spec.target)
         self.diagnostics: Background | None = None
+        self.desired_source: tuple[str, str] | None = None
+        self.fired_rules: list[str] = []
+        """The team's desired-state repository and the commit the drill started from."""
 
     # --- the drill ------------------------------------------------------------
 
@@ -308,8 +322,10 @@ class DrillRunner:
         local = (self.spec.path.parent / source) if "://" not in source else None
         if local is not None and local.exists():
             DesiredState(local, self.spec.target)  # refuses a dirty tree or a detached HEAD
-            return DesiredState.clone(str(local.resolve()), path, self.spec.target)
-        return DesiredState.clone(source, path, self.spec.target)
+            source = str(local.resolve())
+        desired = DesiredState.clone(source, path, self.spec.target)
+        self.desired_source = (source, desired.head().sha)
+        return desired
 
     def _guard(self, target: str) -> None:
         require_loopback(target, in_spec=self.spec.model.allow_remote, confirmed=self.allow_remote)
@@ -350,9 +366,33 @@ class DrillRunner:
     def memory_samples(self) -> list[MemorySample]:
         return list(self.memory.samples) if self.memory else []
 
+    def status(self, window_s: float = 5.0) -> Status:
+        """What the live view shows; safe to call from another thread (reads, never polls)."""
+        now = self.clock.now()
+        recent = [
+            r
+            for r in (self.load.requests if self.load else [])[-2000:]
+            if now - self.clock.from_monotonic(r.end) <= window_s
+        ]
+        ok = sum(r.ok for r in recent)
+        return Status(
+            phase=self.state.value,
+            elapsed_s=now if self.state is not DrillState.PENDING else 0.0,
+            requests=len(recent),
+            success_rate=ok / len(recent) if recent else None,
+            mean_latency_ms=(sum(1000 * (r.end - r.start) for r in recent) / len(recent)) if recent else None,
+            alerts=tuple(self.fired_rules),
+        )
+
     def _alerts(self) -> list[alert_rules.Alert]:
         if self.injected_at is None:
             return []
+        fired = self._evaluate_alerts()
+        self.fired_rules = [a.rule for a in fired]
+        return fired
+
+    def _evaluate_alerts(self) -> list[alert_rules.Alert]:
+        assert self.injected_at is not None
         return alert_rules.evaluate(
             self.samples(),
             health_probe=HEALTH_PROBE,
@@ -551,6 +591,7 @@ class DrillRunner:
             git_log=tuple((c.sha, c.message) for c in reversed(self.desired.log())),
             desired_state=str(self.desired.path),
             diagnostics=snapshots,
+            desired_source=self.desired_source,
             verification=tuple(self._verification(samples, figures, snapshots, observed_until)),
         )
 

@@ -1,0 +1,146 @@
+"""Game-day files, regressions against history, the evidence commit and the pages (no Docker)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+from typing import Any
+
+import git
+import pytest
+
+from drillbook.errors import EvidenceError, SpecError
+from drills import evidence, gameday
+from drills.gameday import ToleranceModel
+from reports import gameday as gameday_report
+from tests.conftest import CATALOG
+from tests.reports.sample_result import document
+
+
+def _write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
+    path = tmp_path / "gameday.yaml"
+    path.write_text(text)
+    return path
+
+
+def test_nightly_runs_every_built_in_drill(tmp_path: pathlib.Path) -> None:
+    loaded = gameday.load(CATALOG / "nightly.yaml", tmp_path)
+    drills = sorted(p.stem for p in CATALOG.glob("*.yaml") if not gameday.is_gameday(p))
+    assert sorted(d.name for d in loaded.drills) == drills
+
+
+def test_overrides_are_merged_and_the_file_that_will_run_is_kept(tmp_path: pathlib.Path) -> None:
+    path = _write(
+        tmp_path,
+        "name: gd\ndrills:\n  - drill: db-outage\n    name: db-strict\n    overrides: {objectives: {rto_s: 0.5}}\n",
+    )
+    loaded = gameday.load(path, tmp_path / "drills")
+    assert loaded.drills[0].name == "db-strict"
+    assert loaded.drills[0].model.objectives.rto_s == 0.5
+    assert loaded.drills[0].model.objectives.tier == "customer-facing"  # merged, not replaced
+    assert (tmp_path / "drills" / "db-strict.yaml").exists()
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        ("name: gd\ndrills: []\n", "drills"),
+        ("name: gd\ndrills:\n  - drill: no-such-drill\n", "no-such-drill"),
+        ("name: gd\ndrills:\n  - drill: db-outage\n  - drill: db-outage\n", "more than once"),
+        ("name: gd\ndrills:\n  - drill: db-outage\n    overrides: {scenario: {name: nope}}\n", "nope"),
+        ("name: gd\ndrills:\n  - drill: db-outage\n    overrides: {load: {users: 0}}\n", "drill 1 (db-outage)"),
+        ("name: gd\nfrills: 1\n", "frills"),
+        ("name: [unclosed\n", "not valid YAML"),
+    ],
+)
+def test_bad_game_days_are_refused_before_anything_runs(tmp_path: pathlib.Path, text: str, says: str) -> None:
+    with pytest.raises(Exception) as caught:
+        gameday.load(_write(tmp_path, text), tmp_path / "drills")
+    assert isinstance(caught.value, SpecError | Exception) and says in str(caught.value)
+    assert getattr(caught.value, "exit_code", 2) == 2
+
+
+def _run(downtime: float | None, rpo: float = 0.0, verdict: str = "passed", commit: str = "a" * 40) -> dict[str, Any]:
+    m = document()["measurements"] | {"downtime_s": downtime, "rpo_s": rpo}
+    return document(measurements=m, verdict=verdict, environment={"drillbook_commit": commit})
+
+
+def test_a_regression_is_worse_than_the_median_of_previous_runs_beyond_both_tolerances() -> None:
+    previous = [_run(1.0), _run(1.2), _run(9.0)]  # median 1.2: one slow outlier does not hide a regression
+    between = lambda _before, _now: "drillbook: 2 commit(s)"  # noqa: E731
+    found = gameday.regressions(_run(3.0), previous, ToleranceModel(), between)
+    assert [(r.figure, r.before_s, r.now_s, r.runs) for r in found] == [("downtime", 1.2, 3.0, 3)]
+    assert "drillbook: 2 commit(s)" in found[0].describe()
+    assert gameday.regressions(_run(2.1), previous, ToleranceModel(), between) == []  # within 1 s
+    assert gameday.regressions(_run(3.0), [], ToleranceModel(), between) == []  # nothing to compare
+    assert gameday.regressions(_run(3.0, verdict="error"), previous, ToleranceModel(), between) == []
+    rpo = gameday.regressions(_run(1.0, rpo=30.0), previous, ToleranceModel(), between)
+    assert [r.figure for r in rpo] == ["RPO"]
+
+
+def test_commits_between_two_runs_are_named_from_this_checkout() -> None:
+    from drills import commits
+
+    repo = git.Repo(pathlib.Path(__file__), search_parent_directories=True)
+    head = repo.head.commit
+    if not head.parents:
+        pytest.skip("a checkout with one commit has nothing between")
+    text = commits.between(_run(1.0, commit=head.parents[0].hexsha), _run(1.0, commit=head.hexsha))
+    assert f"{head.hexsha[:10]} {head.summary!s}" in text
+    assert "no new commit" in commits.between(_run(1.0, commit=head.hexsha), _run(1.0, commit=head.hexsha))
+
+
+def _gdoc() -> dict[str, Any]:
+    loaded = gameday.load(CATALOG / "nightly.yaml", pathlib.Path("/tmp/unused-gameday-drills"))
+    rows = [
+        gameday.summary_row("db-outage", "db-outage", _run(1.3), []),
+        gameday.summary_row("bad-deploy", "bad-deploy", _run(2.0, verdict="failed"), []),
+    ]
+    return gameday.document(loaded, dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC), 60.0, rows, ["memory-leak"])
+
+
+def test_the_game_day_record_pages_and_message() -> None:
+    g = _gdoc()
+    assert g["verdict"] == "failed" and g["counts"] == {"passed": 1, "failed": 1, "error": 0, "interrupted": 0}
+    page = gameday_report.index(g)
+    assert '<a href="db-outage/report.html">db-outage</a>' in page and "memory-leak" in page
+    assert "| [bad-deploy](bad-deploy/summary.md) | **failed** |" in gameday_report.summary(g)
+    message = gameday.evidence_message(g)
+    assert message.startswith("game day nightly 2026-11-26T21:00:00+00:00: failed (1 passed, 1 failed)")
+    assert "- memory-leak: not run" in message
+
+
+def test_evidence_on_a_branch_leaves_the_checkout_alone(tmp_path: pathlib.Path) -> None:
+    repo = git.Repo.init(tmp_path / "team", initial_branch="main")
+    (tmp_path / "team" / "README").write_text("team repo\n")
+    repo.index.add(["README"])
+    repo.index.commit("initial")
+    (tmp_path / "team" / "work-in-progress").write_text("untouched\n")
+    sha = evidence.commit(str(tmp_path / "team"), "drillbook-evidence", {"gd/1/summary.md": "# one\n"}, "first\n")
+    second = evidence.commit(str(tmp_path / "team"), "drillbook-evidence", {"gd/2/summary.md": "# two\n"}, "second\n")
+    branch = repo.heads["drillbook-evidence"].commit
+    assert branch.hexsha == second and branch.parents[0].hexsha == sha
+    files = repo.git.ls_tree("-r", "--name-only", branch.hexsha).splitlines()
+    assert files == ["gd/1/summary.md", "gd/2/summary.md"]
+    assert repo.active_branch.name == "main" and not repo.is_dirty()
+    assert (tmp_path / "team" / "work-in-progress").read_text() == "untouched\n"
+    assert not (tmp_path / "team" / "gd").exists()
+
+
+def test_evidence_in_a_new_folder_and_a_remote(tmp_path: pathlib.Path) -> None:
+    sha = evidence.commit(str(tmp_path / "results"), "evidence", {"a.json": json.dumps({"x": 1})}, "game day\n")
+    assert git.Repo(tmp_path / "results").head.commit.hexsha == sha
+    git.Repo.init(tmp_path / "remote.git", bare=True)
+    url = f"file://{tmp_path / 'remote.git'}"
+    evidence.commit(url, "evidence", {"a.md": "1\n"}, "one\n")
+    pushed = evidence.commit(url, "evidence", {"b.md": "2\n"}, "two\n")
+    remote = git.Repo(tmp_path / "remote.git")
+    assert remote.heads["evidence"].commit.hexsha == pushed
+    assert [c.message for c in remote.iter_commits("evidence")] == ["two\n", "one\n"]
+
+
+def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Path) -> None:
+    (tmp_path / "notes.txt").write_text("mine\n")
+    with pytest.raises(EvidenceError, match="not a git repository"):
+        evidence.commit(str(tmp_path), "evidence", {"a": "b"}, "m")
