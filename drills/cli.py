@@ -9,7 +9,9 @@ from __future__ import annotations
 import argparse
 import os
 import pathlib
+import queue
 import sys
+import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -25,6 +27,7 @@ from drills import spec as spec_module
 from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drills.history import History
 from drills.live import LiveView
+from drills.rehearsal import Rehearsal
 from drills.result import DrillResult
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
@@ -82,6 +85,19 @@ def build_parser() -> Parser:
     p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
     p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
     p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p = sub.add_parser("rehearse", help="break a replica and hand the incident to you; your recovery is scored")
+    p.add_argument("file", type=pathlib.Path)
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/rehearsal"), help="default out/rehearsal/")
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=900.0,
+        help="seconds after the hand-over before drillbook recovers by itself (default %(default)g)",
+    )
+    p.add_argument("--engineer", default=os.environ.get("USER") or "on-call engineer", help="your name, for the score")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--allow-remote", action="store_true", help="confirm a drill file's allow_remote: true")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
     p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
     p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
     p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
@@ -109,6 +125,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "plan": cmd_plan,
             "run": cmd_run,
             "gameday": cmd_gameday,
+            "rehearse": cmd_rehearse,
             "report": cmd_report,
             "images": cmd_images,
             "cleanup": cmd_cleanup,
@@ -301,6 +318,72 @@ def print_gameday(console: Console, gdoc: dict[str, Any]) -> None:
         )
     for name in gdoc["not_run"]:
         table.add_row(name, "not run", "", "", "", "", "")
+    console.print(table)
+
+
+def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.timeout <= 0:
+        raise DrillbookError(
+            "--timeout must be a positive number of seconds (how long you get before drillbook steps in)."
+        )
+    spec = spec_module.load(args.file)
+    resolve_plugins(spec)
+    commands: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_commands, args=(commands,), name="drillbook-keys", daemon=True).start()
+    view = LiveView(console, lambda: runner.status(), f"rehearsal {spec.name}", enabled=not args.no_live)
+    runner = Rehearsal(
+        spec,
+        args.out,
+        view.event,
+        say=view.line,
+        commands=commands,
+        engineer=args.engineer,
+        timeout_s=args.timeout,
+        allow_remote=args.allow_remote,
+    )
+    console.print(
+        f"[bold]Rehearsal {spec.name}[/]: drillbook starts the replica and the load, breaks it, and hands over "
+        f"when the alert fires. You have {args.timeout:g} s before it steps in."
+    )
+    with view:
+        result = runner.run()
+    print_summary(console, runner.document, str(runner.result_path))
+    print_score(console, runner.document)
+    store = History(history_path(args))
+    try:
+        store.add(runner.document, runner.result_path)
+    finally:
+        store.close()
+    return VERDICT_EXIT[result.verdict]
+
+
+def _read_commands(commands: queue.Queue[str]) -> None:
+    """Lines typed by the engineer; stops at end of input (nothing typed is not a command)."""
+    for line in sys.stdin:
+        commands.put(line.rstrip("\n"))
+
+
+def print_score(console: Console, doc: dict[str, Any]) -> None:
+    score = doc.get("rehearsal")
+    if not score:
+        return
+    m = doc["measurements"]
+    targets = {o["name"]: o["target_s"] for o in doc["objectives"]}
+    rto, rpo = targets.get("RTO"), targets.get("RPO")
+    table = Table(title=f"rehearsal score: {score['engineer']}")
+    table.add_column("")
+    table.add_column("value")
+    rows = [
+        ("time to acknowledge", words.seconds(score["time_to_acknowledge_s"])),
+        ("recovered by", score["recovered_by"]),
+        ("time to recover", words.seconds(m.get("time_to_recover_s"))),
+        ("downtime (RTO)", f"{words.seconds(m.get('downtime_s'))} of {words.duration(rto)}"),
+        ("lost writes (RPO)", f"{m.get('lost_writes')}: {words.seconds(m.get('rpo_s'))} of {words.duration(rpo)}"),
+        ("checklist steps skipped", ", ".join(score["skipped"]) or "none"),
+        ("hints used", str(score["hints"])),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
     console.print(table)
 
 

@@ -26,6 +26,7 @@ from drills.diagnostics import Snapshot
 from drills.measure import LostWrite, Measurements
 from drills.objectives import Objective
 from drills.samples import MemorySample, Sample
+from drills.score import Score
 from drills.timeline import Event
 from drills.verification import Item
 from reports import runbook
@@ -88,6 +89,8 @@ class DrillResult:
     """Who recovered: None for an automated drill."""
     desired_source: tuple[str, str] | None = None
     """The team's desired-state repository and the commit the drill started from."""
+    rehearsal: Score | None = None
+    """How the engineer did, when a person recovered (drillbook rehearse)."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -147,6 +150,7 @@ def to_document(result: DrillResult) -> dict[str, Any]:
         m.recovered_at if m.recovered_at is not None else result.duration_s,
         result.time_scale,
     )
+    doc["rehearsal"] = asdict(result.rehearsal) if result.rehearsal else None
     doc["communications"] = runbook.communications(doc)
     return doc
 

@@ -35,6 +35,7 @@ from drills.probes import Probe, ProbeRunner
 from drills.result import Check, DrillResult, StepResult, Verdict, environment, to_document
 from drills.result import write as write_document
 from drills.samples import MemorySample, Sample
+from drills.score import Score
 from drills.signals import Interrupts
 from drills.spec import DrillSpec
 from drills.teardown import Teardown
@@ -127,6 +128,9 @@ class DrillRunner:
         self.diagnostics: Background | None = None
         self.desired_source: tuple[str, str] | None = None
         self.fired_rules: list[str] = []
+        self.engineer_name: str | None = None
+        """Who recovered by hand (a rehearsal); None: the harness ran the procedure."""
+        self.score: Score | None = None
         """The team's desired-state repository and the commit the drill started from."""
 
     # --- the drill ------------------------------------------------------------
@@ -233,7 +237,7 @@ class DrillRunner:
             timeout_s=m.load.timeout_s,
             write_flows=spec.target.write_flows,
             out=self.out_dir / "load",
-            max_seconds=m.phases.max_duration_s,
+            max_seconds=self._cap_s(),
         )
         self._guard(self.replica.url())
         teardown.push("stop the load", self.load.stop, essential=True)
@@ -279,9 +283,7 @@ class DrillRunner:
             self.timeline.record("alert", f"no alert rule fired within {m.phases.detect_timeout_s:g} s")
             self.diagnostics.take("end of detection, no alert")
 
-        if self.procedure is not None:
-            self._enter(DrillState.RECOVERING)
-            self._recover(self.procedure)
+        self._recovery_phase()
 
         self._enter(DrillState.VERIFYING)
         verify_from = self.clock.now()
@@ -296,6 +298,12 @@ class DrillRunner:
             self.diagnostics.wait()
         self._stop_traffic()
         self._data_check()
+
+    def _recovery_phase(self) -> None:
+        """The drill's procedure, run by the harness; a rehearsal hands over to a person here."""
+        if self.procedure is not None:
+            self._enter(DrillState.RECOVERING)
+            self._recover(self.procedure)
 
     def _revert(self, injection: AbstractContextManager[Fault]) -> None:
         """Undo the fault through its own context manager, once it is in place."""
@@ -431,8 +439,8 @@ class DrillRunner:
     def _wait(self, done: Callable[[], bool], timeout_s: float | None) -> bool:
         """Poll until `done`, reverting a held fault on time and honouring the drill's cap."""
         started = self.clock.now()
-        cap = self.spec.model.phases.max_duration_s
         while True:
+            cap = self._cap_s()
             held = self.hold_until is not None and self.clock.now() >= self.hold_until
             if held and self.fault is not None and self.fault.revert():
                 self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
@@ -448,6 +456,9 @@ class DrillRunner:
                     "shorten the phases."
                 )
             time.sleep(POLL_S)
+
+    def _cap_s(self) -> float:
+        return self.spec.model.phases.max_duration_s
 
     def _check_steady_state(self, since: float) -> None:
         m = self.spec.model.steady_state
@@ -592,6 +603,8 @@ class DrillRunner:
             desired_state=str(self.desired.path),
             diagnostics=snapshots,
             desired_source=self.desired_source,
+            engineer=self.engineer_name,
+            rehearsal=self.score,
             verification=tuple(self._verification(samples, figures, snapshots, observed_until)),
         )
 

@@ -1,4 +1,5 @@
-"""Ctrl-C and SIGTERM during a drill, handled the way an operator expects.
+"""Ctrl-C, SIGTERM and a closed terminal (SIGHUP) during a drill, handled the way
+an operator expects.
 
 The first signal interrupts the drill where it is: the fault is reverted, the
 replica torn down, the result written with verdict `interrupted`. A second
@@ -16,7 +17,7 @@ from contextlib import contextmanager
 from types import FrameType, TracebackType
 from typing import Self
 
-HANDLED = (signal.SIGINT, signal.SIGTERM)
+HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 class Interrupts:

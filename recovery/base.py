@@ -29,6 +29,9 @@ class Step:
     description: str
     run: Callable[[StepContext], str | None]
     """Does the step; returns a line for the timeline, raises when it fails."""
+    hint: str = ""
+    """What a person would type to do this step by hand, for rehearsals. Placeholders:
+    {desired_state} {app_url} {health_url} {psql} {db_container} {app_container} {reset}."""
 
 
 @dataclass(frozen=True)

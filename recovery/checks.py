@@ -16,7 +16,7 @@ def verify(ctx: StepContext) -> str:
     return verify_flows(ctx.replica, float(ctx.options.verify_timeout_s))
 
 
-VERIFY = Step("verify", "health endpoint and key flows answer 2xx", verify)
+VERIFY = Step("verify", "health endpoint and key flows answer 2xx", verify, hint="curl -f {health_url}")
 
 
 def verify_flows(replica: Replica, timeout_s: float) -> str:

@@ -45,9 +45,24 @@ PROCEDURE = Procedure(
     description="Revert the bad deploy's commit in the desired state, reconcile, verify.",
     options=Options,
     steps=(
-        Step("find the last stable commit", "git log: the newest change of the service's image", find_last_stable),
-        Step("git revert the bad commit", "a new commit undoing it; history is kept", revert_found),
-        Step("reconcile", "recreate the service on the reverted image and wait until it answers", reconcile),
+        Step(
+            "find the last stable commit",
+            "git log: the newest change of the service's image",
+            find_last_stable,
+            hint="git -C {desired_state} log --oneline -10",
+        ),
+        Step(
+            "git revert the bad commit",
+            "a new commit undoing it; history is kept",
+            revert_found,
+            hint="git -C {desired_state} revert --no-edit <the bad commit>",
+        ),
+        Step(
+            "reconcile",
+            "recreate the service on the reverted image and wait until it answers",
+            reconcile,
+            hint="type r here: drillbook reconciles the replica to HEAD, as a GitOps controller would",
+        ),
         VERIFY,
     ),
 )

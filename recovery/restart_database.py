@@ -63,9 +63,24 @@ PROCEDURE = Procedure(
     description="Restart PostgreSQL on its volume, reset the app's connections, verify.",
     options=Options,
     steps=(
-        Step("restart database container", "start, restart or thaw the database container", restart_container),
-        Step("wait for PostgreSQL", "until `SELECT 1` succeeds through 127.0.0.1", wait_for_postgres),
-        Step("reset application connections", "the runbook's connection pool reset", reset_connections),
+        Step(
+            "restart database container",
+            "start, restart or thaw the database container",
+            restart_container,
+            hint="docker start {db_container}   (docker unpause {db_container} if it is paused)",
+        ),
+        Step(
+            "wait for PostgreSQL",
+            "until `SELECT 1` succeeds through 127.0.0.1",
+            wait_for_postgres,
+            hint="psql '{psql}' -c 'SELECT 1;'",
+        ),
+        Step(
+            "reset application connections",
+            "the runbook's connection pool reset",
+            reset_connections,
+            hint="curl -X POST {reset}",
+        ),
         VERIFY,
     ),
 )

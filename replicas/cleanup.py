@@ -52,42 +52,47 @@ def survey(client: DockerClient) -> list[DrillObjects]:
     return sorted(found.values(), key=lambda d: d.drill_id)
 
 
-def remove_drill_objects(client: DockerClient, drill_id: str, rounds: int = 3) -> int:
+def remove_drill_objects(client: DockerClient, drill_id: str, rounds: int = 15) -> int:
     """Remove one drill's containers, then networks, then volumes; return how many.
 
     A create call cut short by a signal can still complete in the engine a
-    moment later, so the sweep repeats until a round finds nothing.
+    moment later, and a volume stays "in use" while its container is being
+    removed, so the sweep repeats until two rounds in a row find nothing left.
     """
     removed = 0
-    for attempt in range(rounds):
-        this_round = _sweep(client, drill_id)
-        removed += this_round
-        if this_round == 0 and attempt > 0:
+    quiet = 0
+    for _ in range(rounds):
+        gone, left = _sweep(client, drill_id)
+        removed += gone
+        quiet = quiet + 1 if gone == 0 and left == 0 else 0
+        if quiet >= 2:
             break
-        time.sleep(0.2 if this_round == 0 else 0.0)
+        time.sleep(0.2)
     return removed
 
 
-def _sweep(client: DockerClient, drill_id: str) -> int:
+def _sweep(client: DockerClient, drill_id: str) -> tuple[int, int]:
+    """(removed, still there) for one pass over the drill's objects."""
     wanted = labels.filter_for(drill_id)
-    removed = 0
+    actions: list[Callable[[], object]] = []
     for container in client.containers.list(all=True, filters=wanted):
         if labels.belongs_to(container.labels, drill_id):
-            removed += _attempt(functools.partial(container.remove, force=True, v=True))
+            actions.append(functools.partial(container.remove, force=True, v=True))
     for network in client.networks.list(filters=wanted):
         if labels.belongs_to(network.attrs.get("Labels"), drill_id):
-            removed += _attempt(network.remove)
+            actions.append(network.remove)
     for volume in client.volumes.list(filters=wanted):
         if labels.belongs_to(volume.attrs.get("Labels"), drill_id):
-            removed += _attempt(functools.partial(volume.remove, force=True))
-    return removed
+            actions.append(functools.partial(volume.remove, force=True))
+    removed = sum(_attempt(action) for action in actions)
+    return removed, len(actions) - removed
 
 
 def _attempt(action: Callable[[], object]) -> int:
     try:
         action()
     except docker.errors.NotFound:
-        return 0
+        return 1  # gone already: someone else's removal finished it
     except docker.errors.APIError as exc:
         if exc.status_code == 409:  # still in use or being removed: the next round gets it
             return 0

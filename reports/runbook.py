@@ -183,6 +183,24 @@ def affected(doc: dict[str, Any]) -> list[str]:
     return [r["service"] for r in continuity(doc) if r["during_incident"] is not None and r["during_incident"] < 1]
 
 
+def internal_alert(
+    *, severity: str, service: str, impact: str, started: str, engineer: str, status: str, eta: str
+) -> str:
+    """The runbook's "Internal Alert Template", filled in."""
+    return "\n".join(
+        (
+            "🚨 INCIDENT ALERT 🚨",
+            f"Severity: {severity}",
+            f"Service: {service}",
+            f"Impact: {impact}",
+            f"Started: {started}",
+            f"Engineer: {engineer}",
+            f"Status: {status}",
+            f"ETA: {eta}",
+        )
+    )
+
+
 def communications(doc: dict[str, Any]) -> dict[str, Any]:
     """The runbook's messages filled with the drill's facts, and its communication
     schedule checked against the drill's timeline (deadlines scaled like the alerts)."""
@@ -208,17 +226,14 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
         else "no user-visible disruption"
     )
     status = "Resolved" if recovered is not None else "Fixing" if steps else "Investigating"
-    internal = "\n".join(
-        (
-            "🚨 INCIDENT ALERT 🚨",
-            f"Severity: {severity}",
-            f"Service: {service}",
-            f"Impact: {impact}",
-            f"Started: {wall(start)} UTC",
-            f"Engineer: {doc.get('engineer') or 'drillbook (automated drill)'}",
-            f"Status: {status}",
-            f"ETA: {eta}",
-        )
+    internal = internal_alert(
+        severity=severity,
+        service=service,
+        impact=impact,
+        started=f"{wall(start)} UTC",
+        engineer=doc.get("engineer") or "drillbook (automated drill)",
+        status=status,
+        eta=eta,
     )
     customer = "\n".join(
         (

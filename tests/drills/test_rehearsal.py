@@ -1,0 +1,113 @@
+"""`drillbook rehearse` through a pseudo-terminal: the test plays the engineer."""
+
+from __future__ import annotations
+
+import io
+import json
+import pathlib
+import re
+import sys
+
+import git
+import pexpect
+import pytest
+
+from drills import spec
+from tests.conftest import CATALOG, ROOT
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+
+
+def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], pathlib.Path, io.StringIO]:
+    drill = spec.write_variant(CATALOG / "bad-deploy.yaml", tmp_path, "rehearse-bad-deploy")
+    out = tmp_path / "out"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "drills", "rehearse", str(drill), "--out", str(out), "--engineer", "pat", *extra],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=180,
+        dimensions=(60, 220),
+        env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    seen = io.StringIO()
+    child.logfile_read = seen
+    return child, out, seen
+
+
+def _group(child: pexpect.spawn[str]) -> str:
+    assert isinstance(child.match, re.Match)
+    return str(child.match.group(1))
+
+
+def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pathlib.Path) -> None:
+    child, out, seen = _rehearse(tmp_path, "--timeout", "300")
+    try:
+        child.expect(r"desired-state repo: (\S+)")
+        repo_path = pathlib.Path(_group(child))
+        child.expect("Press Enter to acknowledge")
+        briefing = seen.getvalue()
+        assert "INCIDENT ALERT" in briefing and "Severity: P1" in briefing and "Engineer: pat" in briefing
+        assert "Runbook procedure: git_rollback" in briefing and "3. reconcile" in briefing
+        assert "psql: postgresql://returns:" in briefing and "@127.0.0.1:" in briefing
+        child.sendline("")
+        child.expect("Acknowledged")
+
+        child.sendline("h")
+        child.expect(r"Hint for step 1 \(find the last stable commit\): git -C (\S+) log --oneline -10")
+        assert _group(child) == str(repo_path)
+
+        # What a person does with the printed instructions: find the bad commit, revert it.
+        repo = git.Repo(repo_path)
+        bad = next(c for c in repo.iter_commits() if "deploy app 1.1.0" in str(c.message))
+        repo.git.revert("--no-edit", bad.hexsha)
+        child.sendline("2")
+        child.expect(re.escape("[x] 2. git revert the bad commit"))
+        child.sendline("r")
+        child.expect(r"Reconciled: recreated app")
+        child.sendline("3")
+        child.expect("Recovered", timeout=120)
+        child.expect("rehearsal score: pat", timeout=120)
+        child.expect(pexpect.EOF, timeout=60)
+    finally:
+        _stop(child)
+    assert child.exitstatus == 0, child.before
+
+    doc = json.loads((out / "result.json").read_text())
+    score = doc["rehearsal"]
+    assert score["engineer"] == "pat" and doc["engineer"] == "pat"
+    assert score["recovered_by"] == "engineer"
+    assert score["time_to_acknowledge_s"] > 0 and score["hints"] == 1
+    assert score["skipped"] == ["find the last stable commit", "verify"]
+    assert doc["measurements"]["recovered_at"] is not None and doc["measurements"]["lost_writes"] == 0
+    events = [(e["kind"], e["detail"]) for e in doc["timeline"]]
+    assert any(k == "git" and "pat committed" in d and "Revert" in d for k, d in events)
+    assert any(k == "rehearsal" and "pat asked for a reconcile" in d for k, d in events)
+    assert "Engineer: pat" in doc["communications"]["internal_alert"]
+    assert not doc["recovery_steps"], "the harness must not have run the procedure"
+
+
+def test_after_the_timeout_drillbook_recovers_and_says_so(tmp_path: pathlib.Path) -> None:
+    child, out, _seen = _rehearse(tmp_path, "--timeout", "3", "--no-live")
+    try:
+        child.expect("Press Enter to acknowledge")
+        child.expect(r"Taking over\S* \(timeout \(3 s\)\)", timeout=60)
+        child.expect(pexpect.EOF, timeout=180)
+    finally:
+        _stop(child)
+    doc = json.loads((out / "result.json").read_text())
+    assert doc["rehearsal"]["recovered_by"] == "harness: timeout (3 s)"
+    assert doc["rehearsal"]["acknowledged_at"] is None
+    assert [s["name"] for s in doc["recovery_steps"]][:2] == [
+        "find the last stable commit",
+        "git revert the bad commit",
+    ]
+    assert doc["measurements"]["recovered_at"] is not None
+
+
+def _stop(child: pexpect.spawn[str]) -> None:
+    """A failed test leaves the harness running: Ctrl-C it, as a person would, and let it tear down."""
+    if child.isalive():
+        child.sendintr()
+        child.expect(pexpect.EOF, timeout=120)
+    child.close()
