@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
+import xml.etree.ElementTree as ET
 from typing import Any
 
 import git
@@ -144,3 +145,95 @@ def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Pa
     (tmp_path / "notes.txt").write_text("mine\n")
     with pytest.raises(EvidenceError, match="not a git repository"):
         evidence.commit(str(tmp_path), "evidence", {"a": "b"}, "m")
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
+def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
+    from drillbook.errors import ExitCode
+    from drills.cli import main
+    from drills.history import History
+    from tests.reports.test_junit import SCHEMA
+
+    gameday_file = tmp_path / "pair.yaml"
+    gameday_file.write_text(
+        "name: ci-pair\n"
+        "tolerance: {relative: 0.2, absolute_s: 0.05}\n"
+        "drills:\n"
+        "  - drill: db-outage\n"
+        "  - drill: bad-deploy\n"
+        "    name: bad-deploy-strict\n"
+        "    overrides: {objectives: {rto_s: 0.01}}   # no rollback is that fast: this one must fail\n"
+    )
+    # An earlier night, on the commit before this one, when the outage cost a millisecond.
+    repo = git.Repo(pathlib.Path(__file__), search_parent_directories=True)
+    earlier = repo.head.commit.parents[0].hexsha if repo.head.commit.parents else repo.head.commit.hexsha
+    history_file = tmp_path / "history.db"
+    store = History(history_file)
+    m = document()["measurements"] | {"downtime_s": 0.001, "rpo_s": 0.0}
+    store.add(
+        document(
+            drill="db-outage",
+            drill_id="db-outage-earlier",
+            verdict="passed",
+            started_at="2026-11-25T03:17:00+00:00",
+            measurements=m,
+            environment={"drillbook_commit": earlier},
+        ),
+        None,
+    )
+    store.close()
+    out, evidence_repo = tmp_path / "out", tmp_path / "evidence"
+
+    code = main(
+        [
+            "gameday",
+            str(gameday_file),
+            "--out",
+            str(out),
+            "--history",
+            str(history_file),
+            "--evidence",
+            str(evidence_repo),
+        ]
+    )
+
+    assert code == ExitCode.OBJECTIVE_MISSED
+    record = json.loads((out / "gameday.json").read_text())
+    verdicts = {r["name"]: r["verdict"] for r in record["drills"]}
+    assert verdicts == {"db-outage": "passed", "bad-deploy-strict": "failed"}
+
+    # One JUnit file with both drills, valid for CI servers; the strict one fails on its RTO.
+    junit_text = (out / "junit.xml").read_text()
+    SCHEMA.validate(junit_text)
+    root = ET.fromstring(junit_text)
+    suites = {s.get("name"): s for s in root.iter("testsuite")}
+    assert set(suites) == {"drillbook.db-outage", "drillbook.bad-deploy-strict"}
+    assert suites["drillbook.db-outage"].get("failures") == "0"
+    rto = next(c for c in suites["drillbook.bad-deploy-strict"].iter("testcase") if c.get("name") == "RTO")
+    assert rto.find("failure") is not None
+
+    # The index links each drill's own report, and those reports exist.
+    index = (out / "index.html").read_text()
+    for name in verdicts:
+        assert f'href="{name}/report.html"' in index and (out / name / "report.html").exists()
+
+    # The db-outage downtime is flagged against the earlier night, naming the commits between.
+    flagged = next(r for r in record["drills"] if r["name"] == "db-outage")["regressions"]
+    assert len(flagged) == 1 and flagged[0].startswith("downtime") and "drillbook:" in flagged[0]
+    if earlier != repo.head.commit.hexsha:
+        assert repo.head.commit.hexsha[:10] in flagged[0]
+
+    # The evidence: one commit, the JSON and Markdown of the game day and of each drill, verdicts in the message.
+    evidence = git.Repo(evidence_repo)
+    commit = evidence.head.commit
+    assert len(list(evidence.iter_commits())) == 1
+    summary_line = str(commit.message).splitlines()[0]
+    assert summary_line.startswith("game day ci-pair ") and summary_line.endswith(": failed (1 passed, 1 failed)")
+    assert "- bad-deploy-strict: failed" in str(commit.message) and "regression: downtime" in str(commit.message)
+    files = set(evidence.git.ls_tree("-r", "--name-only", "HEAD").splitlines())
+    folder = next(iter(files)).split("/")[:2]
+    expected = {"gameday.json", "summary.md"} | {
+        f"{name}/{f}" for name in verdicts for f in ("result.json", "summary.md", "drill.yaml")
+    }
+    assert files == {"/".join([*folder, f]) for f in expected}
