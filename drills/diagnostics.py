@@ -234,6 +234,21 @@ class Gatherer:
         return Section("log_errors", command, True, remark, ("service", "line"), tuple((s, _cut(ln)) for s, ln in rows))
 
 
+def brief(snapshot: Snapshot) -> list[str]:
+    """A few lines of a snapshot for a person at a terminal (a rehearsal's hand-over)."""
+    lines = []
+    for section in snapshot.sections:
+        if not section.available:
+            lines.append(f"{section.name}: unavailable ({section.reason})")
+        elif section.name == "log_errors":
+            lines += [f"log {service}: {line}" for service, line in section.rows[-3:]] or ["log errors: none"]
+        elif section.name == "containers":
+            lines += ["container " + " · ".join(row) for row in section.rows]
+        elif section.reason:
+            lines.append(f"{section.name}: {section.reason}")
+    return lines
+
+
 class Background:
     """Snapshots taken off the drill's thread: gathering takes a second or two, and
     the recovery must not wait for it."""
@@ -261,6 +276,16 @@ class Background:
         missing = [s.name for s in snapshot.sections if not s.available]
         note = f"; unavailable: {', '.join(missing)}" if missing else ""
         self.record("diagnostics", f"{label}: snapshot taken in {snapshot.took_s:.2f} s{note}")
+
+    def get(self, label: str, timeout_s: float) -> Snapshot | None:
+        """The snapshot with this label, waiting for it a while; None if it is not there."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            with self._lock:
+                found = next((s for s in self.snapshots if s.label == label), None)
+            if found is not None or time.monotonic() >= deadline:
+                return found
+            time.sleep(0.05)
 
     def wait(self, timeout_s: float = 20.0) -> list[Snapshot]:
         deadline = time.monotonic() + timeout_s

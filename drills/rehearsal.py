@@ -15,6 +15,7 @@ import string
 from collections.abc import Callable
 from typing import Any
 
+from drills import diagnostics
 from drills.runner import DrillRunner, DrillState
 from drills.score import ChecklistItem, Score
 from drills.spec import DrillSpec
@@ -134,6 +135,12 @@ class Rehearsal(DrillRunner):
         for i, step in enumerate(self.checklist_procedure.steps, start=1):
             self.say(f"  [ ] {i}. {step.name}: {step.description}")
         self.say("")
+        snapshot = self.diagnostics.get("first alert", 5.0) if self.diagnostics else None
+        if snapshot is not None:
+            self.say("[bold]What the runbook's diagnostics show now[/] (in full in the report)")
+            for line in diagnostics.brief(snapshot):
+                self.say("  " + self.masker.text(line).replace("[", "\\["))
+            self.say("")
         self.say("[bold]The replica[/]")
         self.say(f"  desired-state repo: {self.desired.path}")
         for service in target.services:

@@ -50,6 +50,8 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
         assert "INCIDENT ALERT" in briefing and "Severity: P1" in briefing and "Engineer: pat" in briefing
         assert "Runbook procedure: git_rollback" in briefing and "3. reconcile" in briefing
         assert "psql: postgresql://returns:" in briefing and "@127.0.0.1:" in briefing
+        assert "What the runbook's diagnostics show now" in briefing and "health: HTTP 200" in briefing
+        assert "▶ rehearsal rehearse-bad-deploy" in briefing  # the live status line, drawn on the terminal
         child.sendline("")
         child.expect("Acknowledged")
 
