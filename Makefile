@@ -11,11 +11,12 @@ DRILL     ?= db-outage
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
-.PHONY: help setup venv docker images browser drill test unit lint bench clean
+.PHONY: help setup venv docker images browser drill gameday test unit lint bench clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
 	@echo "             (DRILL=bad-deploy or DRILL=memory-leak runs another built-in drill)"
+	@echo "make gameday set up, run every built-in drill (drills/catalog/nightly.yaml), write $(OUT)/gameday/"
 	@echo "make test    set up, ruff, mypy, then every test (integration tests run real drills)"
 	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
 	@echo "make lint    ruff and mypy"
@@ -49,6 +50,9 @@ browser:
 
 drill: setup
 	$(DRILLBOOK) run drills/catalog/$(DRILL).yaml --out $(OUT)/$(DRILL)
+
+gameday: setup
+	$(DRILLBOOK) gameday drills/catalog/nightly.yaml --out $(OUT)/gameday
 
 bench: setup
 	$(BIN)/python -m bench.run
