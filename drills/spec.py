@@ -44,6 +44,8 @@ class ServiceModel(Model):
     ready: ReadyModel
     env: dict[str, str] = {}
     mem_limit: str | None = None
+    cpus: float | None = Field(default=None, gt=0, le=64)
+    restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
     volumes: dict[str, str] = {}
     command: list[str] | None = None
     flags: dict[str, bool] = {}
@@ -126,6 +128,8 @@ class TargetModel(Model):
                     ready=t.ReadyCheck(s.ready.kind, s.ready.path),
                     env=dict(s.env),
                     mem_limit=s.mem_limit,
+                    cpus=s.cpus,
+                    restart=s.restart,
                     volumes=dict(s.volumes),
                     command=tuple(s.command) if s.command else None,
                     flags=dict(s.flags),

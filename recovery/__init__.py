@@ -16,6 +16,9 @@ REGISTRY: Registry[Procedure] = Registry(
         "restart_database": "recovery.restart_database",
         "git_rollback": "recovery.git_rollback",
         "config_rollback": "recovery.config_rollback",
+        "terminate_long_queries": "recovery.terminate_long_queries",
+        "kill_runaway": "recovery.kill_runaway",
+        "reconnect_network": "recovery.reconnect_network",
     },
     attribute="PROCEDURE",
 )

@@ -23,6 +23,8 @@ class Options:
     flat_window_s: float = 5.0
     max_growth: float = 0.05
     """How much of the memory limit may be added over the window and still be flat."""
+    check_memory: bool = True
+    """Watch memory stay flat (a leak); off for a change that did not leak (a crash loop)."""
 
 
 def _service(ctx: StepContext) -> str:
@@ -53,6 +55,8 @@ def memory_flat(ctx: StepContext) -> str:
     """Memory sampled from the engine across the window grows by less than `max_growth`
     of the limit and stays under the alert's 95%."""
     options: Options = ctx.options
+    if not options.check_memory:
+        return "skipped: check_memory is off for this drill"
     name = _service(ctx)
     readings: list[tuple[int, int]] = []
     flat_after = since_revert(ctx)

@@ -20,6 +20,7 @@ import httpx
 import requests
 from docker import DockerClient
 from docker.models.containers import Container
+from docker.models.networks import Network
 
 from drillbook.errors import EngineError, ReplicaError
 from replicas import cgroups, labels, postgres
@@ -135,7 +136,7 @@ class Replica:
         self._on_event("git", f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
         return reverted
 
-    def reconcile(self, ready_timeout_s: float = 120.0) -> list[str]:
+    def reconcile(self, ready_timeout_s: float = 120.0, *, wait: bool = True) -> list[str]:
         """Bring the containers to what HEAD says, recreating only the services that changed.
 
         The service's host port is fixed for the drill (load and probes use it), so a
@@ -150,6 +151,9 @@ class Replica:
             with contextlib.suppress(docker.errors.NotFound, ReplicaError):
                 self.container(service.name).remove(force=True)
             self._run(service, state)
+            if not wait:
+                self._on_event("reconcile", f"{service.name} recreated from {head}, not waiting for it")
+                continue
             waited = self.wait_ready(service.name, ready_timeout_s)
             self._on_event("reconcile", f"{service.name} now runs {state.image} as of {head} (ready in {waited:.2f} s)")
         if not changed:
@@ -183,10 +187,17 @@ class Replica:
             # The service's name is its host name on the replica's network.
             networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])},
             mem_limit=state.mem_limit,
+            nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
+            restart_policy=self._restart_policy(service),
             ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
             volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
         )
         self._on_event("container", f"started {service.name} ({state.image}) as {container.short_id}")
+
+    @staticmethod
+    def _restart_policy(service: Service) -> Any:
+        """The engine's restart policy for the service (docker's TypedDict is private)."""
+        return None if service.restart == "no" else {"Name": service.restart, "MaximumRetryCount": 0}
 
     def container(self, service: str) -> Container:
         """The service's container, refusing any object without this drill's labels."""
@@ -239,6 +250,12 @@ class Replica:
                 return False
             return response.status_code == 200
         return True
+
+    def restart_count(self, service: str) -> int:
+        """How often the engine restarted the service's container under its restart policy."""
+        container = self.container(service)
+        container.reload()
+        return int(container.attrs.get("RestartCount") or 0)
 
     def oom_killed(self, service: str) -> bool:
         """True when the kernel killed the service's container for exceeding its memory limit."""
@@ -307,6 +324,26 @@ class Replica:
 
     def restart(self, service: str, timeout_s: int = 10) -> None:
         self.container(service).restart(timeout=timeout_s)
+
+    def network(self) -> Network:
+        """The replica's network, refusing one without this drill's labels."""
+        network = self.client.networks.get(self.network_name)
+        if not labels.belongs_to(network.attrs.get("Labels"), self.drill_id):
+            raise ReplicaError(f"Network {self.network_name} does not carry drill {self.drill_id}'s labels.")
+        return network
+
+    def connected(self, service: str) -> bool:
+        container = self.container(service)
+        container.reload()
+        return self.network_name in (container.attrs.get("NetworkSettings", {}).get("Networks") or {})
+
+    def disconnect(self, service: str) -> None:
+        """Cut the service off the replica's network: the others can no longer reach it."""
+        self.network().disconnect(self.container(service))
+
+    def connect(self, service: str) -> None:
+        """Back on the replica's network, under its service name again."""
+        self.network().connect(self.container(service), aliases=[service])
 
     # --- teardown -----------------------------------------------------------
 

@@ -30,6 +30,10 @@ class Service:
     ready: ReadyCheck
     env: Mapping[str, str] = field(default_factory=dict)
     mem_limit: str | None = None
+    cpus: float | None = None
+    """CPU limit in cores (docker --cpus); None: no limit."""
+    restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
+    """The engine's restart policy: with `on-failure` a service that cannot start crash-loops."""
     volumes: Mapping[str, str] = field(default_factory=dict)
     command: tuple[str, ...] | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)

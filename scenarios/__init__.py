@@ -16,6 +16,10 @@ REGISTRY: Registry[Scenario] = Registry(
         "db_outage": "scenarios.db_outage",
         "bad_deploy": "scenarios.bad_deploy",
         "memory_leak": "scenarios.memory_leak",
+        "lock_contention": "scenarios.lock_contention",
+        "runaway_process": "scenarios.runaway_process",
+        "network_partition": "scenarios.network_partition",
+        "crash_loop": "scenarios.crash_loop",
     },
     attribute="SCENARIO",
 )

@@ -24,6 +24,7 @@ def committed(
     in_effect: Callable[[], bool],
     *,
     begins_at_commit: bool,
+    wait_ready: bool = True,
 ) -> Iterator[Fault]:
     """Commit `change` and reconcile: that is the fault. Revert is a `git revert` of
     the commit and a reconcile, while the change is still in effect (a rollback by
@@ -42,7 +43,7 @@ def committed(
         made.append(replica.commit(change, message))
         if begins_at_commit:
             fault.began = time.monotonic()
-        replica.reconcile()
+        replica.reconcile(wait=wait_ready)
         if not begins_at_commit:
             fault.began = time.monotonic()
         fault.description += f" (commit {made[0].short})"

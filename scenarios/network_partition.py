@@ -1,0 +1,59 @@
+"""A network partition: the database is cut off the replica's network.
+
+The service can no longer reach it (its name does not resolve, its address
+does not answer), nor can anything else. Revert reconnects it under its
+service name if the procedure did not.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from drillbook.errors import PluginError
+from replicas.replica import Replica
+from replicas.target import Target
+from scenarios.base import Fault, Scenario
+
+
+def check(target: Target, service: str | None = None) -> None:
+    chosen = service or target.database.service
+    names = [s.name for s in target.services]
+    if chosen not in names:
+        raise PluginError(
+            f"The scenario 'network_partition' would cut off service {chosen!r}, which the target does not have "
+            f"(it has {', '.join(names)})."
+        )
+
+
+@contextmanager
+def inject(replica: Replica, service: str | None = None) -> Iterator[Fault]:
+    check(replica.target, service)
+    chosen = service or replica.target.database.service
+
+    def revert() -> str | None:
+        if replica.connected(chosen):
+            return None
+        replica.connect(chosen)
+        return f"reconnected {chosen} to the replica's network"
+
+    fault = Fault(f"{chosen!r} disconnected from the replica's network", revert)
+    try:
+        replica.disconnect(chosen)
+        yield fault
+    finally:
+        fault.revert()
+
+
+SCENARIO = Scenario(
+    name="network_partition",
+    description="The database (or another service) is disconnected from the replica's network.",
+    expected_alerts=("database_down", "health_check_fail", "high_error_rate"),
+    expected_recovery="reconnect_network",
+    steps=(
+        "disconnect the service's container from the replica's network",
+        "leave it cut off until the procedure reconnects it",
+    ),
+    inject=inject,
+    check=check,
+)

@@ -1,0 +1,29 @@
+"""Scenario parameters refused before anything starts (no Docker)."""
+
+from __future__ import annotations
+
+import pytest
+
+from drillbook.errors import PluginError
+from drills import spec
+from scenarios import REGISTRY
+from tests.conftest import CATALOG
+
+
+@pytest.mark.parametrize(
+    ("scenario", "params", "says"),
+    [
+        ("lock_contention", {"table": "orders; DROP TABLE orders"}, "plain table name"),
+        ("lock_contention", {"holder": "drillbook-x"}, "does not start with 'drillbook'"),
+        ("runaway_process", {"processes": 0}, "1 to 256 processes"),
+        ("runaway_process", {"name": "x; rm -rf /"}, "lowercase letters"),
+        ("runaway_process", {"service": "cache"}, "does not have"),
+        ("network_partition", {"service": "cache"}, "does not have"),
+        ("crash_loop", {"service": "db"}, "restart policy"),
+        ("crash_loop", {"env": {}}, "at least one variable"),
+    ],
+)
+def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:
+    target = spec.load(CATALOG / "db-outage.yaml").target
+    with pytest.raises(PluginError, match=says):
+        REGISTRY.get(scenario).check(target, **params)
