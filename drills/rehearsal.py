@@ -15,7 +15,7 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-from drills import diagnostics
+from drills import diagnostics, objectives
 from drills.runner import DrillRunner, DrillState
 from drills.score import ChecklistItem, Score
 from drills.spec import DrillSpec
@@ -54,7 +54,7 @@ class Rehearsal(DrillRunner):
         self.say = say
         self.commands = commands
         self.engineer = engineer
-        self.engineer_name = engineer
+        self.engineer_name = engineer  # what the runner puts in the result
         self.timeout_s = timeout_s
         self.checklist_procedure = self._checklist_procedure()
         self._ticked: dict[int, float] = {}
@@ -114,7 +114,8 @@ class Rehearsal(DrillRunner):
         assert self.replica is not None
         fired = self._alerts()
         severity = min((a.severity for a in fired), default="P3")
-        rto = next(o for o in self._objective_targets())
+        m = self.spec.model.objectives
+        rto, _rpo = objectives.targets(m.tier, m.rto_s, m.rpo_s)
         alert = runbook.internal_alert(
             severity=severity,
             service=self.spec.target.name,
@@ -150,14 +151,6 @@ class Rehearsal(DrillRunner):
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")
-
-    def _objective_targets(self) -> list[float]:
-        from drills import objectives
-
-        rto, _rpo = objectives.targets(
-            self.spec.model.objectives.tier, self.spec.model.objectives.rto_s, self.spec.model.objectives.rpo_s
-        )
-        return [rto]
 
     def _placeholders(self) -> dict[str, str]:
         assert self.replica is not None
