@@ -8,6 +8,7 @@ sees YAML or dictionaries: the runner gets a frozen `DrillSpec` and a
 
 from __future__ import annotations
 
+import dataclasses
 import pathlib
 from typing import Annotated, Any, Literal
 
@@ -220,6 +221,14 @@ class ObjectivesModel(Model):
     rpo_s: Seconds | None = None
 
 
+class ServiceChangeModel(Model):
+    """A limit of one of the target's services, changed for this drill only."""
+
+    cpus: float | None = Field(default=None, gt=0, le=64)
+    mem_limit: str | None = None
+    restart: Literal["no", "on-failure", "always", "unless-stopped"] | None = None
+
+
 class DrillModel(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)
     description: str = ""
@@ -233,6 +242,9 @@ class DrillModel(Model):
     scenario: ScenarioModel
     recovery: RecoveryModel | None = None
     objectives: ObjectivesModel = ObjectivesModel()
+    services: dict[str, ServiceChangeModel] = {}
+    """The same stack with other limits: per service, what this drill changes (a tighter CPU limit,
+    a restart policy), without a copy of the target."""
     allow_remote: bool = False
     """Load and probes may leave loopback; needs --allow-remote on the command line too."""
 
@@ -339,7 +351,23 @@ def load(path: str | pathlib.Path) -> DrillSpec:
         model = DrillModel.model_validate(data)
     except ValidationError as exc:
         raise _explain(path, exc, lines) from None
-    return DrillSpec(model, _resolve_target(model.target, path), path, data)
+    target = _changed(_resolve_target(model.target, path), model.services, path)
+    return DrillSpec(model, target, path, data)
+
+
+def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pathlib.Path) -> t.Target:
+    names = [s.name for s in target.services]
+    unknown = sorted(set(changes) - set(names))
+    if unknown:
+        raise SpecError(
+            f"{path}: `services` changes {', '.join(unknown)}, which target {target.name!r} does not have "
+            f"(it has {', '.join(names)})."
+        )
+    services = tuple(
+        dataclasses.replace(s, **changes[s.name].model_dump(exclude_none=True)) if s.name in changes else s
+        for s in target.services
+    )
+    return dataclasses.replace(target, services=services)
 
 
 def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:

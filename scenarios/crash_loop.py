@@ -33,7 +33,8 @@ def check(target: Target, env: dict[str, str] | None = None, service: str | None
     if restart == "no":
         raise PluginError(
             f"The scenario 'crash_loop' needs service {chosen!r} to have a restart policy (`restart: on-failure` "
-            "in the target): without one the engine never restarts it, so there is no loop, only a crash."
+            "in the target, or under the drill's `services:`): without one the engine never restarts it, "
+            "so there is no loop, only a crash."
         )
     if env is not None and not env:
         raise PluginError("The scenario 'crash_loop' needs at least one variable in `env` to break the service with.")

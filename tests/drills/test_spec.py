@@ -114,3 +114,12 @@ target:
     )
     with pytest.raises(SpecError, match=r"target\.app names service 'web'"):
         spec.load(write(tmp_path, text))
+
+
+def test_a_drill_changes_a_services_limits_without_a_copy_of_the_target(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(CATALOG / "runaway-cpu.yaml")
+    assert loaded.target.service("app").cpus == 0.5
+    assert spec.load(CATALOG / "db-outage.yaml").target.service("app").cpus is None
+    path = spec.write_variant(CATALOG / "db-outage.yaml", tmp_path, "x", services={"cache": {"cpus": 1}})
+    with pytest.raises(SpecError, match="cache, which target 'sample' does not have"):
+        spec.load(path)

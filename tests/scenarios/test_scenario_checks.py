@@ -24,6 +24,6 @@ from tests.conftest import CATALOG
     ],
 )
 def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:
-    target = spec.load(CATALOG / "db-outage.yaml").target
+    target = spec.load(CATALOG / "crash-loop.yaml").target  # the sample stack, its app with a restart policy
     with pytest.raises(PluginError, match=says):
         REGISTRY.get(scenario).check(target, **params)
