@@ -154,7 +154,7 @@ class DrillRunner:
                 f"warning: {len(dead)} dead drill(s) left objects behind ({', '.join(d.drill_id for d in dead)}); "
                 "`drillbook cleanup` removes them"
             )
-        self.journal = Journal(self.out_dir / JOURNAL_FILE, self._header())
+        self.journal = Journal(self.out_dir / JOURNAL_FILE, self.masker.document(self._header()))
         self.clock = Clock()
         self.timeline = Timeline(self.clock, self._on_event)
         teardown = Teardown(self.timeline.record)

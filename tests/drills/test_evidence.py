@@ -65,7 +65,10 @@ def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Pat
     first = next(s for s in doc["diagnostics"] if s["label"] == "first alert")
     sections = {s["name"]: s for s in first["sections"]}
     assert any(MARKER in row[-1] for row in sections["long_running"]["rows"]), sections["long_running"]
-    assert sections["connectivity"]["available"] and sections["health"]["reason"] == "HTTP 200"
+    assert sections["connectivity"]["available"]
+    # The health body is whatever the service answered under the broken release's load (a dropped
+    # connection through docker-proxy is evidence too); a quiet replica's is in test_diagnostics.
+    assert sections["health"]["reason"]
     logged = [row[1] for row in sections["log_errors"]["rows"] if "payment call failed" in row[1]]
     assert logged == ["ERROR payment call failed with key *** on postgresql://returns:***@db:5432/returns"]
 
