@@ -27,7 +27,7 @@ from drills.history import History
 from drills.runner import DrillRunner, resolve_plugins
 from drills.timeline import Event
 from reports import gameday as gameday_report
-from reports import junit
+from reports import history_page, junit
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
 
@@ -46,8 +46,8 @@ class EntryModel(_Model):
 
 
 class ToleranceModel(_Model):
-    relative: float = Field(default=0.5, ge=0)
-    absolute_s: float = Field(default=1.0, ge=0)
+    relative: float = Field(default=history_page.RELATIVE_TOLERANCE, ge=0)
+    absolute_s: float = Field(default=history_page.ABSOLUTE_TOLERANCE_S, ge=0)
     previous_runs: int = Field(default=5, ge=1, le=100)
 
 
@@ -162,7 +162,7 @@ def regressions(
         if now is None or not values:
             continue
         before = values[len(values) // 2]
-        if now - before > tolerance.absolute_s and now > before * (1 + tolerance.relative):
+        if history_page.worse(now, before, tolerance.relative, tolerance.absolute_s):
             found.append(Regression(figure, before, now, len(values), commits_between(earlier[0], doc)))
     return found
 

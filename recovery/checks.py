@@ -1,4 +1,4 @@
-"""Checks procedures share: the runbook's "verify restart" curl, as code."""
+"""Steps procedures share: the runbook's "verify restart" curl and its connection pool reset, as code."""
 
 from __future__ import annotations
 
@@ -17,6 +17,27 @@ def verify(ctx: StepContext) -> str:
 
 
 VERIFY = Step("verify", "health endpoint and key flows answer 2xx", verify, hint="curl -f {health_url}")
+
+
+def reset_connections(ctx: StepContext) -> str:
+    flow = ctx.replica.target.reset_connections
+    if flow is None:
+        return "skipped: the target declares no connection-reset endpoint"
+    try:
+        response = httpx.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
+    except httpx.HTTPError as exc:
+        raise StepFailed(f"{flow.method} {flow.path} failed: {type(exc).__name__}") from exc
+    if not response.is_success:
+        raise StepFailed(f"{flow.method} {flow.path} answered HTTP {response.status_code}")
+    return f"{flow.method} {flow.path}: HTTP {response.status_code}"
+
+
+RESET_CONNECTIONS = Step(
+    "reset application connections",
+    "the runbook's connection pool reset",
+    reset_connections,
+    hint="curl -X POST {reset}",
+)
 
 
 def verify_flows(replica: Replica, timeout_s: float) -> str:

@@ -9,8 +9,7 @@ from dataclasses import dataclass
 
 from drillbook.errors import RecoveryStepFailed
 from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
-from recovery.restart_database import reset_connections
+from recovery.checks import RESET_CONNECTIONS, VERIFY
 
 
 @dataclass(frozen=True)
@@ -52,12 +51,7 @@ PROCEDURE = Procedure(
             reconnect,
             hint="docker network connect --alias db <the replica's network> {db_container}",
         ),
-        Step(
-            "reset application connections",
-            "the runbook's connection pool reset",
-            reset_connections,
-            hint="curl -X POST {reset}",
-        ),
+        RESET_CONNECTIONS,
         VERIFY,
     ),
 )

@@ -6,11 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import httpx
-
-from drillbook.errors import RecoveryStepFailed as StepFailed
 from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
+from recovery.checks import RESET_CONNECTIONS, VERIFY
 
 
 @dataclass(frozen=True)
@@ -45,19 +42,6 @@ def wait_for_postgres(ctx: StepContext) -> str:
     return f"PostgreSQL answers queries after {waited:.2f} s"
 
 
-def reset_connections(ctx: StepContext) -> str:
-    flow = ctx.replica.target.reset_connections
-    if flow is None:
-        return "skipped: the target declares no connection-reset endpoint"
-    try:
-        response = httpx.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
-    except httpx.HTTPError as exc:
-        raise StepFailed(f"{flow.method} {flow.path} failed: {type(exc).__name__}") from exc
-    if not response.is_success:
-        raise StepFailed(f"{flow.method} {flow.path} answered HTTP {response.status_code}")
-    return f"{flow.method} {flow.path}: HTTP {response.status_code}"
-
-
 PROCEDURE = Procedure(
     name="restart_database",
     description="Restart PostgreSQL on its volume, reset the app's connections, verify.",
@@ -75,12 +59,7 @@ PROCEDURE = Procedure(
             wait_for_postgres,
             hint="psql '{psql}' -c 'SELECT 1;'",
         ),
-        Step(
-            "reset application connections",
-            "the runbook's connection pool reset",
-            reset_connections,
-            hint="curl -X POST {reset}",
-        ),
+        RESET_CONNECTIONS,
         VERIFY,
     ),
 )

@@ -36,10 +36,16 @@ def _figure(doc: dict[str, Any], name: str) -> tuple[float | None, float | None]
     return None, None
 
 
-def _worse(now: float | None, before: float | None) -> bool:
+def worse(
+    now: float | None,
+    before: float | None,
+    relative: float = RELATIVE_TOLERANCE,
+    absolute_s: float = ABSOLUTE_TOLERANCE_S,
+) -> bool:
+    """Worse than `before` by more than both tolerances (game days use the same test)."""
     if now is None or before is None:
         return False
-    return now - before > ABSOLUTE_TOLERANCE_S and now > before * (1 + RELATIVE_TOLERANCE)
+    return now - before > absolute_s and now > before * (1 + relative)
 
 
 def rows(docs: Sequence[dict[str, Any]]) -> list[Row]:
@@ -53,9 +59,9 @@ def rows(docs: Sequence[dict[str, Any]]) -> list[Row]:
             prev = out[-1]
             if VERDICT_RANK.get(doc["verdict"], 2) > VERDICT_RANK.get(prev.doc["verdict"], 2):
                 flags.append(f"verdict {prev.doc['verdict']} → {doc['verdict']}")
-            if _worse(downtime, prev.downtime_s):
+            if worse(downtime, prev.downtime_s):
                 flags.append(f"downtime {prev.downtime_s:.2f} s → {downtime:.2f} s")
-            if _worse(rpo, prev.rpo_s):
+            if worse(rpo, prev.rpo_s):
                 flags.append(f"RPO {prev.rpo_s:.2f} s → {rpo:.2f} s")
         out.append(Row(doc, downtime, rpo, rto, rpo_target, tuple(flags)))
     return out

@@ -11,10 +11,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from drillbook.errors import PluginError
 from replicas.replica import Replica
 from replicas.target import Target
-from scenarios.base import Fault, Scenario
+from scenarios.base import Fault, Scenario, named_service
 from scenarios.gitops import committed, release_image, reported_version
 
 
@@ -23,9 +22,7 @@ def images(target: Target, release: str = "1.1.0", service: str | None = None) -
 
 
 def check(target: Target, release: str = "1.1.0", service: str | None = None) -> None:
-    name = service or target.app
-    if name not in {s.name for s in target.services}:
-        raise PluginError(f"The scenario 'bad_deploy' names service {name!r}, which the target does not have.")
+    named_service(target, "bad_deploy", service, target.app)
 
 
 @contextmanager

@@ -7,6 +7,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
+from drillbook.errors import PluginError
+from replicas.target import Service, Target
+
 
 class Fault:
     """An injected fault; `revert` puts things back and is safe to call twice.
@@ -31,6 +34,18 @@ class Fault:
         self.reverted = True
         self.revert_detail = self._revert()
         return True
+
+
+def named_service(target: Target, scenario: str, service: str | None, default: str) -> Service:
+    """The service a scenario acts on (`service` or its default), refused before anything starts."""
+    name = service or default
+    try:
+        return target.service(name)
+    except KeyError:
+        raise PluginError(
+            f"The scenario {scenario!r} names service {name!r}, which the target does not have "
+            f"(it has {', '.join(s.name for s in target.services)})."
+        ) from None
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 from drillbook.errors import PluginError
 from replicas.replica import Replica
 from replicas.target import Target
-from scenarios.base import Fault, Scenario
+from scenarios.base import Fault, Scenario, named_service
 from scenarios.gitops import committed
 
 BAD = {"DB_POOL_SIZE": "ten"}
@@ -23,16 +23,10 @@ LOOP_SEEN_S = 15.0
 
 
 def check(target: Target, env: dict[str, str] | None = None, service: str | None = None) -> None:
-    chosen = service or target.app
-    try:
-        restart = target.service(chosen).restart
-    except KeyError:
+    chosen = named_service(target, "crash_loop", service, target.app)
+    if chosen.restart == "no":
         raise PluginError(
-            f"The scenario 'crash_loop' names service {chosen!r}, which the target does not have."
-        ) from None
-    if restart == "no":
-        raise PluginError(
-            f"The scenario 'crash_loop' needs service {chosen!r} to have a restart policy (`restart: on-failure` "
+            f"The scenario 'crash_loop' needs service {chosen.name!r} to have a restart policy (`restart: on-failure` "
             "in the target, or under the drill's `services:`): without one the engine never restarts it, "
             "so there is no loop, only a crash."
         )

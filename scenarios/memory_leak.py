@@ -14,20 +14,15 @@ from typing import Any
 from drillbook.errors import PluginError
 from replicas.replica import Replica
 from replicas.target import Target
-from scenarios.base import Fault, Scenario
+from scenarios.base import Fault, Scenario, named_service
 from scenarios.gitops import committed
 
 
 def check(
     target: Target, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
 ) -> None:
-    name = service or target.app
-    try:
-        known = target.service(name).flags
-    except KeyError:
-        raise PluginError(
-            f"The scenario 'memory_leak' names service {name!r}, which the target does not have."
-        ) from None
+    chosen = named_service(target, "memory_leak", service, target.app)
+    name, known = chosen.name, chosen.flags
     if flag not in known:
         raise PluginError(
             f"The scenario 'memory_leak' would enable flag {flag!r}, which service {name!r} does not know "

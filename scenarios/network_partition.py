@@ -10,20 +10,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from drillbook.errors import PluginError
 from replicas.replica import Replica
 from replicas.target import Target
-from scenarios.base import Fault, Scenario
+from scenarios.base import Fault, Scenario, named_service
 
 
 def check(target: Target, service: str | None = None) -> None:
-    chosen = service or target.database.service
-    names = [s.name for s in target.services]
-    if chosen not in names:
-        raise PluginError(
-            f"The scenario 'network_partition' would cut off service {chosen!r}, which the target does not have "
-            f"(it has {', '.join(names)})."
-        )
+    named_service(target, "network_partition", service, target.database.service)
 
 
 @contextmanager

@@ -17,15 +17,13 @@ import docker.errors
 from drillbook.errors import DrillbookError, PluginError
 from replicas.replica import Replica
 from replicas.target import Target
-from scenarios.base import Fault, Scenario
+from scenarios.base import Fault, Scenario, named_service
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{2,40}$")
 
 
 def check(target: Target, processes: int = 8, name: str = "report-exporter", service: str | None = None) -> None:
-    chosen = service or target.app
-    if chosen not in [s.name for s in target.services]:
-        raise PluginError(f"The scenario 'runaway_process' names service {chosen!r}, which the target does not have.")
+    named_service(target, "runaway_process", service, target.app)
     if not 1 <= processes <= 256:
         raise PluginError(f"The scenario 'runaway_process' starts 1 to 256 processes, not {processes}.")
     if not NAME.match(name):
