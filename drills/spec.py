@@ -227,6 +227,8 @@ class ServiceChangeModel(Model):
     cpus: float | None = Field(default=None, gt=0, le=64)
     mem_limit: str | None = None
     restart: Literal["no", "on-failure", "always", "unless-stopped"] | None = None
+    env: dict[str, str] = {}
+    """Variables added to (or replacing in) the service's environment."""
 
 
 class DrillModel(Model):
@@ -363,11 +365,13 @@ def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pat
             f"{path}: `services` changes {', '.join(unknown)}, which target {target.name!r} does not have "
             f"(it has {', '.join(names)})."
         )
-    services = tuple(
-        dataclasses.replace(s, **changes[s.name].model_dump(exclude_none=True)) if s.name in changes else s
-        for s in target.services
-    )
+    services = tuple(_change(s, changes[s.name]) if s.name in changes else s for s in target.services)
     return dataclasses.replace(target, services=services)
+
+
+def _change(service: t.Service, change: ServiceChangeModel) -> t.Service:
+    limits = change.model_dump(exclude_none=True, exclude={"env"})
+    return dataclasses.replace(service, **limits, env={**service.env, **change.env})
 
 
 def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:

@@ -19,6 +19,7 @@ REGISTRY: Registry[Procedure] = Registry(
         "terminate_long_queries": "recovery.terminate_long_queries",
         "kill_runaway": "recovery.kill_runaway",
         "reconnect_network": "recovery.reconnect_network",
+        "terminate_idle_connections": "recovery.terminate_idle_connections",
     },
     attribute="PROCEDURE",
 )

@@ -20,6 +20,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "runaway_process": "scenarios.runaway_process",
         "network_partition": "scenarios.network_partition",
         "crash_loop": "scenarios.crash_loop",
+        "connection_exhaustion": "scenarios.connection_exhaustion",
     },
     attribute="SCENARIO",
 )

@@ -70,7 +70,7 @@ def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Pat
     # connection through docker-proxy is evidence too); a quiet replica's is in test_diagnostics.
     assert sections["health"]["reason"]
     logged = [row[1] for row in sections["log_errors"]["rows"] if "payment call failed" in row[1]]
-    assert logged == ["ERROR payment call failed with key *** on postgresql://returns:***@db:5432/returns"]
+    assert logged == ["ERROR payment call failed with key *** on postgresql://returns_app:***@db:5432/returns"]
 
     # Escalation: a P1 held by Level 1 until 2 hours × 0.02 = 144 s; recovered long before.
     esc = doc["escalation"]

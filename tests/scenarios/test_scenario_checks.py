@@ -21,6 +21,11 @@ from tests.conftest import CATALOG
         ("network_partition", {"service": "cache"}, "does not have"),
         ("crash_loop", {"service": "db"}, "restart policy"),
         ("crash_loop", {"env": {}}, "at least one variable"),
+        ("connection_exhaustion", {"connections": 0}, "between 1 and"),
+        ("connection_exhaustion", {"role": "returns"}, "not the administrator's"),
+        ("connection_exhaustion", {"role": "Batch-Job"}, "plain role name"),
+        ("connection_exhaustion", {"holder": "drillbook-leak"}, "does not start with 'drillbook'"),
+        ("connection_exhaustion", {"wait_s": 0}, "positive `wait_s`"),
     ],
 )
 def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:

@@ -30,6 +30,9 @@ if [ "${1:-}" = "postgres" ]; then
     echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
     # The runbook's slow-query diagnostics read pg_stat_statements.
     echo "shared_preload_libraries = 'pg_stat_statements'" >> "$PGDATA/postgresql.conf"
+    # Room for administrators when clients have taken every ordinary slot: the runbook's
+    # connection diagnostics must still get in (the default 3 is one diagnostics snapshot).
+    echo "superuser_reserved_connections = 10" >> "$PGDATA/postgresql.conf"
 
     pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
     if [ "$db" != "postgres" ]; then
@@ -38,6 +41,15 @@ if [ "${1:-}" = "postgres" ]; then
     fi
     psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q \
       -c "CREATE EXTENSION IF NOT EXISTS pg_stat_statements" >/dev/null
+    # The service's own login, not a superuser: it owns the database (and so may create
+    # its tables) but cannot take the slots reserved for administrators.
+    if [ -n "${APP_DB_USER:-}" ]; then
+      psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q \
+        -v app_user="$APP_DB_USER" -v app_pw="${APP_DB_PASSWORD:-}" -v db="$db" >/dev/null <<'SQL'
+CREATE ROLE :"app_user" LOGIN PASSWORD :'app_pw';
+ALTER DATABASE :"db" OWNER TO :"app_user";
+SQL
+    fi
     for f in /docker-entrypoint-initdb.d/*; do
       case "$f" in
         *.sql) psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q -f "$f" ;;

@@ -20,6 +20,9 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 T = TypeVar("T")
 
 DB_TIMEOUT_S = float(os.environ.get("DB_TIMEOUT_S", "1.0"))
+# Pools replace their connections now and then (psycopg's default: after an hour), so
+# a server that accepts no new connection shows in the service within that time.
+DB_POOL_MAX_LIFETIME_S = float(os.environ.get("DB_POOL_MAX_LIFETIME_S", "3600"))
 
 
 class DatabaseUnavailable(Exception):
@@ -39,6 +42,7 @@ class Database:
             min_size=1,
             max_size=self._pool_size,
             timeout=DB_TIMEOUT_S,
+            max_lifetime=DB_POOL_MAX_LIFETIME_S,
             # A connection that died with the server is found out here and
             # replaced before a request uses it: the pool heals after an outage.
             check=ConnectionPool.check_connection,

@@ -1,0 +1,51 @@
+"""The connection-exhaustion drill: a leaking client takes every slot, the leak is capped and cleared."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import pytest
+
+from drillbook.errors import ExitCode
+from drills import spec
+from drills.cli import main
+from drills.runner import DrillRunner
+from tests.conftest import CATALOG
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+
+
+def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib.Path) -> None:
+    result = DrillRunner(spec.load(CATALOG / "connection-exhaustion.yaml"), tmp_path / "out").run()
+    doc = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert result.verdict == "passed", result.error
+    assert {"high_error_rate", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}
+    assert doc["measurements"]["downtime_s"] > 0  # the service really lost its connections
+    fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))
+    assert "remaining connection slots are reserved" in fault and "other clients still hold" not in fault
+    steps = {s["name"]: s for s in doc["recovery_steps"]}
+    assert re.search(r"\d+ idle batch-export \(batch\)", steps["count connections"]["detail"])
+    assert steps["cap the leaking role"]["detail"].startswith("role batch holds")
+    terminated = int(re.findall(r"terminated (\d+)", steps["terminate idle sessions"]["detail"])[0])
+    assert terminated > 50
+    # The leak kept running through the verify window: capped, it took no more than its limit again.
+    reverted = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "reverted" in e["detail"])
+    closed = int(re.findall(r"closed its (\d+) connections", reverted)[0])
+    assert terminated <= closed <= terminated + 5
+    assert doc["measurements"]["lost_writes"] == 0
+
+
+def test_more_connections_than_the_server_allows_is_refused_before_any(tmp_path: pathlib.Path) -> None:
+    path = spec.write_variant(
+        CATALOG / "connection-exhaustion.yaml",
+        tmp_path,
+        "too-many",
+        scenario={"name": "connection_exhaustion", "with": {"connections": 500}},
+    )
+    code = main(["run", str(path), "--out", str(tmp_path / "out")])
+    doc = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert code == ExitCode.BAD_INPUT
+    assert "would open 500 connections" in doc["error"] and "nothing was opened" in doc["error"]
+    assert doc["measurements"]["injected_at"] is None
