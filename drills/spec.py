@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drillbook.errors import SpecError
 from drills.alerts import rule_names
 from drills.objectives import Tier
+from replicas import proxy
 from replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -231,6 +232,13 @@ class ServiceChangeModel(Model):
     """Variables added to (or replacing in) the service's environment."""
 
 
+class FaultProxyModel(Model):
+    """A TCP fault proxy in front of one service, for faults on the path to it."""
+
+    service: str | None = None
+    """The service the proxy fronts; the target's database when left out."""
+
+
 class DrillModel(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)
     description: str = ""
@@ -245,6 +253,9 @@ class DrillModel(Model):
     recovery: RecoveryModel | None = None
     objectives: ObjectivesModel = ObjectivesModel()
     services: dict[str, ServiceChangeModel] = {}
+    fault_proxy: FaultProxyModel | None = None
+    """drillbook's fault proxy in front of a service from the start (for latency, black-hole
+    and reset faults on the path to it); the rest of the stack reaches the service through it."""
     """The same stack with other limits: per service, what this drill changes (a tighter CPU limit,
     a restart policy), without a copy of the target."""
     allow_remote: bool = False
@@ -354,6 +365,8 @@ def load(path: str | pathlib.Path) -> DrillSpec:
     except ValidationError as exc:
         raise _explain(path, exc, lines) from None
     target = _changed(_resolve_target(model.target, path), model.services, path)
+    if model.fault_proxy is not None:
+        target = _fronted(target, model.fault_proxy.service or target.database.service, path)
     return DrillSpec(model, target, path, data)
 
 
@@ -367,6 +380,21 @@ def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pat
         )
     services = tuple(_change(s, changes[s.name]) if s.name in changes else s for s in target.services)
     return dataclasses.replace(target, services=services)
+
+
+def _fronted(target: t.Target, service: str, path: pathlib.Path) -> t.Target:
+    names = [s.name for s in target.services]
+    if service not in names:
+        raise SpecError(
+            f"{path}: `fault_proxy` fronts service {service!r}, which target {target.name!r} does not have "
+            f"(it has {', '.join(names)})."
+        )
+    if f"{service}-proxy" in names or f"{service}-upstream" in names:
+        raise SpecError(
+            f"{path}: `fault_proxy` needs the names {service}-proxy and {service}-upstream, and target "
+            f"{target.name!r} already uses one of them. Rename that service."
+        )
+    return proxy.fronted(target, service)
 
 
 def _change(service: t.Service, change: ServiceChangeModel) -> t.Service:

@@ -20,6 +20,7 @@ REGISTRY: Registry[Procedure] = Registry(
         "kill_runaway": "recovery.kill_runaway",
         "reconnect_network": "recovery.reconnect_network",
         "terminate_idle_connections": "recovery.terminate_idle_connections",
+        "clear_network_fault": "recovery.clear_network_fault",
     },
     attribute="PROCEDURE",
 )

@@ -57,10 +57,17 @@ def _sample(release: str, defect: str) -> Recipe:
     )
 
 
+FAULT_PROXY_IMAGE = "drillbook/faultproxy:1"
+
 RECIPES: dict[str, Recipe] = {
     r.tag: r
     for r in (
         Recipe(tag="drillbook/postgres:15", dockerfile_dir=HERE / "images" / "postgres"),
+        Recipe(
+            tag=FAULT_PROXY_IMAGE,
+            dockerfile_dir=HERE / "images" / "faultproxy",
+            extra={"faultproxy": HERE / "faultproxy"},
+        ),
         *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
     )
 }

@@ -184,8 +184,8 @@ class Replica:
             environment=state.container_env(),
             labels=labels.for_drill(self.drill_id, service.name),
             network=self.network_name,
-            # The service's name is its host name on the replica's network.
-            networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.name])},
+            # The service's name is its host name on the replica's network (a proxy's, if fronted).
+            networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.host])},
             mem_limit=state.mem_limit,
             nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
             restart_policy=self._restart_policy(service),
@@ -342,8 +342,8 @@ class Replica:
         self.network().disconnect(self.container(service))
 
     def connect(self, service: str) -> None:
-        """Back on the replica's network, under its service name again."""
-        self.network().connect(self.container(service), aliases=[service])
+        """Back on the replica's network, under its host name again."""
+        self.network().connect(self.container(service), aliases=[self.target.service(service).host])
 
     # --- teardown -----------------------------------------------------------
 

@@ -38,6 +38,13 @@ class Service:
     command: tuple[str, ...] | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)
     """The feature flags the service knows, with their defaults."""
+    alias: str | None = None
+    """Its host name on the replica's network; None: its name. A service behind a fault
+    proxy gives its name to the proxy and answers to `<name>-upstream`."""
+
+    @property
+    def host(self) -> str:
+        return self.alias or self.name
 
 
 @dataclass(frozen=True)

@@ -21,6 +21,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "network_partition": "scenarios.network_partition",
         "crash_loop": "scenarios.crash_loop",
         "connection_exhaustion": "scenarios.connection_exhaustion",
+        "slow_database": "scenarios.slow_database",
     },
     attribute="SCENARIO",
 )

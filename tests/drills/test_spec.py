@@ -123,3 +123,21 @@ def test_a_drill_changes_a_services_limits_without_a_copy_of_the_target(tmp_path
     path = spec.write_variant(CATALOG / "db-outage.yaml", tmp_path, "x", services={"cache": {"cpus": 1}})
     with pytest.raises(SpecError, match="cache, which target 'sample' does not have"):
         spec.load(path)
+
+
+def test_a_drills_environment_change_is_merged_into_the_services() -> None:
+    app = spec.load(CATALOG / "connection-exhaustion.yaml").target.service("app")
+    assert app.env["DB_POOL_MAX_LIFETIME_S"] == "3"
+    assert app.env["DATABASE_URL"].startswith("postgresql://returns_app:")  # the rest stays
+
+
+def test_a_fault_proxy_takes_the_services_host_name(tmp_path: pathlib.Path) -> None:
+    target = spec.load(CATALOG / "slow-database.yaml").target
+    names = [s.name for s in target.services]
+    assert names.index("db-proxy") == names.index("db") + 1
+    assert target.service("db").host == "db-upstream" and target.service("db-proxy").host == "db"
+    assert target.service("db-proxy").env["UPSTREAM"] == "db-upstream:5432"
+    assert target.service("app").host == "app"
+    path = spec.write_variant(CATALOG / "slow-database.yaml", tmp_path, "x", fault_proxy={"service": "cache"})
+    with pytest.raises(SpecError, match="`fault_proxy` fronts service 'cache'"):
+        spec.load(path)

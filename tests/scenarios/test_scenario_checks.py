@@ -10,6 +10,13 @@ from scenarios import REGISTRY
 from tests.conftest import CATALOG
 
 
+def test_a_slow_database_needs_a_latency_it_can_make() -> None:
+    target = spec.load(CATALOG / "slow-database.yaml").target
+    REGISTRY.get("slow_database").check(target, latency_ms=800)
+    with pytest.raises(PluginError, match="`jitter_ms` between 0 and latency_ms"):
+        REGISTRY.get("slow_database").check(target, latency_ms=100, jitter_ms=500)
+
+
 @pytest.mark.parametrize(
     ("scenario", "params", "says"),
     [
@@ -26,6 +33,7 @@ from tests.conftest import CATALOG
         ("connection_exhaustion", {"role": "Batch-Job"}, "plain role name"),
         ("connection_exhaustion", {"holder": "drillbook-leak"}, "does not start with 'drillbook'"),
         ("connection_exhaustion", {"wait_s": 0}, "positive `wait_s`"),
+        ("slow_database", {}, "Add `fault_proxy: {service: db}`"),
     ],
 )
 def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:
