@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import pathlib
+from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import yaml
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from drillbook.errors import SpecError
 from drills.alerts import rule_names
 from drills.objectives import Tier
-from replicas import proxy
+from replicas import disks, proxy
 from replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -49,6 +50,8 @@ class ServiceModel(Model):
     cpus: float | None = Field(default=None, gt=0, le=64)
     restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
     volumes: dict[str, str] = {}
+    volume_sizes: dict[str, str] = {}
+    """A filesystem of its own for a volume (`pgdata: 128m`): a disk that can fill up."""
     command: list[str] | None = None
     flags: dict[str, bool] = {}
 
@@ -133,6 +136,7 @@ class TargetModel(Model):
                     cpus=s.cpus,
                     restart=s.restart,
                     volumes=dict(s.volumes),
+                    volume_sizes=_sizes(s.name, s.volume_sizes, s.volumes),
                     command=tuple(s.command) if s.command else None,
                     flags=dict(s.flags),
                 )
@@ -230,6 +234,8 @@ class ServiceChangeModel(Model):
     restart: Literal["no", "on-failure", "always", "unless-stopped"] | None = None
     env: dict[str, str] = {}
     """Variables added to (or replacing in) the service's environment."""
+    volume_sizes: dict[str, str] = {}
+    """Volumes made a filesystem of their own for this drill (`pgdata: 128m`)."""
 
 
 class FaultProxyModel(Model):
@@ -398,8 +404,24 @@ def _fronted(target: t.Target, service: str, path: pathlib.Path) -> t.Target:
 
 
 def _change(service: t.Service, change: ServiceChangeModel) -> t.Service:
-    limits = change.model_dump(exclude_none=True, exclude={"env"})
-    return dataclasses.replace(service, **limits, env={**service.env, **change.env})
+    limits = change.model_dump(exclude_none=True, exclude={"env", "volume_sizes"})
+    sizes = {**service.volume_sizes, **_sizes(service.name, change.volume_sizes, service.volumes)}
+    return dataclasses.replace(service, **limits, env={**service.env, **change.env}, volume_sizes=sizes)
+
+
+def _sizes(service: str, sizes: dict[str, str], volumes: Mapping[str, str]) -> dict[str, int]:
+    parsed = {}
+    for volume, size in sizes.items():
+        if volume not in volumes:
+            raise SpecError(
+                f"`volume_sizes` of service {service!r} names volume {volume!r}, which the service does not "
+                f"mount (it mounts {', '.join(volumes) or 'none'})."
+            )
+        try:
+            parsed[volume] = disks.parse_size(size)
+        except ValueError as exc:
+            raise SpecError(f"`volume_sizes` of service {service!r}, volume {volume!r}: {exc}.") from None
+    return parsed
 
 
 def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:

@@ -21,6 +21,7 @@ REGISTRY: Registry[Procedure] = Registry(
         "reconnect_network": "recovery.reconnect_network",
         "terminate_idle_connections": "recovery.terminate_idle_connections",
         "clear_network_fault": "recovery.clear_network_fault",
+        "free_disk_space": "recovery.free_disk_space",
     },
     attribute="PROCEDURE",
 )

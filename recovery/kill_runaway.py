@@ -26,17 +26,13 @@ def _service(ctx: StepContext) -> str:
     return options.service or ctx.replica.target.app
 
 
-def _text(output: object) -> str:
-    return output.decode(errors="replace") if isinstance(output, bytes) else ""
-
-
 def _runnable(ctx: StepContext) -> dict[int, str]:
     """pid -> command line of the processes `ps` shows running or runnable (state R)."""
-    result = ctx.replica.container(_service(ctx)).exec_run(["ps", "-eo", "pid=,stat=,args="])
-    if result.exit_code != 0:
-        raise RecoveryStepFailed(f"`ps` failed in the container: {_text(result.output)[:200]}")
+    code, output = ctx.replica.exec(_service(ctx), ["ps", "-eo", "pid=,stat=,args="])
+    if code != 0:
+        raise RecoveryStepFailed(f"`ps` failed in the container: {output[:200]}")
     out: dict[int, str] = {}
-    for line in _text(result.output).splitlines():
+    for line in output.splitlines():
         parts = line.split(None, 2)
         if len(parts) == 3 and parts[0].isdigit() and parts[1].startswith("R") and not parts[2].startswith("ps "):
             out[int(parts[0])] = parts[2]
@@ -70,11 +66,10 @@ def kill(ctx: StepContext) -> str:
     pids = ctx.notes.get("pids")
     if not isinstance(pids, list) or not pids:
         raise RecoveryStepFailed("nothing to kill: the previous step found no process")
-    container = ctx.replica.container(_service(ctx))
-    result = container.exec_run(["kill", "-9", *map(str, pids)])
-    if result.exit_code != 0:
+    code, output = ctx.replica.exec(_service(ctx), ["kill", "-9", *map(str, pids)])
+    if code != 0:
         ctx.replica.restart(_service(ctx))
-        return f"kill failed ({_text(result.output)[:120]}); restarted the service instead"
+        return f"kill failed ({output[:120]}); restarted the service instead"
     return f"killed {len(pids)} process(es): pids {', '.join(map(str, pids))}"
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import docker.errors
 from docker import DockerClient
 
-from replicas import labels
+from replicas import disks, labels
 
 
 @dataclass
@@ -68,6 +68,8 @@ def remove_drill_objects(client: DockerClient, drill_id: str, rounds: int = 15) 
         if quiet >= 2:
             break
         time.sleep(0.2)
+    # Size-limited volumes sit on loop devices over files: released once their volumes are gone.
+    disks.release_drill(drill_id)
     return removed
 
 

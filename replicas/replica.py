@@ -23,7 +23,7 @@ from docker.models.containers import Container
 from docker.models.networks import Network
 
 from drillbook.errors import EngineError, ReplicaError
-from replicas import cgroups, labels, postgres
+from replicas import cgroups, disks, labels, postgres
 from replicas.cleanup import remove_drill_objects
 from replicas.desired_state import Commit, DesiredState, ServiceState
 from replicas.target import Service, Target
@@ -98,9 +98,7 @@ class Replica:
             states = self.desired_states()
             for service in self.target.services:
                 for volume in service.volumes:
-                    self.client.volumes.create(
-                        self.volume_name(volume), labels=labels.for_drill(self.drill_id, service.name)
-                    )
+                    self._create_volume(service, volume)
                 self._run(service, states[service.name])
             for service in self.target.services:
                 self.wait_ready(service.name, ready_timeout_s)
@@ -109,6 +107,22 @@ class Replica:
                 f"The Docker engine refused to create the replica: {exc.explanation or exc}. "
                 "Check `docker info` and free disk space, then run the drill again."
             ) from exc
+
+    def _create_volume(self, service: Service, volume: str) -> None:
+        name = self.volume_name(volume)
+        tags = labels.for_drill(self.drill_id, service.name)
+        size = service.volume_sizes.get(volume)
+        if size is None:
+            self.client.volumes.create(name, labels=tags)
+            return
+        device = disks.create(name, size)
+        try:
+            options = {"type": "ext4", "device": device}
+            self.client.volumes.create(name, driver="local", driver_opts=options, labels=tags)
+        except docker.errors.APIError:
+            disks.release_file(disks.image_path(name))
+            raise
+        self._on_event("volume", f"{name}: a {size // 1024**2} MiB ext4 filesystem of its own ({device})")
 
     def desired_states(self) -> dict[str, ServiceState]:
         """What the desired-state repository's HEAD says, or the target itself without one."""
@@ -211,6 +225,12 @@ class Replica:
                 "drillbook never acts on objects it did not create."
             )
         return container
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        """Run a command in the service's container: its exit code and output (both streams)."""
+        result = self.container(service).exec_run(command)
+        output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
+        return int(result.exit_code or 0), output
 
     def status(self, service: str) -> str:
         container = self.container(service)

@@ -35,6 +35,8 @@ class Service:
     restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
     """The engine's restart policy: with `on-failure` a service that cannot start crash-loops."""
     volumes: Mapping[str, str] = field(default_factory=dict)
+    volume_sizes: Mapping[str, int] = field(default_factory=dict)
+    """Bytes, for volumes that are a filesystem of their own (a disk that can fill up)."""
     command: tuple[str, ...] | None = None
     flags: Mapping[str, bool] = field(default_factory=dict)
     """The feature flags the service knows, with their defaults."""

@@ -22,6 +22,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "crash_loop": "scenarios.crash_loop",
         "connection_exhaustion": "scenarios.connection_exhaustion",
         "slow_database": "scenarios.slow_database",
+        "disk_full": "scenarios.disk_full",
     },
     attribute="SCENARIO",
 )

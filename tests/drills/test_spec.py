@@ -141,3 +141,15 @@ def test_a_fault_proxy_takes_the_services_host_name(tmp_path: pathlib.Path) -> N
     path = spec.write_variant(CATALOG / "slow-database.yaml", tmp_path, "x", fault_proxy={"service": "cache"})
     with pytest.raises(SpecError, match="`fault_proxy` fronts service 'cache'"):
         spec.load(path)
+
+
+def test_a_volume_gets_a_size_of_its_own_only_if_mounted_and_sane(tmp_path: pathlib.Path) -> None:
+    assert spec.load(CATALOG / "disk-full.yaml").target.service("db").volume_sizes == {"pgdata": 128 * 1024**2}
+    for sizes, says in (
+        ({"logs": "128m"}, "names volume 'logs'"),
+        ({"pgdata": "12m"}, "between 64m and 64g"),
+        ({"pgdata": "lots"}, "like 128m"),
+    ):
+        path = spec.write_variant(CATALOG / "disk-full.yaml", tmp_path, "x", services={"db": {"volume_sizes": sizes}})
+        with pytest.raises(SpecError, match=says):
+            spec.load(path)

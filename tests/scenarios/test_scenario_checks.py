@@ -34,6 +34,9 @@ def test_a_slow_database_needs_a_latency_it_can_make() -> None:
         ("connection_exhaustion", {"holder": "drillbook-leak"}, "does not start with 'drillbook'"),
         ("connection_exhaustion", {"wait_s": 0}, "positive `wait_s`"),
         ("slow_database", {}, "Add `fault_proxy: {service: db}`"),
+        ("disk_full", {}, "has no size of its own"),
+        ("disk_full", {"volume": "logs"}, "which mounts pgdata"),
+        ("disk_full", {"service": "cache"}, "does not have"),
     ],
 )
 def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:
