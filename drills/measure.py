@@ -10,6 +10,9 @@ tested on constructed timelines. Every instant is seconds since drill start.
 - downtime = recovered_at - disrupted_at; detect = detected_at - injected_at;
   recover = recovered_at - detected_at.
 - RPO = injected_at - the earliest acked_at of a lost write (0 if none lost).
+- degraded = from the first probe answer after the fault that says the service
+  runs degraded to the next plain answer of that probe after its last such one;
+  reported beside downtime, never part of it.
 """
 
 from __future__ import annotations
@@ -44,6 +47,9 @@ class Measurements:
     lost_after_injection: int | None
     rpo_s: float | None
     """None when the data check could not run (the database never came back)."""
+    degraded_s: float = 0.0
+    """How long the service said it ran degraded (answering, a part of it failing or on its
+    fallback): from its first such answer after the fault to its next plain one."""
 
 
 def disrupted_at(samples: Sequence[Sample], injected_at: float) -> float | None:
@@ -129,6 +135,18 @@ def _any_within(times: Sequence[float], start: float, end: float) -> bool:
     return i < len(times) and times[i] <= end
 
 
+def degraded_for(samples: Sequence[Sample], injected_at: float, observed_until: float) -> float:
+    """From the first probe answer after the fault that said "degraded" to the first plain
+    answer of that probe after its last degraded one (or the end of observation)."""
+    after = sorted((s for s in samples if s.source == "probe" and s.at >= injected_at), key=lambda s: s.at)
+    said = [s for s in after if s.degraded]
+    if not said:
+        return 0.0
+    probe, last = said[-1].name, said[-1].at
+    plain = next((s.at for s in after if s.name == probe and s.at > last and s.ok and not s.degraded), observed_until)
+    return plain - said[0].at
+
+
 def rpo(lost: Sequence[LostWrite], injected_at: float | None) -> float:
     """How far back from the fault acknowledged data was lost; 0 when nothing was."""
     if not lost or injected_at is None:
@@ -176,6 +194,7 @@ def measure(
         lost_writes=None if lost is None else len(lost),
         lost_after_injection=None if after is None else len(after),
         rpo_s=None if lost is None else rpo(lost, injected_at),
+        degraded_s=0.0 if injected_at is None else degraded_for(samples, injected_at, observed_until),
     )
 
 

@@ -37,6 +37,17 @@ class Probe:
     """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1."""
 
 
+def _says_degraded(response: httpx.Response) -> bool:
+    """A JSON object answer whose `status` is "degraded" (health endpoints' convention)."""
+    if "json" not in response.headers.get("content-type", "") or len(response.content) > 65536:
+        return False
+    try:
+        body = response.json()
+    except ValueError:
+        return False
+    return isinstance(body, dict) and body.get("status") == "degraded"
+
+
 def _release(waiting: Counter[str], name: str, _task: asyncio.Task[None]) -> None:
     waiting[name] -= 1
 
@@ -102,7 +113,7 @@ class ProbeRunner:
 
     async def _one(self, client: httpx.AsyncClient, probe: Probe) -> None:
         start = self._clock()
-        status, error = 0, None
+        status, error, degraded = 0, None, False
         try:
             if probe.kind == "http":
                 response = await client.get(probe.target)
@@ -110,12 +121,13 @@ class ProbeRunner:
                 ok = 200 <= status < 300
                 if not ok:
                     error = f"HTTP {status}"
+                degraded = ok and _says_degraded(response)
             else:
                 await asyncio.wait_for(self._query(probe.target), self.timeout_s)
                 ok = True
         except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
             ok, error = False, type(exc).__name__
-        self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error))
+        self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error, degraded))
 
     @staticmethod
     async def _query(conninfo: str) -> None:

@@ -118,6 +118,7 @@ class DrillRunner:
         self.fault: Fault | None = None
         self.injected_at: float | None = None
         self.hold_until: float | None = None
+        self._revert_recorded = False
         self.detected_at: float | None = None
         self.steps: list[StepResult] = []
         self.figures: dict[str, float] = {}
@@ -311,6 +312,10 @@ class DrillRunner:
             return
         did = not self.fault.reverted
         injection.__exit__(None, None, None)
+        if not did and not self._revert_recorded and self.fault.reverted_at is not None:
+            at = self.clock.from_monotonic(self.fault.reverted_at)
+            self.timeline.record("fault", f"ended by itself: {self.fault.revert_detail or 'reverted'}", at)
+            return
         what = self.fault.revert_detail if did else "already reverted"
         self.timeline.record("fault", f"reverted at teardown: {what or 'nothing left to undo'}")
 
@@ -443,6 +448,7 @@ class DrillRunner:
             cap = self._cap_s()
             held = self.hold_until is not None and self.clock.now() >= self.hold_until
             if held and self.fault is not None and self.fault.revert():
+                self._revert_recorded = True
                 self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
             if done():
                 return True

@@ -25,6 +25,9 @@ class Sample:
     ok: bool
     status: int = 0
     error: str | None = None
+    degraded: bool = False
+    """A success that said the service runs degraded (a JSON answer with `"status": "degraded"`):
+    it answers, but a part of it is failing or running on its fallback."""
 
     @property
     def at(self) -> float:

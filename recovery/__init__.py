@@ -22,6 +22,7 @@ REGISTRY: Registry[Procedure] = Registry(
         "terminate_idle_connections": "recovery.terminate_idle_connections",
         "clear_network_fault": "recovery.clear_network_fault",
         "free_disk_space": "recovery.free_disk_space",
+        "payment_fallback": "recovery.payment_fallback",
     },
     attribute="PROCEDURE",
 )

@@ -6,6 +6,7 @@ INSTANTS = (
     "detected_at",
     "recovered_at",
     "downtime_s",
+    "degraded_s",
     "time_to_detect_s",
     "time_to_recover_s",
     "rpo_s",

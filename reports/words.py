@@ -39,6 +39,9 @@ def headline(doc: dict[str, Any]) -> str:
             parts.append(f"the service did not recover within the drill (target {duration(rto['target_s'])})")
         else:
             parts.append(f"the service was back in {duration(rto['measured_s'])} (target {duration(rto['target_s'])})")
+    if m.get("degraded_s"):
+        degraded = duration(m["degraded_s"])
+        parts.append(f"it ran degraded (answering, a part of it failing or on its fallback) for {degraded}")
     rpo = objectives.get("RPO")
     lost = m.get("lost_writes")
     if rpo:

@@ -23,6 +23,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "connection_exhaustion": "scenarios.connection_exhaustion",
         "slow_database": "scenarios.slow_database",
         "disk_full": "scenarios.disk_full",
+        "payment_outage": "scenarios.payment_outage",
     },
     attribute="SCENARIO",
 )

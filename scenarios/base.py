@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
@@ -23,6 +24,9 @@ class Fault:
         self._revert = revert
         self.reverted = False
         self.revert_detail: str | None = None
+        self.reverted_at: float | None = None
+        """`time.monotonic()` of the revert: a fault that ends by itself (a provider that
+        comes back) is put on the timeline when it did."""
         self.began: float | None = None
         """`time.monotonic()` when the fault began to take effect, for faults that take a
         while to land (a deploy recreates a container); None: when inject returned."""
@@ -32,6 +36,7 @@ class Fault:
         if self.reverted:
             return False
         self.reverted = True
+        self.reverted_at = time.monotonic()
         self.revert_detail = self._revert()
         return True
 

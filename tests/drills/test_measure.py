@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from drills.measure import LostWrite, Measurements, disrupted_at, measure, recovered_at, rpo
+from drills.measure import LostWrite, Measurements, degraded_for, disrupted_at, measure, recovered_at, rpo
 from drills.objectives import judge
 from drills.samples import Sample
 
@@ -203,3 +203,21 @@ def test_recovery_waits_until_every_probe_has_answered_again() -> None:
         samples.append(Sample("probe", "admin", t, t + 0.01, True))
     samples += all_up(13.5, 150, ("health", "admin"))
     assert recovery(samples, required=("health", "admin")) == pytest.approx(13.5)
+
+
+def test_degraded_runs_from_the_first_degraded_answer_to_the_next_plain_one() -> None:
+    def health(at: float, degraded: bool, ok: bool = True) -> Sample:
+        return Sample("probe", "health", at - 0.01, at, ok, 200 if ok else 503, None, degraded)
+
+    samples = [
+        health(1.0, False),
+        health(2.0, True),
+        health(3.0, True),
+        health(3.5, False, ok=False),
+        health(4.0, True),
+        health(6.0, False),
+        health(7.0, True),
+    ]
+    assert degraded_for(samples[:6], injected_at=1.5, observed_until=10.0) == pytest.approx(4.0)
+    assert degraded_for(samples, injected_at=1.5, observed_until=10.0) == pytest.approx(8.0)  # not over
+    assert degraded_for(samples[:2], injected_at=2.5, observed_until=10.0) == 0.0

@@ -24,7 +24,7 @@ def test_created_from_the_target_with_flags_as_environment(tmp_path: pathlib.Pat
     desired = DesiredState.create(tmp_path / "repo", sample_target, "test")
     states = desired.read()
     assert states["app"].image == "drillbook/returns-service:1.0.0"
-    assert states["app"].flags == {"leaky_cache": False}
+    assert states["app"].flags == {"leaky_cache": False, "payment_fallback": False}
     assert states["app"].container_env()["FEATURE_LEAKY_CACHE"] == "off"
     assert states["db"].mem_limit == "512m"
     assert [c.message for c in desired.log()] == ["desired state: initial (test)"]

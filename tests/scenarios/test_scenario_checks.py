@@ -37,6 +37,8 @@ def test_a_slow_database_needs_a_latency_it_can_make() -> None:
         ("disk_full", {}, "has no size of its own"),
         ("disk_full", {"volume": "logs"}, "which mounts pgdata"),
         ("disk_full", {"service": "cache"}, "does not have"),
+        ("payment_outage", {"lasts_s": 0}, "between 1 and 3600"),
+        ("payment_outage", {"service": "stripe"}, "does not have"),
     ],
 )
 def test_bad_parameters_are_refused(scenario: str, params: dict[str, object], says: str) -> None:

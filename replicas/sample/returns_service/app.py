@@ -19,13 +19,14 @@ import psycopg
 from psycopg.rows import dict_row
 
 from returns_service.db import Database, DatabaseUnavailable
+from returns_service.payments import PaymentFailed, Payments
 
 VERSION = os.environ.get("SERVICE_VERSION", "dev")
 STARTED = time.monotonic()
 # A release built with a defect on purpose: its code expects a column the schema
 # does not have, so order creation fails with a 500 after the deploy.
 ORDERS_ADDRESS_COLUMN = "pickup_addr" if os.environ.get("RELEASE_DEFECT") == "orders-column" else "pickup_address"
-KNOWN_FLAGS = ("leaky_cache",)
+KNOWN_FLAGS = ("leaky_cache", "payment_fallback")
 LEAK_BYTES = int(os.environ.get("LEAK_KB", "256")) * 1024
 
 
@@ -93,11 +94,23 @@ def _rows(conn: psycopg.Connection, sql: str, *args: Any) -> list[dict[str, Any]
         return [dict(r) for r in cur.fetchall()]
 
 
+def _set_status(conn: psycopg.Connection, order_id: int, status: str) -> None:
+    conn.execute("UPDATE orders SET status = %s WHERE id = %s", (status, order_id))
+    conn.commit()
+
+
+def _queue_payment(conn: psycopg.Connection, order_id: int) -> None:
+    conn.execute("UPDATE orders SET status = 'payment_queued' WHERE id = %s", (order_id,))
+    conn.execute("INSERT INTO payment_queue (order_id) VALUES (%s) ON CONFLICT DO NOTHING", (order_id,))
+    conn.commit()
+
+
 class Handler(BaseHTTPRequestHandler):
     db: Database
     metrics: Metrics
     flags: Flags
     cache: LeakyCache
+    payments: Payments
     protocol_version = "HTTP/1.1"
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -157,7 +170,16 @@ class Handler(BaseHTTPRequestHandler):
                 "reason": str(exc),
                 "version": VERSION,
             }
-        return HTTPStatus.OK, {"status": "ok", "database": "ok", "version": VERSION, "features": self.flags.values}
+        payments = self.payments.status()
+        # Degraded: the service answers, but a part of it is failing or running on its fallback.
+        degraded = self.payments.enabled and (payments["provider"] != "ok" or payments.get("queued") != 0)
+        return HTTPStatus.OK, {
+            "status": "degraded" if degraded else "ok",
+            "database": "ok",
+            "payments": payments,
+            "version": VERSION,
+            "features": self.flags.values,
+        }
 
     def create_order(self) -> tuple[HTTPStatus, Any]:
         data = self.json_body()
@@ -180,7 +202,21 @@ class Handler(BaseHTTPRequestHandler):
             return int(row[0])
 
         order_id = self.db.run(insert)
-        return HTTPStatus.CREATED, {"id": order_id, "status": "pending"}
+        if not self.payments.enabled:
+            return HTTPStatus.CREATED, {"id": order_id, "status": "pending"}
+        fallback = self.flags.on("payment_fallback")
+        if not (fallback and self.payments.recently_failed()):
+            try:
+                self.payments.charge(order_id, items)
+            except PaymentFailed as exc:
+                if not fallback:
+                    self.db.run(lambda conn: _set_status(conn, order_id, "payment_failed"))
+                    return HTTPStatus.BAD_GATEWAY, {"error": f"payment provider unavailable: {exc}"}
+            else:
+                self.db.run(lambda conn: _set_status(conn, order_id, "paid"))
+                return HTTPStatus.CREATED, {"id": order_id, "status": "paid"}
+        self.db.run(lambda conn: _queue_payment(conn, order_id))
+        return HTTPStatus.CREATED, {"id": order_id, "status": "payment_queued"}
 
     def get_order(self, order_id: str) -> tuple[HTTPStatus, Any]:
         rows = self.db.run(lambda conn: _rows(conn, "SELECT * FROM orders WHERE id = %s", int(order_id)))
@@ -207,6 +243,7 @@ class Handler(BaseHTTPRequestHandler):
             "max_rss_kib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss,
             "cache_entries": len(self.cache.entries),
             "pool": self.db.stats(),
+            "payments": self.payments.status(),
         }
 
     def features(self) -> tuple[HTTPStatus, Any]:
@@ -253,6 +290,9 @@ def main() -> None:
     Handler.metrics = Metrics()
     Handler.flags = Flags()
     Handler.cache = LeakyCache()
+    Handler.payments = Payments(db)
+    if Handler.payments.enabled:
+        threading.Thread(target=Handler.payments.drain_forever, name="payment-queue", daemon=True).start()
     server = ThreadingHTTPServer(("0.0.0.0", port), Handler)
     server.daemon_threads = True
     # As PID 1 in its container the process ignores SIGTERM unless it handles it.

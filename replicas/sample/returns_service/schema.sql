@@ -17,3 +17,9 @@ CREATE TABLE IF NOT EXISTS orders (
 INSERT INTO drivers (name, active) VALUES
     ('Ada', true), ('Grace', true), ('Linus', true), ('Barbara', false), ('Ken', true)
 ON CONFLICT (name) DO NOTHING;
+
+-- Payments the provider could not take while the fallback was on, completed later.
+CREATE TABLE IF NOT EXISTS payment_queue (
+    order_id    bigint PRIMARY KEY REFERENCES orders (id),
+    queued_at   timestamptz NOT NULL DEFAULT now()
+);

@@ -1,0 +1,53 @@
+"""The payment-outage drill: down until the fallback, degraded until the queue is completed."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+
+import psycopg
+import pytest
+
+from drills import spec
+from drills.runner import DrillRunner
+from drills.timeline import Event
+from tests.conftest import CATALOG
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+
+
+def test_the_fallback_takes_orders_and_the_queue_is_completed_when_the_provider_returns(
+    tmp_path: pathlib.Path,
+) -> None:
+    left: dict[str, int] = {}
+
+    def count_orders(event: Event) -> None:
+        """Before teardown: what the database says about the orders taken during the outage."""
+        if (event.kind, event.detail) != ("phase", "measuring") or runner.replica is None:
+            return
+        with psycopg.connect(runner.replica.db_conninfo(), autocommit=True) as conn:
+            for status, n in conn.execute("SELECT status, count(*) FROM orders GROUP BY 1").fetchall():
+                left[str(status)] = int(n)
+            row = conn.execute("SELECT count(*) FROM payment_queue").fetchone()
+            left["in queue"] = int(row[0]) if row else -1
+
+    runner = DrillRunner(spec.load(CATALOG / "payment-outage.yaml"), tmp_path / "out", count_orders)
+    result = runner.run()
+    doc = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert result.verdict == "passed", result.error
+    assert "high_error_rate" in {a["rule"] for a in doc["alerts"]}
+    steps = {s["name"]: s for s in doc["recovery_steps"]}
+    assert "failing: HTTP 503" in steps["confirm the provider is failing"]["detail"]
+    completed = int(
+        re.findall(r"(\d+) queued payment\(s\) completed", steps["complete the queued payments"]["detail"])[0]
+    )
+    assert completed > 0 and "none left" in steps["complete the queued payments"]["detail"]
+    # Down only until the fallback; degraded from the fault until the queue was completed.
+    m = doc["measurements"]
+    assert m["degraded_s"] > m["downtime_s"] > 0
+    assert "ran degraded" in (tmp_path / "out" / "summary.md").read_text()
+    assert any(e["detail"].startswith("ended by itself") for e in doc["timeline"] if e["kind"] == "fault")
+    # Every order taken during the outage was paid in the end, none is left queued.
+    assert left["in queue"] == 0 and left.get("payment_queued", 0) == 0 and left["paid"] >= completed
+    assert m["lost_writes"] == 0
