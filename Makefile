@@ -11,7 +11,7 @@ DRILL     ?= db-outage
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
-.PHONY: help setup venv docker images browser drill gameday test unit lint bench clean
+.PHONY: help setup venv docker images browser drill gameday test unit lint bench bench-dr clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -21,6 +21,7 @@ help:
 	@echo "make unit    unit tests only (no Docker), for the edit-test loop"
 	@echo "make lint    ruff and mypy"
 	@echo "make bench   benchmarks under bench/: accuracy, overheads, catalog time (several minutes)"
+	@echo "make bench-dr the database procedures: 1 GB restore vs pg_restore -j 2, failover, PITR RPO (~10 min)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
 	@echo "make browser install Debian's chromium (the HTML report test opens a real report)"
 	@echo "make clean   remove the virtualenv, build and out folders"
@@ -56,6 +57,9 @@ gameday: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+
+bench-dr: setup
+	$(BIN)/python -m bench.dr
 
 lint: venv
 	$(BIN)/ruff check .

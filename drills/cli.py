@@ -10,6 +10,7 @@ import argparse
 import os
 import pathlib
 import queue
+import secrets
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -21,7 +22,7 @@ from rich.table import Table
 
 import reports
 from drillbook.errors import DrillbookError, ExitCode, ResultError
-from drills import alerts, evidence, objectives
+from drills import alerts, comparison, evidence, objectives, preconditions, signals
 from drills import gameday as gameday_module
 from drills import spec as spec_module
 from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
@@ -58,8 +59,14 @@ def build_parser() -> Parser:
     sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
     p = sub.add_parser("validate", help="check a drill file; names the field and line of each error")
     p.add_argument("file", type=pathlib.Path)
-    p = sub.add_parser("plan", help="say what a drill would do, touching nothing")
+    p = sub.add_parser(
+        "plan", help="say what a drill would do; with backups, check them on a replica with no fault in it"
+    )
     p.add_argument("file", type=pathlib.Path)
+    p.add_argument(
+        "--offline", action="store_true", help="only say what it would do: start nothing, not even to check backups"
+    )
+    p.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the first backups (default 120)")
     p = sub.add_parser("run", help="run drills for real")
     p.add_argument("files", type=pathlib.Path, nargs="+")
     p.add_argument(
@@ -173,7 +180,10 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     spec = spec_module.load(args.file)
-    scenario, procedure = resolve_plugins(spec)
+    variants = spec.compared()
+    scenario, procedure = resolve_plugins(variants[0])
+    for variant in variants[1:]:
+        resolve_plugins(variant)
     m, target = spec.model, spec.target
     say = console.print
     say(f"[bold]Drill {spec.name}[/]: {m.description or scenario.description}")
@@ -207,7 +217,11 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
         expected = " (expected)" if rule.name in scenario.expected_alerts else ""
         window = m.alerts.windows_s.get(rule.name, rule.window_s * m.alerts.time_scale)
         say(f"   - {rule.name}: {rule.description}; window {window:g} s{expected}")
-    if procedure is None:
+    if m.compare:
+        say(f"5. recover, once per procedure, each on a fresh replica: {', '.join(r.name for r in m.compare)}")
+        for r in m.compare:
+            say(f"   - {r.name}: " + "; ".join(step.name for step in PROCEDURES.get(r.name).steps))
+    elif procedure is None:
         say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
     else:
         say(f"5. recover with {procedure.name}:")
@@ -217,20 +231,49 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     rto, rpo = objectives.targets(m.objectives.tier, m.objectives.rto_s, m.objectives.rpo_s)
     say(f"7. objectives ({m.objectives.tier}): RTO {rto:g} s, RPO {rpo:g} s")
     say("8. teardown: every container, network and volume with the drill's labels")
-    say("[dim]Nothing was started: this was a plan.[/]")
-    return ExitCode.OK
+    b = target.backups
+    if args.offline or (b.service is None and b.standby is None):
+        say("[dim]Nothing was started: this was a plan.[/]")
+        return ExitCode.OK
+    return check_preconditions(spec, args.wait, console)
+
+
+def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Console) -> ExitCode:
+    """Start the replica with its backups, no load and no fault; check what the procedures need."""
+    from replicas import engine, images
+    from replicas.replica import Replica
+
+    client = engine.connect()
+    images.ensure(client, spec.target.images, lambda m: console.print(f"images: {m}"))
+    drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
+    console.print(f"[bold]Checking the backups[/] on a replica with no fault in it ({drill_id}) …")
+    try:
+        with signals.Interrupts(), Replica(client, spec.target, drill_id, lambda _k, d: console.print(f"   {d}")) as r:
+            found = preconditions.check(r, wait_s)
+    except KeyboardInterrupt:
+        console.print("[yellow]Interrupted: the replica was torn down, nothing was checked to the end.[/]")
+        return ExitCode.INTERRUPTED
+    console.print(f"[bold]Preconditions of {spec.name}[/]")
+    for c in found:
+        mark = "[green]met[/]    " if c.ok else "[red]NOT MET[/]"
+        console.print(f"{mark} {c.name} (for {c.needed_by}): {c.detail}", soft_wrap=True)
+    console.print("[dim]The replica was torn down; no fault was injected.[/]")
+    return ExitCode.OK if all(c.ok for c in found) else ExitCode.OBJECTIVE_MISSED
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
-    specs = [spec_module.load(f) for f in args.files]
+    loaded = [spec_module.load(f) for f in args.files]
+    specs = [variant for spec in loaded for variant in spec.compared()]
     for spec in specs:
         resolve_plugins(spec)
     worst = ExitCode.OK
+    documents: dict[str, dict[str, Any]] = {}
     for spec in specs:
         out = args.out / spec.name if len(specs) > 1 else args.out
         runner = DrillRunner(spec, out, allow_remote=args.allow_remote)
         result = watched(runner, console, spec.name, live=not args.no_live)
         print_summary(console, runner.document, str(runner.result_path))
+        documents[spec.name] = runner.document
         store = History(history_path(args))
         try:
             store.add(runner.document, runner.result_path)
@@ -240,7 +283,31 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
         worst = max(worst, code)
         if code == ExitCode.INTERRUPTED:
             break
+    for spec in loaded:
+        ran = [v.name for v in spec.compared() if v.name in documents] if spec.model.compare else []
+        if ran:
+            rows = [comparison.row(documents[name], name) for name in ran]
+            where = comparison.write(args.out, spec.name, spec.model.scenario.name, rows)
+            print_comparison(console, spec.name, rows, where)
     return worst
+
+
+def print_comparison(console: Console, drill: str, rows: list[comparison.Row], where: pathlib.Path) -> None:
+    table = Table(title=f"{drill}: procedures compared, each on a fresh replica")
+    for column in ("procedure", "verdict", "downtime", "lost writes", "RPO", "RTO met", "RPO met"):
+        table.add_column(column)
+    for r in rows:
+        table.add_row(
+            r.procedure,
+            r.verdict,
+            words.seconds(r.downtime_s),
+            "—" if r.lost_writes is None else str(r.lost_writes),
+            words.seconds(r.rpo_s),
+            str(r.rto_met),
+            str(r.rpo_met),
+        )
+    console.print(table)
+    console.print(f"comparison: {where}")
 
 
 def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) -> DrillResult:

@@ -117,8 +117,9 @@ def load(path: pathlib.Path, workdir: pathlib.Path) -> GameDay:
             drill = spec_module.load(variant)
         except SpecError as exc:
             raise SpecError(f"game day {model.name}, drill {i + 1} ({entry.drill}): {exc}") from None
-        resolve_plugins(drill)
-        specs.append(drill)
+        for each in drill.compared():  # a comparison: each procedure a drill of the day
+            resolve_plugins(each)
+            specs.append(each)
     names = [s.name for s in specs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

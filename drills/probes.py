@@ -33,8 +33,12 @@ IN_FLIGHT_PER_PROBE = {"http": 3, "postgres": 1}
 class Probe:
     name: str
     kind: Literal["http", "postgres"]
-    target: str
-    """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1."""
+    target: str | Callable[[], str]
+    """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1; a callable for one
+    that moves during the drill (the database after a failover)."""
+
+    def address(self) -> str:
+        return self.target() if callable(self.target) else self.target
 
 
 def _says_degraded(response: httpx.Response) -> bool:
@@ -116,14 +120,14 @@ class ProbeRunner:
         status, error, degraded = 0, None, False
         try:
             if probe.kind == "http":
-                response = await client.get(probe.target)
+                response = await client.get(probe.address())
                 status = response.status_code
                 ok = 200 <= status < 300
                 if not ok:
                     error = f"HTTP {status}"
                 degraded = ok and _says_degraded(response)
             else:
-                await asyncio.wait_for(self._query(probe.target), self.timeout_s)
+                await asyncio.wait_for(self._query(probe.address()), self.timeout_s)
                 ok = True
         except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
             ok, error = False, type(exc).__name__

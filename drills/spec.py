@@ -14,12 +14,12 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drillbook.errors import SpecError
 from drills.alerts import rule_names
 from drills.objectives import Tier
-from replicas import disks, proxy
+from replicas import backups, disks, proxy
 from replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -238,6 +238,24 @@ class ServiceChangeModel(Model):
     """Volumes made a filesystem of their own for this drill (`pgdata: 128m`)."""
 
 
+class DumpModel(Model):
+    interval_s: Seconds = 30.0
+    """A pg_dump in custom format every this many seconds."""
+
+
+class StandbyModel(Model):
+    mode: Literal["async", "sync"] = "async"
+
+
+class BackupsModel(Model):
+    """Backups in the replica; each becomes services and environment in the desired state."""
+
+    dump: DumpModel | None = None
+    wal_archive: bool = False
+    """Continuous WAL archiving with a base backup at start: point-in-time recovery."""
+    standby: StandbyModel | None = None
+
+
 class FaultProxyModel(Model):
     """A TCP fault proxy in front of one service, for faults on the path to it."""
 
@@ -257,15 +275,28 @@ class DrillModel(Model):
     alerts: AlertsModel = AlertsModel()
     scenario: ScenarioModel
     recovery: RecoveryModel | None = None
+    compare: list[RecoveryModel] = []
+    """Several procedures for the same fault, each run on a fresh replica and compared side by
+    side; instead of `recovery`."""
     objectives: ObjectivesModel = ObjectivesModel()
     services: dict[str, ServiceChangeModel] = {}
+    """The same stack with other limits: per service, what this drill changes (a tighter CPU limit,
+    a restart policy), without a copy of the target."""
     fault_proxy: FaultProxyModel | None = None
     """drillbook's fault proxy in front of a service from the start (for latency, black-hole
     and reset faults on the path to it); the rest of the stack reaches the service through it."""
-    """The same stack with other limits: per service, what this drill changes (a tighter CPU limit,
-    a restart policy), without a copy of the target."""
+    backups: BackupsModel | None = None
+    """Dumps, a WAL archive with a base backup, a streaming standby: see `replicas.backups`."""
     allow_remote: bool = False
     """Load and probes may leave loopback; needs --allow-remote on the command line too."""
+
+    @model_validator(mode="after")
+    def _one_way_to_recover(self) -> DrillModel:
+        if self.compare and self.recovery is not None:
+            raise ValueError("name the procedures either in `recovery` (one) or in `compare` (several), not both")
+        if len(self.compare) == 1:
+            raise ValueError("`compare` needs at least two procedures; for one, use `recovery`")
+        return self
 
 
 class DrillSpec:
@@ -280,6 +311,26 @@ class DrillSpec:
     @property
     def name(self) -> str:
         return self.model.name
+
+    def compared(self) -> list[DrillSpec]:
+        """One drill per procedure of `compare` (named `<drill>-<procedure>`), or this drill alone."""
+        if not self.model.compare:
+            return [self]
+        return [
+            DrillSpec(
+                self.model.model_copy(
+                    update={
+                        "name": f"{self.name}-{r.name.replace('_', '-')}"[:60],
+                        "recovery": r,
+                        "compare": [],
+                    }
+                ),
+                self.target,
+                self.path,
+                self.raw,
+            )
+            for r in self.model.compare
+        ]
 
 
 def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes: Any) -> pathlib.Path:
@@ -371,6 +422,8 @@ def load(path: str | pathlib.Path) -> DrillSpec:
     except ValidationError as exc:
         raise _explain(path, exc, lines) from None
     target = _changed(_resolve_target(model.target, path), model.services, path)
+    if model.backups is not None:
+        target = _backed_up(target, model.backups, path)
     if model.fault_proxy is not None:
         target = _fronted(target, model.fault_proxy.service or target.database.service, path)
     return DrillSpec(model, target, path, data)
@@ -386,6 +439,21 @@ def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pat
         )
     services = tuple(_change(s, changes[s.name]) if s.name in changes else s for s in target.services)
     return dataclasses.replace(target, services=services)
+
+
+def _backed_up(target: t.Target, model: BackupsModel, path: pathlib.Path) -> t.Target:
+    try:
+        return backups.with_backups(
+            target,
+            model.dump.interval_s if model.dump else None,
+            model.wal_archive,
+            model.standby.mode if model.standby else None,
+        )
+    except backups.NotDrillbookPostgres as exc:
+        raise SpecError(
+            f"{path}: `backups` needs drillbook's PostgreSQL image for the database (it archives, dumps and "
+            f"streams on its environment); target {target.name!r} runs {exc}. Use drillbook/postgres:15."
+        ) from None
 
 
 def _fronted(target: t.Target, service: str, path: pathlib.Path) -> t.Target:

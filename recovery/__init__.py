@@ -23,6 +23,10 @@ REGISTRY: Registry[Procedure] = Registry(
         "clear_network_fault": "recovery.clear_network_fault",
         "free_disk_space": "recovery.free_disk_space",
         "payment_fallback": "recovery.payment_fallback",
+        "readonly_mode": "recovery.readonly_mode",
+        "restore_dump": "recovery.restore_dump",
+        "pitr": "recovery.pitr",
+        "failover": "recovery.failover",
     },
     attribute="PROCEDURE",
 )

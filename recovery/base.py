@@ -19,6 +19,10 @@ class StepContext:
     figure: Callable[[str, float], object] = lambda _name, _value: None
     """Records a measured figure of the procedure (e.g. revert commit to healthy)."""
     clock: Callable[[], float] = time.monotonic
+    injected_wall: float | None = None
+    """When the fault was injected, in seconds since the epoch (the database's clock)."""
+    fault_lsn: str | None = None
+    """The database's WAL position just before the fault, when the fault recorded one."""
     notes: dict[str, object] = field(default_factory=dict)
     """What one step found for the next (the commit to revert, when it was made)."""
 
@@ -41,3 +45,6 @@ class Procedure:
     options: Callable[..., Any]
     """A frozen dataclass; its fields are the procedure's parameters."""
     steps: tuple[Step, ...]
+    check: Callable[[Any, Any], None] = lambda _target, _options: None
+    """Called as `check(target, options)` before anything starts; raises PluginError when the
+    procedure cannot work on this replica (a failover with no standby)."""

@@ -9,6 +9,7 @@ same when a container restarts.
 from __future__ import annotations
 
 import contextlib
+import secrets
 import socket
 import time
 from collections.abc import Callable
@@ -54,6 +55,8 @@ class Replica:
         self.applied: dict[str, ServiceState] = {}
         self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
         self.network_name = f"drillbook-{drill_id}"
+        self.database_service = target.database.service
+        """The service that answers for the database: another one after a failover."""
 
     # --- naming -------------------------------------------------------------
 
@@ -68,7 +71,7 @@ class Replica:
 
     @property
     def db_port(self) -> int:
-        return self.ports[self.target.database.service]
+        return self.ports[self.database_service]
 
     def db_conninfo(self, timeout_s: float = 2.0) -> str:
         return postgres.conninfo(self.target.database, self.db_port, timeout_s)
@@ -189,12 +192,10 @@ class Replica:
                     self.client.containers.get(self.container_name(service.name)).remove(force=True)
                 self.ports[service.name] = free_port()
 
-    def _create(self, service: Service, state: ServiceState) -> None:
-        container = self.client.containers.run(
-            state.image,
+    def _create(self, service: Service, state: ServiceState, *, start: bool = True) -> None:
+        settings: dict[str, Any] = dict(
             command=list(service.command) if service.command else None,
             name=self.container_name(service.name),
-            detach=True,
             environment=state.container_env(),
             labels=labels.for_drill(self.drill_id, service.name),
             network=self.network_name,
@@ -206,6 +207,11 @@ class Replica:
             ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
             volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
         )
+        if not start:
+            container = self.client.containers.create(state.image, **settings)
+            self._on_event("container", f"created {service.name} ({state.image}) as {container.short_id}, not started")
+            return
+        container = self.client.containers.run(state.image, detach=True, **settings)
         self._on_event("container", f"started {service.name} ({state.image}) as {container.short_id}")
 
     @staticmethod
@@ -364,6 +370,83 @@ class Replica:
     def connect(self, service: str) -> None:
         """Back on the replica's network, under its host name again."""
         self.network().connect(self.container(service), aliases=[self.target.service(service).host])
+
+    # --- what disaster recovery does to the database ---------------------------
+
+    def serve_database(self, service: str) -> None:
+        """Failover: `service` answers for the database from now on, under the database's
+        host name on the replica's network (what a floating address or DNS change does)
+        and for drillbook's own checks. The old primary, if it still exists, leaves the
+        network: it must not take writes again."""
+        db = self.target.service(self.target.database.service)
+        network = self.network()
+        if service != db.name:
+            with contextlib.suppress(docker.errors.APIError, ReplicaError):
+                network.disconnect(self.container(db.name), force=True)
+        container = self.container(service)
+        with contextlib.suppress(docker.errors.APIError):
+            network.disconnect(container, force=True)
+        aliases = list(dict.fromkeys([self.target.service(service).host, db.host]))
+        network.connect(container, aliases=aliases)
+        self.database_service = service
+        self._on_event("failover", f"{service} now answers as {db.host!r}")
+
+    def remove_service(self, service: str) -> list[str]:
+        """The service's container and volumes gone for good (a lost host); the volume names removed."""
+        with contextlib.suppress(ReplicaError):
+            self.container(service).remove(force=True)
+        gone = []
+        for volume in self.target.service(service).volumes:
+            if volume == "backups":
+                continue  # backups live elsewhere: losing the host does not lose them
+            try:
+                found = self.client.volumes.get(self.volume_name(volume))
+            except docker.errors.NotFound:
+                continue
+            if labels.belongs_to(found.attrs.get("Labels"), self.drill_id):
+                found.remove(force=True)
+                gone.append(found.name or volume)
+        return gone
+
+    def recreate(self, service: str, ready_timeout_s: float = 120.0, *, start: bool = True) -> float:
+        """A service whose container (and volumes) are gone, created again from the desired
+        state on new, empty volumes; the seconds until it answered (0 when not started: a
+        restore fills the volume first)."""
+        spec = self.target.service(service)
+        for volume in spec.volumes:
+            try:
+                self.client.volumes.get(self.volume_name(volume))
+            except docker.errors.NotFound:
+                self._create_volume(spec, volume)
+        state = self.desired_states()[service]
+        if not start:
+            self._create(spec, state, start=False)
+            self.applied[service] = state
+            return 0.0
+        self._run(spec, state)
+        return self.wait_ready(service, ready_timeout_s)
+
+    def run_once(self, service: str, command: list[str], timeout_s: float = 900.0) -> tuple[int, str]:
+        """A one-off container of `service`'s image with its volumes, on the replica's network,
+        carrying the drill's labels: a restore into a stopped database's volume. Removed after."""
+        spec = self.target.service(service)
+        container = self.client.containers.run(
+            spec.image,
+            command=command,
+            name=f"{self.container_name(service)}-once-{secrets.token_hex(3)}",
+            detach=True,
+            environment=dict(spec.env),
+            labels=labels.for_drill(self.drill_id, service),
+            network=self.network_name,
+            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in spec.volumes.items()},
+        )
+        try:
+            outcome = container.wait(timeout=timeout_s)
+            output = container.logs().decode(errors="replace")
+        finally:
+            with contextlib.suppress(docker.errors.APIError):
+                container.remove(force=True)
+        return int(outcome.get("StatusCode", 1)), output
 
     # --- teardown -----------------------------------------------------------
 

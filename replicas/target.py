@@ -82,6 +82,21 @@ class WriteFlow:
 
 
 @dataclass(frozen=True)
+class Backups:
+    """What the drill backs up in the replica (see `replicas.backups`)."""
+
+    dump_interval_s: float | None = None
+    wal_archive: bool = False
+    standby: str | None = None
+    """The standby's service name."""
+    standby_mode: Literal["async", "sync"] | None = None
+    service: str | None = None
+    """drillbook's backup service: dumps, the base backup, and where to run backup tools."""
+    path: str = "/backups"
+    """Where the backup volume is mounted (dumps/, base/, wal/)."""
+
+
+@dataclass(frozen=True)
 class Target:
     name: str
     services: tuple[Service, ...]
@@ -97,6 +112,7 @@ class Target:
     """The service's metrics endpoint, read into the diagnostics snapshot."""
     desired_state_repo: str | None = None
     """The team's desired-state repository (path or URL); None: drillbook creates one per drill."""
+    backups: Backups = Backups()
     continuity: tuple[tuple[str, str | None], ...] = ()
     """The runbook's essential services in priority order, each with the flow
     (probe or locust request name) that exercises it, or None if none does."""

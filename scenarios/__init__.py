@@ -24,6 +24,9 @@ REGISTRY: Registry[Scenario] = Registry(
         "slow_database": "scenarios.slow_database",
         "disk_full": "scenarios.disk_full",
         "payment_outage": "scenarios.payment_outage",
+        "data_loss": "scenarios.data_loss",
+        "data_corruption": "scenarios.data_corruption",
+        "primary_failure": "scenarios.primary_failure",
     },
     attribute="SCENARIO",
 )

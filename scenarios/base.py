@@ -25,6 +25,9 @@ class Fault:
         self.reverted = False
         self.revert_detail: str | None = None
         self.reverted_at: float | None = None
+        self.lsn: str | None = None
+        """The database's WAL position just before a fault that changed data: a
+        point-in-time recovery replays up to here and not further."""
         """`time.monotonic()` of the revert: a fault that ends by itself (a provider that
         comes back) is put on the timeline when it did."""
         self.began: float | None = None

@@ -12,7 +12,7 @@ import git
 import pytest
 
 from drillbook.errors import EvidenceError, SpecError
-from drills import evidence, gameday
+from drills import evidence, gameday, spec
 from drills.gameday import ToleranceModel
 from reports import gameday as gameday_report
 from tests.conftest import CATALOG
@@ -27,7 +27,9 @@ def _write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
 
 def test_nightly_runs_every_built_in_drill(tmp_path: pathlib.Path) -> None:
     loaded = gameday.load(CATALOG / "nightly.yaml", tmp_path)
-    drills = sorted(p.stem for p in CATALOG.glob("*.yaml") if not gameday.is_gameday(p))
+    files = [p for p in CATALOG.glob("*.yaml") if not gameday.is_gameday(p)]
+    assert all(spec.load(p).name == p.stem for p in files)
+    drills = sorted(v.name for p in files for v in spec.load(p).compared())  # a comparison: one per procedure
     assert sorted(d.name for d in loaded.drills) == drills
 
 

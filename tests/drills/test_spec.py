@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 
 import pytest
+import yaml
 
 from drillbook.errors import PluginError, SpecError
 from drills import spec
@@ -153,3 +154,27 @@ def test_a_volume_gets_a_size_of_its_own_only_if_mounted_and_sane(tmp_path: path
         path = spec.write_variant(CATALOG / "disk-full.yaml", tmp_path, "x", services={"db": {"volume_sizes": sizes}})
         with pytest.raises(SpecError, match=says):
             spec.load(path)
+
+
+def test_backups_become_services_and_environment_of_the_target() -> None:
+    target = spec.load(CATALOG / "host-lost.yaml").target
+    assert [s.name for s in target.services][:2] == ["db", "db-backup"]
+    db, backup = target.service("db"), target.service("db-backup")
+    assert db.env["ARCHIVE_DIR"] == "/backups/wal" and db.volumes["backups"] == "/backups"
+    assert backup.env["DUMP_INTERVAL_S"] == "6" and backup.env["BASE_BACKUP"] == "1"
+    assert target.backups.dump_interval_s == 6 and target.backups.wal_archive and target.backups.standby is None
+    standby = spec.load(CATALOG / "primary-failure.yaml").target
+    assert standby.backups.standby == "db-standby" and standby.service("db").env["SYNC_STANDBY"] == "standby"
+    assert standby.service("db-standby").env["PRIMARY_HOST"] == "db"
+
+
+def test_backups_need_drillbooks_postgres(tmp_path: pathlib.Path) -> None:
+    text = yaml.safe_load((CATALOG / "data-loss.yaml").read_text())
+    target = yaml.safe_load((CATALOG.parents[1] / "replicas" / "sample" / "target.yaml").read_text())
+    target["services"][0]["image"] = "postgres:15"
+    target["load"]["locustfile"] = str(CATALOG.parents[1] / "replicas" / "sample" / "locustfile.py")
+    text["target"] = target
+    path = tmp_path / "own.yaml"
+    path.write_text(yaml.safe_dump(text))
+    with pytest.raises(SpecError, match="needs drillbook's PostgreSQL image"):
+        spec.load(path)

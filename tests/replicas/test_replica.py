@@ -89,7 +89,7 @@ def test_teardown_removes_everything_and_spares_a_decoy(
 
 def test_feature_flags_switch_at_run_time_through_the_admin_endpoint(replica: Replica) -> None:
     health = httpx.get(replica.url() + "/api/health").json()
-    assert health["features"] == {"leaky_cache": False}
+    assert health["features"] == {"leaky_cache": False, "payment_fallback": False}
     on = httpx.post(replica.url() + "/api/admin/features/enable", json={"feature": "leaky_cache"})
     assert on.json()["features"]["leaky_cache"] is True
     httpx.get(replica.url() + "/api/drivers/active")

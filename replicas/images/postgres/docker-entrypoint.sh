@@ -8,11 +8,31 @@ if [ "${1:-}" = "postgres" ]; then
   if [ "$(id -u)" = "0" ]; then
     mkdir -p "$PGDATA" /var/run/postgresql
     chown -R postgres:postgres "$PGDATA" /var/run/postgresql
+    if [ -n "${ARCHIVE_DIR:-}" ]; then
+      mkdir -p "$ARCHIVE_DIR"
+      chown postgres:postgres "$ARCHIVE_DIR" "$(dirname "$ARCHIVE_DIR")"
+    fi
     chmod 700 "$PGDATA"
     exec setpriv --reuid=postgres --regid=postgres --init-groups "$0" "$@"
   fi
 
-  if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  if [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "${PRIMARY_HOST:-}" ]; then
+    # A streaming standby: a base backup of the primary (retried until the primary
+    # answers), then following it. It never archives and, once promoted, waits for
+    # no standby of its own.
+    export PGPASSWORD="${REPLICATION_PASSWORD:-}"
+    until pg_basebackup -h "$PRIMARY_HOST" -U "${REPLICATION_USER:-replicator}" -D "$PGDATA" -X stream -R \
+        2>/tmp/basebackup.log; do
+      rm -rf "${PGDATA:?}"/* && sleep 0.5
+    done
+    cat >> "$PGDATA/postgresql.auto.conf" <<CONF
+primary_conninfo = 'host=$PRIMARY_HOST port=5432 user=${REPLICATION_USER:-replicator} password=${REPLICATION_PASSWORD:-} application_name=${STANDBY_NAME:-standby}'
+synchronous_standby_names = ''
+archive_mode = off
+CONF
+    unset PGPASSWORD
+    echo "PostgreSQL standby of $PRIMARY_HOST ready for start up."
+  elif [ ! -s "$PGDATA/PG_VERSION" ]; then
     user="${POSTGRES_USER:-postgres}"
     db="${POSTGRES_DB:-$user}"
     auth="${POSTGRES_HOST_AUTH_METHOD:-scram-sha-256}"
@@ -22,11 +42,24 @@ if [ "${1:-}" = "postgres" ]; then
     fi
     pwfile=$(mktemp)
     printf '%s\n' "${POSTGRES_PASSWORD:-}" > "$pwfile"
+    # Archived WAL comes in 1 MiB segments, so archiving every second stays small.
+    segsize=""
+    [ -n "${ARCHIVE_DIR:-}" ] && segsize="--wal-segsize=1"
     # shellcheck disable=SC2086
-    initdb --username="$user" --pwfile="$pwfile" -D "$PGDATA" \
+    initdb --username="$user" --pwfile="$pwfile" -D "$PGDATA" $segsize \
       --encoding=UTF8 --auth-local=trust --auth-host="$auth" ${POSTGRES_INITDB_ARGS:-} >/dev/null
     rm -f "$pwfile"
     echo "host all all all $auth" >> "$PGDATA/pg_hba.conf"
+    # Base backups and standbys connect for replication.
+    echo "host replication all all $auth" >> "$PGDATA/pg_hba.conf"
+    if [ -n "${ARCHIVE_DIR:-}" ]; then
+      # Continuous archiving for point-in-time recovery: a segment at most every second.
+      {
+        echo "archive_mode = on"
+        echo "archive_command = 'test ! -f $ARCHIVE_DIR/%f && cp %p $ARCHIVE_DIR/%f'"
+        echo "archive_timeout = 1"
+      } >> "$PGDATA/postgresql.conf"
+    fi
     echo "listen_addresses = '*'" >> "$PGDATA/postgresql.conf"
     # The runbook's slow-query diagnostics read pg_stat_statements.
     echo "shared_preload_libraries = 'pg_stat_statements'" >> "$PGDATA/postgresql.conf"
@@ -50,6 +83,12 @@ CREATE ROLE :"app_user" LOGIN PASSWORD :'app_pw';
 ALTER DATABASE :"db" OWNER TO :"app_user";
 SQL
     fi
+    if [ -n "${REPLICATION_USER:-}" ]; then
+      psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q \
+        -v r_user="$REPLICATION_USER" -v r_pw="${REPLICATION_PASSWORD:-}" >/dev/null <<'SQL'
+CREATE ROLE :"r_user" REPLICATION LOGIN PASSWORD :'r_pw';
+SQL
+    fi
     for f in /docker-entrypoint-initdb.d/*; do
       case "$f" in
         *.sql) psql -v ON_ERROR_STOP=1 --username "$user" --dbname "$db" -q -f "$f" ;;
@@ -58,6 +97,11 @@ SQL
       esac
     done
     pg_ctl -D "$PGDATA" -m fast -w stop >/dev/null
+    if [ -n "${SYNC_STANDBY:-}" ]; then
+      # A commit returns once the standby has it too: failing over loses nothing. Set after
+      # the init above, whose own commits would otherwise wait for a standby not yet there.
+      echo "synchronous_standby_names = '$SYNC_STANDBY'" >> "$PGDATA/postgresql.conf"
+    fi
     echo "PostgreSQL init process complete; ready for start up."
   fi
 fi

@@ -70,6 +70,12 @@ class LeakyCache:
         return freed
 
 
+class Maintenance:
+    """The runbook's read-only mode: reads are served, writes refused with a 503."""
+
+    read_only = False
+
+
 class Metrics:
     def __init__(self) -> None:
         self._lock = threading.Lock()
@@ -174,7 +180,8 @@ class Handler(BaseHTTPRequestHandler):
         # Degraded: the service answers, but a part of it is failing or running on its fallback.
         degraded = self.payments.enabled and (payments["provider"] != "ok" or payments.get("queued") != 0)
         return HTTPStatus.OK, {
-            "status": "degraded" if degraded else "ok",
+            "status": "degraded" if degraded or Maintenance.read_only else "ok",
+            "mode": "read-only" if Maintenance.read_only else "read-write",
             "database": "ok",
             "payments": payments,
             "version": VERSION,
@@ -182,6 +189,8 @@ class Handler(BaseHTTPRequestHandler):
         }
 
     def create_order(self) -> tuple[HTTPStatus, Any]:
+        if Maintenance.read_only:
+            return HTTPStatus.SERVICE_UNAVAILABLE, {"error": "read-only maintenance: orders cannot be created now"}
         data = self.json_body()
         try:
             customer = str(data["customer"])
@@ -260,6 +269,14 @@ class Handler(BaseHTTPRequestHandler):
     def clear_cache(self) -> tuple[HTTPStatus, Any]:
         return HTTPStatus.OK, {"cleared_entries": self.cache.clear()}
 
+    def readonly(self) -> tuple[HTTPStatus, Any]:
+        Maintenance.read_only = True
+        return HTTPStatus.OK, {"mode": "read-only"}
+
+    def readwrite(self) -> tuple[HTTPStatus, Any]:
+        Maintenance.read_only = False
+        return HTTPStatus.OK, {"mode": "read-write"}
+
     def reset_pool(self) -> tuple[HTTPStatus, Any]:
         self.db.reset()
         return HTTPStatus.OK, {"pool": "reset"}
@@ -278,6 +295,8 @@ ROUTES: list[Route] = [
     ("POST", re.compile(r"/api/admin/features/disable"), Handler.disable_feature),
     ("POST", re.compile(r"/api/admin/features/enable"), Handler.enable_feature),
     ("POST", re.compile(r"/api/admin/cache/clear"), Handler.clear_cache),
+    ("POST", re.compile(r"/api/admin/maintenance/readonly"), Handler.readonly),
+    ("POST", re.compile(r"/api/admin/maintenance/readwrite"), Handler.readwrite),
 ]
 
 

@@ -1,0 +1,157 @@
+"""`make bench-dr`: the database procedures' figures, each against its baseline in the same run.
+
+1. Restore of a generated database of about 1 GB: the `restore_dump` procedure's
+   restore step (pg_restore -j 2 --clean --if-exists over the live database, as
+   the procedure runs it) against a plain `pg_restore -j 2` of the same dump into
+   an empty database, on the same engine minutes apart. Target: ratio <= 1.1.
+2. The write outage of a failover to a synchronous standby (first failed write
+   after the kill to the first acknowledged one after it). Target: <= 5 s.
+3. The RPO of point-in-time recovery after the database's host is lost (what
+   the WAL archive had not yet received). Target: <= 1 s.
+
+Results go to bench/dr_results.json and bench/dr_results.md. About 10 minutes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import pathlib
+import secrets
+import tempfile
+import time
+from typing import Any
+
+from drills import spec as spec_module
+from drills.runner import DrillRunner
+from recovery import restore_dump
+from recovery.base import StepContext
+from replicas import engine, images
+from replicas.replica import Replica
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+CATALOG = ROOT / "drills" / "catalog"
+RESULTS = ROOT / "bench" / "dr_results.json"
+TABLE = ROOT / "bench" / "dr_results.md"
+
+
+def say(line: str) -> None:
+    print(f"bench-dr: {line}", flush=True)
+
+
+def _tool(replica: Replica, script: str) -> str:
+    service = replica.target.backups.service
+    assert service is not None
+    code, output = replica.exec(service, ["bash", "-c", f"set -o pipefail; {script}"])
+    if code != 0:
+        raise RuntimeError(f"{script[:60]} failed: {output[-400:]}")
+    return output.strip()
+
+
+def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
+    path = spec_module.write_variant(
+        CATALOG / "data-loss.yaml", tmp, "bench-restore", backups={"dump": {"interval_s": 86400}}
+    )
+    target = spec_module.load(path).target
+    client = engine.connect()
+    images.ensure(client, target.images, say)
+    with Replica(client, target, f"bench-restore-{secrets.token_hex(3)}") as replica:
+        rows = int(gigabytes * 4_000_000)
+        say(f"generating ~{gigabytes:g} GB: {rows} orders")
+        started = time.perf_counter()
+        for first in range(0, rows, 500_000):
+            _tool(
+                replica,
+                "psql -qc \"INSERT INTO orders (customer, pickup_address, items) SELECT 'customer-' || g, "
+                f"repeat('x', 150) || g, 1 + g % 5 FROM generate_series({first + 1}, {min(rows, first + 500_000)}) g\"",
+            )
+        size = _tool(replica, 'psql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"')
+        say(f"generated {size} in {time.perf_counter() - started:.0f} s")
+        started = time.perf_counter()
+        dump = f"{time.time():.3f}.dump"
+        _tool(replica, f"pg_dump -Fc -f /backups/dumps/{dump}")
+        dump_size = _tool(replica, f"du -h /backups/dumps/{dump} | cut -f1")
+        say(f"pg_dump -Fc: {dump_size} in {time.perf_counter() - started:.0f} s")
+
+        _tool(replica, "dropdb --if-exists bench_plain; createdb bench_plain")
+        started = time.perf_counter()
+        _tool(replica, f"pg_restore -j 2 -d bench_plain /backups/dumps/{dump}")
+        plain = time.perf_counter() - started
+        say(f"plain pg_restore -j 2 into an empty database: {plain:.1f} s")
+        _tool(replica, "dropdb bench_plain")
+
+        ctx = StepContext(replica, restore_dump.Options(jobs=2), lambda _line: None)
+        started = time.perf_counter()
+        detail = restore_dump.restore_newest(ctx)
+        procedure = time.perf_counter() - started
+        say(f"restore_dump's restore step: {procedure:.1f} s ({detail})")
+    ratio = procedure / plain
+    say(f"ratio {ratio:.3f} (target <= 1.1)")
+    return {
+        "database": size,
+        "dump": dump_size,
+        "plain_pg_restore_s": round(plain, 2),
+        "restore_dump_s": round(procedure, 2),
+        "ratio": round(ratio, 3),
+        "target": 1.1,
+    }
+
+
+def _drill(path: pathlib.Path, out: pathlib.Path) -> dict[str, Any]:
+    runner = DrillRunner(spec_module.load(path), out)
+    runner.run()
+    return runner.document
+
+
+def write_outage(requests: pathlib.Path, origin: float, injected_at: float) -> float | None:
+    """First failed write after the fault to the first acknowledged write after that."""
+    rows = [json.loads(line) for line in requests.read_text().splitlines()]
+    writes = sorted((r for r in rows if r["m"] == "POST"), key=lambda r: r["s"])
+    failed = next((r["s"] - origin for r in writes if not r["ok"] and r["s"] - origin >= injected_at), None)
+    if failed is None:
+        return 0.0
+    back = next((r["e"] - origin for r in writes if r["ok"] and r["e"] - origin > failed), None)
+    return None if back is None else back - failed
+
+
+def failover(tmp: pathlib.Path) -> dict[str, Any]:
+    out = tmp / "failover"
+    runner = DrillRunner(spec_module.load(CATALOG / "primary-failure.yaml"), out)
+    runner.run()
+    doc = runner.document
+    m = doc["measurements"]
+    outage = write_outage(out / "load" / "requests.jsonl", runner.clock.origin, m["injected_at"])
+    say(f"failover (sync standby): write outage {outage} s, downtime {m['downtime_s']} s, lost {m['lost_writes']}")
+    return {"write_outage_s": outage, "downtime_s": m["downtime_s"], "lost_writes": m["lost_writes"], "target": 5.0}
+
+
+def pitr(tmp: pathlib.Path) -> dict[str, Any]:
+    variant = next(v for v in spec_module.load(CATALOG / "host-lost.yaml").compared() if "pitr" in v.name)
+    runner = DrillRunner(variant, tmp / "pitr")
+    runner.run()
+    m = runner.document["measurements"]
+    say(f"pitr after the host is lost: RPO {m['rpo_s']} s, lost {m['lost_writes']}, downtime {m['downtime_s']} s")
+    return {"rpo_s": m["rpo_s"], "lost_writes": m["lost_writes"], "downtime_s": m["downtime_s"], "target": 1.0}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--gigabytes", type=float, default=1.0)
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="drillbook-bench-dr-") as tmp:
+        work = pathlib.Path(tmp)
+        results = {"restore": restore(work, args.gigabytes), "failover": failover(work), "pitr": pitr(work)}
+    RESULTS.write_text(json.dumps(results, indent=2) + "\n")
+    r, f, p = results["restore"], results["failover"], results["pitr"]
+    TABLE.write_text(
+        "| figure | measured | baseline (same run) | ratio | target |\n|---|---|---|---|---|\n"
+        f"| restore_dump restore of {r['database']} | {r['restore_dump_s']} s | plain pg_restore -j 2: "
+        f"{r['plain_pg_restore_s']} s | {r['ratio']} | ≤ 1.1 |\n"
+        f"| failover write outage (sync standby) | {f['write_outage_s']} s | — | — | ≤ 5 s |\n"
+        f"| PITR RPO (host lost) | {p['rpo_s']} s | — | — | ≤ 1 s |\n"
+    )
+    say(f"results: {RESULTS} and {TABLE}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,111 @@
+"""What the database procedures share: the administrator's session, the runbook's
+read-only mode, and the backup tools run where the backups are (drillbook's
+backup service, which mounts the backups volume and reaches the database by name).
+"""
+
+from __future__ import annotations
+
+import shlex
+
+import httpx
+import psycopg
+
+from drillbook.errors import PluginError, RecoveryStepFailed, ReplicaError
+from recovery.base import StepContext
+from replicas.target import Target
+
+READ_WRITE_OFF = "-c default_transaction_read_only=off"
+"""PGOPTIONS for drillbook's own restore while the database is read-only for everyone else."""
+
+
+def admin(ctx: StepContext) -> psycopg.Connection[tuple[object, ...]]:
+    return psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery")
+
+
+def answers(ctx: StepContext) -> bool:
+    try:
+        with admin(ctx) as conn:
+            conn.execute("SELECT 1").fetchone()
+    except psycopg.Error:
+        return False
+    return True
+
+
+def require_backup_service(target: Target, procedure: str, what: str) -> str:
+    if target.backups.service is None:
+        raise PluginError(
+            f"The procedure {procedure!r} restores from {what}, and this drill takes no backups. Add "
+            "`backups: {dump: {interval_s: 20}}` (a dump) or `backups: {wal_archive: true}` to the drill file."
+        )
+    return target.backups.service
+
+
+def backup_tool(ctx: StepContext, script: str) -> str:
+    """Run a shell script in the backup service's container; its output, or the step fails."""
+    service = ctx.replica.target.backups.service
+    if service is None:
+        raise RecoveryStepFailed("this drill takes no backups")
+    code, output = ctx.replica.exec(service, ["bash", "-c", f"set -o pipefail; {script}"])
+    if code != 0:
+        raise RecoveryStepFailed(f"`{script[:80]}` failed (exit {code}): {output.strip()[-300:]}")
+    return output.strip()
+
+
+def quote(text: str) -> str:
+    return shlex.quote(text)
+
+
+def service_mode(ctx: StepContext, mode: str) -> str:
+    """The service's maintenance endpoint (`readonly` or `readwrite`), when it has one."""
+    path = f"/api/admin/maintenance/{mode}"
+    try:
+        response = httpx.post(ctx.replica.url() + path, timeout=5.0)
+    except httpx.HTTPError as exc:
+        return f"POST {path}: {type(exc).__name__}"
+    return f"POST {path}: HTTP {response.status_code}"
+
+
+def read_only(ctx: StepContext, on: bool) -> str:
+    """The runbook's containment: `default_transaction_read_only` for every new transaction
+    (sessions pick it up on reload) and the service's maintenance mode."""
+    with admin(ctx) as conn:
+        if on:
+            conn.execute("ALTER SYSTEM SET default_transaction_read_only = on")
+        else:
+            conn.execute("ALTER SYSTEM RESET default_transaction_read_only")
+        conn.execute("SELECT pg_reload_conf()")
+    setting = "ALTER SYSTEM SET default_transaction_read_only = on" if on else "ALTER SYSTEM RESET ..."
+    return f"{setting}, reloaded; {service_mode(ctx, 'readonly' if on else 'readwrite')}"
+
+
+def table_counts(ctx: StepContext) -> dict[str, int]:
+    with admin(ctx) as conn:
+        tables = [
+            str(r[0])
+            for r in conn.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+            ).fetchall()
+        ]
+        counts = {}
+        for table in tables:
+            row = conn.execute(
+                psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(table))
+            ).fetchone()
+            counts[table] = int(str(row[0])) if row else 0
+    return counts
+
+
+def ensure_running(ctx: StepContext, service: str, ready_timeout_s: float) -> str:
+    """The database's container running again: recreated on new volumes when it is gone."""
+    replica = ctx.replica
+    try:
+        state = replica.status(service)
+    except ReplicaError:  # the container is gone: build it again
+        waited = replica.recreate(service, ready_timeout_s)
+        return f"{service} was gone: created again on a new, empty volume (answers after {waited:.1f} s)"
+    if state == "paused":
+        replica.unpause(service)
+    elif state != "running":
+        replica.start_service(service)
+    waited = replica.wait_ready(service, ready_timeout_s)
+    return f"{service} was {state}; answers after {waited:.1f} s"

@@ -1,0 +1,48 @@
+"""Data loss: the database's host is gone, with its container and its data volume.
+
+Only what was backed up elsewhere survives (the `backups` volume: dumps, the
+WAL archive). Nothing comes back by itself; revert has nothing to undo, and
+teardown removes what the procedure rebuilt.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+from replicas.replica import Replica
+from replicas.target import Target
+from scenarios.base import Fault, Scenario, named_service
+
+
+def check(target: Target, service: str | None = None) -> None:
+    named_service(target, "data_loss", service, target.database.service)
+
+
+@contextmanager
+def inject(replica: Replica, service: str | None = None) -> Iterator[Fault]:
+    check(replica.target, service)
+    name = service or replica.target.database.service
+    fault = Fault(f"{name!r}: container and data volume gone", lambda: None)
+    try:
+        gone = replica.remove_service(name)
+        fault.began = time.monotonic()
+        fault.description = f"{name!r} lost with its host: container removed, volumes {', '.join(gone) or 'none'} gone"
+        yield fault
+    finally:
+        fault.revert()
+
+
+SCENARIO = Scenario(
+    name="data_loss",
+    description="The database's host is lost: its container and data volume are gone; backups survive.",
+    expected_alerts=("database_down", "health_check_fail", "high_error_rate"),
+    expected_recovery="restore_dump",
+    steps=(
+        "remove the database's container",
+        "remove its data volume (never the backups volume)",
+    ),
+    inject=inject,
+    check=check,
+)

@@ -1,0 +1,53 @@
+"""The primary-failure drill: the standby promoted; a synchronous one loses nothing."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from typing import Any
+
+import pytest
+
+from drillbook.errors import ExitCode
+from drills import spec
+from drills.cli import main
+from drills.runner import DrillRunner
+from tests.conftest import CATALOG
+
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+
+
+def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
+    result = DrillRunner(spec.load(path), out).run()
+    return result.verdict, json.loads((out / "result.json").read_text())
+
+
+def test_a_synchronous_standby_takes_over_with_no_write_lost(tmp_path: pathlib.Path) -> None:
+    verdict, doc = _run(CATALOG / "primary-failure.yaml", tmp_path / "out")
+    assert verdict == "passed", doc["error"]
+    steps = {s["name"]: s for s in doc["recovery_steps"]}
+    assert all(s["ok"] for s in doc["recovery_steps"]), steps
+    assert "is a standby" in steps["check the standby"]["detail"]
+    assert "'db' on the replica's network is now db-standby" in steps["point the service at it"]["detail"]
+    assert doc["measurements"]["acked_writes"] > 0 and doc["measurements"]["lost_writes"] == 0
+    assert any("left 'db' down" in e["detail"] for e in doc["timeline"] if e["kind"] == "fault")
+
+
+def test_an_asynchronous_standby_takes_over_and_what_it_lost_is_counted(tmp_path: pathlib.Path) -> None:
+    path = spec.write_variant(
+        CATALOG / "primary-failure.yaml", tmp_path, "async", backups={"standby": {"mode": "async"}}
+    )
+    verdict, doc = _run(path, tmp_path / "out")
+    assert all(s["ok"] for s in doc["recovery_steps"])
+    m = doc["measurements"]
+    assert isinstance(m["lost_writes"], int) and m["lost_writes"] == len(doc["lost_writes"])
+    assert verdict in ("passed", "failed")  # whatever an async standby lost is counted, not hidden
+
+
+def test_a_failover_without_a_standby_is_refused_before_anything_breaks(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = spec.write_variant(CATALOG / "db-outage.yaml", tmp_path, "no-standby", recovery={"name": "failover"})
+    assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
+    assert "promotes a standby, and this drill runs none" in capsys.readouterr().err
+    assert not (tmp_path / "out" / "result.json").exists()
