@@ -17,6 +17,9 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
+import docker.errors
+import httpx
+import psycopg
 from docker import DockerClient
 
 import reports
@@ -524,6 +527,10 @@ class DrillRunner:
                 ok = True
             except (RecoveryStepFailed, DrillbookError) as exc:
                 detail = str(exc)
+            except (psycopg.Error, docker.errors.DockerException, httpx.HTTPError, OSError) as exc:
+                # What the database, the engine or the service said when the step met them: the
+                # step failed (as it would by hand), the drill goes on to its verdict.
+                detail = f"{type(exc).__name__}: {str(exc).strip().splitlines()[0] if str(exc).strip() else ''}"
             finally:
                 finished = self.clock.now()
                 self.steps.append(StepResult(step.name, started, finished, ok, detail))

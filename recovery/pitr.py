@@ -135,7 +135,10 @@ def replay(ctx: StepContext) -> str:
     replica.wait_ready(db, options.ready_timeout_s)
     while time.monotonic() - started < options.ready_timeout_s:
         with database.admin(ctx) as conn:
-            row = conn.execute("SELECT pg_is_in_recovery(), pg_current_wal_lsn()::text").fetchone()
+            row = conn.execute(
+                "SELECT pg_is_in_recovery(), CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()::text "
+                "ELSE pg_current_wal_lsn()::text END"
+            ).fetchone()
         if row and row[0] is False:
             return f"WAL replayed and promoted after {time.monotonic() - started:.1f} s; now at {row[1]}"
         time.sleep(0.2)

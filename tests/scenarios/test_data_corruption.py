@@ -1,4 +1,4 @@
-"""The data-corruption drill: a DELETE by hand, undone by point-in-time recovery."""
+"""The data-corruption drill: a destructive statement by hand, undone by point-in-time recovery."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import pathlib
 import re
+from typing import Any
 
 import pytest
 
@@ -18,34 +19,50 @@ from tests.conftest import CATALOG
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
 
-def test_pitr_brings_the_deleted_rows_back_and_loses_nothing_acknowledged_before(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "data-corruption.yaml"), tmp_path / "out").run()
-    doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))
-    deleted = int(re.findall(r"(\d+) rows deleted", fault)[0])
-    assert deleted > 10  # the steady state's orders
+def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
+    result = DrillRunner(spec.load(path), out).run()
+    return result.verdict, json.loads((out / "result.json").read_text())
+
+
+def _steps_ok(doc: dict[str, Any]) -> None:
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert all(s["ok"] for s in doc["recovery_steps"]), steps
     assert "recovery_target_lsn" in steps["find the recovery target"]["detail"]
     assert "archived" in steps["archive the current WAL"]["detail"]
     assert "promoted" in steps["replay WAL and promote"]["detail"]
+
+
+def test_pitr_brings_a_dropped_table_back_with_every_acknowledged_write(tmp_path: pathlib.Path) -> None:
+    verdict, doc = _run(CATALOG / "data-corruption.yaml", tmp_path / "out")
+    assert verdict == "passed", doc["error"]
+    assert {"high_error_rate", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}
+    _steps_ok(doc)
     m = doc["measurements"]
-    # The deleted rows were acknowledged before the fault: the data check finds every one again.
-    assert m["lost_writes"] is not None and m["lost_writes"] == m["lost_after_injection"]
-    assert m["rpo_s"] == 0.0
-    assert result.verdict == "passed", result.error
+    assert m["acked_writes"] > 0 and m["lost_writes"] == 0 and m["rpo_s"] == 0.0
+
+
+def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_path: pathlib.Path) -> None:
+    scenario = {"name": "data_corruption", "with": {"statement": "delete_recent", "recent_s": 30}}
+    path = spec.write_variant(
+        CATALOG / "data-corruption.yaml", tmp_path, "delete", scenario=scenario, phases={"detect_timeout_s": 6}
+    )
+    verdict, doc = _run(path, tmp_path / "out")
+    fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))
+    assert int(re.findall(r"(\d+) rows deleted", fault)[0]) > 10  # the steady state's orders
+    _steps_ok(doc)
+    m = doc["measurements"]
+    # Every deleted row was acknowledged before the DELETE: none of them is lost any more.
+    assert m["lost_writes"] == m["lost_after_injection"] and m["rpo_s"] == 0.0
+    # Orders taken between the DELETE and the recovery are rolled back with it, and counted.
+    assert (verdict == "failed") == (m["lost_after_injection"] > 0)
 
 
 def test_a_target_before_the_base_backup_is_refused_before_anything_breaks(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     earlier = (dt.datetime.now(dt.UTC) - dt.timedelta(hours=1)).isoformat()
-    path = spec.write_variant(
-        CATALOG / "data-corruption.yaml",
-        tmp_path,
-        "too-early",
-        recovery={"name": "pitr", "with": {"target_time": earlier}},
-    )
+    recovery = {"name": "pitr", "with": {"target_time": earlier}}
+    path = spec.write_variant(CATALOG / "data-corruption.yaml", tmp_path, "too-early", recovery=recovery)
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
     assert "which is before the base backup" in capsys.readouterr().err
     assert not (tmp_path / "out" / "result.json").exists()
