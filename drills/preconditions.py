@@ -22,6 +22,7 @@ SEGMENTS_PER_ID = 4096
 """Segments per WAL "log id" with drillbook's 1 MiB segments (0x100000000 / 0x100000)."""
 
 SCRATCH_RESTORE = """set -e
+unset PGHOST PGUSER PGPASSWORD PGDATABASE  # the scratch server's, not the replica's
 export PGDATA=/tmp/scratch
 mkdir -p $PGDATA && chown postgres:postgres $PGDATA
 as_pg() { setpriv --reuid=postgres --regid=postgres --init-groups "$@"; }
@@ -30,9 +31,9 @@ as_pg pg_ctl -D $PGDATA -o "-c listen_addresses= -k /tmp" -w start >/dev/null
 as_pg createdb -h /tmp scratch
 as_pg pg_restore -h /tmp -d scratch --no-owner --no-privileges "$1" 2>/tmp/restore.err || true
 echo "errors: $(grep -c 'error:' /tmp/restore.err || true)"
-as_pg psql -h /tmp -d scratch -Atc "SELECT string_agg(relname || ' ' || n_live_tup, ', ' ORDER BY relname)
-  FROM pg_stat_user_tables" 2>/dev/null || true
-as_pg psql -h /tmp -d scratch -Atc "SELECT 'rows: ' || count(*) FROM orders" || true
+as_pg psql -h /tmp -d scratch -Atc "ANALYZE" >/dev/null
+as_pg psql -h /tmp -d scratch -Atc "SELECT 'tables: ' || coalesce(string_agg(relname || ' ' || n_live_tup, ', '
+  ORDER BY relname), '') FROM pg_stat_user_tables"
 """
 
 
@@ -69,19 +70,29 @@ def _wait_for(replica: Replica, service: str, test: str, wait_s: float) -> bool:
 
 
 def _dump(replica: Replica, service: str, path: str, ready: bool, wait_s: float) -> list[Precondition]:
-    newest_cmd = f"ls -1 {path}/dumps | grep -E '^[0-9.]+\\.dump$' | sort -n | tail -1 | grep ."
+    # A dump taken once the whole stack answered: an earlier one may precede the service's tables.
+    since = time.time()
+    newest_cmd = (
+        f"ls -1 {path}/dumps | grep -E '^[0-9.]+\\.dump$' | sort -n | tail -1 | "
+        f"awk '$1 + 0 > {since:.3f} {{ print; found = 1 }} END {{ exit !found }}'"
+    )
     if not ready or not _wait_for(replica, service, newest_cmd, wait_s):
-        return [Precondition("a dump exists", False, f"no complete dump in {path}/dumps", "restore_dump")]
+        return [
+            Precondition(
+                "a dump exists", False, f"no complete dump in {path}/dumps within {wait_s:g} s", "restore_dump"
+            )
+        ]
     newest = replica.exec(service, ["bash", "-c", newest_cmd])[1].strip()
     age = time.time() - float(newest.removesuffix(".dump"))
     exists = Precondition("a dump exists", True, f"dumps/{newest}, {age:.1f} s old", "restore_dump")
     code, output = replica.run_once(service, ["bash", "-c", SCRATCH_RESTORE, "restore", f"{path}/dumps/{newest}"])
     lines = output.strip().splitlines()
     errors = next((int(line.split()[-1]) for line in lines if line.startswith("errors:")), -1)
-    rows = next((line for line in lines if line.startswith("rows:")), "")
-    ok = code == 0 and errors == 0 and bool(rows)
+    tables = next((line.removeprefix("tables: ") for line in lines if line.startswith("tables: ")), "")
+    ok = code == 0 and errors == 0 and bool(tables)
     detail = (
-        f"restored into a scratch PostgreSQL in a throwaway container: {errors} errors, orders {rows or 'missing'}"
+        f"restored into a scratch PostgreSQL in a throwaway container: {errors} errors; "
+        f"rows: {tables or 'no table at all'}"
         if code == 0
         else f"the scratch restore failed (exit {code}): {output.strip()[-200:]}"
     )
@@ -96,7 +107,7 @@ def _ordinal(name: str) -> int | None:
 def _archive(replica: Replica, service: str, path: str, ready: bool) -> Precondition:
     if not ready:
         return Precondition("WAL archive continuous", False, "the base backup was not taken", "pitr")
-    label = replica.exec(service, ["bash", "-c", f"tar -xzOf {path}/base/base.tar.gz backup_label"])[1]
+    label = replica.exec(service, ["bash", "-c", f"tar -xzOf {path}/base/base.tar.gz --wildcards '*backup_label'"])[1]
     start = re.search(r"START WAL LOCATION: \S+ \(file ([0-9A-F]{24})\)", label)
     if start is None:
         return Precondition("WAL archive continuous", False, "the base backup has no backup_label", "pitr")
