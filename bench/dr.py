@@ -4,8 +4,8 @@
    restore step (pg_restore -j 2 --clean --if-exists over the live database, as
    the procedure runs it) against a plain `pg_restore -j 2` of the same dump into
    an empty database, on the same engine minutes apart. Target: ratio <= 1.1.
-2. The write outage of a failover to a synchronous standby (first failed write
-   after the kill to the first acknowledged one after it). Target: <= 5 s.
+2. The write outage of a failover to a synchronous standby (from the kill to the
+   first write sent after it that is acknowledged). Target: <= 5 s.
 3. The RPO of point-in-time recovery after the database's host is lost (what
    the WAL archive had not yet received). Target: <= 1 s.
 
@@ -73,18 +73,21 @@ def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
         dump_size = _tool(replica, f"du -h /backups/dumps/{dump} | cut -f1")
         say(f"pg_dump -Fc: {dump_size} in {time.perf_counter() - started:.0f} s")
 
-        _tool(replica, "dropdb --if-exists bench_plain; createdb bench_plain")
-        started = time.perf_counter()
-        _tool(replica, f"pg_restore -j 2 -d bench_plain /backups/dumps/{dump}")
-        plain = time.perf_counter() - started
-        say(f"plain pg_restore -j 2 into an empty database: {plain:.1f} s")
-        _tool(replica, "dropdb bench_plain")
-
+        # Two rounds each, alternating, best of each: the machine's noise, not the order, decides less.
+        plains, procedures = [], []
         ctx = StepContext(replica, restore_dump.Options(jobs=2), lambda _line: None)
-        started = time.perf_counter()
-        detail = restore_dump.restore_newest(ctx)
-        procedure = time.perf_counter() - started
-        say(f"restore_dump's restore step: {procedure:.1f} s ({detail})")
+        for round_ in range(2):
+            _tool(replica, "dropdb --if-exists bench_plain; createdb bench_plain")
+            started = time.perf_counter()
+            _tool(replica, f"pg_restore -j 2 -d bench_plain /backups/dumps/{dump}")
+            plains.append(time.perf_counter() - started)
+            say(f"round {round_ + 1}: plain pg_restore -j 2 into an empty database: {plains[-1]:.1f} s")
+            _tool(replica, "dropdb bench_plain")
+            started = time.perf_counter()
+            detail = restore_dump.restore_newest(ctx)
+            procedures.append(time.perf_counter() - started)
+            say(f"round {round_ + 1}: restore_dump's restore step: {procedures[-1]:.1f} s ({detail})")
+        plain, procedure = min(plains), min(procedures)
     ratio = procedure / plain
     say(f"ratio {ratio:.3f} (target <= 1.1)")
     return {
@@ -104,14 +107,12 @@ def _drill(path: pathlib.Path, out: pathlib.Path) -> dict[str, Any]:
 
 
 def write_outage(requests: pathlib.Path, origin: float, injected_at: float) -> float | None:
-    """First failed write after the fault to the first acknowledged write after that."""
+    """From the kill to the end of the first write sent after it that was acknowledged:
+    how long a user placing an order waited, or retried, before one went through."""
     rows = [json.loads(line) for line in requests.read_text().splitlines()]
-    writes = sorted((r for r in rows if r["m"] == "POST"), key=lambda r: r["s"])
-    failed = next((r["s"] - origin for r in writes if not r["ok"] and r["s"] - origin >= injected_at), None)
-    if failed is None:
-        return 0.0
-    back = next((r["e"] - origin for r in writes if r["ok"] and r["e"] - origin > failed), None)
-    return None if back is None else back - failed
+    writes = sorted((r for r in rows if r["m"] == "POST" and r["s"] - origin >= injected_at), key=lambda r: r["s"])
+    first_ok = next((r["e"] - origin for r in writes if r["ok"]), None)
+    return None if first_ok is None else round(first_ok - injected_at, 3)
 
 
 def failover(tmp: pathlib.Path) -> dict[str, Any]:

@@ -394,6 +394,11 @@ def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
             "--timeout must be a positive number of seconds (how long you get before drillbook steps in)."
         )
     spec = spec_module.load(args.file)
+    if spec.model.compare:
+        raise DrillbookError(
+            f"{args.file} compares {len(spec.model.compare)} procedures; a rehearsal hands one incident to one "
+            "engineer with one checklist. Rehearse a drill with a single `recovery:` instead."
+        )
     resolve_plugins(spec)
     commands: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_read_commands, args=(commands,), name="drillbook-keys", daemon=True).start()

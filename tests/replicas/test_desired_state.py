@@ -70,3 +70,14 @@ def test_a_flag_the_service_does_not_know_is_refused(tmp_path: pathlib.Path, sam
 def test_not_a_repository(tmp_path: pathlib.Path, sample_target: Target) -> None:
     with pytest.raises(SpecError, match="not a git repository"):
         DesiredState(tmp_path, sample_target)
+
+
+def test_backups_are_part_of_the_desired_state(tmp_path: pathlib.Path) -> None:
+    from drills import spec
+    from tests.conftest import CATALOG
+
+    target = spec.load(CATALOG / "host-lost.yaml").target
+    desired = DesiredState.create(tmp_path / "repo", target, "test")
+    states = desired.read()
+    assert states["db-backup"].env["DUMP_INTERVAL_S"] == "6"  # a commit switches the dumps
+    assert states["db"].env["ARCHIVE_DIR"] == "/backups/wal"
