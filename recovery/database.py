@@ -18,8 +18,12 @@ READ_WRITE_OFF = "-c default_transaction_read_only=off"
 """PGOPTIONS for drillbook's own restore while the database is read-only for everyone else."""
 
 
-def admin(ctx: StepContext) -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery")
+def admin(ctx: StepContext, dbname: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
+    """The administrator's session (never read-only itself), to the target's database or `dbname`."""
+    conninfo = ctx.replica.db_conninfo()
+    if dbname is not None:
+        conninfo = psycopg.conninfo.make_conninfo(conninfo, dbname=dbname)
+    return psycopg.connect(conninfo, autocommit=True, application_name="drillbook-recovery", options=READ_WRITE_OFF)
 
 
 def answers(ctx: StepContext) -> bool:

@@ -15,6 +15,9 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+import psycopg
+from psycopg import sql
+
 from drillbook.errors import PluginError, RecoveryStepFailed
 from recovery import database
 from recovery.base import Procedure, Step, StepContext
@@ -73,16 +76,55 @@ def restore_newest(ctx: StepContext) -> str:
         raise RecoveryStepFailed(f"no complete dump from before the fault in {dumps}")
     taken = taken_at[-1]
     newest = next(name for name in listing.split() if float(name.removesuffix(".dump")) == taken)
+    db = ctx.replica.target.database.dbname
+    staging = f"{db}_restoring"
+    with database.admin(ctx, "postgres") as conn:
+        row = conn.execute("SELECT pg_get_userbyid(datdba) FROM pg_database WHERE datname = %s", (db,)).fetchone()
+        owner = str(row[0]) if row else ctx.replica.target.database.user
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(staging)))
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} OWNER {} TEMPLATE template0").format(
+                sql.Identifier(staging), sql.Identifier(owner)
+            )
+        )
     started = time.monotonic()
     database.backup_tool(
         ctx,
-        f"PGOPTIONS={database.quote(database.READ_WRITE_OFF)} pg_restore -j {options.jobs} --clean --if-exists "
-        f'-d "$PGDATABASE" {dumps}/{newest}',
+        f"PGOPTIONS={database.quote(database.READ_WRITE_OFF)} pg_restore -j {options.jobs} "
+        f"-d {database.quote(staging)} {dumps}/{newest}",
     )
-    ctx.figure("pg_restore_s", time.monotonic() - started)
+    kept = _swap(ctx, db, staging)
+    took = time.monotonic() - started
+    ctx.figure("pg_restore_s", took)
     at = dt.datetime.fromtimestamp(taken, dt.UTC).isoformat(timespec="milliseconds")
     age = f", {ctx.injected_wall - taken:.1f} s before the fault" if ctx.injected_wall is not None else ""
-    return f"pg_restore -j {options.jobs} of dumps/{newest} (taken {at}{age}) in {time.monotonic() - started:.1f} s"
+    return (
+        f"pg_restore -j {options.jobs} of dumps/{newest} (taken {at}{age}) into {staging}, swapped in for {db} "
+        f"in {took:.1f} s; the database as it was is kept as {kept}"
+    )
+
+
+def _swap(ctx: StepContext, db: str, staging: str) -> str:
+    """The restored database takes the name; the one it replaces is kept, closed to connections."""
+    kept = f"{db}_before_{time.time():.0f}"
+    with database.admin(ctx, "postgres") as conn:
+        conn.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS false").format(sql.Identifier(db)))
+        for _ in range(50):
+            conn.execute(
+                "SELECT pg_terminate_backend(pid, 2000) FROM pg_stat_activity "
+                "WHERE datname = %s AND pid <> pg_backend_pid()",
+                (db,),
+            )
+            try:
+                conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(db), sql.Identifier(kept)))
+                break
+            except psycopg.errors.ObjectInUse:
+                time.sleep(0.05)
+        else:
+            conn.execute(sql.SQL("ALTER DATABASE {} WITH ALLOW_CONNECTIONS true").format(sql.Identifier(db)))
+            raise RecoveryStepFailed(f"sessions kept {db} busy: the restored copy stays in {staging}")
+        conn.execute(sql.SQL("ALTER DATABASE {} RENAME TO {}").format(sql.Identifier(staging), sql.Identifier(db)))
+    return kept
 
 
 def verify_counts(ctx: StepContext) -> str:
@@ -116,9 +158,10 @@ PROCEDURE = Procedure(
         ),
         Step(
             "restore the newest dump",
-            "pg_restore -j N --clean --if-exists of the newest complete dump",
+            "pg_restore -j N of the newest dump from before the fault into a new database, swapped in",
             restore_newest,
-            hint="pg_restore -j 2 --clean --if-exists -d '{psql}' <newest.dump>",
+            hint="createdb returns_restoring; pg_restore -j 2 -d returns_restoring <newest.dump>; "
+            "ALTER DATABASE ... RENAME (the live one aside, the restored one in)",
         ),
         Step(
             "verify counts",

@@ -18,7 +18,12 @@ import subprocess
 
 from drillbook.errors import ReplicaError
 
-FOLDER = pathlib.Path(os.environ.get("DRILLBOOK_DISKS", "/var/lib/drillbook/disks"))
+DEFAULT_FOLDER = "/var/lib/drillbook/disks"
+
+
+def folder() -> pathlib.Path:
+    """Where the disk images live ($DRILLBOOK_DISKS, read when used)."""
+    return pathlib.Path(os.environ.get("DRILLBOOK_DISKS", DEFAULT_FOLDER))
 SIZE = re.compile(r"^(\d+)([kmg])$")
 UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 MIN_BYTES = 64 * 1024**2
@@ -53,7 +58,7 @@ def _run(*args: str) -> str:
 
 
 def image_path(volume: str) -> pathlib.Path:
-    return FOLDER / f"{volume}.img"
+    return folder() / f"{volume}.img"
 
 
 def create(volume: str, size_bytes: int) -> str:
@@ -62,7 +67,7 @@ def create(volume: str, size_bytes: int) -> str:
     No blocks are reserved for root and `lost+found` is removed: PostgreSQL's initdb
     wants its data folder empty, and a full disk should be full for everyone.
     """
-    FOLDER.mkdir(parents=True, exist_ok=True)
+    folder().mkdir(parents=True, exist_ok=True)
     path = image_path(volume)
     with path.open("wb") as image:
         image.truncate(size_bytes)
@@ -86,9 +91,9 @@ def release_file(path: pathlib.Path) -> None:
 
 def release_drill(drill_id: str) -> int:
     """Detach and delete every disk image of one drill (after its volumes are gone)."""
-    if not FOLDER.is_dir():
+    if not folder().is_dir():
         return 0
-    images = sorted(FOLDER.glob(f"drillbook-{drill_id}-*.img"))
+    images = sorted(folder().glob(f"drillbook-{drill_id}-*.img"))
     for path in images:
         release_file(path)
     return len(images)

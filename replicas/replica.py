@@ -24,7 +24,7 @@ from docker.models.containers import Container
 from docker.models.networks import Network
 
 from drillbook.errors import EngineError, ReplicaError
-from replicas import cgroups, disks, labels, postgres
+from replicas import backups, cgroups, disks, labels, postgres
 from replicas.cleanup import remove_drill_objects
 from replicas.desired_state import Commit, DesiredState, ServiceState
 from replicas.target import Service, Target
@@ -397,7 +397,7 @@ class Replica:
             self.container(service).remove(force=True)
         gone = []
         for volume in self.target.service(service).volumes:
-            if volume == "backups":
+            if volume == backups.VOLUME:
                 continue  # backups live elsewhere: losing the host does not lose them
             try:
                 found = self.client.volumes.get(self.volume_name(volume))

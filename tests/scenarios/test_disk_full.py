@@ -39,7 +39,7 @@ def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: p
     assert steps["wait for PostgreSQL"]["ok"]
     assert doc["measurements"]["acked_writes"] > 0 and doc["measurements"]["lost_writes"] == 0
     # The filesystem's loop device and file went with the volume.
-    assert not list(disks.FOLDER.glob(f"drillbook-{doc['drill_id']}-*"))
+    assert not list(disks.folder().glob(f"drillbook-{doc['drill_id']}-*"))
     assert _loop_devices_of(doc["drill_id"]) == ""
 
 
