@@ -115,16 +115,30 @@ def restore_base(ctx: StepContext) -> str:
     path = replica.target.backups.path
     data = next(iter(replica.target.service(db).volumes.values()))
     kept = f"{path}/damaged-{time.time():.0f}"
+    # Whole segments from the archive, else from the stream, else the stream's last, partial one.
+    restore = (
+        f"cp {path}/wal/%f %p 2>/dev/null || cp {path}/wal-stream/%f %p 2>/dev/null || "
+        f"cp {path}/wal-stream/%f.partial %p"
+    )
+    settings = "\n".join(
+        (
+            f"restore_command = '{restore}'",
+            str(ctx.notes["target"]),
+            "recovery_target_inclusive = off",
+            "recovery_target_action = 'promote'",
+        )
+    )
     script = (
         f"set -e; mkdir -p {kept}; (cd {data} && find . -mindepth 1 -maxdepth 1 -exec mv -t {kept} {{}} +); "
         f"tar -xzf {path}/base/base.tar.gz -C {data}; touch {data}/recovery.signal; "
-        f'printf "%s\\n" "restore_command = \'cp {path}/wal/%f %p\'" "{ctx.notes["target"]}" '
-        f'"recovery_target_inclusive = off" "recovery_target_action = \'promote\'" >> {data}/postgresql.auto.conf'
+        f"cat >> {data}/postgresql.auto.conf <<'CONF'\n{settings}\nCONF\n"
     )
     code, output = replica.run_once(db, ["bash", "-c", script])
     if code != 0:
         raise RecoveryStepFailed(f"restoring the base backup failed (exit {code}): {output.strip()[-300:]}")
-    return f"damaged data directory kept in {kept}; base backup extracted; recovery to {ctx.notes['target']}"
+    target = str(ctx.notes["target"])
+    to = "the end of the archive and the WAL stream" if target.startswith("#") else target
+    return f"damaged data directory kept in {kept}; base backup extracted; recovery to {to}"
 
 
 def replay(ctx: StepContext) -> str:
