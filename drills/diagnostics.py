@@ -220,13 +220,22 @@ class Gatherer:
         command = "grep -i error (each container's log)"
         rows: list[tuple[str, str]] = []
         unreadable = []
-        for service in (s.name for s in self.replica.target.services):
+
+        def read(service: str) -> bytes | str:
             try:
-                raw = self.replica.container(service).logs(tail=LOG_TAIL)
+                return bytes(self.replica.container(service).logs(tail=LOG_TAIL))
             except (DrillbookError, docker.errors.DockerException) as exc:
-                unreadable.append(f"{service}: {_reason(exc)}")
+                return _reason(exc)
+
+        # Every log at once: a container the recovery replaces a moment later has no log to read.
+        services = [s.name for s in self.replica.target.services]
+        with ThreadPoolExecutor(len(services), thread_name_prefix="drillbook-logs") as pool:
+            logs = list(pool.map(read, services))
+        for service, raw in zip(services, logs, strict=True):
+            if isinstance(raw, str):
+                unreadable.append(f"{service}: {raw}")
                 continue
-            lines = [ln for ln in bytes(raw).decode(errors="replace").splitlines() if ERROR_LINE.search(ln)]
+            lines = [ln for ln in raw.decode(errors="replace").splitlines() if ERROR_LINE.search(ln)]
             rows += [(service, line) for line in lines[-LOG_LINES:]]
         remark = f"last {LOG_LINES} error lines of each container's last {LOG_TAIL} log lines"
         if unreadable:

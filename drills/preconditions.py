@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import psycopg
 
+from replicas.backups import STANDBY_NAME
 from replicas.replica import Replica
 
 SEGMENT = re.compile(r"^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$")
@@ -147,10 +148,11 @@ def _standby(replica: Replica, mode: str, wait_s: float) -> Precondition:
             rows = conn.execute(
                 "SELECT application_name, state, sync_state, coalesce(replay_lag::text, '0') FROM pg_stat_replication"
             ).fetchall()
-        if any(r[1] == "streaming" for r in rows):
+        if any(r[0] == STANDBY_NAME and r[1] == "streaming" for r in rows):
             break
         time.sleep(0.5)
-    streaming = [r for r in rows if r[1] == "streaming"]
+    # The standby by its name: drillbook's WAL stream (pg_receivewal) streams too.
+    streaming = [r for r in rows if r[0] == STANDBY_NAME and r[1] == "streaming"]
     if not streaming:
         return Precondition("standby streaming", False, f"no standby streams from the primary ({rows})", "failover")
     r = streaming[0]

@@ -191,7 +191,7 @@ class Leak:
 
 SCENARIO = Scenario(
     name="connection_exhaustion",
-    description="A client outside the service takes every ordinary connection slot and leaves them idle.",
+    description="A leaking client outside the service takes every connection slot, and every one that comes free.",
     expected_alerts=("high_error_rate", "health_check_fail"),
     expected_recovery="terminate_idle_connections",
     steps=(
