@@ -10,9 +10,8 @@ import shlex
 import httpx
 import psycopg
 
-from drillbook.errors import PluginError, RecoveryStepFailed, ReplicaError
+from drillbook.errors import RecoveryStepFailed, ReplicaError
 from recovery.base import StepContext
-from replicas.target import Target
 
 READ_WRITE_OFF = "-c default_transaction_read_only=off"
 """PGOPTIONS for drillbook's own restore while the database is read-only for everyone else."""
@@ -33,15 +32,6 @@ def answers(ctx: StepContext) -> bool:
     except psycopg.Error:
         return False
     return True
-
-
-def require_backup_service(target: Target, procedure: str, what: str) -> str:
-    if target.backups.service is None:
-        raise PluginError(
-            f"The procedure {procedure!r} restores from {what}, and this drill takes no backups. Add "
-            "`backups: {dump: {interval_s: 20}}` (a dump) or `backups: {wal_archive: true}` to the drill file."
-        )
-    return target.backups.service
 
 
 def backup_tool(ctx: StepContext, script: str) -> str:
