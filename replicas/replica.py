@@ -166,7 +166,7 @@ class Replica:
         for service in changed:
             state = states[service.name]
             with contextlib.suppress(docker.errors.NotFound, ReplicaError):
-                self.container(service.name).remove(force=True)
+                self.container(service.name).remove(force=True, v=True)
             self._run(service, state)
             if not wait:
                 self._on_event("reconcile", f"{service.name} recreated from {head}, not waiting for it")
@@ -189,7 +189,7 @@ class Replica:
                 if "port is already allocated" not in str(exc) or attempt == attempts - 1:
                     raise
                 with contextlib.suppress(docker.errors.NotFound):
-                    self.client.containers.get(self.container_name(service.name)).remove(force=True)
+                    self.client.containers.get(self.container_name(service.name)).remove(force=True, v=True)
                 self.ports[service.name] = free_port()
 
     def _create(self, service: Service, state: ServiceState, *, start: bool = True) -> None:
@@ -394,7 +394,7 @@ class Replica:
     def remove_service(self, service: str) -> list[str]:
         """The service's container and volumes gone for good (a lost host); the volume names removed."""
         with contextlib.suppress(ReplicaError):
-            self.container(service).remove(force=True)
+            self.container(service).remove(force=True, v=True)
         gone = []
         for volume in self.target.service(service).volumes:
             if volume == backups.VOLUME:
@@ -445,7 +445,7 @@ class Replica:
             output = container.logs().decode(errors="replace")
         finally:
             with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True)
+                container.remove(force=True, v=True)  # and the image's anonymous volumes with it
         return int(outcome.get("StatusCode", 1)), output
 
     # --- teardown -----------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pathlib
 
 import pytest
+from docker import DockerClient
 
 from drillbook.errors import ExitCode
 from drills import preconditions, spec
@@ -27,10 +28,11 @@ def test_offline_starts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_dump_archive_and_standby_are_checked_without_a_fault(
-    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], docker_client: DockerClient
 ) -> None:
     everything = {"dump": {"interval_s": 5}, "wal_archive": True, "standby": {"mode": "sync"}}
     path = spec.write_variant(CATALOG / "host-lost.yaml", tmp_path, "all-backups", backups=everything)
+    volumes_before = {v.name for v in docker_client.volumes.list()}
     code = main(["plan", str(path), "--wait", "60"])
     out = capsys.readouterr().out
     assert code == ExitCode.OK, out
@@ -38,3 +40,5 @@ def test_dump_archive_and_standby_are_checked_without_a_fault(
         assert name in out
     assert "sync_state sync" in out and "none missing" in out and "0 errors; rows: drivers 5" in out
     assert "no fault was injected" in out
+    # Not even an anonymous volume of the scratch restore's container is left (they carry no labels).
+    assert {v.name for v in docker_client.volumes.list()} <= volumes_before
