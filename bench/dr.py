@@ -24,7 +24,7 @@ from typing import Any
 
 from drills import spec as spec_module
 from drills.runner import DrillRunner
-from recovery import restore_dump
+from recovery import database, restore_dump
 from recovery.base import StepContext
 from replicas import engine, images
 from replicas.replica import Replica
@@ -39,15 +39,6 @@ def say(line: str) -> None:
     print(f"bench-dr: {line}", flush=True)
 
 
-def _tool(replica: Replica, script: str) -> str:
-    service = replica.target.backups.service
-    assert service is not None
-    code, output = replica.exec(service, ["bash", "-c", f"set -o pipefail; {script}"])
-    if code != 0:
-        raise RuntimeError(f"{script[:60]} failed: {output[-400:]}")
-    return output.strip()
-
-
 def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
     path = spec_module.write_variant(
         CATALOG / "data-loss.yaml", tmp, "bench-restore", backups={"dump": {"interval_s": 86400}}
@@ -56,33 +47,33 @@ def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
     client = engine.connect()
     images.ensure(client, target.images, say)
     with Replica(client, target, f"bench-restore-{secrets.token_hex(3)}") as replica:
+        ctx = StepContext(replica, restore_dump.Options(jobs=2), lambda _line: None)
         rows = int(gigabytes * 4_000_000)
         say(f"generating ~{gigabytes:g} GB: {rows} orders")
         started = time.perf_counter()
         for first in range(0, rows, 500_000):
-            _tool(
-                replica,
+            database.backup_tool(
+                ctx,
                 "psql -qc \"INSERT INTO orders (customer, pickup_address, items) SELECT 'customer-' || g, "
                 f"repeat('x', 150) || g, 1 + g % 5 FROM generate_series({first + 1}, {min(rows, first + 500_000)}) g\"",
             )
-        size = _tool(replica, 'psql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"')
+        size = database.backup_tool(ctx, 'psql -Atc "SELECT pg_size_pretty(pg_database_size(current_database()))"')
         say(f"generated {size} in {time.perf_counter() - started:.0f} s")
         started = time.perf_counter()
         dump = f"{time.time():.3f}.dump"
-        _tool(replica, f"pg_dump -Fc -f /backups/dumps/{dump}")
-        dump_size = _tool(replica, f"du -h /backups/dumps/{dump} | cut -f1")
+        database.backup_tool(ctx, f"pg_dump -Fc -f /backups/dumps/{dump}")
+        dump_size = database.backup_tool(ctx, f"du -h /backups/dumps/{dump} | cut -f1")
         say(f"pg_dump -Fc: {dump_size} in {time.perf_counter() - started:.0f} s")
 
         # Two rounds each, alternating, best of each: the machine's noise, not the order, decides less.
         plains, procedures = [], []
-        ctx = StepContext(replica, restore_dump.Options(jobs=2), lambda _line: None)
         for round_ in range(2):
-            _tool(replica, "dropdb --if-exists bench_plain; createdb bench_plain")
+            database.backup_tool(ctx, "dropdb --if-exists bench_plain; createdb bench_plain")
             started = time.perf_counter()
-            _tool(replica, f"pg_restore -j 2 -d bench_plain /backups/dumps/{dump}")
+            database.backup_tool(ctx, f"pg_restore -j 2 -d bench_plain /backups/dumps/{dump}")
             plains.append(time.perf_counter() - started)
             say(f"round {round_ + 1}: plain pg_restore -j 2 into an empty database: {plains[-1]:.1f} s")
-            _tool(replica, "dropdb bench_plain")
+            database.backup_tool(ctx, "dropdb bench_plain")
             started = time.perf_counter()
             detail = restore_dump.restore_newest(ctx)
             procedures.append(time.perf_counter() - started)

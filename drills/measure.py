@@ -147,6 +147,11 @@ def degraded_for(samples: Sequence[Sample], injected_at: float, observed_until: 
     return plain - said[0].at
 
 
+def lost_after(lost: Sequence[LostWrite], injected_at: float | None) -> list[LostWrite]:
+    """Lost writes acknowledged after the fault: a recovery must never lose these."""
+    return [w for w in lost if injected_at is not None and w.acked_at > injected_at]
+
+
 def rpo(lost: Sequence[LostWrite], injected_at: float | None) -> float:
     """How far back from the fault acknowledged data was lost; 0 when nothing was."""
     if not lost or injected_at is None:
@@ -181,7 +186,7 @@ def measure(
                 observed_until=observed_until,
             )
             downtime = None if recovered is None else recovered - disrupted
-    after = None if lost is None else [w for w in lost if injected_at is not None and w.acked_at > injected_at]
+    after = None if lost is None else lost_after(lost, injected_at)
     return Measurements(
         injected_at=injected_at,
         disrupted_at=disrupted,

@@ -562,7 +562,7 @@ class DrillRunner:
             return
         # Writes lost from before the fault are what the RPO objective judges (a restore from
         # a backup loses them by design); one acknowledged after the fault must never be lost.
-        after = [w for w in self.lost if self.injected_at is not None and w.acked_at > self.injected_at]
+        after = measure.lost_after(self.lost, self.injected_at)
         ok = not after
         detail = f"{len(writes)} acknowledged writes, {len(self.lost)} lost"
         if self.lost:

@@ -17,6 +17,7 @@ import httpx
 import psycopg
 
 from drillbook.errors import RecoveryStepFailed, ReplicaError
+from recovery import database
 from recovery.base import Procedure, Step, StepContext
 from recovery.checks import RESET_CONNECTIONS, VERIFY
 from replicas import proxy
@@ -43,7 +44,7 @@ def find_slow_hop(ctx: StepContext) -> str:
     name, url = _proxy_url(ctx)
     started = time.perf_counter()
     try:
-        with psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery") as c:
+        with database.admin(ctx) as c:
             started = time.perf_counter()
             c.execute("SELECT 1").fetchone()
         at_db = f"{(time.perf_counter() - started) * 1000:.1f} ms"

@@ -25,6 +25,16 @@ def admin(ctx: StepContext, dbname: str | None = None) -> psycopg.Connection[tup
     return psycopg.connect(conninfo, autocommit=True, application_name="drillbook-recovery", options=READ_WRITE_OFF)
 
 
+def terminate(conn: psycopg.Connection[tuple[object, ...]], pids: list[int]) -> list[int]:
+    """`pg_terminate_backend` on each; the pids it ended."""
+    ended = []
+    for pid in pids:
+        row = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
+        if row and row[0]:
+            ended.append(pid)
+    return ended
+
+
 def answers(ctx: StepContext) -> bool:
     try:
         with admin(ctx) as conn:

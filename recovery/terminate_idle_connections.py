@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
 from psycopg import sql
 
 from drillbook.errors import RecoveryStepFailed
+from recovery import database
 from recovery.base import Procedure, Step, StepContext
 from recovery.checks import RESET_CONNECTIONS, VERIFY
 
@@ -48,12 +48,8 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _admin(ctx: StepContext) -> psycopg.Connection[tuple[object, ...]]:
-    return psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery")
-
-
 def count_connections(ctx: StepContext) -> str:
-    with _admin(ctx) as conn:
+    with database.admin(ctx) as conn:
         rows = conn.execute(BY_HOLDER).fetchall()
         limit = conn.execute("SELECT current_setting('max_connections')").fetchone()
     total = sum(int(str(r[3])) for r in rows)
@@ -63,7 +59,7 @@ def count_connections(ctx: StepContext) -> str:
 
 def cap_leaking_role(ctx: StepContext) -> str:
     options: Options = ctx.options
-    with _admin(ctx) as conn:
+    with database.admin(ctx) as conn:
         row = conn.execute(LEAKING_ROLE, (options.idle_longer_than_s,)).fetchone()
         if row is None:
             raise RecoveryStepFailed(
@@ -80,17 +76,13 @@ def cap_leaking_role(ctx: StepContext) -> str:
 
 def terminate_idle(ctx: StepContext) -> str:
     options: Options = ctx.options
-    with _admin(ctx) as conn:
+    with database.admin(ctx) as conn:
         pids = [int(str(r[0])) for r in conn.execute(IDLE, (options.idle_longer_than_s,)).fetchall()]
         if not pids:
             raise RecoveryStepFailed(
                 f"no session outside drillbook has been idle longer than {options.idle_longer_than_s:g} s"
             )
-        ended = [
-            pid
-            for pid in pids
-            if (row := conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()) and row[0]
-        ]
+        ended = database.terminate(conn, pids)
     if not ended:
         raise RecoveryStepFailed(f"pg_terminate_backend ended none of {len(pids)} idle sessions")
     return f"terminated {len(ended)} session(s) idle longer than {options.idle_longer_than_s:g} s"

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import psycopg
-
 from drillbook.errors import RecoveryStepFailed
+from recovery import database
 from recovery.base import Procedure, Step, StepContext
 from recovery.checks import VERIFY
 
@@ -36,7 +35,7 @@ class Options:
 
 def find_long_running(ctx: StepContext) -> str:
     options: Options = ctx.options
-    with psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery") as conn:
+    with database.admin(ctx) as conn:
         rows = conn.execute(LONG_RUNNING, (options.older_than_s,)).fetchall()
     if not rows:
         raise RecoveryStepFailed(f"no statement outside drillbook has run longer than {options.older_than_s:g} s")
@@ -44,7 +43,7 @@ def find_long_running(ctx: StepContext) -> str:
     # them all. Without a blocker among them, every long-running statement goes.
     roots = [r for r in rows if r[6] and not r[5]]
     chosen = roots or rows
-    ctx.notes["pids"] = [int(r[0]) for r in chosen]
+    ctx.notes["pids"] = [int(str(r[0])) for r in chosen]
     waiting = len(rows) - len(chosen)
     detail = "; ".join(f"pid {r[0]} ({r[1] or 'no name'}, {r[2]}, {r[3]} s): {r[4]}" for r in chosen)
     return detail + (f"; {waiting} more only wait on it and are left to finish" if roots and waiting else "")
@@ -54,12 +53,8 @@ def terminate(ctx: StepContext) -> str:
     pids = ctx.notes.get("pids")
     if not isinstance(pids, list) or not pids:
         raise RecoveryStepFailed("nothing to terminate: the previous step found no session")
-    ended = []
-    with psycopg.connect(ctx.replica.db_conninfo(), autocommit=True, application_name="drillbook-recovery") as conn:
-        for pid in pids:
-            row = conn.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()
-            if row and row[0]:
-                ended.append(pid)
+    with database.admin(ctx) as conn:
+        ended = database.terminate(conn, [int(str(pid)) for pid in pids])
     if not ended:
         raise RecoveryStepFailed(f"pg_terminate_backend ended none of {pids}")
     return f"terminated {len(ended)} session(s): pids {', '.join(map(str, ended))}"

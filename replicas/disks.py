@@ -24,6 +24,8 @@ DEFAULT_FOLDER = "/var/lib/drillbook/disks"
 def folder() -> pathlib.Path:
     """Where the disk images live ($DRILLBOOK_DISKS, read when used)."""
     return pathlib.Path(os.environ.get("DRILLBOOK_DISKS", DEFAULT_FOLDER))
+
+
 SIZE = re.compile(r"^(\d+)([kmg])$")
 UNITS = {"k": 1024, "m": 1024**2, "g": 1024**3}
 MIN_BYTES = 64 * 1024**2
