@@ -11,7 +11,7 @@ DRILL     ?= db-outage
 export TESTCONTAINERS_RYUK_DISABLED := true
 export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
 
-.PHONY: help setup venv docker images browser drill gameday test unit lint bench bench-dr clean
+.PHONY: help setup venv docker images browser zsh drill gameday test unit lint bench bench-dr clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -49,6 +49,13 @@ browser:
 	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
 	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
 
+# Debian's zsh, for the unit test that loads the generated zsh completion.
+zsh:
+	@command -v zsh >/dev/null 2>&1 || { \
+	  echo "installing Debian's zsh (one time)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq zsh >/dev/null; }; }
+
 drill: setup
 	$(DRILLBOOK) run drills/catalog/$(DRILL).yaml --out $(OUT)/$(DRILL)
 
@@ -65,10 +72,10 @@ lint: venv
 	$(BIN)/ruff check .
 	$(BIN)/mypy
 
-unit: venv
+unit: venv zsh
 	$(BIN)/pytest -m "not docker" -q
 
-test: setup browser lint
+test: setup browser zsh lint
 	$(BIN)/pytest -q
 
 clean:

@@ -23,7 +23,7 @@ import enum
 
 
 class ExitCode(enum.IntEnum):
-    """The process exit codes of the command line; DESIGN.md fixes their meaning."""
+    """The process exit codes of the command line; docs/design.md fixes their meaning."""
 
     OK = 0
     OBJECTIVE_MISSED = 1

@@ -4,17 +4,21 @@ Scenarios and recovery procedures register the same way: built-in modules are
 listed by name, and other packages add theirs through an entry point group
 (`drillbook.scenarios`, `drillbook.procedures`) without forking drillbook. A
 plug-in's arguments are checked against its function's signature before any
-fault is injected, the way pluggy verifies hook implementations.
+fault is injected, the way pluggy verifies hook implementations; pydantic checks
+each value against the parameter's full annotation.
 """
 
 from __future__ import annotations
 
+import functools
 import importlib
 import importlib.metadata
 import inspect
 import typing
 from collections.abc import Callable, Mapping
 from typing import Any, Generic, Protocol, TypeVar
+
+import pydantic
 
 from drillbook.errors import PluginError
 
@@ -64,10 +68,19 @@ class Registry(Generic[P]):
 
 
 def check_arguments(
-    kind: str, name: str, function: Callable[..., Any], leading: int, params: Mapping[str, Any]
+    kind: str,
+    name: str,
+    function: Callable[..., Any],
+    leading: int,
+    params: Mapping[str, Any],
+    locate: Callable[[str], str] = lambda _param: "",
 ) -> None:
-    """Bind `params` to `function` after its `leading` positional arguments, and check
-    the values of parameters annotated with a `Literal` or a plain number type."""
+    """Bind `params` to `function` after its `leading` positional arguments, and check every
+    value against its parameter's full annotation (unions, optional values, lists, mappings,
+    literals, nested types; numbers finite), before any fault is injected.
+
+    `locate(param)` gives "file:line: " for a message, where the drill file is known.
+    """
     signature = inspect.signature(function)
     placeholders = [None] * leading
     try:
@@ -75,30 +88,41 @@ def check_arguments(
     except TypeError as exc:
         accepted = [p for p in list(signature.parameters)[leading:]]
         raise PluginError(
-            f"The {kind} {name!r} does not accept these arguments ({exc}). It accepts: "
+            f"{locate('')}The {kind} {name!r} does not accept these arguments ({exc}). It accepts: "
             f"{', '.join(accepted) or 'no arguments'}. Fix the `with:` section of the drill file."
         ) from None
     hints = typing.get_type_hints(function)
     for param, value in list(bound.arguments.items())[leading:]:
-        _check_value(kind, name, param, value, hints.get(param))
+        hint = hints.get(param)
+        if hint is None:
+            continue
+        try:
+            _adapter(hint).validate_python(value, strict=True)
+        except pydantic.ValidationError as exc:
+            problem = exc.errors()[0]
+            inner = ".".join(str(p) for p in problem["loc"])
+            raise PluginError(
+                f"{locate(param)}The {kind} {name!r} got {param}={_short(value)}"
+                f"{f' (at {inner})' if inner else ''}: {problem['msg'].lower()}. It takes {_spell(hint)}. "
+                "Fix the `with:` section of the drill file."
+            ) from None
 
 
-def _check_value(kind: str, name: str, param: str, value: Any, hint: Any) -> None:
-    if hint is None:
-        return
-    choices = typing.get_args(hint) if typing.get_origin(hint) is typing.Literal else None
-    if choices is not None and value not in choices:
-        raise PluginError(
-            f"The {kind} {name!r} got {param}={value!r}; it must be one of "
-            f"{', '.join(repr(c) for c in choices)}. Fix the `with:` section of the drill file."
-        )
-    numeric = hint in (int, float)
-    if numeric and (isinstance(value, bool) or not isinstance(value, (int, float))):
-        raise PluginError(
-            f"The {kind} {name!r} got {param}={value!r}; it must be a number. "
-            "Fix the `with:` section of the drill file."
-        )
-    if hint is str and not isinstance(value, str):
-        raise PluginError(
-            f"The {kind} {name!r} got {param}={value!r}; it must be text. Fix the `with:` section of the drill file."
-        )
+@functools.lru_cache(maxsize=256)
+def _adapter(hint: Any) -> pydantic.TypeAdapter[Any]:
+    return pydantic.TypeAdapter(hint, config=pydantic.ConfigDict(allow_inf_nan=False))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _spell(hint: Any) -> str:
+    """An annotation as a person reads it: `'kill', 'stop' or 'pause'`, `a number`, `text`."""
+    if typing.get_origin(hint) is typing.Literal:
+        return "one of " + ", ".join(repr(c) for c in typing.get_args(hint))
+    names = {int: "a whole number", float: "a number", str: "text", bool: "true or false"}
+    if hint in names:
+        return names[hint]
+    return str(hint).replace("typing.", "")

@@ -7,29 +7,34 @@ missed, 2 bad input or the harness could not run, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import json
+import math
 import os
 import pathlib
 import queue
 import secrets
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import yaml
+import jinja2
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 import reports
+from drillbook import __version__, inputs
 from drillbook.errors import DrillbookError, ExitCode, ResultError
-from drills import alerts, comparison, evidence, objectives, preconditions, signals
+from drills import alerts, comparison, completion, evidence, objectives, preconditions, signals
 from drills import gameday as gameday_module
 from drills import spec as spec_module
 from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drills.history import History
 from drills.live import LiveView
 from drills.rehearsal import Rehearsal
-from drills.result import DrillResult
+from drills.result import DrillResult, drillbook_commit
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
@@ -50,14 +55,48 @@ class Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so bad arguments follow the one error path."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise DrillbookError(f"{self.prog}: {message}. Run `{self.prog} --help` for usage.")
+        # The command line prefixes every error with "drillbook:" once; a subcommand names itself.
+        where = self.prog.removeprefix("drillbook").strip()
+        raise DrillbookError(f"{where + ': ' if where else ''}{message}. Run `{self.prog} --help` for usage.")
+
+
+def _count(text: str) -> int:
+    """A positive whole number that SQLite can hold (`--limit 99999999999999999999` is a typo)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1 and 1000000")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A finite, positive number of seconds: `nan` and `inf` are typos, never a timeout."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0 or value > 86_400:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds between 0 and 86400")
+    return value
+
+
+def version_text() -> str:
+    commit = drillbook_commit()
+    if commit == "not a git checkout":
+        return f"drillbook {__version__}"
+    sha, _, modified = commit.partition(" ")
+    return f"drillbook {__version__} (commit {sha[:12]}{', with local changes' if modified else ''})"
 
 
 def build_parser() -> Parser:
     parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
+    parser.add_argument("--version", action="version", version=version_text())
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
-    p = sub.add_parser("validate", help="check a drill file; names the field and line of each error")
+    p = sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
+    p.add_argument("--json", action="store_true", help="one JSON document, for tools")
+    p = sub.add_parser("validate", help="check a drill or game-day file; names the field and line of each error")
     p.add_argument("file", type=pathlib.Path)
     p = sub.add_parser(
         "plan", help="say what a drill would do; with backups, check them on a replica with no fault in it"
@@ -66,7 +105,7 @@ def build_parser() -> Parser:
     p.add_argument(
         "--offline", action="store_true", help="only say what it would do: start nothing, not even to check backups"
     )
-    p.add_argument("--wait", type=float, default=120.0, help="seconds to wait for the first backups (default 120)")
+    p.add_argument("--wait", type=_seconds, default=120.0, help="seconds to wait for the first backups (default 120)")
     p = sub.add_parser("run", help="run drills for real")
     p.add_argument("files", type=pathlib.Path, nargs="+")
     p.add_argument(
@@ -97,7 +136,7 @@ def build_parser() -> Parser:
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/rehearsal"), help="default out/rehearsal/")
     p.add_argument(
         "--timeout",
-        type=float,
+        type=_seconds,
         default=900.0,
         help="seconds after the hand-over before drillbook recovers by itself (default %(default)g)",
     )
@@ -111,13 +150,15 @@ def build_parser() -> Parser:
     p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
     p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
     p.add_argument("--drill", help="only this drill")
-    p.add_argument("--limit", type=int, default=50)
+    p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
     p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
     p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
     p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
     p.add_argument("--drill", help="only this drill id")
     p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
     p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
+    p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
+    p.add_argument("shell", choices=completion.SHELLS)
     return parser
 
 
@@ -137,10 +178,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             "images": cmd_images,
             "cleanup": cmd_cleanup,
             "history": cmd_history,
+            "completion": cmd_completion,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:
-        errors.print(f"[bold red]drillbook:[/] {exc}", markup=True, soft_wrap=True)
+        errors.print(f"[bold red]drillbook:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
         return int(exc.exit_code)
     except KeyboardInterrupt:
         errors.print("drillbook: interrupted")
@@ -150,56 +192,78 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
-    console.print("[bold]drills[/] (drills/catalog/)")
     paths = sorted(CATALOG.glob("*.yaml"))
-    for path in (p for p in paths if not gameday_module.is_gameday(p)):
-        spec = spec_module.load(path)
-        console.print(f"  {path.name:<24} {spec.model.description}")
-    console.print("[bold]game days[/] (drills/catalog/)")
-    for path in (p for p in paths if gameday_module.is_gameday(p)):
-        model = gameday_module.GameDayModel.model_validate(yaml.safe_load(path.read_text()))
-        console.print(f"  {path.name:<24} {model.description}")
-    console.print("[bold]scenarios[/]")
-    for name in SCENARIOS.names():
-        console.print(f"  {name:<24} {SCENARIOS.get(name).description}")
-    console.print("[bold]recovery procedures[/]")
-    for name in PROCEDURES.names():
-        console.print(f"  {name:<24} {PROCEDURES.get(name).description}")
-    console.print("[bold]alert rules[/]")
-    for rule in alerts.RULES:
-        console.print(f"  {rule.name:<24} {rule.description} ({rule.severity})")
+    sections: dict[str, list[tuple[str, str]]] = {
+        "drills": [(p.name, spec_module.load(p).model.description) for p in paths if not gameday_module.is_gameday(p)],
+        "game days": [(p.name, gameday_module.read(p).description) for p in paths if gameday_module.is_gameday(p)],
+        "scenarios": [(n, SCENARIOS.get(n).description) for n in SCENARIOS.names()],
+        "recovery procedures": [(n, PROCEDURES.get(n).description) for n in PROCEDURES.names()],
+        "alert rules": [(r.name, f"{r.description} ({r.severity})") for r in alerts.RULES],
+    }
+    if args.json:
+        doc = {
+            title.replace(" ", "_"): [{"name": n, "description": d} for n, d in rows]
+            for title, rows in sections.items()
+        }
+        console.out(json.dumps(doc, indent=2), highlight=False)
+        return ExitCode.OK
+    width = max(len(name) for rows in sections.values() for name, _ in rows) + 2
+    for title, rows in sections.items():
+        console.print(f"[bold]{title}[/]" + (" (drills/catalog/)" if title in ("drills", "game days") else ""))
+        for name, description in rows:
+            console.out(f"  {name:<{width}}{description}", highlight=False)
     return ExitCode.OK
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
-    spec = spec_module.load(args.file)
+    path = resolve_drill_file(args.file)
+    if gameday_module.is_gameday(path):
+        with tempfile.TemporaryDirectory(prefix="drillbook-validate-") as scratch:
+            gameday = gameday_module.load(path, pathlib.Path(scratch))
+        console.out(f"{path}: valid game day {gameday.name!r} with {len(gameday.drills)} drills", highlight=False)
+        return ExitCode.OK
+    spec = spec_module.load(path)
     resolve_plugins(spec)
-    console.print(f"{args.file}: valid drill {spec.name!r}")
+    console.out(f"{path}: valid drill {spec.name!r}", highlight=False)
+    return ExitCode.OK
+
+
+def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
+    """A path as given, or the name of a built-in drill (`db-outage`) when no such file exists."""
+    if path.exists() or path.suffix or "/" in str(path):
+        return path
+    builtin = CATALOG / f"{path}.yaml"
+    return builtin if builtin.is_file() else path
+
+
+def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
+    drills = sorted(p.stem for p in CATALOG.glob("*.yaml"))
+    sys.stdout.write(completion.script(args.shell, build_parser(), drills))
     return ExitCode.OK
 
 
 def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
-    spec = spec_module.load(args.file)
+    spec = spec_module.load(resolve_drill_file(args.file))
     variants = spec.compared()
     scenario, procedure = resolve_plugins(variants[0])
     for variant in variants[1:]:
         resolve_plugins(variant)
     m, target = spec.model, spec.target
     say = console.print
-    say(f"[bold]Drill {spec.name}[/]: {m.description or scenario.description}")
+    say(f"[bold]Drill {spec.name}[/]: {escape(m.description or scenario.description)}")
     say("1. provision")
     for service in target.services:
         say(
-            f"   - {service.name}: image {service.image}, memory limit {service.mem_limit or 'none'}, "
+            f"   - {service.name}: image {escape(service.image)}, memory limit {escape(service.mem_limit or 'none')}, "
             f"port {service.port} published on 127.0.0.1"
         )
     say(
         f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
-        f"locustfile {target.locustfile}"
+        f"locustfile {escape(str(target.locustfile))}"
     )
     say(
-        f"   - probes every {m.probes.interval_s:g} s: health {target.health}, "
-        + ", ".join(f.path for f in target.key_flows)
+        f"   - probes every {m.probes.interval_s:g} s: health {escape(target.health)}, "
+        + ", ".join(escape(f.path) for f in target.key_flows)
         + ", database SELECT 1"
     )
     say(
@@ -207,7 +271,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
         f"mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms"
     )
     say(
-        f"3. inject {scenario.describe(dict(m.scenario.with_))}"
+        f"3. inject {escape(scenario.describe(dict(m.scenario.with_)))}"
         + (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else "")
     )
     for line in scenario.steps:
@@ -244,11 +308,14 @@ def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Con
     from replicas.replica import Replica
 
     client = engine.connect()
-    images.ensure(client, spec.target.images, lambda m: console.print(f"images: {m}"))
+    images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
     drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
     console.print(f"[bold]Checking the backups[/] on a replica with no fault in it ({drill_id}) …")
     try:
-        with signals.Interrupts(), Replica(client, spec.target, drill_id, lambda _k, d: console.print(f"   {d}")) as r:
+        with (
+            signals.Interrupts(),
+            Replica(client, spec.target, drill_id, lambda _k, d: console.out(f"   {d}", highlight=False)) as r,
+        ):
             found = preconditions.check(r, wait_s)
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted: the replica was torn down, nothing was checked to the end.[/]")
@@ -256,13 +323,14 @@ def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Con
     console.print(f"[bold]Preconditions of {spec.name}[/]")
     for c in found:
         mark = "[green]met[/]    " if c.ok else "[red]NOT MET[/]"
-        console.print(f"{mark} {c.name} (for {c.needed_by}): {c.detail}", soft_wrap=True)
+        console.print(f"{mark} {escape(c.name)} (for {c.needed_by}): {escape(c.detail)}", soft_wrap=True)
     console.print("[dim]The replica was torn down; no fault was injected.[/]")
     return ExitCode.OK if all(c.ok for c in found) else ExitCode.OBJECTIVE_MISSED
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
-    loaded = [spec_module.load(f) for f in args.files]
+    inputs.writable_folder(args.out, "output folder (--out)")
+    loaded = [spec_module.load(resolve_drill_file(f)) for f in args.files]
     specs = [variant for spec in loaded for variant in spec.compared()]
     for spec in specs:
         resolve_plugins(spec)
@@ -307,7 +375,7 @@ def print_comparison(console: Console, drill: str, rows: list[comparison.Row], w
             str(r.rpo_met),
         )
     console.print(table)
-    console.print(f"comparison: {where}")
+    console.out(f"comparison: {where}", highlight=False)
 
 
 def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) -> DrillResult:
@@ -319,13 +387,16 @@ def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) ->
 
 
 def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
+    inputs.writable_folder(args.out, "output folder (--out)")
+    with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
+        gameday_module.load(args.file, pathlib.Path(scratch))  # checked whole before anything is written
     gameday = gameday_module.load(args.file, args.out / "drills")
-    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {args.out}")
+    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
     from replicas import engine, images
 
     client = engine.connect()
     needed = [image for d in gameday.drills for image in drill_images(d)]
-    images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.print(f"images: {m}"))
+    images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}", highlight=False))
     current: list[DrillRunner] = []
     view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
 
@@ -360,7 +431,7 @@ def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     if args.evidence:
         files = gameday_module.evidence_files(gdoc, args.out)
         sha = evidence.commit(args.evidence, args.evidence_branch, files, gameday_module.evidence_message(gdoc))
-        console.print(f"evidence: commit {sha[:10]} on {args.evidence_branch} in {args.evidence} ({len(files)} files)")
+        console.out(f"evidence: commit {sha[:10]} on {args.evidence_branch} in {args.evidence} ({len(files)} files)")
     return max((VERDICT_EXIT[r["verdict"]] for r in gdoc["drills"]), default=ExitCode.OK)
 
 
@@ -389,11 +460,14 @@ def print_gameday(console: Console, gdoc: dict[str, Any]) -> None:
 
 
 def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
-    if args.timeout <= 0:
+    if not sys.stdin.isatty():
         raise DrillbookError(
-            "--timeout must be a positive number of seconds (how long you get before drillbook steps in)."
+            "drillbook rehearse hands the incident to a person at a terminal, and standard input is not one "
+            "(a pipe, a file or /dev/null: no key press could ever come). Run it from a terminal, or run the "
+            f"drill unattended with `drillbook run {args.file}`."
         )
-    spec = spec_module.load(args.file)
+    inputs.writable_folder(args.out, "output folder (--out)")
+    spec = spec_module.load(resolve_drill_file(args.file))
     if spec.model.compare:
         raise DrillbookError(
             f"{args.file} compares {len(spec.model.compare)} procedures; a rehearsal hands one incident to one "
@@ -460,6 +534,8 @@ def print_score(console: Console, doc: dict[str, Any]) -> None:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.output is not None:
+        inputs.writable_file(args.output, "report file (-o)")
     try:
         document = documents.load(args.result)
     except documents.DocumentError as exc:
@@ -467,12 +543,23 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
             f"Cannot read the result: {exc}. Give a result.json written by `drillbook run`, its folder, "
             "or the journal.jsonl a killed drill left there."
         ) from None
-    text = reports.render(args.format, document)
+    try:
+        text = reports.render(args.format, document)
+    except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # The core was checked on reading; a field beyond it of the wrong shape ends here.
+        raise ResultError(
+            f"The result {args.result} has the contract's core but a field the {args.format} report needs is "
+            f"missing or of the wrong shape ({type(exc).__name__}: {str(exc)[:200]}). Render a result.json "
+            "written by `drillbook run` as it was written."
+        ) from None
     if args.output is None:
         sys.stdout.write(text)
     else:
-        args.output.write_text(text)
-        console.print(f"wrote {args.output}")
+        try:
+            args.output.write_text(text)
+        except OSError as exc:
+            raise ResultError(f"Cannot write {args.output}: {exc.strerror or exc}. Give another -o path.") from None
+        console.out(f"wrote {args.output}", highlight=False)
     return ExitCode.OK
 
 
@@ -484,6 +571,8 @@ def history_path(args: argparse.Namespace) -> pathlib.Path:
 
 
 def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.html is not None:
+        inputs.writable_file(args.html, "history page (--html)")
     store = History(history_path(args))
     try:
         runs = store.runs(args.drill, args.limit)
@@ -505,7 +594,7 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
             from reports import history_page  # Jinja2 loads only when a page is written
 
             args.html.write_text(history_page.render(store.documents(args.drill)))
-            console.print(f"wrote {args.html}")
+            console.out(f"wrote {args.html}", highlight=False)
     finally:
         store.close()
     return ExitCode.OK
@@ -528,7 +617,7 @@ def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
     removed = 0
     for d in chosen:
         removed += cleanup.remove_drill_objects(client, d.drill_id)
-        console.print(f"removed {d.drill_id}: {', '.join(d.containers + d.networks + d.volumes)}")
+        console.out(f"removed {d.drill_id}: {', '.join(d.containers + d.networks + d.volumes)}")
     console.print(f"cleanup: {removed} objects removed" if chosen else "cleanup: nothing to remove")
     return ExitCode.OK
 

@@ -252,10 +252,19 @@ def brief(snapshot: Snapshot) -> list[str]:
         elif section.name == "log_errors":
             lines += [f"log {service}: {line}" for service, line in section.rows[-3:]] or ["log errors: none"]
         elif section.name == "containers":
-            lines += ["container " + " · ".join(row) for row in section.rows]
+            lines += [_container_line(dict(zip(section.columns, row, strict=False))) for row in section.rows]
         elif section.reason:
             lines.append(f"{section.name}: {section.reason}")
     return lines
+
+
+def _container_line(row: dict[str, str]) -> str:
+    """Every field labelled: a bare `False` at the end of a line says nothing to a person."""
+    oom = {"True": "yes", "False": "no"}.get(row.get("oom_killed", ""), row.get("oom_killed", "—"))
+    return (
+        f"container {row.get('service', '?')} · status {row.get('status', '—')} · memory {row.get('memory', '—')}"
+        f" · cpu {row.get('cpu', '—')} · OOM-killed {oom}"
+    )
 
 
 class Background:

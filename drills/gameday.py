@@ -17,10 +17,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from drillbook.errors import SpecError
+from drillbook import inputs
+from drillbook.errors import DrillbookError, SpecError
 from drills import commits
 from drills import spec as spec_module
 from drills.history import History
@@ -33,7 +33,7 @@ CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class EntryModel(_Model):
@@ -72,10 +72,27 @@ class GameDay:
 def is_gameday(path: pathlib.Path) -> bool:
     """A game-day file has a `drills` list where a drill file has a `scenario`."""
     try:
-        data = yaml.safe_load(path.read_text())
-    except (OSError, yaml.YAMLError):
+        data, _lines = inputs.load_yaml(inputs.read_text(path, "drill"), path, "drill")
+    except DrillbookError:
         return False
     return isinstance(data, dict) and "drills" in data and "scenario" not in data
+
+
+def read(path: pathlib.Path) -> GameDayModel:
+    """The game-day file itself, validated; its drills are not loaded."""
+    data, lines = inputs.load_yaml(inputs.read_text(path, "game-day"), path, "game-day")
+    try:
+        return GameDayModel.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = tuple(err["loc"])
+            line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), None)
+            problems.append(f"  {path}:{line or '?'}: {'.'.join(str(p) for p in loc) or '(document)'}: {err['msg']}")
+        raise SpecError(
+            f"The game-day file {path} is not valid:\n" + "\n".join(problems) + "\nA game day has a `name` and a "
+            "`drills` list of {drill: FILE, overrides: {...}} (drills/catalog/nightly.yaml is one)."
+        ) from None
 
 
 def _drill_file(entry: EntryModel, base: pathlib.Path) -> pathlib.Path:
@@ -94,20 +111,7 @@ def load(path: pathlib.Path, workdir: pathlib.Path) -> GameDay:
     Each drill with its overrides is written out under `workdir` as the file that
     will run, so the evidence shows exactly what ran.
     """
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as exc:
-        raise SpecError(f"Cannot read the game-day file {path}: {exc.strerror or exc}.") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path} is not valid YAML: {exc}. Fix the file and run again.") from None
-    try:
-        model = GameDayModel.model_validate(data)
-    except ValidationError as exc:
-        problems = "; ".join(f"{'.'.join(str(p) for p in err['loc']) or '(top)'}: {err['msg']}" for err in exc.errors())
-        raise SpecError(
-            f"{path} is not a valid game-day file: {problems}. A game day has a `name` and a `drills` list "
-            "of {{drill: FILE, overrides: {{...}}}}."
-        ) from None
+    model = read(path)
     specs = []
     for i, entry in enumerate(model.drills):
         source = _drill_file(entry, path.parent)

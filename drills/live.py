@@ -13,6 +13,7 @@ from typing import Self
 
 from rich.console import Console, RenderableType
 from rich.live import Live
+from rich.markup import escape
 from rich.text import Text
 
 from drills.runner import Status
@@ -37,7 +38,7 @@ def render(status: Status | None, title: str) -> RenderableType:
 
 
 def event_line(event: Event) -> str:
-    return f"[dim]{event.t:8.2f}s[/] [bold]{event.kind}[/] {event.detail}"
+    return f"[dim]{event.t:8.2f}s[/] [bold]{event.kind}[/] {escape(event.detail)}"
 
 
 class LiveView:

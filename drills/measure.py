@@ -1,4 +1,4 @@
-"""The figures of a drill, exactly as DESIGN.md defines them.
+"""The figures of a drill, exactly as docs/design.md defines them.
 
 Pure functions of the samples, the ledger and the data check, so they can be
 tested on constructed timelines. Every instant is seconds since drill start.

@@ -97,6 +97,7 @@ class Rehearsal(DrillRunner):
         self._wait(done, None)
         if self._recovered() is not None:
             recovered_by = "engineer"
+            self._tick_steps("verify", "drillbook saw the verification succeed")
             self.say(
                 f"[bold green]Recovered[/] — drillbook saw a clean verification window from {self._recovered():.2f} s."
             )
@@ -208,6 +209,7 @@ class Rehearsal(DrillRunner):
                 self.timeline.record("reconcile", f"failed: {exc}")
                 return
             self.say(f"Reconciled: recreated {', '.join(changed) or 'nothing (already at HEAD)'}.")
+            self._tick_steps("reconcile", "drillbook reconciled on `r`")
         elif command == "s":
             status = self.status()
             rate = "—" if status.success_rate is None else f"{status.success_rate:.0%}"
@@ -217,6 +219,15 @@ class Rehearsal(DrillRunner):
             self._gave_up = True
         elif command:
             self.say(HELP)
+
+    def _tick_steps(self, word: str, why: str) -> None:
+        """Tick the checklist steps that drillbook itself saw done (a reconcile through `r`,
+        a verification it watched succeed): the engineer did them, through drillbook."""
+        now = self.clock.now()
+        for i, step in enumerate(self.checklist_procedure.steps, start=1):
+            if step.name.startswith(word) and i not in self._ticked:
+                self._ticked[i] = now
+                self.timeline.record("rehearsal", f"step {i} ({step.name}) ticked: {why}")
 
     def _checklist_text(self) -> str:
         return (

@@ -1,6 +1,6 @@
 """The result document: the one thing reports read (schema version "1").
 
-Its core is a contract other tools rely on (DESIGN.md, "The result
+Its core is a contract other tools rely on (docs/design.md, "The result
 document"); fields may be added, never renamed. It is written atomically, so
 a drill that dies leaves either a whole result or none.
 """
@@ -218,7 +218,7 @@ def _core(result: DrillResult) -> dict[str, Any]:
     }
 
 
-def _drillbook_commit() -> str:
+def drillbook_commit() -> str:
     """The commit of the drillbook checkout that ran the drill, for the audit trail."""
     try:
         repo = git.Repo(pathlib.Path(__file__).resolve().parent, search_parent_directories=True)
@@ -231,7 +231,7 @@ def _drillbook_commit() -> str:
 def environment(docker_version: str | None) -> dict[str, str]:
     return {
         "drillbook": __version__,
-        "drillbook_commit": _drillbook_commit(),
+        "drillbook_commit": drillbook_commit(),
         "python": platform.python_version(),
         "platform": platform.platform(),
         "host": platform.node(),

@@ -1,4 +1,4 @@
-"""The harness: the phases of DESIGN.md on one timeline, teardown in every outcome.
+"""The harness: the phases of docs/design.md on one timeline, teardown in every outcome.
 
 provision -> steady state -> inject -> detect -> recover -> verify
           -> measure and report, and always teardown
@@ -84,12 +84,27 @@ class DrillState(enum.Enum):
 def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, Procedure | None]:
     """Find the scenario and procedure and check their arguments: nothing is touched."""
     scenario = SCENARIOS.get(spec.model.scenario.name)
-    check_arguments("scenario", scenario.name, scenario.inject, 1, spec.model.scenario.with_)
+    check_arguments(
+        "scenario",
+        scenario.name,
+        scenario.inject,
+        1,
+        spec.model.scenario.with_,
+        lambda param: spec.locate("scenario", "with", param),
+    )
     scenario.check(spec.target, **spec.model.scenario.with_)
     procedure = None
     if spec.model.recovery is not None:
         procedure = PROCEDURES.get(spec.model.recovery.name)
-        check_arguments("recovery procedure", procedure.name, procedure.options, 0, spec.model.recovery.with_)
+        section = "recovery" if "recovery" in spec.raw else "compare"
+        check_arguments(
+            "recovery procedure",
+            procedure.name,
+            procedure.options,
+            0,
+            spec.model.recovery.with_,
+            lambda param: spec.locate(section, "with", param) if section == "recovery" else spec.locate(section),
+        )
         procedure.check(spec.target, procedure.options(**spec.model.recovery.with_))
     return scenario, procedure
 

@@ -16,6 +16,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from drillbook import inputs
 from drillbook.errors import SpecError
 from drills.alerts import rule_names
 from drills.objectives import Tier
@@ -29,7 +30,8 @@ Seconds = Annotated[float, Field(gt=0)]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # allow_inf_nan: `rto_s: 1e309` or `.nan` is a typo, never a number of seconds.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 # --- the target ------------------------------------------------------------
@@ -302,11 +304,24 @@ class DrillModel(Model):
 class DrillSpec:
     """A validated drill: the schema model plus the resolved target."""
 
-    def __init__(self, model: DrillModel, target: t.Target, path: pathlib.Path, raw: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        model: DrillModel,
+        target: t.Target,
+        path: pathlib.Path,
+        raw: dict[str, Any],
+        lines: Mapping[tuple[str | int, ...], int] | None = None,
+    ) -> None:
         self.model = model
         self.target = target
         self.path = path
         self.raw = raw
+        self.lines = dict(lines or {})
+
+    def locate(self, *where: str | int) -> str:
+        """`file:line: ` of the deepest part of `where` the file has, for a message."""
+        line = next((self.lines[where[:i]] for i in range(len(where), 0, -1) if where[:i] in self.lines), None)
+        return f"{self.path}:{line}: " if line else f"{self.path}: "
 
     @property
     def name(self) -> str:
@@ -328,6 +343,7 @@ class DrillSpec:
                 self.target,
                 self.path,
                 self.raw,
+                self.lines,
             )
             for r in self.model.compare
         ]
@@ -337,7 +353,7 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
     """A copy of the drill file `base` named `name`, with top-level sections changed:
     a mapping is merged into the section, None removes it, anything else replaces it.
     Tests, benchmarks and game days derive their drills this way."""
-    doc = yaml.safe_load(base.read_text())
+    doc, _lines = _load_yaml(base)
     doc["name"] = name
     for key, value in changes.items():
         if value is None:
@@ -355,38 +371,8 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
 # --- loading -------------------------------------------------------------------
 
 
-def _line_index(
-    node: yaml.Node, path: tuple[str | int, ...] = (), out: dict[tuple[str | int, ...], int] | None = None
-) -> dict[tuple[str | int, ...], int]:
-    """Map every path in the document to the 1-based line where it starts."""
-    out = {} if out is None else out
-    out.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            sub = (*path, key.value)
-            out[sub] = key.start_mark.line + 1
-            _line_index(value, sub, out)
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _line_index(item, (*path, i), out)
-    return out
-
-
-def _load_yaml(path: pathlib.Path) -> tuple[Any, dict[tuple[str | int, ...], int]]:
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise SpecError(f"Cannot read the drill file {path}: {exc.strerror or exc}.") from None
-    try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark
-        where = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "somewhere"
-        raise SpecError(f"{path}: not valid YAML at {where}: {exc.problem}. Fix the syntax and try again.") from None
-    except yaml.YAMLError as exc:
-        raise SpecError(f"{path}: not valid YAML: {exc}.") from None
-    return data, (_line_index(node) if node is not None else {})
+def _load_yaml(path: pathlib.Path, kind: str = "drill") -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    return inputs.load_yaml(inputs.read_text(path, kind), path, kind)
 
 
 def _explain(
@@ -406,7 +392,7 @@ def _explain(
     return SpecError(
         f"The drill file {path} is not valid:\n"
         + "\n".join(problems)
-        + "\nFix these fields (DESIGN.md and drills/catalog/ show complete drills) and run "
+        + "\nFix these fields (docs/design.md and drills/catalog/ show complete drills) and run "
         "`drillbook validate` again."
     )
 
@@ -426,7 +412,7 @@ def load(path: str | pathlib.Path) -> DrillSpec:
         target = _backed_up(target, model.backups, path)
     if model.fault_proxy is not None:
         target = _fronted(target, model.fault_proxy.service or target.database.service, path)
-    return DrillSpec(model, target, path, data)
+    return DrillSpec(model, target, path, data, lines)
 
 
 def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pathlib.Path) -> t.Target:
@@ -501,7 +487,7 @@ def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target
             f"{spec_path}: target {ref!r} is neither a built-in target ({', '.join(BUILTIN_TARGETS)}) "
             "nor a target file next to the drill. Name one of those, or describe the target inline."
         )
-    data, lines = _load_yaml(file)
+    data, lines = _load_yaml(file, "target")
     try:
         model = TargetModel.model_validate(data)
     except ValidationError as exc:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 STYLE = {"passed": "bold green", "failed": "bold red", "error": "bold yellow", "interrupted": "bold yellow"}
@@ -33,8 +34,10 @@ def print_summary(console: Console, doc: dict[str, Any], where: str) -> None:
     for key in ("time_to_detect_s", "time_to_recover_s", "acked_writes", "lost_writes", "lost_after_injection"):
         table.add_row(key, "", _fmt(m.get(key)), "")
     for c in doc.get("checks", []):
-        table.add_row(f"check {c['name']}", "", c["detail"][:60], "[green]yes[/]" if c["ok"] else "[red]no[/]")
+        table.add_row(
+            f"check {escape(c['name'])}", "", escape(c["detail"][:60]), "[green]yes[/]" if c["ok"] else "[red]no[/]"
+        )
     console.print(table)
     if doc.get("error"):
-        console.print(f"[yellow]{doc['error']}[/]")
-    console.print(f"result: {where}")
+        console.print(f"[yellow]{escape(doc['error'])}[/]")
+    console.out(f"result: {where}", highlight=False)

@@ -10,49 +10,103 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any
+from typing import Any, Literal
 
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from drillbook import inputs
+from drillbook.errors import ResultError
 from reports.fields import MEASUREMENTS
 
 RESULT_FILE = "result.json"
 JOURNAL_FILE = "journal.jsonl"
 
 
-class DocumentError(ValueError):
+class DocumentError(ResultError):
     """The path holds neither a result document nor a journal."""
+
+
+class _Objective(BaseModel):
+    name: str
+    target_s: float | None
+    measured_s: float | None
+    met: bool | None
+
+
+class _Event(BaseModel):
+    t: float
+    wall: str | None = None
+    kind: str
+    detail: str
+
+
+class _Core(BaseModel):
+    """The result contract's core (docs/design.md, "The result document"), checked on read so
+    that a document that is not one is refused in one sentence, not deep in a template."""
+
+    model_config = ConfigDict(extra="allow")
+    schema_version: Literal["1"]
+    drill: str
+    verdict: Literal["passed", "failed", "error", "interrupted"]
+    measurements: dict[str, float | int | None]
+    objectives: list[_Objective]
+    alerts: list[dict[str, object]]
+    recovery_steps: list[dict[str, object]]
+    timeline: list[_Event]
 
 
 def load(path: pathlib.Path) -> dict[str, Any]:
     if path.is_dir():
         path = path / RESULT_FILE if (path / RESULT_FILE).exists() else path / JOURNAL_FILE
-    try:
-        text = path.read_text()
-    except OSError as exc:
-        raise DocumentError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    text = inputs.read_text(path, "result", inputs.MAX_DOCUMENT_BYTES, DocumentError)
     if path.suffix == ".jsonl":
         return from_journal(text, path)
     try:
         document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise DocumentError(f"{path} is not JSON ({exc})") from exc
+    except (json.JSONDecodeError, RecursionError) as exc:
+        raise DocumentError(f"{path} is not JSON ({str(exc)[:200]})") from None
     if not isinstance(document, dict) or "schema_version" not in document:
         raise DocumentError(f"{path} is not a drillbook result document (no schema_version)")
+    if document["schema_version"] != "1":
+        raise DocumentError(
+            f"{path} has schema_version {str(document['schema_version'])[:40]!r}; this drillbook reads version 1"
+        )
+    try:
+        _Core.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise DocumentError(
+            f"{path} is not a whole drillbook result document ({exc.error_count()} problems; first: {field}: "
+            f"{first['msg']})"
+        ) from None
     return document
 
 
 def from_journal(text: str, path: pathlib.Path) -> dict[str, Any]:
     rows = []
-    for line in text.splitlines():
+    for number, line in enumerate(text.splitlines(), start=1):
         try:
-            rows.append(json.loads(line))
-        except json.JSONDecodeError:
+            row = json.loads(line)
+        except (json.JSONDecodeError, RecursionError):
             break  # a line cut by the kill: everything before it stands
+        if not isinstance(row, dict):
+            raise DocumentError(f"{path}:{number} is not a journal entry (a JSON object); is this a drill's journal?")
+        rows.append(row)
     header = next((r for r in rows if r.get("type") == "header"), None)
     if header is None:
         raise DocumentError(f"{path} is not a drillbook journal (no header line)")
     events = [{k: r.get(k) for k in ("t", "wall", "kind", "detail")} for r in rows if r.get("type") == "event"]
+    try:
+        checked = [_Event.model_validate(e) for e in events]
+    except ValidationError as exc:
+        raise DocumentError(f"{path} holds an event drillbook did not write ({exc.errors()[0]['msg']!s})") from None
     end = next((r for r in rows if r.get("type") == "end"), None)
-    last = events[-1]["t"] if events else 0.0
+    if end is not None and end.get("verdict") not in ("passed", "failed", "error", "interrupted"):
+        raise DocumentError(f"{path} ends with a verdict drillbook does not write: {str(end.get('verdict'))[:40]!r}")
+    if not isinstance(header.get("drill", "?"), str):
+        raise DocumentError(f"{path}'s header names no drill")
+    last = checked[-1].t if checked else 0.0
     missing = "measurements, objectives, alerts and the data check"
     return {
         "schema_version": "1",

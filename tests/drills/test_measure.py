@@ -1,4 +1,4 @@
-"""Measurement on constructed timelines: the definitions of DESIGN.md, exactly."""
+"""Measurement on constructed timelines: the definitions of docs/design.md, exactly."""
 
 from __future__ import annotations
 

@@ -67,7 +67,6 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
         child.expect(re.escape("[x] 2. git revert the bad commit"))
         child.sendline("r")
         child.expect(r"Reconciled: recreated app")
-        child.sendline("3")
         child.expect("Recovered", timeout=120)
         child.expect("rehearsal score: pat", timeout=120)
         child.expect(pexpect.EOF, timeout=60)
@@ -80,7 +79,8 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
     assert score["engineer"] == "pat" and doc["engineer"] == "pat"
     assert score["recovered_by"] == "engineer"
     assert score["time_to_acknowledge_s"] > 0 and score["hints"] == 1
-    assert score["skipped"] == ["find the last stable commit", "verify"]
+    # `r` ticked "reconcile", and the verification drillbook watched succeed ticked "verify".
+    assert score["skipped"] == ["find the last stable commit"]
     assert doc["measurements"]["recovered_at"] is not None and doc["measurements"]["lost_writes"] == 0
     events = [(e["kind"], e["detail"]) for e in doc["timeline"]]
     assert any(k == "git" and "pat committed" in d and "Revert" in d for k, d in events)
