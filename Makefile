@@ -73,7 +73,7 @@ lint: venv
 	$(BIN)/mypy
 
 unit: venv zsh
-	$(BIN)/pytest -m "not docker" -q
+	$(BIN)/pytest -m "not docker and not slow" -q
 
 test: setup browser zsh lint
 	$(BIN)/pytest -q

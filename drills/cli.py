@@ -388,15 +388,16 @@ def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) ->
 
 def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     inputs.writable_folder(args.out, "output folder (--out)")
-    with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
-        gameday_module.load(args.file, pathlib.Path(scratch))  # checked whole before anything is written
-    gameday = gameday_module.load(args.file, args.out / "drills")
-    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
     from replicas import engine, images
 
-    client = engine.connect()
-    needed = [image for d in gameday.drills for image in drill_images(d)]
-    images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}", highlight=False))
+    # Checked whole, the engine reached and the images there, before anything is written to --out.
+    with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
+        checked = gameday_module.load(args.file, pathlib.Path(scratch))
+        client = engine.connect()
+        needed = [image for d in checked.drills for image in drill_images(d)]
+        images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}", highlight=False))
+    gameday = gameday_module.load(args.file, args.out / "drills")
+    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
     current: list[DrillRunner] = []
     view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
 

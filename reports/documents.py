@@ -91,7 +91,7 @@ def from_journal(text: str, path: pathlib.Path) -> dict[str, Any]:
         except (json.JSONDecodeError, RecursionError):
             break  # a line cut by the kill: everything before it stands
         if not isinstance(row, dict):
-            raise DocumentError(f"{path}:{number} is not a journal entry (a JSON object); is this a drill's journal?")
+            raise DocumentError(f"{path}:{number} is not a journal entry (a JSON object): not a drill's journal")
         rows.append(row)
     header = next((r for r in rows if r.get("type") == "header"), None)
     if header is None:

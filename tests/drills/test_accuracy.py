@@ -17,7 +17,7 @@ HOLD_S = 3.0
 
 
 @pytest.mark.usefixtures("built_images", "no_leftovers")
-def test_downtime_of_a_paused_database_is_within_half_a_second(tmp_path: pathlib.Path) -> None:
+def test_downtime_of_a_paused_database_is_within_two_probe_intervals(tmp_path: pathlib.Path) -> None:
     drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
     drill["name"] = "accuracy"
     drill["scenario"] = {"name": "db_outage", "with": {"mode": "pause"}, "hold_s": HOLD_S}
@@ -35,6 +35,8 @@ def test_downtime_of_a_paused_database_is_within_half_a_second(tmp_path: pathlib
     measured = result["measurements"]["downtime_s"]
     print(f"outage {truth:.3f} s, measured {measured:.3f} s, error {measured - truth:+.3f} s")
     assert truth == pytest.approx(HOLD_S, abs=0.5)
-    assert measured == pytest.approx(truth, abs=0.5)
+    # Two probe intervals hold on a loaded 2-core machine; the 0.1 s target is make bench's.
+    interval = result["spec"].get("probes", {}).get("interval_s", 0.1)
+    assert measured == pytest.approx(truth, abs=2 * interval)
     assert result["recovery_steps"] == []
     assert result["measurements"]["lost_writes"] == 0

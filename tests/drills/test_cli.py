@@ -173,3 +173,32 @@ def test_zsh_completion_names_every_subcommand(capsys: pytest.CaptureFixture[str
         assert f"        {command}) opts=(" in script
     assert shutil.which("zsh"), "make test installs Debian's zsh (make tools)"
     subprocess.run(["zsh", "-n", "-c", script], check=True)
+
+
+def test_names_with_markup_are_printed_as_they_are(tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]) -> None:
+    drill = tmp_path / "drill[red].yaml"
+    drill.write_text('name: "[/bold]"\nscenario: {name: "[/]"}\n')
+    assert main(["validate", str(drill)]) == ExitCode.BAD_INPUT
+    err = capsys.readouterr().err
+    assert "drill[red].yaml" in err, "the file's name as it is, not read as markup"
+    assert "'^[a-z0-9][a-z0-9._-]*$'" in err, "a pattern in a message keeps its brackets"
+
+
+def test_non_finite_numbers_are_refused_with_the_line(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for value in ("1e309", ".inf", ".nan"):
+        drill = tmp_path / "drill.yaml"
+        drill.write_text(f"name: x\nscenario: {{name: db_outage}}\nobjectives:\n  rto_s: {value}\n")
+        assert main(["validate", str(drill)]) == ExitCode.BAD_INPUT
+        err = capsys.readouterr().err
+        assert "drill.yaml:4: objectives.rto_s" in err and "finite" in err, err
+
+
+def test_duplicate_keys_are_refused_naming_both_lines(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    drill = tmp_path / "drill.yaml"
+    drill.write_text("name: x\nscenario: {name: db_outage}\nname: y\n")
+    assert main(["validate", str(drill)]) == ExitCode.BAD_INPUT
+    assert "lines 1 and 3" in capsys.readouterr().err

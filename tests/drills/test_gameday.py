@@ -58,10 +58,10 @@ def test_overrides_are_merged_and_the_file_that_will_run_is_kept(tmp_path: pathl
     ],
 )
 def test_bad_game_days_are_refused_before_anything_runs(tmp_path: pathlib.Path, text: str, says: str) -> None:
-    with pytest.raises(Exception) as caught:
+    with pytest.raises(SpecError) as caught:
         gameday.load(_write(tmp_path, text), tmp_path / "drills")
-    assert isinstance(caught.value, SpecError | Exception) and says in str(caught.value)
-    assert getattr(caught.value, "exit_code", 2) == 2
+    assert says in str(caught.value)
+    assert caught.value.exit_code == 2
 
 
 def _run(downtime: float | None, rpo: float = 0.0, verdict: str = "passed", commit: str = "a" * 40) -> dict[str, Any]:

@@ -53,8 +53,11 @@ def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_pa
     m = doc["measurements"]
     # Every deleted row was acknowledged before the DELETE: none of them is lost any more.
     assert m["lost_writes"] == m["lost_after_injection"] and m["rpo_s"] == 0.0
-    # Orders taken between the DELETE and the recovery are rolled back with it, and counted.
-    assert (verdict == "failed") == (m["lost_after_injection"] > 0)
+    # Orders taken between the DELETE and the recovery are rolled back with it, and counted: the load
+    # writes all along, so some always are, and the drill fails, honestly.
+    recovered = max(s["finished_at"] for s in doc["recovery_steps"])
+    assert m["lost_after_injection"] > 0 and verdict == "failed"
+    assert all(m["injected_at"] <= w["acked_at"] <= recovered for w in doc["lost_writes"])
 
 
 def test_a_target_before_the_base_backup_is_refused_before_anything_breaks(

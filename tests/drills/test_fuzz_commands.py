@@ -1,0 +1,462 @@
+"""Every subcommand against hostile input: one paragraph and exit 2, never a traceback or a hang.
+
+Each case runs `drillbook.cli.main` in a forked child of this process (drillbook is
+imported once; a fresh interpreter per case would cost a second), with an alarm,
+standard input from /dev/null, its own working folder, and no Docker engine
+(`DOCKER_HOST` points at a socket that does not exist, so a valid `run` ends in the
+"no Docker engine" refusal). The parent reads the child's exit status, its output
+and its peak resident memory from `wait4`, and checks that nothing was left in the
+case's folder. A few hundred cases then run as real subprocesses of the installed
+command. Cases are generated from a fixed seed, so a failure is reproducible.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import pathlib
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import traceback
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+import yaml
+
+from drills.cli import main
+from tests.conftest import CATALOG
+from tests.reports.sample_result import document as sample_document
+
+pytestmark = pytest.mark.slow
+
+HANG_S = 5
+MAX_RSS_KIB = 500 * 1024
+NO_ENGINE = "unix:///nonexistent/drillbook-fuzz/docker.sock"
+DB_OUTAGE = (CATALOG / "db-outage.yaml").read_text()
+EXITS = {0, 1, 2}
+"""0 and 1 for what is valid (list, a valid drill validated, a plan); 130 never: nothing interrupts."""
+
+
+@dataclass
+class Case:
+    argv: list[str]
+    files: dict[str, bytes]
+    """Files to create in the case's folder before it runs (name → content)."""
+    special: str = ""
+    """A path kind to make instead: fifo, folder."""
+    describe: str = ""
+
+
+@dataclass(frozen=True)
+class Outcome:
+    code: int
+    out: str
+    err: str
+    rss_kib: int
+    hung: bool
+    left: list[str]
+
+
+# --- what goes in ----------------------------------------------------------------
+
+MARKUP = ["[/]", "[/bold]", "[red]", "drill[red]", "[a-z0-9]", "[link=file:///etc]x[/link]", "\\[", "[", "]"]
+NONFINITE = [".inf", "-.inf", ".nan", "1e309", ".NaN", "-1e999"]
+NUMERIC_FIELDS = [
+    ("objectives", "rto_s"),
+    ("objectives", "rpo_s"),
+    ("phases", "max_duration_s"),
+    ("phases", "verify_window_s"),
+    ("phases", "steady_state_s"),
+    ("scenario", "hold_s"),
+    ("load", "rate"),
+    ("load", "timeout_s"),
+    ("probes", "interval_s"),
+    ("alerts", "time_scale"),
+]
+
+
+def _drill(_rng: random.Random) -> dict[str, Any]:
+    doc: dict[str, Any] = yaml.safe_load(DB_OUTAGE)
+    return doc
+
+
+def _alias_bomb(levels: int) -> str:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, levels):
+        refs = ", ".join([f"*a{i - 1}"] * 10)
+        lines.append(f"a{i}: &a{i} [{refs}]")
+    return "name: bomb\nscenario: {name: db_outage}\n" + "\n".join(lines) + "\n"
+
+
+def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    """Drill-shaped files, each wrong in one way (or right)."""
+    good = DB_OUTAGE
+    yield "valid", good.encode()
+    yield "bom-utf8", codecs.BOM_UTF8 + good.encode()
+    for enc in ("utf-16", "utf-16-be", "utf-32", "latin-1", "cp1252"):
+        yield f"encoding {enc}", (good + "description: café ünïcode\n").encode(enc, errors="replace")
+    yield "alias bomb", _alias_bomb(rng.randint(6, 9)).encode()
+    yield "small aliases", b"name: x\nscenario: &s {name: db_outage}\nrecovery: *s\n"
+    depth = rng.choice([70, 500, 5000, 100_000])
+    yield f"nested [ x{depth}", ("[" * depth + "]" * depth).encode()
+    yield f"unclosed [ x{depth}", ("[" * depth).encode()
+    yield f"nested mappings x{depth // 10}", ("a: {" * (depth // 10) + "}" * (depth // 10)).encode()
+    section, field = rng.choice(NUMERIC_FIELDS)
+    value = rng.choice(NONFINITE)
+    doc = _drill(rng)
+    yield f"{section}.{field}: {value}", (yaml.safe_dump(doc) + f"{section}: {{{field}: {value}}}\n").encode()
+    yield "duplicate key", (good + f"name: {rng.choice(['again', 'db-outage'])}\n").encode()
+    yield "duplicate nested key", b"name: x\nscenario:\n  name: db_outage\n  name: db_outage\n"
+    markup = rng.choice(MARKUP)
+    doc = _drill(rng)
+    doc[rng.choice(["name", "description"])] = markup
+    yield f"markup {markup}", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["scenario"] = {"name": rng.choice([*MARKUP, "no_such_fault", "db_outage"]), "with": {"mode": markup}}
+    yield "markup in the scenario", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["scenario"]["with"] = rng.choice(
+        [
+            {"service": {"name": "db"}},
+            {"mode": ["kill"]},
+            {"mode": {"kill": 1}},
+            {"connections": "many"},
+            {"size_mb": [1]},
+            {"seconds": float("nan")},
+            {"mode": None},
+        ]
+    )
+    yield f"scenario arguments {doc['scenario']['with']}", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["recovery"] = {"name": "restart_database", "with": rng.choice([{"ready_timeout_s": ".inf"}, {"x": 1}, []])}
+    yield "recovery arguments", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["target"] = rng.choice(["sample", "nope.yaml", "[/]", {"name": "x"}, "../../../../etc/passwd", "/dev/zero"])
+    yield f"target {doc['target']!r}", yaml.safe_dump(doc).encode()
+    yield "a timestamp YAML cannot make", b"name: 2001-02-30\nscenario: {name: db_outage}\n"
+    yield "tags", b"!!python/object:os.system {}\n"
+    yield "a list", b"- name: x\n"
+    yield "empty", b""
+    yield "NUL", good.encode()[:50] + b"\x00" + good.encode()[50:]
+
+
+def _bytes(rng: random.Random) -> bytes:
+    kind = rng.randrange(4)
+    n = rng.choice([0, 1, 7, 100, 2000])
+    if kind == 0:
+        return rng.randbytes(n)
+    if kind == 1:
+        return bytes(rng.choice(b"{}[]:,-&*!|>'\"%@`#\n \t") for _ in range(n))
+    if kind == 2:
+        base = DB_OUTAGE.encode()
+        cut = rng.randrange(len(base))
+        return base[:cut] + rng.randbytes(rng.randint(1, 8)) + base[cut:]
+    return "".join(rng.choice("aé€😀\u202e\ufeff\r\n:[]{}") for _ in range(n)).encode("utf-8", "surrogatepass")
+
+
+def _gameday_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    yield "valid game day", b"name: day\ndrills:\n  - drill: db-outage\n"
+    yield "game day, unknown drill", b"name: day\ndrills:\n  - drill: no-such-drill\n"
+    yield "game day, bad override", b"name: day\ndrills:\n  - drill: db-outage\n    overrides: {scenario: {name: zz}}\n"
+    yield "game day, twice", b"name: day\ndrills:\n  - drill: db-outage\n  - drill: db-outage\n"
+    yield "game day, tolerance nan", b"name: day\ndrills: [{drill: db-outage}]\ntolerance: {relative: .nan}\n"
+    yield "game day, markup", b"name: day\ndescription: '[/bold]'\ndrills: [{drill: '[/]'}]\n"
+    yield "game day, alias bomb", _alias_bomb(8).replace("scenario: {name: db_outage}", "drills: [x]").encode()
+
+
+def _result_texts(rng: random.Random) -> Iterator[tuple[str, str, bytes]]:
+    good = sample_document()
+    yield "result.json", "valid result", json.dumps(good).encode()
+    yield "result.json", "schema only", b'{"schema_version":"1"}'
+    yield "result.json", "schema 2", json.dumps({**good, "schema_version": "2"}).encode()
+    broken = json.loads(json.dumps(good))
+    key = rng.choice(sorted(broken))
+    broken[key] = rng.choice([None, [], {}, "x", 1e308, [1, [2]], {"a": {"b": None}}])
+    yield "result.json", f"result with {key} broken", json.dumps(broken).encode()
+    m = json.loads(json.dumps(good))
+    m["measurements"] = {k: rng.choice([None, "x", [], 1]) for k in m["measurements"]}
+    yield "result.json", "measurements of other types", json.dumps(m).encode()
+    yield "result.json", "deep JSON", b"[" * 100_000 + b"]" * 100_000
+    yield "result.json", "not JSON", rng.randbytes(100)
+    yield "result.json", "a list", b"[1, 2, 3]"
+    yield "journal.jsonl", "journal with a list line", b'{"type":"header","drill":"x"}\n[1,2]\n'
+    yield "journal.jsonl", "journal, event of other types", b'{"type":"header"}\n{"type":"event","t":"x"}\n'
+    yield "journal.jsonl", "journal, odd end", b'{"type":"header","drill":"x"}\n{"type":"end","verdict":[1]}\n'
+    yield "journal.jsonl", "journal, header only", b'{"type":"header","drill":"x","time_scale":"fast"}\n'
+    yield "journal.jsonl", "journal, bytes", rng.randbytes(300)
+
+
+def _odd_path(rng: random.Random) -> tuple[str, str]:
+    """(path, kind) for a place that is not a good file: the case makes fifo and folder kinds."""
+    return rng.choice(
+        [
+            ("fifo.yaml", "fifo"),
+            ("folder.yaml", "folder"),
+            ("/dev/zero", ""),
+            ("/dev/null", ""),
+            ("/proc/self/mem", ""),
+            ("missing/parent/drill.yaml", ""),
+            ("drill[red].yaml", ""),
+            ("[/].yaml", ""),
+            ("nul\x00byte.yaml", ""),
+            ("", ""),
+            ("-", ""),
+        ]
+    )
+
+
+def cases(seed: int, count: int) -> list[Case]:
+    rng = random.Random(seed)
+    made: list[Case] = []
+    commands: list[Callable[[], Case]] = []
+
+    def drill_command(name: str, data: bytes, what: str) -> Case:
+        command = rng.choice(["validate", "plan", "run", "rehearse", "gameday"])
+        argv = {
+            "validate": ["validate", name],
+            "plan": ["plan", "--offline", name],
+            "run": ["run", name, "--out", rng.choice(["out", "existing.txt", "missing/deeper/out", "[/]"])],
+            "rehearse": ["rehearse", name, *rng.choice([[], ["--timeout", rng.choice(["nan", "inf", "-1", "5"])]])],
+            "gameday": ["gameday", name, "--out", rng.choice(["out", "existing.txt"])],
+        }[command]
+        return Case(argv, {name: data, "existing.txt": b"x"}, describe=f"{command}: {what}")
+
+    def yaml_case() -> Case:
+        what, data = rng.choice(list(_yaml_texts(rng)))
+        return drill_command(rng.choice(["drill.yaml", "drill[red].yaml", "[/].yaml"]), data, what)
+
+    def bytes_case() -> Case:
+        return drill_command("drill.yaml", _bytes(rng), "generated bytes")
+
+    def gameday_case() -> Case:
+        what, data = rng.choice(list(_gameday_texts(rng)))
+        command = rng.choice(["gameday", "validate"])
+        argv = ["gameday", "day.yaml", "--out", "out"] if command == "gameday" else ["validate", "day.yaml"]
+        return Case(argv, {"day.yaml": data}, describe=f"{command}: {what}")
+
+    def path_case() -> Case:
+        path, kind = _odd_path(rng)
+        command = rng.choice(["validate", "plan", "run", "gameday", "report", "rehearse"])
+        argv = {
+            "validate": ["validate", path],
+            "plan": ["plan", "--offline", path],
+            "run": ["run", path, "--out", "out"],
+            "gameday": ["gameday", path, "--out", "out"],
+            "report": ["report", path],
+            "rehearse": ["rehearse", path],
+        }[command]
+        return Case(argv, {}, special=kind, describe=f"{command}: odd path {path!r}")
+
+    def report_case() -> Case:
+        name, what, data = rng.choice(list(_result_texts(rng)))
+        out = rng.choice([[], ["-o", "report.out"], ["-o", "."], ["-o", "missing/r.html"], ["-o", "existing.txt"]])
+        fmt = rng.choice([[], ["--format", rng.choice(["md", "html", "junit", "postmortem", "pdf", "[/]"])]])
+        return Case(["report", name, *fmt, *out], {name: data, "existing.txt": b"x"}, describe=f"report: {what}")
+
+    def history_case() -> Case:
+        db = rng.choice(["h.db", "existing.txt", "missing/h.db", "folder"])
+        extra = rng.choice(
+            [
+                [],
+                ["--limit", rng.choice(["99999999999999999999", "-1", "0", "nan", "3"])],
+                ["--html", rng.choice(["page.html", "missing/page.html", ".", "[/].html"])],
+                ["--drill", rng.choice(MARKUP)],
+            ]
+        )
+        files = {"existing.txt": rng.randbytes(64)}
+        return Case(
+            ["history", "--history", db, *extra],
+            files,
+            special="folder" if db == "folder" else "",
+            describe=f"history {db} {extra}",
+        )
+
+    def other_case() -> Case:
+        argv = rng.choice(
+            [
+                ["list"],
+                ["list", "--json"],
+                ["cleanup"],
+                ["cleanup", "--drill", rng.choice(MARKUP)],
+                ["images", "--help"],
+                ["images"],
+                ["completion", rng.choice(["bash", "zsh", "fish", "[/]"])],
+                ["--version"],
+                [],
+                [rng.choice(MARKUP)],
+                ["run"],
+                ["plan", "--wait", rng.choice(["nan", "inf", "0"]), "db-outage"],
+                [rng.choice(["validate", "run", "plan"]), rng.choice(["db-outage", "no-such-built-in", "nightly"])],
+            ]
+        )
+        return Case(argv, {}, describe=" ".join(argv))
+
+    commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, other_case]
+    while len(made) < count:
+        made.append(rng.choice(commands)())
+    return made
+
+
+# --- running one -------------------------------------------------------------------
+
+
+def _prepare(case: Case, folder: pathlib.Path) -> set[str]:
+    for name, data in case.files.items():
+        (folder / name).parent.mkdir(parents=True, exist_ok=True)
+        (folder / name).write_bytes(data)
+    for arg in case.argv:
+        target = folder / arg if arg and "\x00" not in arg and not arg.startswith("/") else None
+        if target is None or target.exists():
+            continue
+        if case.special == "fifo" and arg.endswith(".yaml"):
+            os.mkfifo(target)
+        elif case.special == "folder" and arg in ("folder.yaml", "folder"):
+            target.mkdir()
+    return _listing(folder)
+
+
+def _listing(folder: pathlib.Path) -> set[str]:
+    return {str(p.relative_to(folder)) for p in folder.rglob("*")}
+
+
+def run_forked(case: Case, folder: pathlib.Path) -> Outcome:
+    before = _prepare(case, folder)
+    out, err = folder.parent / f"{folder.name}.out", folder.parent / f"{folder.name}.err"
+    pid = os.fork()
+    if pid == 0:  # the child: never returns
+        code = 99
+        try:
+            os.chdir(folder)
+            null = os.open(os.devnull, os.O_RDONLY)
+            os.dup2(null, 0)
+            os.dup2(os.open(out, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 1)
+            os.dup2(os.open(err, os.O_WRONLY | os.O_CREAT | os.O_TRUNC), 2)
+            sys.stdin = open(0)  # noqa: SIM115 - the child's whole life
+            sys.stdout = open(1, "w")  # noqa: SIM115
+            sys.stderr = open(2, "w")  # noqa: SIM115
+            signal.alarm(HANG_S)
+            code = main(case.argv)
+        except BaseException:
+            traceback.print_exc()
+        finally:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+    _pid, status, usage = os.wait4(pid, 0)
+    hung = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
+    code = os.waitstatus_to_exitcode(status)
+    after = _listing(folder)
+    left = sorted(after - before)
+    return Outcome(code, out.read_text(errors="replace"), err.read_text(errors="replace"), usage.ru_maxrss, hung, left)
+
+
+def _judge(case: Case, outcome: Outcome) -> list[str]:
+    problems = []
+    what = f"{case.describe!r} argv={case.argv!r}"
+    if outcome.hung:
+        return [f"{what}: hung past {HANG_S} s"]
+    if "Traceback" in outcome.out + outcome.err:
+        problems.append(f"{what}: traceback\n{outcome.err[-1500:]}")
+    if outcome.code not in EXITS:
+        problems.append(f"{what}: exit {outcome.code}\n{outcome.err[-800:]}")
+    if outcome.rss_kib > MAX_RSS_KIB:
+        problems.append(f"{what}: peak memory {outcome.rss_kib // 1024} MiB")
+    if outcome.code == 2:
+        message = outcome.err.strip()
+        if not message.startswith("drillbook:") and not outcome.out.startswith("usage:"):
+            problems.append(f"{what}: exit 2 without a drillbook message: {outcome.err[-300:]!r}")
+        left = [name for name in outcome.left if name != ".drillbook"]
+        if left:
+            problems.append(f"{what}: refused, but left {left}")
+    return problems
+
+
+@pytest.fixture(autouse=True)
+def no_engine(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DOCKER_HOST", NO_ENGINE)
+    monkeypatch.delenv("DRILLBOOK_HISTORY", raising=False)
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_every_subcommand_refuses_hostile_input_cleanly(seed: int, tmp_path: pathlib.Path) -> None:
+    """2,000 cases in all (10 seeds × 200), every subcommand, in forked children."""
+    problems: list[str] = []
+    for i, case in enumerate(cases(seed, 200)):
+        folder = tmp_path / f"case{i}"
+        folder.mkdir()
+        problems += _judge(case, run_forked(case, folder))
+    assert not problems, f"{len(problems)} of 200 cases misbehaved:\n" + "\n\n".join(problems[:10])
+
+
+def test_the_cases_cover_every_subcommand() -> None:
+    seen = {c.argv[0] for seed in range(10) for c in cases(seed, 200) if c.argv}
+    assert seen >= {
+        "list",
+        "validate",
+        "plan",
+        "run",
+        "gameday",
+        "rehearse",
+        "report",
+        "history",
+        "cleanup",
+        "images",
+        "completion",
+        "--version",
+    }
+
+
+def test_a_valid_run_ends_in_the_no_engine_refusal(tmp_path: pathlib.Path) -> None:
+    outcome = run_forked(Case(["run", str(CATALOG / "db-outage.yaml"), "--out", "out"], {}), tmp_path)
+    assert outcome.code == 2 and "Cannot reach the Docker engine" in outcome.err
+    assert outcome.left == [], "nothing is written before the engine answers"
+
+
+def test_the_installed_command_refuses_the_same_cases() -> None:
+    """A few hundred of the cases as real processes of the installed `drillbook`."""
+    command = pathlib.Path(sys.executable).parent / "drillbook"
+    assert command.exists(), f"{command}: make venv installs the command"
+    problems = []
+    picked = cases(1000, 240)
+    with tempfile.TemporaryDirectory() as tmp:
+        running: list[tuple[Case, pathlib.Path, set[str], subprocess.Popen[bytes]]] = []
+        env = {**os.environ, "DOCKER_HOST": NO_ENGINE, "PYTHONDONTWRITEBYTECODE": "1"}
+        env.pop("DRILLBOOK_HISTORY", None)
+        for i, case in enumerate(picked):
+            folder = pathlib.Path(tmp) / f"case{i}"
+            folder.mkdir()
+            if any("\x00" in a for a in case.argv):
+                continue  # exec cannot pass a NUL byte; the forked cases cover it
+            before = _prepare(case, folder)
+            proc = subprocess.Popen(
+                [str(command), *case.argv],
+                cwd=folder,
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+            )
+            running.append((case, folder, before, proc))
+            if len(running) >= 4:
+                problems += _finish(*running.pop(0))
+        while running:
+            problems += _finish(*running.pop(0))
+    assert not problems, f"{len(problems)} cases misbehaved:\n" + "\n\n".join(problems[:10])
+
+
+def _finish(case: Case, folder: pathlib.Path, before: set[str], proc: subprocess.Popen[bytes]) -> list[str]:
+    try:
+        out, err = proc.communicate(timeout=HANG_S + 10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+        return [f"{case.describe!r}: the installed command hung"]
+    left = sorted(_listing(folder) - before)
+    outcome = Outcome(proc.returncode, out.decode(errors="replace"), err.decode(errors="replace"), 0, False, left)
+    return _judge(case, outcome)
