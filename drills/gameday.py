@@ -20,7 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from drillbook import inputs
-from drillbook.errors import DrillbookError, SpecError
+from drillbook.errors import DrillbookError, PluginError, SpecError
 from drills import commits
 from drills import spec as spec_module
 from drills.history import History
@@ -119,11 +119,11 @@ def load(path: pathlib.Path, workdir: pathlib.Path) -> GameDay:
         try:
             variant = spec_module.write_variant(source, workdir, name, **entry.overrides)
             drill = spec_module.load(variant)
-        except SpecError as exc:
-            raise SpecError(f"game day {model.name}, drill {i + 1} ({entry.drill}): {exc}") from None
-        for each in drill.compared():  # a comparison: each procedure a drill of the day
-            resolve_plugins(each)
-            specs.append(each)
+            for each in drill.compared():  # a comparison: each procedure a drill of the day
+                resolve_plugins(each)
+                specs.append(each)
+        except (SpecError, PluginError) as exc:  # the same error, told which drill of the day it is in
+            raise type(exc)(f"game day {model.name}, drill {i + 1} ({entry.drill}): {exc}") from None
     names = [s.name for s in specs]
     twice = sorted({n for n in names if names.count(n) > 1})
     if twice:

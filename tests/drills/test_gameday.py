@@ -11,7 +11,7 @@ from typing import Any
 import git
 import pytest
 
-from drillbook.errors import EvidenceError, SpecError
+from drillbook.errors import EvidenceError, PluginError, SpecError
 from drills import evidence, gameday, spec
 from drills.gameday import ToleranceModel
 from reports import gameday as gameday_report
@@ -58,7 +58,8 @@ def test_overrides_are_merged_and_the_file_that_will_run_is_kept(tmp_path: pathl
     ],
 )
 def test_bad_game_days_are_refused_before_anything_runs(tmp_path: pathlib.Path, text: str, says: str) -> None:
-    with pytest.raises(SpecError) as caught:
+    # A malformed file is a SpecError; an unknown scenario in it a PluginError; both exit 2.
+    with pytest.raises((SpecError, PluginError)) as caught:
         gameday.load(_write(tmp_path, text), tmp_path / "drills")
     assert says in str(caught.value)
     assert caught.value.exit_code == 2
