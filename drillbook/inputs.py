@@ -123,6 +123,12 @@ def load_yaml(text: str, path: pathlib.Path, kind: str) -> tuple[Any, dict[Path,
     return data, lines
 
 
+def line_of(lines: dict[Path, int], where: Path) -> int | None:
+    """The line of `where`, or of the deepest part of it the document has (a missing
+    field is reported at the mapping that lacks it)."""
+    return next((lines[where[:i]] for i in range(len(where), -1, -1) if where[:i] in lines), None)
+
+
 def _check_depth(text: str, path: pathlib.Path, kind: str) -> None:
     """Refuse deep nesting from the event stream, before composing (which recurses)."""
     depth = 0

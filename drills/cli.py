@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import pathlib
 import queue
@@ -25,16 +24,16 @@ from rich.markup import escape
 from rich.table import Table
 
 import reports
-from drillbook import __version__, inputs
+from drillbook import inputs
 from drillbook.errors import DrillbookError, ExitCode, ResultError
-from drills import alerts, comparison, completion, evidence, objectives, preconditions, signals
+from drills import alerts, arguments, comparison, completion, evidence, objectives, preconditions, signals, tables
 from drills import gameday as gameday_module
 from drills import spec as spec_module
 from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drills.history import History
 from drills.live import LiveView
 from drills.rehearsal import Rehearsal
-from drills.result import DrillResult, drillbook_commit
+from drills.result import DrillResult
 from drills.runner import DrillRunner, resolve_plugins
 from drills.summary import print_summary
 from drills.timeline import Event
@@ -51,122 +50,11 @@ VERDICT_EXIT = {
 }
 
 
-class Parser(argparse.ArgumentParser):
-    """argparse that raises instead of exiting, so bad arguments follow the one error path."""
-
-    def error(self, message: str) -> None:  # type: ignore[override]
-        # The command line prefixes every error with "drillbook:" once; a subcommand names itself.
-        where = self.prog.removeprefix("drillbook").strip()
-        raise DrillbookError(f"{where + ': ' if where else ''}{message}. Run `{self.prog} --help` for usage.")
-
-
-def _count(text: str) -> int:
-    """A positive whole number that SQLite can hold (`--limit 99999999999999999999` is a typo)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 1 <= value <= 1_000_000:
-        raise argparse.ArgumentTypeError(f"{text} is not between 1 and 1000000")
-    return value
-
-
-def _seconds(text: str) -> float:
-    """A finite, positive number of seconds: `nan` and `inf` are typos, never a timeout."""
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
-    if not math.isfinite(value) or value <= 0 or value > 86_400:
-        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds between 0 and 86400")
-    return value
-
-
-def version_text() -> str:
-    commit = drillbook_commit()
-    if commit == "not a git checkout":
-        return f"drillbook {__version__}"
-    sha, _, modified = commit.partition(" ")
-    return f"drillbook {__version__} (commit {sha[:12]}{', with local changes' if modified else ''})"
-
-
-def build_parser() -> Parser:
-    parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
-    parser.add_argument("--version", action="version", version=version_text())
-    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
-    p = sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
-    p.add_argument("--json", action="store_true", help="one JSON document, for tools")
-    p = sub.add_parser("validate", help="check a drill or game-day file; names the field and line of each error")
-    p.add_argument("file", type=pathlib.Path)
-    p = sub.add_parser(
-        "plan", help="say what a drill would do; with backups, check them on a replica with no fault in it"
-    )
-    p.add_argument("file", type=pathlib.Path)
-    p.add_argument(
-        "--offline", action="store_true", help="only say what it would do: start nothing, not even to check backups"
-    )
-    p.add_argument("--wait", type=_seconds, default=120.0, help="seconds to wait for the first backups (default 120)")
-    p = sub.add_parser("run", help="run drills for real")
-    p.add_argument("files", type=pathlib.Path, nargs="+")
-    p.add_argument(
-        "--out",
-        type=pathlib.Path,
-        default=pathlib.Path("out"),
-        help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)",
-    )
-    p.add_argument(
-        "--allow-remote",
-        action="store_true",
-        help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
-    )
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
-    p = sub.add_parser("gameday", help="run a suite of drills, one after another, each on a fresh replica")
-    p.add_argument(
-        "file", type=pathlib.Path, help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill)"
-    )
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gameday"), help="default out/gameday/")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
-    p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
-    p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
-    p = sub.add_parser("rehearse", help="break a replica and hand the incident to you; your recovery is scored")
-    p.add_argument("file", type=pathlib.Path)
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/rehearsal"), help="default out/rehearsal/")
-    p.add_argument(
-        "--timeout",
-        type=_seconds,
-        default=900.0,
-        help="seconds after the hand-over before drillbook recovers by itself (default %(default)g)",
-    )
-    p.add_argument("--engineer", default=os.environ.get("USER") or "on-call engineer", help="your name, for the score")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p.add_argument("--allow-remote", action="store_true", help="confirm a drill file's allow_remote: true")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
-    p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
-    p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
-    p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
-    p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
-    p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
-    p.add_argument("--drill", help="only this drill")
-    p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
-    p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
-    p.add_argument("--drill", help="only this drill id")
-    p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
-    p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
-    p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
-    p.add_argument("shell", choices=completion.SHELLS)
-    return parser
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     console = Console(highlight=False, soft_wrap=True)
     errors = Console(stderr=True, highlight=False, soft_wrap=True)
     try:
-        args = build_parser().parse_args(argv)
+        args = arguments.build_parser().parse_args(argv)
         command = {
             "list": cmd_list,
             "validate": cmd_validate,
@@ -238,7 +126,7 @@ def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
 
 def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
     drills = sorted(p.stem for p in CATALOG.glob("*.yaml"))
-    sys.stdout.write(completion.script(args.shell, build_parser(), drills))
+    sys.stdout.write(completion.script(args.shell, arguments.build_parser(), drills))
     return ExitCode.OK
 
 
@@ -356,26 +244,8 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
         if ran:
             rows = [comparison.row(documents[name], name) for name in ran]
             where = comparison.write(args.out, spec.name, spec.model.scenario.name, rows)
-            print_comparison(console, spec.name, rows, where)
+            tables.print_comparison(console, spec.name, rows, where)
     return worst
-
-
-def print_comparison(console: Console, drill: str, rows: list[comparison.Row], where: pathlib.Path) -> None:
-    table = Table(title=f"{drill}: procedures compared, each on a fresh replica")
-    for column in ("procedure", "verdict", "downtime", "lost writes", "RPO", "RTO met", "RPO met"):
-        table.add_column(column)
-    for r in rows:
-        table.add_row(
-            r.procedure,
-            r.verdict,
-            words.seconds(r.downtime_s),
-            "—" if r.lost_writes is None else str(r.lost_writes),
-            words.seconds(r.rpo_s),
-            str(r.rto_met),
-            str(r.rpo_met),
-        )
-    console.print(table)
-    console.out(f"comparison: {where}", highlight=False)
 
 
 def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) -> DrillResult:
@@ -425,7 +295,7 @@ def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     finally:
         store.close()
     gdoc = outcome.document
-    print_gameday(console, gdoc)
+    tables.print_gameday(console, gdoc)
     console.print(
         f"index: {args.out / 'index.html'} · junit: {args.out / 'junit.xml'} · summary: {args.out / 'summary.md'}"
     )
@@ -439,25 +309,6 @@ def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
 def drill_images(spec: spec_module.DrillSpec) -> tuple[str, ...]:
     scenario = resolve_plugins(spec)[0]
     return (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
-
-
-def print_gameday(console: Console, gdoc: dict[str, Any]) -> None:
-    table = Table(title=f"game day {gdoc['gameday']}: {gdoc['verdict']}")
-    for column in ("drill", "verdict", "downtime", "RTO", "RPO", "lost writes", "regressions"):
-        table.add_column(column)
-    for r in gdoc["drills"]:
-        table.add_row(
-            r["name"],
-            r["verdict"],
-            words.seconds(r["downtime_s"]),
-            words.duration(r["rto_target_s"]),
-            words.seconds(r["rpo_s"]),
-            "—" if r["lost_writes"] is None else str(r["lost_writes"]),
-            "; ".join(r["regressions"]) or "none",
-        )
-    for name in gdoc["not_run"]:
-        table.add_row(name, "not run", "", "", "", "", "")
-    console.print(table)
 
 
 def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
@@ -495,7 +346,7 @@ def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
     with view:
         result = runner.run()
     print_summary(console, runner.document, str(runner.result_path))
-    print_score(console, runner.document)
+    tables.print_score(console, runner.document)
     store = History(history_path(args))
     try:
         store.add(runner.document, runner.result_path)
@@ -508,30 +359,6 @@ def _read_commands(commands: queue.Queue[str]) -> None:
     """Lines typed by the engineer; stops at end of input (nothing typed is not a command)."""
     for line in sys.stdin:
         commands.put(line.rstrip("\n"))
-
-
-def print_score(console: Console, doc: dict[str, Any]) -> None:
-    score = doc.get("rehearsal")
-    if not score:
-        return
-    m = doc["measurements"]
-    targets = {o["name"]: o["target_s"] for o in doc["objectives"]}
-    rto, rpo = targets.get("RTO"), targets.get("RPO")
-    table = Table(title=f"rehearsal score: {score['engineer']}")
-    table.add_column("")
-    table.add_column("value")
-    rows = [
-        ("time to acknowledge", words.seconds(score["time_to_acknowledge_s"])),
-        ("recovered by", score["recovered_by"]),
-        ("time to recover", words.seconds(m.get("time_to_recover_s"))),
-        ("downtime (RTO)", f"{words.seconds(m.get('downtime_s'))} of {words.duration(rto)}"),
-        ("lost writes (RPO)", f"{m.get('lost_writes')}: {words.seconds(m.get('rpo_s'))} of {words.duration(rpo)}"),
-        ("checklist steps skipped", ", ".join(score["skipped"]) or "none"),
-        ("hints used", str(score["hints"])),
-    ]
-    for name, value in rows:
-        table.add_row(name, value)
-    console.print(table)
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -87,7 +87,7 @@ def read(path: pathlib.Path) -> GameDayModel:
         problems = []
         for err in exc.errors():
             loc = tuple(err["loc"])
-            line = next((lines[loc[:i]] for i in range(len(loc), -1, -1) if loc[:i] in lines), None)
+            line = inputs.line_of(lines, loc)
             problems.append(f"  {path}:{line or '?'}: {'.'.join(str(p) for p in loc) or '(document)'}: {err['msg']}")
         raise SpecError(
             f"The game-day file {path} is not valid:\n" + "\n".join(problems) + "\nA game day has a `name` and a "

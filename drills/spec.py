@@ -320,7 +320,7 @@ class DrillSpec:
 
     def locate(self, *where: str | int) -> str:
         """`file:line: ` of the deepest part of `where` the file has, for a message."""
-        line = next((self.lines[where[:i]] for i in range(len(where), 0, -1) if where[:i] in self.lines), None)
+        line = inputs.line_of(self.lines, where)
         return f"{self.path}:{line}: " if line else f"{self.path}: "
 
     @property
@@ -386,7 +386,7 @@ def _explain(
         loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in ("TargetModel", "str")))
         loc = tuple("with" if p == "with_" else p for p in loc)
         full = (*prefix, *loc)
-        line = next((lines[full[:i]] for i in range(len(full), -1, -1) if full[:i] in lines), None)
+        line = inputs.line_of(lines, full)
         field = ".".join(str(p) for p in full) or "(document)"
         problems.append(f"  {path}:{line or '?'}: {field}: {error['msg']}")
     return SpecError(
