@@ -2,7 +2,8 @@
 
 A probe every few seconds cannot tell 14:59 from 15:01 of downtime, so probes
 run every `interval_s` (0.1 s by default) and each one is launched on time
-whatever the previous one is doing: a hung probe does not delay the next.
+whatever the previous one is doing: a hung probe does not delay the next, and a
+tick skipped because too many of one probe hang is made up as soon as one ends.
 """
 
 from __future__ import annotations
@@ -52,8 +53,9 @@ def _says_degraded(response: httpx.Response) -> bool:
     return isinstance(body, dict) and body.get("status") == "degraded"
 
 
-def _release(waiting: Counter[str], name: str, _task: asyncio.Task[None]) -> None:
+def _release(waiting: Counter[str], freed: asyncio.Event, name: str, _task: asyncio.Task[None]) -> None:
     waiting[name] -= 1
+    freed.set()
 
 
 class ProbeRunner:
@@ -96,22 +98,43 @@ class ProbeRunner:
         asyncio.run(self._loop())
 
     async def _loop(self) -> None:
+        """One probe of each name a tick; a tick skipped because its probes all hang is owed, and
+        launched the moment one of them ends, not a whole interval later: otherwise the first
+        answer after a thaw comes up to `interval_s` late, and so does the measured recovery."""
         limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=8)
         async with httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client:
             pending: set[asyncio.Task[None]] = set()
             waiting: Counter[str] = Counter()
+            owed: set[str] = set()
+            freed = asyncio.Event()
+
+            def launch(probe: Probe) -> bool:
+                if len(pending) >= MAX_IN_FLIGHT or waiting[probe.name] >= IN_FLIGHT_PER_PROBE[probe.kind]:
+                    return False
+                waiting[probe.name] += 1
+                task = asyncio.create_task(self._one(client, probe))
+                pending.add(task)
+                task.add_done_callback(pending.discard)
+                task.add_done_callback(functools.partial(_release, waiting, freed, probe.name))
+                return True
+
             next_tick = time.monotonic()
             while not self._stop.is_set():
                 for probe in self.probes:
-                    if len(pending) >= MAX_IN_FLIGHT or waiting[probe.name] >= IN_FLIGHT_PER_PROBE[probe.kind]:
-                        continue
-                    waiting[probe.name] += 1
-                    task = asyncio.create_task(self._one(client, probe))
-                    pending.add(task)
-                    task.add_done_callback(pending.discard)
-                    task.add_done_callback(functools.partial(_release, waiting, probe.name))
+                    if launch(probe):
+                        owed.discard(probe.name)
+                    else:
+                        owed.add(probe.name)
                 next_tick += self.interval_s
-                await asyncio.sleep(max(0.0, next_tick - time.monotonic()))
+                while (left := next_tick - time.monotonic()) > 0 and not self._stop.is_set():
+                    freed.clear()
+                    try:
+                        await asyncio.wait_for(freed.wait(), left)
+                    except TimeoutError:
+                        break
+                    for probe in self.probes:
+                        if probe.name in owed and launch(probe):
+                            owed.discard(probe.name)
             if pending:
                 await asyncio.wait(pending, timeout=self.timeout_s + 1)
 
