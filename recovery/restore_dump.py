@@ -3,10 +3,11 @@ newest dump, verify counts, read-write.
 
 The dump is the newest complete one taken before the fault (drillbook's backup
 service names each by the instant it started; one taken since would hold the
-damage); `pg_restore` runs with parallel
-jobs, `--clean --if-exists`, as the administrator with read-only switched off for
-its own session only. A database whose host was lost is first created again,
-empty, on a new volume.
+damage); `pg_restore` runs with parallel jobs into a new database that then takes
+the live one's name (the damaged one is kept, renamed), as the administrator with
+read-only switched off for its own session only: restoring over the live database
+with `--clean` spent its extra time dropping the old data. A database whose host
+was lost is first created again, empty, on a new volume.
 """
 
 from __future__ import annotations

@@ -26,11 +26,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import docker
 import pytest
 import yaml
 
 from drills.cli import main
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, drillbook_objects
 from tests.reports.sample_result import document as sample_document
 
 pytestmark = pytest.mark.slow
@@ -418,8 +419,19 @@ def test_a_valid_run_ends_in_the_no_engine_refusal(tmp_path: pathlib.Path) -> No
     assert outcome.left == [], "nothing is written before the engine answers"
 
 
+def _engine_objects() -> list[str]:
+    """drillbook's objects on the real engine (the cases see none: their DOCKER_HOST is a dead socket)."""
+    client = docker.from_env(environment={k: v for k, v in os.environ.items() if k != "DOCKER_HOST"})
+    try:
+        return [str(name) for name in drillbook_objects(client)]
+    finally:
+        client.close()
+
+
+@pytest.mark.docker
 def test_the_installed_command_refuses_the_same_cases() -> None:
     """A few hundred of the cases as real processes of the installed `drillbook`."""
+    objects_before = _engine_objects()
     command = pathlib.Path(sys.executable).parent / "drillbook"
     assert command.exists(), f"{command}: make venv installs the command"
     problems = []
@@ -448,6 +460,7 @@ def test_the_installed_command_refuses_the_same_cases() -> None:
         while running:
             problems += _finish(*running.pop(0))
     assert not problems, f"{len(problems)} cases misbehaved:\n" + "\n\n".join(problems[:10])
+    assert _engine_objects() == objects_before, "no case created a Docker object"
 
 
 def _finish(case: Case, folder: pathlib.Path, before: set[str], proc: subprocess.Popen[bytes]) -> list[str]:
