@@ -9,6 +9,8 @@ written for the person running the drill: what went wrong and what to do.
     ├── EngineError                     the Docker engine cannot be reached or refused a call
     │   └── MissingImageError           an image the target needs is not on this machine
     ├── ReplicaError                    the replica did not start or become healthy
+    │   └── ServiceNotReady             a service's container exited or never answered (during a
+    │                                   deploy: the fault itself, measured, not an error)
     ├── SteadyStateError                the hypothesis failed before any fault: the drill proves nothing
     ├── RecoveryStepFailed              a procedure's step could not do its job (recorded, not fatal)
     ├── DrillTimeout                    the drill ran past its maximum duration (torn down)
@@ -55,6 +57,14 @@ class MissingImageError(EngineError):
 
 class ReplicaError(DrillbookError):
     pass
+
+
+class ServiceNotReady(ReplicaError):
+    def __init__(self, message: str, service: str, reason: str) -> None:
+        super().__init__(message)
+        self.service = service
+        self.reason = reason
+        """One line: "exited with code 2: tracker: error: unrecognized arguments: --prot"."""
 
 
 class SteadyStateError(DrillbookError):

@@ -151,12 +151,18 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     )
     say(
         f"   - probes every {m.probes.interval_s:g} s: health {escape(target.health)}, "
-        + ", ".join(escape(f.path) for f in target.key_flows)
+        + ", ".join(escape(f"{f.method} {f.path}" if f.method != "GET" else f.path) for f in target.key_flows)
         + ", database SELECT 1"
     )
+    for flow in target.write_flows:
+        compared = escape(", ".join(flow.fields))
+        say(f"   - write flow {escape(flow.name)!r}: its id at {escape(flow.id_field)}, compared {compared}")
+    say(f"   - deploys: {target.deploy}")
+    warm = f"after {m.phases.warmup_s:g} s of warm-up load, " if m.phases.warmup_s else ""
     say(
-        f"2. steady state for {m.phases.steady_state_s:g} s: error rate ≤ {m.steady_state.max_error_rate:.0%}, "
-        f"mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms"
+        f"2. steady state for {m.phases.steady_state_s:g} s, {warm}error rate ≤ "
+        f"{m.steady_state.max_error_rate:.0%}, mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms; "
+        "every write flow proven by an acknowledged write"
     )
     say(
         f"3. inject {escape(scenario.describe(dict(m.scenario.with_)))}"

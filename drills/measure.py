@@ -4,9 +4,15 @@ Pure functions of the samples, the ledger and the data check, so they can be
 tested on constructed timelines. Every instant is seconds since drill start.
 
 - disrupted_at: first client-visible failure at or after injected_at.
-- recovered_at: start of the first `verify_window` in which every probe and
-  key flow succeeded (no failed probe overlaps it, from the probe's start to
-  its end) and the load's error rate stayed within the threshold.
+- an outage: from a client-visible failure to the start of the first
+  `verify_window` after it in which every probe and key flow succeeded (no
+  failed probe overlaps it, from the probe's start to its end) and the load's
+  error rate stayed within the threshold. A later failed probe, or a load
+  failure that begins a window over the threshold, begins the next outage.
+- recovered_at: the end of the last outage, the start of the clean stretch that
+  lasts to the end of observation (the end of the drill's verification); an
+  outage after a first recovery (a rollback's own restart, a second failure)
+  therefore extends the downtime.
 - downtime = recovered_at - disrupted_at; detect = detected_at - injected_at;
   recover = recovered_at - detected_at.
 - RPO = injected_at - the earliest acked_at of a lost write (0 if none lost).
@@ -31,6 +37,15 @@ class LostWrite:
     acked_at: float
     reason: str
     """"missing" or "changed" (the row's digest differs from the acknowledged payload)."""
+    detail: str = ""
+    """For a changed row, the first field that differs and both values, as compared."""
+
+
+@dataclass(frozen=True)
+class Outage:
+    start: float
+    end: float | None
+    """None: not over when observation ended."""
 
 
 @dataclass(frozen=True)
@@ -50,6 +65,8 @@ class Measurements:
     degraded_s: float = 0.0
     """How long the service said it ran degraded (answering, a part of it failing or on its
     fallback): from its first such answer after the fault to its next plain one."""
+    outages: tuple[Outage, ...] = ()
+    """Every outage from the first disruption on; downtime spans them all."""
 
 
 def disrupted_at(samples: Sequence[Sample], injected_at: float) -> float | None:
@@ -109,6 +126,54 @@ def recovered_at(
             continue
         return candidate
     return None
+
+
+def outages(
+    samples: Sequence[Sample],
+    *,
+    disrupted_at: float,
+    verify_window_s: float,
+    max_error_rate: float,
+    required_probes: Sequence[str],
+    observed_until: float,
+) -> list[Outage]:
+    """Every outage from `disrupted_at` on, each ended by a clean verification window."""
+    seen = [s for s in samples if s.at <= observed_until]
+    found: list[Outage] = []
+    start: float | None = disrupted_at
+    while start is not None:
+        end = recovered_at(
+            seen,
+            disrupted_at=start,
+            verify_window_s=verify_window_s,
+            max_error_rate=max_error_rate,
+            required_probes=required_probes,
+            observed_until=observed_until,
+        )
+        found.append(Outage(start, end))
+        start = None if end is None else next_disruption(seen, end, verify_window_s, max_error_rate)
+    return found
+
+
+def next_disruption(
+    samples: Sequence[Sample], after: float, verify_window_s: float, max_error_rate: float
+) -> float | None:
+    """The first failure after a recovery that begins another outage: a failed probe, or a
+    failed request from which the load's error rate over a verification window exceeds the
+    threshold (a stray failed request among many good ones is not an outage)."""
+    probe = min((s.at for s in samples if s.source == "probe" and not s.ok and s.at > after), default=None)
+    load = sorted((s for s in samples if s.source == "load" and s.at > after), key=lambda s: s.at)
+    load_at = [s.at for s in load]
+    for i, s in enumerate(load):
+        if probe is not None and s.at >= probe:
+            break
+        if s.ok:
+            continue
+        last = bisect.bisect_right(load_at, s.at + verify_window_s)
+        window = load[i:last]
+        if sum(not w.ok for w in window) / len(window) > max_error_rate:
+            return s.at
+    return probe
 
 
 class _Failures:
@@ -172,12 +237,13 @@ def measure(
     lost: Sequence[LostWrite] | None,
 ) -> Measurements:
     disrupted = recovered = downtime = None
+    found: list[Outage] = []
     if injected_at is not None:
         disrupted = disrupted_at(samples, injected_at)
         if disrupted is None:
             downtime = 0.0
         else:
-            recovered = recovered_at(
+            found = outages(
                 samples,
                 disrupted_at=disrupted,
                 verify_window_s=verify_window_s,
@@ -185,6 +251,7 @@ def measure(
                 required_probes=required_probes,
                 observed_until=observed_until,
             )
+            recovered = found[-1].end
             downtime = None if recovered is None else recovered - disrupted
     after = None if lost is None else lost_after(lost, injected_at)
     return Measurements(
@@ -200,6 +267,7 @@ def measure(
         lost_after_injection=None if after is None else len(after),
         rpo_s=None if lost is None else rpo(lost, injected_at),
         degraded_s=0.0 if injected_at is None else degraded_for(samples, injected_at, observed_until),
+        outages=tuple(found),
     )
 
 

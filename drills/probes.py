@@ -37,6 +37,9 @@ class Probe:
     target: str | Callable[[], str]
     """A URL on 127.0.0.1, or a libpq connection string to 127.0.0.1; a callable for one
     that moves during the drill (the database after a failover)."""
+    method: str = "GET"
+    body: str | None = None
+    """A JSON body, sent with `Content-Type: application/json` (a search that is a POST)."""
 
     def address(self) -> str:
         return self.target() if callable(self.target) else self.target
@@ -51,6 +54,32 @@ def _says_degraded(response: httpx.Response) -> bool:
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("status") == "degraded"
+
+
+def reason(exc: BaseException, timeout_s: float) -> str:
+    """Why a probe failed, in the words a person would use: timed out, refused, or what was said."""
+    if isinstance(exc, httpx.TimeoutException | TimeoutError | psycopg.errors.ConnectionTimeout):
+        return f"timed out after {timeout_s:g} s"
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    if "refused" in text.lower() or any(isinstance(c, ConnectionRefusedError) for c in _chain(exc)):
+        return "connection refused"
+    if isinstance(exc, httpx.ConnectError):
+        return f"could not connect: {text}" if text else "could not connect"
+    if isinstance(exc, httpx.RemoteProtocolError | ConnectionResetError) or "reset" in text.lower():
+        return "connection closed without an answer"
+    if "timeout expired" in text.lower():
+        return f"timed out after {timeout_s:g} s"
+    return f"{type(exc).__name__}: {text}"[:160] if text else type(exc).__name__
+
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from (httpx wraps the refusal three deep)."""
+    found: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and len(found) < 8:
+        found.append(current)
+        current = current.__cause__ or current.__context__
+    return found
 
 
 def _release(waiting: Counter[str], freed: asyncio.Event, name: str, _task: asyncio.Task[None]) -> None:
@@ -143,7 +172,8 @@ class ProbeRunner:
         status, error, degraded = 0, None, False
         try:
             if probe.kind == "http":
-                response = await client.get(probe.address())
+                headers = {"Content-Type": "application/json"} if probe.body is not None else None
+                response = await client.request(probe.method, probe.address(), content=probe.body, headers=headers)
                 status = response.status_code
                 ok = 200 <= status < 300
                 if not ok:
@@ -153,7 +183,7 @@ class ProbeRunner:
                 await asyncio.wait_for(self._query(probe.address()), self.timeout_s)
                 ok = True
         except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
-            ok, error = False, type(exc).__name__
+            ok, error = False, reason(exc, self.timeout_s)
         self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error, degraded))
 
     @staticmethod

@@ -29,6 +29,7 @@ from drills.samples import MemorySample, Sample
 from drills.score import Score
 from drills.timeline import Event
 from drills.verification import Item
+from replicas.replica import Replacement
 from reports import runbook
 
 SCHEMA_VERSION = "1"
@@ -91,6 +92,13 @@ class DrillResult:
     """The team's desired-state repository and the commit the drill started from."""
     rehearsal: Score | None = None
     """How the engineer did, when a person recovered (drillbook rehearse)."""
+    findings: tuple[str, ...] = ()
+    """What the drill found out about the service (an OOM kill first), each a sentence to act on."""
+    deploy: str = "recreate"
+    """How a changed service was replaced: recreate (stop, then start) or rolling."""
+    replacements: tuple[Replacement, ...] = ()
+    """Every service a reconcile replaced, on the drill's clock: a recreate's restart gap is the
+    deploy method's outage, apart from the release's own."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -170,7 +178,23 @@ def _core(result: DrillResult) -> dict[str, Any]:
         "target": result.target,
         "scenario": result.scenario,
         "recovery": result.recovery,
-        "measurements": {k: (_r(v) if isinstance(v, float) else v) for k, v in asdict(m).items()},
+        "measurements": {k: (_r(v) if isinstance(v, float) else v) for k, v in asdict(m).items() if k != "outages"},
+        "outages": [{"from": _r(o.start), "to": _r(o.end)} for o in m.outages],
+        "findings": list(result.findings),
+        "deploy": {
+            "method": result.deploy,
+            "replacements": [
+                {
+                    **asdict(r),
+                    "stopped_at": _r(r.stopped_at),
+                    "ready_at": _r(r.ready_at),
+                    "gap_s": _r(r.ready_at - r.stopped_at)
+                    if r.ready_at is not None and r.stopped_at is not None
+                    else None,
+                }
+                for r in result.replacements
+            ],
+        },
         "objectives": [
             {"name": o.name, "target_s": o.target_s, "measured_s": _r(o.measured_s), "met": o.met}
             for o in result.objectives

@@ -26,7 +26,7 @@ import reports
 from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
 from drillbook.plugins import check_arguments
 from drills import alerts as alert_rules
-from drills import datacheck, measure, objectives, verification
+from drills import datacheck, findings, measure, objectives, steady, verification
 from drills.diagnostics import Background, Gatherer, Snapshot
 from drills.guards import require_loopback
 from drills.journal import JOURNAL_FILE, Journal
@@ -71,6 +71,7 @@ class Status:
 class DrillState(enum.Enum):
     PENDING = "pending"
     PROVISIONING = "provisioning"
+    WARMING_UP = "warming up"
     STEADY_STATE = "steady state"
     INJECTING = "injecting"
     DETECTING = "detecting"
@@ -144,6 +145,8 @@ class DrillRunner:
         self.desired: DesiredState
         self.checks: list[Check] = []
         self.lost: list[LostWrite] | None = None
+        self.observed_until: float | None = None
+        """The end of verification: what happens after it (the load stopping) is not measured."""
         self.masker = Masker.for_target(spec.target)
         self.diagnostics: Background | None = None
         self.desired_source: tuple[str, str] | None = None
@@ -276,6 +279,10 @@ class DrillRunner:
         self.memory.start()
         self.diagnostics = Background(Gatherer(self.replica, m.alerts.time_scale, self.clock.now), self.timeline.record)
 
+        if m.phases.warmup_s:
+            self._enter(DrillState.WARMING_UP)
+            warm_from = self.clock.now()
+            self._wait(lambda: self.clock.now() - warm_from >= m.phases.warmup_s, None)
         self._enter(DrillState.STEADY_STATE)
         steady_from = self.clock.now()
         self._wait(lambda: self.clock.now() - steady_from >= m.phases.steady_state_s, None)
@@ -314,6 +321,7 @@ class DrillRunner:
         if self._recovered() is None and not self._no_disruption():
             self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
         else:
+            self.observed_until = self.clock.now() - m.probes.timeout_s
             self.diagnostics.take("after recovery")
             self.diagnostics.wait()
         self._stop_traffic()
@@ -372,7 +380,7 @@ class DrillRunner:
         assert self.replica is not None
         base, target = self.replica.url(), self.spec.target
         probes = [Probe(HEALTH_PROBE, "http", base + target.health)]
-        probes += [Probe(f.name, "http", base + f.path) for f in target.key_flows]
+        probes += [Probe(f.name, "http", base + f.path, f.method, f.body) for f in target.key_flows]
         replica, timeout_s = self.replica, self.spec.model.probes.timeout_s
         probes.append(Probe(DATABASE_PROBE, "postgres", lambda: replica.db_conninfo(timeout_s)))
         return tuple(probes)
@@ -446,14 +454,14 @@ class DrillRunner:
         disrupted = measure.disrupted_at(samples, self.injected_at)
         if disrupted is None:
             return None
-        return measure.recovered_at(
+        return measure.outages(
             samples,
             disrupted_at=disrupted,
             verify_window_s=self.spec.model.phases.verify_window_s,
             max_error_rate=self.spec.model.verify.max_error_rate,
             required_probes=self._required_probes(),
             observed_until=self.clock.now() - self.spec.model.probes.timeout_s,
-        )
+        )[-1].end
 
     def _no_disruption(self) -> bool:
         """No failure at all a whole verification window after the fault: nothing to wait for."""
@@ -488,36 +496,29 @@ class DrillRunner:
 
     def _check_steady_state(self, since: float) -> None:
         m = self.spec.model.steady_state
-        window = [s for s in self.samples() if s.at >= since]
-        load = [s for s in window if s.source == "load"]
-        failed_probes = sorted({s.name for s in window if s.source == "probe" and not s.ok})
-        silent = [p for p in self._required_probes() if not any(s.name == p and s.ok for s in window)]
-        error_rate = sum(not s.ok for s in load) / len(load) if load else 1.0
-        latency = sum(s.latency_ms for s in load) / len(load) if load else 0.0
-        problems = []
-        if failed_probes:
-            problems.append(f"probes failed: {', '.join(failed_probes)}")
-        if silent:
-            problems.append(f"no successful probe of: {', '.join(silent)}")
-        if not load:
-            problems.append("the load made no request")
-        elif error_rate > m.max_error_rate:
-            problems.append(f"error rate {error_rate:.1%} > {m.max_error_rate:.1%}")
-        if latency > m.max_mean_latency_ms:
-            problems.append(f"mean latency {latency:.0f} ms > {m.max_mean_latency_ms:g} ms")
-        ok = not problems
-        detail = (
-            f"{len(load)} requests, error rate {error_rate:.1%}, mean latency {latency:.0f} ms"
-            if ok
-            else "; ".join(problems)
+        samples = self.samples()
+        judged = steady.judge(
+            [s for s in samples if s.at >= since],
+            self._required_probes(),
+            steady.Bounds(m.max_error_rate, m.max_mean_latency_ms),
+            write_flows=self.spec.target.write_flows,
+            load_so_far=[s for s in samples if s.source == "load"],
+            writes=self.load.writes if self.load else (),
+            misses=self.load.misses if self.load else (),
         )
-        self.checks.append(Check("steady_state", ok, detail))
-        self.timeline.record("steady_state", ("held: " if ok else "failed: ") + detail)
-        if not ok:
+        self.checks.append(Check("steady_state", judged.ok, judged.detail))
+        self.timeline.record("steady_state", ("held: " if judged.ok else "failed: ") + judged.detail)
+        if judged.unproven:
             raise SteadyStateError(
-                f"The steady state did not hold before any fault ({detail}), so the drill would "
-                "prove nothing and stopped here. Check the target's health and the load rate "
-                "(load.rate, steady_state.* in the drill file)."
+                "The drill stopped before any fault: its write flows cannot be proven, so it could only "
+                "pass with no acknowledged write checked.\n" + "\n".join(judged.unproven)
+            )
+        if not judged.ok:
+            raise SteadyStateError(
+                f"The steady state did not hold before any fault ({judged.detail}), so the drill would "
+                "prove nothing and stopped here. Check the target's health and the load rate (load.rate, "
+                "steady_state.* in the drill file); a service whose first requests are slow needs "
+                "phases.warmup_s."
             )
 
     # --- recovery and data ----------------------------------------------------------
@@ -570,6 +571,11 @@ class DrillRunner:
             self.lost = datacheck.reconcile(
                 self.replica.db_conninfo(), self.spec.target.data_check_sql, writes, self.spec.target.write_flows
             )
+        except datacheck.DataCheckContractError as exc:
+            self.lost = None
+            self.checks.append(Check("data_check", False, str(exc)))
+            self.timeline.record("data_check", f"refused: {exc}")
+            return
         except Exception as exc:  # the database may never have come back: record, don't crash
             self.lost = None
             self.checks.append(Check("data_check", False, f"could not query the database: {exc}"))
@@ -582,6 +588,9 @@ class DrillRunner:
         detail = f"{len(writes)} acknowledged writes, {len(self.lost)} lost"
         if self.lost:
             detail += f" ({len(after)} of them acknowledged after the fault)"
+            changed = next((w for w in self.lost if w.reason == "changed"), None)
+            if changed is not None:
+                detail += f"; write {changed.id} differs in {changed.detail.removeprefix('field ')}"
         self.checks.append(Check("data_check", ok, detail))
         self.timeline.record("data_check", f"{len(writes)} acknowledged writes checked by SQL, {len(self.lost)} lost")
 
@@ -591,6 +600,8 @@ class DrillRunner:
         m = self.spec.model
         samples = self.samples()
         observed_until = max((s.end for s in samples), default=self.clock.now())
+        if self.observed_until is not None:
+            observed_until = min(observed_until, self.observed_until)
         fired = tuple(self._alerts())
         figures = measure.measure(
             samples=samples,
@@ -644,6 +655,28 @@ class DrillRunner:
             engineer=self.engineer_name,
             rehearsal=self.score,
             verification=tuple(self._verification(samples, figures, snapshots, observed_until)),
+            findings=tuple(self._findings(samples)),
+            deploy=self.spec.target.deploy,
+            replacements=tuple(
+                replace(
+                    r,
+                    stopped_at=None if r.stopped_at is None else self.clock.from_monotonic(r.stopped_at),
+                    ready_at=None if r.ready_at is None else self.clock.from_monotonic(r.ready_at),
+                )
+                for r in (self.replica.replacements if self.replica else ())
+            ),
+        )
+
+    def _findings(self, samples: list[Sample]) -> list[str]:
+        target = self.spec.target
+        killed = self.memory.oom_killed if self.memory else []
+        return findings.oom(killed, {s.name: s.mem_limit for s in target.services}) + findings.health_blind_to_database(
+            samples,
+            health_probe=HEALTH_PROBE,
+            database_probe=DATABASE_PROBE,
+            health_path=target.health,
+            key_flows=[f.name for f in target.key_flows],
+            write_flows=[w.name for w in target.write_flows],
         )
 
     def _escalation_events(
@@ -724,6 +757,16 @@ class DrillRunner:
             failed = [s.name for s in self.steps if not s.ok]
             detail = f"failed: {', '.join(failed)}" if failed else "all steps ok"
             checks.append(Check("recovery_steps", not failed, detail))
+        if self.spec.target.write_flows and not figures.acked_writes:
+            declared = ", ".join(repr(w.name) for w in self.spec.target.write_flows)
+            checks.append(
+                Check(
+                    "writes_proven",
+                    False,
+                    f"the target declares write flows ({declared}) and the ledger recorded no acknowledged write: "
+                    "the data check proved nothing",
+                )
+            )
         if figures.lost_after_injection:
             checks.append(
                 Check(

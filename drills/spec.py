@@ -9,6 +9,7 @@ sees YAML or dictionaries: the runner gets a frozen `DrillSpec` and a
 from __future__ import annotations
 
 import dataclasses
+import json
 import pathlib
 from collections.abc import Mapping
 from typing import Annotated, Any, Literal
@@ -24,7 +25,10 @@ from replicas import backups, disks, proxy
 from replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
-BUILTIN_TARGETS = {"sample": HERE.parent / "replicas" / "sample" / "target.yaml"}
+BUILTIN_TARGETS = {
+    "sample": HERE.parent / "replicas" / "sample" / "target.yaml",
+    "tracker": HERE.parent / "replicas" / "tracker" / "target.yaml",
+}
 
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -69,11 +73,18 @@ class FlowModel(Model):
     name: str
     path: str = Field(pattern=r"^/")
     method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] = "GET"
+    body: dict[str, Any] | list[Any] | None = None
+    """A JSON body for the request (sent as application/json)."""
+
+    def to_flow(self) -> t.Flow:
+        body = None if self.body is None else json.dumps(self.body, separators=(",", ":"))
+        return t.Flow(self.name, self.path, self.method, body)
 
 
 class WriteFlowModel(Model):
     name: str
-    id_field: str = "id"
+    id_field: str = Field(default="id", pattern=r"^[^.\s]+(\.[^.\s]+)*$")
+    """The path of the new record's id in the answer: `id`, or dotted for a nested one (`run.info.run_id`)."""
     fields: list[str] = Field(min_length=1)
 
 
@@ -99,8 +110,12 @@ class ContinuityModel(Model):
 
 
 class DesiredStateModel(Model):
-    repo: str
-    """A local path or a URL of the team's desired-state repository; the drill works on a clone."""
+    repo: str | None = None
+    """A local path or a URL of the team's desired-state repository; the drill works on a clone.
+    Left out: drillbook creates one per drill from the target."""
+    deploy: Literal["recreate", "rolling"] = "recreate"
+    """`recreate`: stop the old container, then start the new one (what `docker compose up` does);
+    `rolling`: start the new one beside the old and move traffic once it is ready."""
 
 
 class TargetModel(Model):
@@ -148,17 +163,14 @@ class TargetModel(Model):
             database=t.Database(**self.database.model_dump()),
             health=self.health,
             metrics=self.metrics,
-            key_flows=tuple(t.Flow(f.name, f.path, f.method) for f in self.key_flows),
+            key_flows=tuple(f.to_flow() for f in self.key_flows),
             locustfile=locustfile,
             write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
             data_check_sql=self.data_check.sql,
             continuity=tuple((c.service, c.flow) for c in self.continuity),
             desired_state_repo=self.desired_state.repo if self.desired_state else None,
-            reset_connections=(
-                t.Flow(self.reset_connections.name, self.reset_connections.path, self.reset_connections.method)
-                if self.reset_connections
-                else None
-            ),
+            deploy=self.desired_state.deploy if self.desired_state else "recreate",
+            reset_connections=self.reset_connections.to_flow() if self.reset_connections else None,
         )
 
 
@@ -178,6 +190,8 @@ class ProbesModel(Model):
 
 
 class PhasesModel(Model):
+    warmup_s: float = Field(default=0.0, ge=0, le=600)
+    """Load on the service before the steady state is judged: cold caches, lazy workers."""
     steady_state_s: Seconds = 5.0
     detect_timeout_s: Seconds = 60.0
     recover_timeout_s: Seconds = 120.0

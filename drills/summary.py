@@ -38,6 +38,10 @@ def print_summary(console: Console, doc: dict[str, Any], where: str) -> None:
             f"check {escape(c['name'])}", "", escape(c["detail"][:60]), "[green]yes[/]" if c["ok"] else "[red]no[/]"
         )
     console.print(table)
+    for finding in doc.get("findings") or []:
+        console.print(f"[bold]finding:[/] {escape(finding)}")
+    if len(doc.get("outages") or []) > 1:
+        console.print(f"{len(doc['outages'])} outages, all counted in the downtime")
     if doc.get("error"):
         console.print(f"[yellow]{escape(doc['error'])}[/]")
     console.out(f"result: {where}", highlight=False)

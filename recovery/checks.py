@@ -9,6 +9,7 @@ import httpx
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from recovery.base import Step, StepContext
 from replicas.replica import Replica
+from replicas.target import Flow
 
 
 def verify(ctx: StepContext) -> str:
@@ -41,23 +42,24 @@ RESET_CONNECTIONS = Step(
 
 
 def verify_flows(replica: Replica, timeout_s: float) -> str:
-    """Wait until the health endpoint and every key flow answer 2xx."""
+    """Wait until the health endpoint and every key flow answer 2xx, each with its own method and body."""
     target = replica.target
-    paths = [target.health, *(flow.path for flow in target.key_flows)]
+    flows = [Flow("health", target.health), *target.key_flows]
     deadline = time.monotonic() + timeout_s
     failing: dict[str, str] = {}
     with httpx.Client(base_url=replica.url(), timeout=2.0) as client:
         while True:
             failing = {}
-            for path in paths:
+            for flow in flows:
+                headers = {"Content-Type": "application/json"} if flow.body is not None else None
                 try:
-                    response = client.get(path)
+                    response = client.request(flow.method, flow.path, content=flow.body, headers=headers)
                     if not response.is_success:
-                        failing[path] = f"HTTP {response.status_code}"
+                        failing[f"{flow.method} {flow.path}"] = f"HTTP {response.status_code}"
                 except httpx.HTTPError as exc:
-                    failing[path] = type(exc).__name__
+                    failing[f"{flow.method} {flow.path}"] = type(exc).__name__
             if not failing:
-                return f"health and {len(paths) - 1} key flows answer"
+                return f"health and {len(flows) - 1} key flows answer"
             if time.monotonic() > deadline:
                 break
             time.sleep(0.2)

@@ -37,6 +37,8 @@ class Recipe:
     extra: dict[str, pathlib.Path] = field(default_factory=dict)
     requirements: pathlib.Path | None = None
     build_args: dict[str, str] = field(default_factory=dict)
+    parent: str | None = None
+    """A built-in image this one starts FROM: built first, and its id is part of the inputs."""
 
 
 SAMPLE_IMAGE = "drillbook/returns-service"
@@ -57,6 +59,26 @@ def _sample(release: str, defect: str) -> Recipe:
     )
 
 
+TRACKER_IMAGE = "drillbook/tracker"
+TRACKER_RELEASES = {
+    # release tag: the arguments it starts with (its defect, if any, is in them)
+    "1.0.0": "--port 5000",
+    "1.1.0": "--prot 5000",
+    "1.2.0": "--port 5000 --serve-for-s 8",
+}
+
+
+def _tracker(release: str, args: str) -> Recipe:
+    parent = f"{SAMPLE_IMAGE}:1.0.0"
+    return Recipe(
+        tag=f"{TRACKER_IMAGE}:{release}",
+        dockerfile_dir=HERE / "images" / "tracker",
+        extra={"tracker_service": HERE / "tracker" / "tracker_service"},
+        build_args={"VERSION": release, "ARGS": args, "PARENT": parent},
+        parent=parent,
+    )
+
+
 FAULT_PROXY_IMAGE = "drillbook/faultproxy:1"
 
 RECIPES: dict[str, Recipe] = {
@@ -69,6 +91,7 @@ RECIPES: dict[str, Recipe] = {
             extra={"faultproxy": HERE / "faultproxy"},
         ),
         *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
+        *(_tracker(release, args) for release, args in TRACKER_RELEASES.items()),
     )
 }
 
@@ -106,10 +129,14 @@ def _require_present(client: DockerClient, tag: str) -> None:
 def build(client: DockerClient, recipe: Recipe, progress: Progress = lambda _m: None) -> str:
     """Build `recipe` unless an image with the same inputs exists; return its tag."""
     _require_base(client)
+    parent_id = ""
+    if recipe.parent is not None:
+        build(client, RECIPES[recipe.parent], progress)
+        parent_id = str(client.images.get(recipe.parent).id)
     with tempfile.TemporaryDirectory(prefix="drillbook-ctx-") as tmp:
         context = pathlib.Path(tmp)
         _assemble(recipe, context, progress)
-        digest = _digest(context, recipe.build_args)
+        digest = _digest(context, {**recipe.build_args, "parent id": parent_id})
         try:
             current = client.images.get(recipe.tag)
             if (current.labels or {}).get(INPUTS_LABEL) == digest:

@@ -13,8 +13,9 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Self
+from typing import Any, Literal, Self
 
 import docker.errors
 import httpx
@@ -23,13 +24,32 @@ from docker import DockerClient
 from docker.models.containers import Container
 from docker.models.networks import Network
 
-from drillbook.errors import EngineError, ReplicaError
+from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 from replicas import backups, cgroups, disks, labels, postgres
 from replicas.cleanup import remove_drill_objects
 from replicas.desired_state import Commit, DesiredState, ServiceState
+from replicas.forwarder import Forwarder
 from replicas.target import Service, Target
 
 EventSink = Callable[[str, str], object]
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One service replaced by a reconcile, in `time.monotonic()` readings.
+
+    A recreate's gap (old container stopped to new one answering) is the deploy
+    method's outage, whatever the release; a rolling replacement has none.
+    """
+
+    service: str
+    method: Literal["recreate", "rolling"]
+    image: str
+    stopped_at: float | None
+    """When the old container stopped serving; None: it served until the new one was ready."""
+    ready_at: float | None
+    """When the new container answered; None: it never did."""
+    outcome: str
 
 
 def free_port() -> int:
@@ -54,6 +74,12 @@ class Replica:
         self.desired = desired
         self.applied: dict[str, ServiceState] = {}
         self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
+        """The address of each service for the drill (load, probes, checks): a forwarder's port
+        for a service deployed by rolling update, the container's own otherwise."""
+        self.published: dict[str, int] = {}
+        """The host port a rolled service's current container publishes, behind its forwarder."""
+        self.forwarders: dict[str, Forwarder] = {}
+        self.replacements: list[Replacement] = []
         self.network_name = f"drillbook-{drill_id}"
         self.database_service = target.database.service
         """The service that answers for the database: another one after a failover."""
@@ -98,6 +124,11 @@ class Replica:
         """
         try:
             self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
+            for service in self.target.services:
+                if self.rolls(service):
+                    self.published[service.name] = free_port()
+                    self.forwarders[service.name] = Forwarder(self.ports[service.name], self.published[service.name])
+                    self.forwarders[service.name].start()
             states = self.desired_states()
             for service in self.target.services:
                 for volume in service.volumes:
@@ -153,29 +184,95 @@ class Replica:
         self._on_event("git", f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
         return reverted
 
-    def reconcile(self, ready_timeout_s: float = 120.0, *, wait: bool = True) -> list[str]:
-        """Bring the containers to what HEAD says, recreating only the services that changed.
+    def rolls(self, service: Service) -> bool:
+        """Is `service` replaced by a rolling update? Only a stateless HTTP service is: two
+        containers on one data volume (a database) would corrupt it."""
+        return self.target.deploy == "rolling" and service.ready.kind == "http" and not service.volumes
 
-        The service's host port is fixed for the drill (load and probes use it), so a
-        changed service is recreated: the old container stops, the new one starts on the
-        same port and volumes and must answer before reconcile returns.
+    def reconcile(
+        self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False
+    ) -> list[str]:
+        """Bring the containers to what HEAD says, replacing only the services that changed.
+
+        A recreate stops the old container and starts the new one on the same port and
+        volumes, which must answer before reconcile returns; a rolling update (`rolls`)
+        starts it beside the old one and moves the traffic once it answers. A new container
+        that exits or never answers raises `ServiceNotReady`, unless `not_ready_is_fault`
+        (a deploy, whose broken release is the fault being drilled): then it is recorded
+        and left as it is, as a deploy tool would leave it.
         """
         states = self.desired_states()
         head = self.desired.head().short if self.desired is not None else "target"
         changed = [s for s in self.target.services if states[s.name] != self.applied.get(s.name)]
         for service in changed:
             state = states[service.name]
+            if self.rolls(service) and wait:
+                self._roll(service, state, head, ready_timeout_s, not_ready_is_fault)
+                continue
+            stopped = time.monotonic()
             with contextlib.suppress(docker.errors.NotFound, ReplicaError):
                 self.container(service.name).remove(force=True, v=True)
             self._run(service, state)
             if not wait:
                 self._on_event("reconcile", f"{service.name} recreated from {head}, not waiting for it")
                 continue
-            waited = self.wait_ready(service.name, ready_timeout_s)
-            self._on_event("reconcile", f"{service.name} now runs {state.image} as of {head} (ready in {waited:.2f} s)")
+            try:
+                waited = self.wait_ready(service.name, ready_timeout_s)
+            except ServiceNotReady as exc:
+                self.replacements.append(Replacement(service.name, "recreate", state.image, stopped, None, exc.reason))
+                if not not_ready_is_fault:
+                    raise
+                self._on_event("reconcile", f"{service.name} on {state.image} as of {head} did not start: {exc.reason}")
+                continue
+            self.replacements.append(
+                Replacement(service.name, "recreate", state.image, stopped, time.monotonic(), "ready")
+            )
+            self._on_event(
+                "reconcile",
+                f"{service.name} now runs {state.image} as of {head} (recreated: stopped, then started; "
+                f"ready in {waited:.2f} s)",
+            )
         if not changed:
             self._on_event("reconcile", f"nothing to change at {head}")
         return [s.name for s in changed]
+
+    def _roll(
+        self, service: Service, state: ServiceState, head: str, timeout_s: float, not_ready_is_fault: bool
+    ) -> None:
+        """Start the new container beside the old, wait until it answers on its own port,
+        switch the forwarder to it, then remove the old one."""
+        canonical = self.container_name(service.name)
+        port = free_port()
+        name = f"{canonical}-next-{secrets.token_hex(2)}"
+        self._create(service, state, name=name, port=port)
+        started = time.monotonic()
+        try:
+            self._wait_answers(service, name, port, timeout_s)
+        except ServiceNotReady as exc:
+            self.replacements.append(Replacement(service.name, "rolling", state.image, None, None, exc.reason))
+            with contextlib.suppress(docker.errors.APIError):
+                self.client.containers.get(name).remove(force=True, v=True)
+            if not not_ready_is_fault:
+                raise
+            self._on_event(
+                "reconcile",
+                f"{service.name} on {state.image} as of {head} never became ready ({exc.reason}); the rolling "
+                "update halted and traffic stays on the running container",
+            )
+            return
+        busy = self.forwarders[service.name].switch(port)
+        self.published[service.name] = port
+        with contextlib.suppress(docker.errors.NotFound, ReplicaError):
+            self.container(service.name).remove(force=True, v=True)
+        self.client.containers.get(name).rename(canonical)
+        self.applied[service.name] = state
+        self.replacements.append(Replacement(service.name, "rolling", state.image, None, time.monotonic(), "ready"))
+        cut = f", {busy} busy connection(s) cut" if busy else ""
+        self._on_event(
+            "reconcile",
+            f"{service.name} now runs {state.image} as of {head} (rolling: ready beside the old container in "
+            f"{time.monotonic() - started:.2f} s, traffic moved{cut})",
+        )
 
     def _run(self, service: Service, state: ServiceState, attempts: int = 3) -> None:
         """Run the service's container; a port taken meanwhile (by a drill starting
@@ -190,12 +287,25 @@ class Replica:
                     raise
                 with contextlib.suppress(docker.errors.NotFound):
                     self.client.containers.get(self.container_name(service.name)).remove(force=True, v=True)
-                self.ports[service.name] = free_port()
+                if service.name in self.published:
+                    self.published[service.name] = free_port()
+                    self.forwarders[service.name].upstream_port = self.published[service.name]
+                else:
+                    self.ports[service.name] = free_port()
 
-    def _create(self, service: Service, state: ServiceState, *, start: bool = True) -> None:
+    def _create(
+        self,
+        service: Service,
+        state: ServiceState,
+        *,
+        start: bool = True,
+        name: str | None = None,
+        port: int | None = None,
+    ) -> None:
+        host_port = port or self.published.get(service.name) or self.ports[service.name]
         settings: dict[str, Any] = dict(
             command=list(service.command) if service.command else None,
-            name=self.container_name(service.name),
+            name=name or self.container_name(service.name),
             environment=state.container_env(),
             labels=labels.for_drill(self.drill_id, service.name),
             network=self.network_name,
@@ -204,7 +314,7 @@ class Replica:
             mem_limit=state.mem_limit,
             nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
             restart_policy=self._restart_policy(service),
-            ports={f"{service.port}/tcp": ("127.0.0.1", self.ports[service.name])},
+            ports={f"{service.port}/tcp": ("127.0.0.1", host_port)},
             volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
         )
         if not start:
@@ -221,16 +331,7 @@ class Replica:
 
     def container(self, service: str) -> Container:
         """The service's container, refusing any object without this drill's labels."""
-        try:
-            container = self.client.containers.get(self.container_name(service))
-        except docker.errors.NotFound:
-            raise ReplicaError(f"The container of service {service!r} no longer exists.") from None
-        if not labels.belongs_to(container.labels, self.drill_id):
-            raise ReplicaError(
-                f"Container {container.name} does not carry drill {self.drill_id}'s labels; "
-                "drillbook never acts on objects it did not create."
-            )
-        return container
+        return self._labelled(self.container_name(service), f"of service {service!r}")
 
     def exec(self, service: str, command: list[str]) -> tuple[int, str]:
         """Run a command in the service's container: its exit code and output (both streams)."""
@@ -246,27 +347,58 @@ class Replica:
     def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
         """Block until the service answers a real request; return the seconds waited."""
         service = self.target.service(service_name)
+        port = self.published.get(service_name, self.ports[service_name])
+        return self._wait_answers(service, self.container_name(service_name), port, timeout_s)
+
+    def _wait_answers(self, service: Service, container_name: str, port: int, timeout_s: float) -> float:
         started = time.monotonic()
         deadline = started + timeout_s
         while True:
-            state = self.status(service_name)
+            container = self._labelled(container_name)
+            container.reload()
+            state = str(container.status)
             if state in ("exited", "dead"):
-                raise ReplicaError(
-                    f"Service {service_name!r} exited while starting. Its last log lines:\n"
-                    f"{self.logs(service_name, 15)}\nFix the image or its environment in the "
-                    "drill's target, then run the drill again."
-                )
-            if state == "running" and self._answers(service):
+                raise self._not_ready(service, container, "exited")
+            if state == "running" and self._answers(service, port):
                 return time.monotonic() - started
             if time.monotonic() > deadline:
-                raise ReplicaError(
-                    f"Service {service_name!r} did not become ready within {timeout_s:g} s "
-                    f"(state: {state}). Its last log lines:\n{self.logs(service_name, 15)}"
-                )
+                raise self._not_ready(service, container, f"did not answer within {timeout_s:g} s (state: {state})")
             time.sleep(0.1)
 
-    def _answers(self, service: Service) -> bool:
-        port = self.ports[service.name]
+    def _not_ready(self, service: Service, container: Container, what: str) -> ServiceNotReady:
+        """The error of a service that did not start, its cause first: the OOM killer, the exit code."""
+        attrs = container.attrs.get("State", {})
+        logs = bytes(container.logs(tail=15)).decode(errors="replace").rstrip() or "(empty)"
+        last = logs.splitlines()[-1].strip() if logs != "(empty)" else "no output"
+        if attrs.get("OOMKilled"):
+            reason = (
+                f"was killed by the kernel's OOM killer: it exceeded its memory limit ({service.mem_limit or 'none'})"
+            )
+        elif what == "exited":
+            reason = f"exited with code {attrs.get('ExitCode')}: {last}"
+        else:
+            reason = f"{what}: {last}"
+        return ServiceNotReady(
+            f"Service {service.name!r} {reason}. Its last log lines:\n{logs}\nFix the image or its environment "
+            "in the drill's target, then run the drill again.",
+            service.name,
+            reason[:300],
+        )
+
+    def _labelled(self, name: str, what: str | None = None) -> Container:
+        try:
+            container = self.client.containers.get(name)
+        except docker.errors.NotFound:
+            raise ReplicaError(f"The container {what or name} no longer exists.") from None
+        if not labels.belongs_to(container.labels, self.drill_id):
+            raise ReplicaError(
+                f"Container {name} does not carry drill {self.drill_id}'s labels; "
+                "drillbook never acts on objects it did not create."
+            )
+        return container
+
+    def _answers(self, service: Service, port: int | None = None) -> bool:
+        port = port or self.ports[service.name]
         if service.ready.kind == "postgres":
             return postgres.answers(self.target.database, port, timeout_s=2.0)
         if service.ready.kind == "http":
@@ -452,5 +584,7 @@ class Replica:
 
     def teardown(self) -> None:
         """Remove every object carrying this drill's labels; safe to repeat."""
+        for forwarder in self.forwarders.values():
+            forwarder.stop()
         remove_drill_objects(self.client, self.drill_id)
         self._on_event("teardown", f"removed the replica's containers, network and volumes ({self.drill_id})")

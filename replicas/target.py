@@ -66,14 +66,17 @@ class Flow:
     name: str
     path: str
     method: str = "GET"
+    body: str | None = None
+    """The request's JSON body, as JSON text (a probe of a search that is a POST)."""
 
 
 @dataclass(frozen=True)
 class WriteFlow:
     """A locust request name whose 2xx answers are acknowledged writes.
 
-    `id_field` names the id in the JSON answer; `fields` are the payload keys
-    that the data check compares, by the digest of their canonical JSON.
+    `id_field` is the path of the new record's id in the JSON answer, dotted
+    for a nested one (`run.info.run_id`); `fields` are the payload keys the data
+    check compares, normalised (docs/design.md, "The data check").
     """
 
     name: str
@@ -113,6 +116,10 @@ class Target:
     desired_state_repo: str | None = None
     """The team's desired-state repository (path or URL); None: drillbook creates one per drill."""
     backups: Backups = Backups()
+    deploy: Literal["recreate", "rolling"] = "recreate"
+    """How a changed service is replaced: `recreate` stops the old container, then starts the
+    new one (`docker compose up`); `rolling` starts the new one beside the old and moves the
+    traffic once it is ready (Swarm's and Kubernetes' rolling update)."""
     continuity: tuple[tuple[str, str | None], ...] = ()
     """The runbook's essential services in priority order, each with the flow
     (probe or locust request name) that exercises it, or None if none does."""

@@ -12,6 +12,7 @@ from typing import Any
 WIDTH, LANE_H, GAP, LEFT, RIGHT, TOP = 900, 110, 26, 70, 20, 44
 PHASE_FILL = {
     "provisioning": "#eef2f7",
+    "warming up": "#f1f8e9",
     "steady state": "#e8f5e9",
     "injecting": "#ffebee",
     "detecting": "#fff3e0",
@@ -81,6 +82,13 @@ def render(doc: dict[str, Any]) -> str:
         parts.append(
             f'<rect x="{x(start):.1f}" y="{TOP}" width="{max(0.5, x(stop) - x(start)):.1f}" '
             f'height="{full}" fill="{fill}"><title>{escape(name)}</title></rect>'
+        )
+    for i, outage in enumerate(doc.get("outages") or [], 1):
+        stop = end if outage["to"] is None else outage["to"]
+        parts.append(
+            f'<rect x="{x(outage["from"]):.1f}" y="{TOP}" width="{max(1.0, x(stop) - x(outage["from"])):.1f}" '
+            f'height="{full}" fill="#c62828" fill-opacity="0.13"><title>outage {i}: {outage["from"]:.2f} s to '
+            f"{'the end' if outage['to'] is None else f'{stop:.2f} s'}</title></rect>"
         )
     m = doc.get("measurements", {})
     for row, (key, label, colour) in enumerate(MARKS):

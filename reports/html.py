@@ -33,6 +33,8 @@ def render(doc: dict[str, Any]) -> str:
         .render(
             doc=doc,
             headline=words.headline(doc),
+            outages=words.outage_lines(doc),
+            deploys=words.deploy_lines(doc),
             chart=markupsafe.Markup(chart.render(doc)),
             budgets=runbook.budgets(doc),
             continuity=runbook.continuity(doc),

@@ -10,4 +10,11 @@ from reports.fields import COUNTS, INSTANTS
 
 def render(doc: dict[str, Any]) -> str:
     template = html.environment(autoescape=False).get_template("summary.md.j2")
-    return template.render(doc=doc, instants=INSTANTS, counts=COUNTS, headline=words.headline(doc))
+    return template.render(
+        doc=doc,
+        instants=INSTANTS,
+        counts=COUNTS,
+        headline=words.headline(doc),
+        outages=words.outage_lines(doc),
+        deploys=words.deploy_lines(doc),
+    )

@@ -38,7 +38,11 @@ def headline(doc: dict[str, Any]) -> str:
         elif rto["measured_s"] is None:
             parts.append(f"the service did not recover within the drill (target {duration(rto['target_s'])})")
         else:
-            parts.append(f"the service was back in {duration(rto['measured_s'])} (target {duration(rto['target_s'])})")
+            back = f"the service was back in {duration(rto['measured_s'])} (target {duration(rto['target_s'])})"
+            outages = doc.get("outages") or []
+            if len(outages) > 1:
+                back += f", counting all {len(outages)} outages from the first failure to the sustained recovery"
+            parts.append(back)
     if m.get("degraded_s"):
         degraded = duration(m["degraded_s"])
         parts.append(f"it ran degraded (answering, a part of it failing or on its fallback) for {degraded}")
@@ -57,3 +61,36 @@ def headline(doc: dict[str, Any]) -> str:
     met = verdict == "passed"
     lead = "Recovery objectives met" if met else "Recovery objectives NOT met"
     return f"{lead}: " + "; ".join(parts) + "."
+
+
+def outage_lines(doc: dict[str, Any]) -> list[str]:
+    """Each outage of the drill, from–to and how long."""
+    lines = []
+    for i, o in enumerate(doc.get("outages") or [], 1):
+        if o["to"] is None:
+            lines.append(f"outage {i}: from {seconds(o['from'])}, not over when the drill ended")
+        else:
+            lines.append(f"outage {i}: {seconds(o['from'])} to {seconds(o['to'])} ({seconds(o['to'] - o['from'])})")
+    return lines
+
+
+def deploy_lines(doc: dict[str, Any]) -> list[str]:
+    """How each replaced service was replaced, a recreate's restart gap apart from the release's failure."""
+    deploy = doc.get("deploy") or {}
+    lines = []
+    for r in deploy.get("replacements", []):
+        if r["ready_at"] is None:
+            served = "the old container kept serving" if r["method"] == "rolling" else "nothing served it"
+            lines.append(f"{r['service']} → {r['image']} ({r['method']}): did not start, {r['outcome']}; {served}")
+        elif r["method"] == "recreate":
+            lines.append(
+                f"{r['service']} → {r['image']} (recreate): stopped at {seconds(r['stopped_at'])}, answering at "
+                f"{seconds(r['ready_at'])}: a restart gap of {seconds(r['gap_s'])} that is the deploy method's, "
+                "not the release's"
+            )
+        else:
+            lines.append(
+                f"{r['service']} → {r['image']} (rolling): ready beside the old container at "
+                f"{seconds(r['ready_at'])}, no restart gap"
+            )
+    return lines

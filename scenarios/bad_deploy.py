@@ -1,8 +1,11 @@
 """A bad deploy: the broken release is committed to the desired state and reconciled.
 
-That commit is the deploy, exactly as the team's GitOps would do it. The fault
-does not heal itself; revert is a `git revert` of that commit and a reconcile,
-if the procedure has not already rolled it back.
+That commit is the deploy, exactly as the team's GitOps would do it, with the
+target's deploy method (recreate or rolling). A release whose container exits
+at start or never answers (the most common bad deploy) stays deployed: that is
+the fault, measured from the commit. The fault does not heal itself; revert is
+a `git revert` of that commit and a reconcile, if the procedure has not already
+rolled it back.
 """
 
 from __future__ import annotations
@@ -42,8 +45,10 @@ def inject(replica: Replica, release: str = "1.1.0", service: str | None = None)
         f"deploy {name} {release}",
         lambda: replica.desired_states()[name].image == image,
         begins_at_commit=True,
+        not_ready_is_fault=True,
     ) as fault:
-        fault.description += f", health reports version {reported_version(replica)}"
+        version = reported_version(replica)
+        fault.description += f", health reports version {version}" if version else ", health gives no version"
         yield fault
 
 

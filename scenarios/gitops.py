@@ -25,10 +25,15 @@ def committed(
     *,
     begins_at_commit: bool,
     wait_ready: bool = True,
+    not_ready_is_fault: bool = False,
 ) -> Iterator[Fault]:
     """Commit `change` and reconcile: that is the fault. Revert is a `git revert` of
     the commit and a reconcile, while the change is still in effect (a rollback by
-    the procedure leaves nothing to undo)."""
+    the procedure leaves nothing to undo).
+
+    With `not_ready_is_fault` (a deploy) a release whose container exits or never
+    answers stays deployed, as a deploy tool leaves it: users meet it, detection and
+    the procedure run, and the drill is judged like any other."""
     made: list[Commit] = []
 
     def revert() -> str | None:
@@ -43,10 +48,15 @@ def committed(
         made.append(replica.commit(change, message))
         if begins_at_commit:
             fault.began = time.monotonic()
-        replica.reconcile(wait=wait_ready)
+        replica.reconcile(wait=wait_ready, not_ready_is_fault=not_ready_is_fault)
         if not begins_at_commit:
             fault.began = time.monotonic()
         fault.description += f" (commit {made[0].short})"
+        failed = [r for r in replica.replacements[-1:] if r.ready_at is None]
+        if failed and not_ready_is_fault:
+            fault.description += f"; the new release did not start ({failed[0].outcome})"
+            if failed[0].method == "rolling":
+                fault.description += ", the rolling update halted with the old container serving"
         yield fault
     finally:
         fault.revert()

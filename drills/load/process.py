@@ -16,10 +16,13 @@ from typing import Self
 from drillbook.errors import ReplicaError
 from drills.load.ledger import (
     LEDGER_FILE,
+    MISSES_FILE,
     REQUESTS_FILE,
     AckedWrite,
+    Miss,
     RequestRecord,
     Tail,
+    parse_miss,
     parse_request,
     parse_write,
 )
@@ -68,8 +71,11 @@ class LoadProcess:
         self._proc: subprocess.Popen[str] | None = None
         self._requests = Tail(out / REQUESTS_FILE)
         self._writes = Tail(out / LEDGER_FILE)
+        self._misses = Tail(out / MISSES_FILE)
         self.requests: list[RequestRecord] = []
         self.writes: list[AckedWrite] = []
+        self.misses: list[Miss] = []
+        """Per write flow, its first 2xx answer in which the id was not found."""
 
     def __enter__(self) -> Self:
         self.start()
@@ -88,7 +94,7 @@ class LoadProcess:
         if self._proc is not None:
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        for stale in (REQUESTS_FILE, LEDGER_FILE):
+        for stale in (REQUESTS_FILE, LEDGER_FILE, MISSES_FILE):
             (self.out / stale).unlink(missing_ok=True)
         with (self.out / "load.log").open("w") as log:
             self._proc = subprocess.Popen(
@@ -129,6 +135,7 @@ class LoadProcess:
         """Take in what the worker appended since the last call."""
         self.requests.extend(parse_request(row) for row in self._requests.read())
         self.writes.extend(parse_write(row) for row in self._writes.read())
+        self.misses.extend(parse_miss(row) for row in self._misses.read())
 
     @property
     def running(self) -> bool:

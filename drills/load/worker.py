@@ -27,7 +27,7 @@ import gevent.event  # noqa: E402
 from locust import HttpUser, User, constant_throughput, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
-from drills.load.ledger import LEDGER_FILE, REQUESTS_FILE, digest  # noqa: E402
+from drills.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 
 
 def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
@@ -78,7 +78,9 @@ class Recorder:
     def __init__(self, out: pathlib.Path, write_flows: dict[str, dict[str, Any]]) -> None:
         self.requests: IO[str] = (out / REQUESTS_FILE).open("w", buffering=1)
         self.ledger: IO[str] = (out / LEDGER_FILE).open("w", buffering=1)
+        self.misses: IO[str] = (out / MISSES_FILE).open("w", buffering=1)
         self.write_flows = write_flows
+        self._missed: set[str] = set()
 
     def on_request(
         self,
@@ -109,18 +111,52 @@ class Recorder:
 
     def _ack(self, name: str, flow: dict[str, Any], response: Any, acked_at: float) -> None:
         try:
-            answer = response.json()
             body = response.request.body
             payload = json.loads(body.decode() if isinstance(body, bytes) else body)
-            write_id = answer[flow["id_field"]]
-        except (ValueError, KeyError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError):
+            payload = None
+        try:
+            answer = response.json()
+        except (ValueError, AttributeError):
+            answer = _NotJson(str(getattr(response, "text", ""))[:120])
+        write_id = None if isinstance(answer, _NotJson) else find(answer, flow["id_field"])
+        if write_id is None or not isinstance(payload, dict):
+            self._miss(name, flow, answer, payload)
             return
-        row = {"f": name, "id": str(write_id), "d": digest(payload, flow["fields"]), "a": acked_at}
+        fields = flow["fields"]
+        row = {
+            "f": name,
+            "id": str(write_id),
+            "d": digest(payload, fields),
+            "a": acked_at,
+            "p": compared(payload, fields),
+        }
         self.ledger.write(json.dumps(row) + "\n")
+
+    def _miss(self, name: str, flow: dict[str, Any], answer: Any, payload: Any) -> None:
+        """The first answer per flow that proves no write: the harness stops the drill with it."""
+        if name in self._missed:
+            return
+        self._missed.add(name)
+        if isinstance(answer, _NotJson):
+            described = f"not JSON: {answer.text!r}"
+        elif not isinstance(payload, dict):
+            described = "the request sent no JSON object, so its fields cannot be compared"
+        else:
+            described = json.dumps(shape(answer), ensure_ascii=False)[:600]
+        self.misses.write(json.dumps({"f": name, "path": flow["id_field"], "shape": described}) + "\n")
 
     def close(self) -> None:
         self.requests.close()
         self.ledger.close()
+        self.misses.close()
+
+
+class _NotJson:
+    """An answer whose body is not JSON (kept: its first characters go into the message)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -221,3 +221,75 @@ def test_degraded_runs_from_the_first_degraded_answer_to_the_next_plain_one() ->
     assert degraded_for(samples[:6], injected_at=1.5, observed_until=10.0) == pytest.approx(4.0)
     assert degraded_for(samples, injected_at=1.5, observed_until=10.0) == pytest.approx(8.0)  # not over
     assert degraded_for(samples[:2], injected_at=2.5, observed_until=10.0) == 0.0
+
+
+def test_an_outage_after_the_first_recovery_extends_the_downtime() -> None:
+    """Down 10-12 s, clean 12-20 s (a whole window), down again 20-23 s (the rollback's restart)."""
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 20, True) + probes(20, 23, False)
+    samples += probes(23, 35, True)
+    m = figures(samples)
+    assert [o.start for o in m.outages] == [10.0, 20.0]
+    assert [o.end for o in m.outages] == pytest.approx([12.01, 23.01])
+    assert m.recovered_at == pytest.approx(23.01)
+    assert m.downtime_s == pytest.approx(13.01)
+
+
+def test_a_stray_failed_request_after_recovery_is_not_an_outage() -> None:
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
+    samples += [Sample("load", "create order", t / 10, t / 10 + 0.01, True) for t in range(120, 300)]
+    samples.append(Sample("load", "create order", 20.0, 20.5, False, 0, "timed out"))
+    threshold_measure = measure(
+        samples=samples,
+        injected_at=10.0,
+        detected_at=10.2,
+        verify_window_s=5.0,
+        max_error_rate=0.05,
+        required_probes=PROBES,
+        observed_until=30.0,
+        acked_writes=1,
+        lost=[],
+    )
+    assert len(threshold_measure.outages) == 1
+    assert threshold_measure.downtime_s == pytest.approx(2.01)
+
+
+def test_a_burst_of_failed_requests_after_recovery_is_an_outage() -> None:
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
+    samples += [Sample("load", "create order", t / 10, t / 10 + 0.01, not 200 <= t < 210) for t in range(120, 300)]
+    m = measure(
+        samples=samples,
+        injected_at=10.0,
+        detected_at=10.2,
+        verify_window_s=5.0,
+        max_error_rate=0.05,
+        required_probes=PROBES,
+        observed_until=30.0,
+        acked_writes=1,
+        lost=[],
+    )
+    assert [o.start for o in m.outages] == [10.0, 20.0]
+    assert m.recovered_at is not None and m.recovered_at > 20.5 and m.downtime_s is not None and m.downtime_s > 10
+
+
+def test_what_happens_after_observation_ends_is_not_measured() -> None:
+    """Failures after the end of verification (the load stopping) do not reopen the outage."""
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 20, True) + probes(20, 21, False)
+    m = measure(
+        samples=samples,
+        injected_at=10.0,
+        detected_at=10.2,
+        verify_window_s=5.0,
+        max_error_rate=0.0,
+        required_probes=PROBES,
+        observed_until=19.5,
+        acked_writes=1,
+        lost=[],
+    )
+    assert len(m.outages) == 1 and m.downtime_s == pytest.approx(2.01)
+
+
+def test_a_second_outage_never_over_leaves_the_drill_unrecovered() -> None:
+    samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 20, True) + probes(20, 30, False)
+    m = figures(samples)
+    assert len(m.outages) == 2 and m.outages[-1].end is None
+    assert m.recovered_at is None and m.downtime_s is None

@@ -1,0 +1,3 @@
+from tracker_service.app import main
+
+main()

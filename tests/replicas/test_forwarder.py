@@ -1,0 +1,80 @@
+"""The rolling deploy's forwarder, on loopback: traffic moves to the new upstream without a failed request."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from replicas.forwarder import Forwarder
+from replicas.replica import free_port
+
+
+def server(name: str) -> http.server.ThreadingHTTPServer:
+    class Named(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"  # keep-alive, as locust and the probes use it
+
+        def do_GET(self) -> None:
+            body = name.encode()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *_args: object) -> None:
+            pass
+
+    made = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Named)
+    threading.Thread(target=made.serve_forever, daemon=True).start()
+    return made
+
+
+@pytest.fixture
+def upstreams() -> Iterator[tuple[http.server.ThreadingHTTPServer, http.server.ThreadingHTTPServer]]:
+    old, new = server("old"), server("new")
+    yield old, new
+    old.shutdown()
+    new.shutdown()
+
+
+def test_a_switch_moves_keep_alive_clients_to_the_new_upstream_without_a_failure(
+    upstreams: tuple[http.server.ThreadingHTTPServer, http.server.ThreadingHTTPServer],
+) -> None:
+    old, new = upstreams
+    forwarder = Forwarder(free_port(), old.server_address[1])
+    forwarder.start()
+    answers: list[str] = []
+    failures: list[str] = []
+    stop = threading.Event()
+
+    def client() -> None:
+        with httpx.Client(base_url=f"http://127.0.0.1:{forwarder.listen_port}", timeout=2.0) as http_client:
+            while not stop.is_set():
+                try:
+                    answers.append(http_client.get("/").text)
+                except httpx.HTTPError as exc:
+                    failures.append(type(exc).__name__)
+                stop.wait(0.05)  # a user's think time: 20 requests a second, more than a drill's users make
+
+    threads = [threading.Thread(target=client) for _ in range(3)]
+    for t in threads:
+        t.start()
+    try:
+        stop.wait(0.3)
+        busy = forwarder.switch(new.server_address[1])
+        old.shutdown()
+        old.server_close()  # the old container is gone: nothing may still depend on it
+        stop.wait(0.3)
+    finally:
+        stop.set()
+        for t in threads:
+            t.join()
+        forwarder.stop()
+        forwarder.stop()  # idempotent
+    assert busy == 0
+    assert failures == []
+    assert answers[0] == "old" and answers[-1] == "new"
+    assert answers.index("new") > 0 and "old" not in answers[answers.index("new") :][-50:]
