@@ -32,7 +32,7 @@ from drills.verification import Item
 from replicas.replica import Replacement
 from reports import runbook
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 Verdict = Literal["passed", "failed", "error", "interrupted"]
 
 

@@ -354,8 +354,7 @@ class Replica:
         started = time.monotonic()
         deadline = started + timeout_s
         while True:
-            container = self._labelled(container_name)
-            container.reload()
+            container = self._labelled(container_name)  # a fresh inspection each time
             state = str(container.status)
             if state in ("exited", "dead"):
                 raise self._not_ready(service, container, "exited")

@@ -40,12 +40,18 @@ class _Event(BaseModel):
     detail: str
 
 
+READABLE = ("1", "2")
+"""The result versions this drillbook reads. Version 2 changed what `recovered_at` and
+`downtime_s` mean (to the sustained recovery, every outage counted); version 1's figures
+are the first recovery's, and render as they were written."""
+
+
 class _Core(BaseModel):
     """The result contract's core (docs/design.md, "The result document"), checked on read so
     that a document that is not one is refused in one sentence, not deep in a template."""
 
     model_config = ConfigDict(extra="allow")
-    schema_version: Literal["1"]
+    schema_version: Literal["1", "2"]
     drill: str
     verdict: Literal["passed", "failed", "error", "interrupted"]
     measurements: dict[str, float | int | None]
@@ -67,9 +73,10 @@ def load(path: pathlib.Path) -> dict[str, Any]:
         raise DocumentError(f"{path} is not JSON ({str(exc)[:200]})") from None
     if not isinstance(document, dict) or "schema_version" not in document:
         raise DocumentError(f"{path} is not a drillbook result document (no schema_version)")
-    if document["schema_version"] != "1":
+    if document["schema_version"] not in READABLE:
         raise DocumentError(
-            f"{path} has schema_version {str(document['schema_version'])[:40]!r}; this drillbook reads version 1"
+            f"{path} has schema_version {str(document['schema_version'])[:40]!r}; this drillbook reads versions "
+            f"{' and '.join(READABLE)}"
         )
     try:
         _Core.model_validate(document)
@@ -109,7 +116,7 @@ def from_journal(text: str, path: pathlib.Path) -> dict[str, Any]:
     last = checked[-1].t if checked else 0.0
     missing = "measurements, objectives, alerts and the data check"
     return {
-        "schema_version": "1",
+        "schema_version": READABLE[-1],
         "incomplete": True,
         "drill": header.get("drill", "?"),
         "drill_id": header.get("drill_id"),

@@ -20,16 +20,22 @@ from scenarios.base import Fault, Scenario, named_service
 from scenarios.gitops import committed, release_image, reported_version
 
 
-def images(target: Target, release: str = "1.1.0", service: str | None = None) -> tuple[str, ...]:
+def images(
+    target: Target, release: str = "1.1.0", service: str | None = None, ready_timeout_s: float = 60.0
+) -> tuple[str, ...]:
     return (release_image(target, service or target.app, release),)
 
 
-def check(target: Target, release: str = "1.1.0", service: str | None = None) -> None:
+def check(target: Target, release: str = "1.1.0", service: str | None = None, ready_timeout_s: float = 60.0) -> None:
     named_service(target, "bad_deploy", service, target.app)
 
 
 @contextmanager
-def inject(replica: Replica, release: str = "1.1.0", service: str | None = None) -> Iterator[Fault]:
+def inject(
+    replica: Replica, release: str = "1.1.0", service: str | None = None, ready_timeout_s: float = 60.0
+) -> Iterator[Fault]:
+    """`ready_timeout_s`: how long the deploy waits for the new release to answer before it is
+    left as it is (a release that never becomes ready is the fault, not a hang of the drill)."""
     name = service or replica.target.app
     image = release_image(replica.target, name, release)
 
@@ -46,6 +52,7 @@ def inject(replica: Replica, release: str = "1.1.0", service: str | None = None)
         lambda: replica.desired_states()[name].image == image,
         begins_at_commit=True,
         not_ready_is_fault=True,
+        ready_timeout_s=ready_timeout_s,
     ) as fault:
         version = reported_version(replica)
         fault.description += f", health reports version {version}" if version else ", health gives no version"

@@ -26,6 +26,7 @@ def committed(
     begins_at_commit: bool,
     wait_ready: bool = True,
     not_ready_is_fault: bool = False,
+    ready_timeout_s: float = 120.0,
 ) -> Iterator[Fault]:
     """Commit `change` and reconcile: that is the fault. Revert is a `git revert` of
     the commit and a reconcile, while the change is still in effect (a rollback by
@@ -48,7 +49,7 @@ def committed(
         made.append(replica.commit(change, message))
         if begins_at_commit:
             fault.began = time.monotonic()
-        replica.reconcile(wait=wait_ready, not_ready_is_fault=not_ready_is_fault)
+        replica.reconcile(ready_timeout_s, wait=wait_ready, not_ready_is_fault=not_ready_is_fault)
         if not begins_at_commit:
             fault.began = time.monotonic()
         fault.description += f" (commit {made[0].short})"

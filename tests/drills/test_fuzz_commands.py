@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from drills.cli import main
-from tests.conftest import CATALOG, drillbook_objects
+from tests.conftest import CATALOG, ROOT, drillbook_objects
 from tests.reports.sample_result import document as sample_document
 
 pytestmark = pytest.mark.slow
@@ -40,6 +40,7 @@ HANG_S = 5
 MAX_RSS_KIB = 500 * 1024
 NO_ENGINE = "unix:///nonexistent/drillbook-fuzz/docker.sock"
 DB_OUTAGE = (CATALOG / "db-outage.yaml").read_text()
+TRACKER = ROOT / "replicas" / "tracker" / "target.yaml"
 EXITS = {0, 1, 2}
 """0 and 1 for what is valid (list, a valid drill validated, a plan); 130 never: nothing interrupts."""
 
@@ -74,6 +75,7 @@ NUMERIC_FIELDS = [
     ("phases", "max_duration_s"),
     ("phases", "verify_window_s"),
     ("phases", "steady_state_s"),
+    ("phases", "warmup_s"),
     ("scenario", "hold_s"),
     ("load", "rate"),
     ("load", "timeout_s"),
@@ -140,6 +142,24 @@ def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     doc = _drill(rng)
     doc["target"] = rng.choice(["sample", "nope.yaml", "[/]", {"name": "x"}, "../../../../etc/passwd", "/dev/zero"])
     yield f"target {doc['target']!r}", yaml.safe_dump(doc).encode()
+    target = yaml.safe_load(TRACKER.read_text())
+    target["load"]["locustfile"] = str(TRACKER.parent / target["load"]["locustfile"])
+    choices: list[tuple[str, object]] = [
+        ("id_field", rng.choice(["", "run..id", ".id", "run.info.", "a b", ["run"], 7])),
+        ("body", rng.choice(["x", 3, True, ".inf"])),
+        ("method", rng.choice(["FETCH", "post", ""])),
+        ("deploy", rng.choice(["blue-green", "", None, ["rolling"]])),
+    ]
+    where, bad = rng.choice(choices)
+    if where == "id_field":
+        target["load"]["write_flows"][0]["id_field"] = bad
+    elif where == "deploy":
+        target["desired_state"] = {"deploy": bad}
+    else:
+        target["key_flows"][0][where] = bad
+    doc = _drill(rng)
+    doc["target"] = target
+    yield f"target {where} {bad!r}", yaml.safe_dump(doc).encode()
     yield "a timestamp YAML cannot make", b"name: 2001-02-30\nscenario: {name: db_outage}\n"
     yield "tags", b"!!python/object:os.system {}\n"
     yield "a list", b"- name: x\n"
@@ -175,7 +195,7 @@ def _result_texts(rng: random.Random) -> Iterator[tuple[str, str, bytes]]:
     good = sample_document()
     yield "result.json", "valid result", json.dumps(good).encode()
     yield "result.json", "schema only", b'{"schema_version":"1"}'
-    yield "result.json", "schema 2", json.dumps({**good, "schema_version": "2"}).encode()
+    yield "result.json", "schema 3", json.dumps({**good, "schema_version": "3"}).encode()
     broken = json.loads(json.dumps(good))
     key = rng.choice(sorted(broken))
     broken[key] = rng.choice([None, [], {}, "x", 1e308, [1, [2]], {"a": {"b": None}}])

@@ -178,3 +178,45 @@ def test_backups_need_drillbooks_postgres(tmp_path: pathlib.Path) -> None:
     path.write_text(yaml.safe_dump(text))
     with pytest.raises(SpecError, match="needs drillbook's PostgreSQL image"):
         spec.load(path)
+
+
+TRACKER_DRILLS = CATALOG.parents[1] / "tests" / "drills" / "tracker"
+
+
+def test_the_tracker_target_gives_its_nested_id_post_flow_and_deploy_method() -> None:
+    loaded = spec.load(TRACKER_DRILLS / "exit-at-start.yaml")
+    resolve_plugins(loaded)
+    target = loaded.target
+    assert target.write_flows[0].id_field == "run.info.run_id"
+    search = next(f for f in target.key_flows if f.name == "search runs")
+    assert search.method == "POST" and search.body == '{"experiment_ids":["0"],"max_results":5}'
+    assert target.deploy == "recreate" and loaded.model.phases.warmup_s == 3
+
+
+def tracker_with(tmp_path: pathlib.Path, **changes: object) -> pathlib.Path:
+    target = yaml.safe_load((CATALOG.parents[1] / "replicas" / "tracker" / "target.yaml").read_text())
+    target["load"]["locustfile"] = str(CATALOG.parents[1] / "replicas" / "tracker" / "locustfile.py")
+    target.update(changes)
+    return write(tmp_path, yaml.safe_dump({"name": "t", "scenario": {"name": "bad_deploy"}, "target": target}))
+
+
+@pytest.mark.parametrize("path", ["run..id", ".id", "run.", "a b", ""])
+def test_an_id_field_that_is_no_path_is_refused_with_its_line(tmp_path: pathlib.Path, path: str) -> None:
+    load = {"locustfile": "/x.py", "write_flows": [{"name": "w", "id_field": path, "fields": ["a"]}]}
+    with pytest.raises(SpecError) as caught:
+        spec.load(tracker_with(tmp_path, load=load))
+    assert "target.load.write_flows.0.id_field" in str(caught.value) and "drill.yaml:" in str(caught.value)
+
+
+def test_a_rolling_deploy_and_an_unknown_one(tmp_path: pathlib.Path) -> None:
+    assert spec.load(tracker_with(tmp_path, desired_state={"deploy": "rolling"})).target.deploy == "rolling"
+    with pytest.raises(SpecError) as caught:
+        spec.load(tracker_with(tmp_path, desired_state={"deploy": "blue-green"}))
+    assert "target.desired_state.deploy" in str(caught.value) and "'recreate' or 'rolling'" in str(caught.value)
+
+
+def test_a_key_flow_body_must_be_json_object_or_array(tmp_path: pathlib.Path) -> None:
+    flows = [{"name": "search", "method": "POST", "path": "/s", "body": "q=1"}]
+    with pytest.raises(SpecError) as caught:
+        spec.load(tracker_with(tmp_path, key_flows=flows))
+    assert "target.key_flows.0.body" in str(caught.value)

@@ -7,7 +7,7 @@ from typing import Any
 
 def document(**changes: Any) -> dict[str, Any]:
     doc: dict[str, Any] = {
-        "schema_version": "1",
+        "schema_version": "2",
         "drill": "db-outage",
         "verdict": "failed",
         "error": None,

@@ -48,7 +48,7 @@ def test_db_outage_drill_end_to_end(tmp_path: pathlib.Path, mode: str, catalog_d
     m = result["measurements"]
 
     assert result.keys() >= CONTRACT and m.keys() >= MEASUREMENTS
-    assert result["schema_version"] == "1" and result["drill"] == "db-outage"
+    assert result["schema_version"] == "2" and result["drill"] == "db-outage"
     checks = {c["name"]: c for c in result["checks"]}
     assert checks["steady_state"]["ok"], checks["steady_state"]
 
