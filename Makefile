@@ -70,7 +70,8 @@ bench-dr: setup
 
 lint: venv
 	$(BIN)/ruff check .
-	$(BIN)/mypy
+	@scripts/typecheck-tree.sh build/typecheck
+	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml
 
 unit: venv zsh
 	$(BIN)/pytest -m "not docker and not slow" -q

@@ -30,12 +30,12 @@ import tempfile
 import time
 from typing import Any
 
-from drills import spec as spec_module
-from drills.runner import DrillRunner
-from recovery import database, restore_dump
-from recovery.base import StepContext
-from replicas import engine, images
-from replicas.replica import Replica
+from drillbook.drills import spec as spec_module
+from drillbook.drills.runner import DrillRunner
+from drillbook.recovery import database, restore_dump
+from drillbook.recovery.base import StepContext
+from drillbook.replicas import engine, images
+from drillbook.replicas.replica import Replica
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"

@@ -39,12 +39,12 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from drills import spec as spec_module
-from drills.runner import DrillRunner
-from replicas import engine, images, labels
-from replicas.desired_state import ServiceState
-from replicas.replica import free_port
-from replicas.target import Target
+from drillbook.drills import spec as spec_module
+from drillbook.drills.runner import DrillRunner
+from drillbook.replicas import engine, images, labels
+from drillbook.replicas.desired_state import ServiceState
+from drillbook.replicas.replica import free_port
+from drillbook.replicas.target import Target
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
@@ -162,7 +162,7 @@ def bare_provision(client: Any, target: Target) -> float:
             raise RuntimeError(f"bench/bare_start.py failed: {proc.stderr[-1000:]}")
         return took
     finally:
-        from replicas.cleanup import remove_drill_objects
+        from drillbook.replicas.cleanup import remove_drill_objects
 
         remove_drill_objects(client, tag)
 
@@ -177,7 +177,7 @@ def provision(tmp: pathlib.Path, rounds: int) -> dict[str, Any]:
         journal = tmp / path.stem / "journal.jsonl"
         started = time.perf_counter()
         proc = subprocess.Popen(
-            [sys.executable, "-m", "drills", "run", str(path), "--out", str(tmp / path.stem)],
+            [sys.executable, "-m", "drillbook", "run", str(path), "--out", str(tmp / path.stem)],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
@@ -253,7 +253,7 @@ def ledger_locust(target: Target, host: str, users: int, rate: float, seconds: f
     argv = [
         sys.executable,
         "-m",
-        "drills.load.worker",
+        "drillbook.drills.load.worker",
         "--locustfile",
         str(target.locustfile),
         "--host",
@@ -281,7 +281,7 @@ def ledger_locust(target: Target, host: str, users: int, rate: float, seconds: f
 def load_capacity(seconds: float) -> dict[str, Any]:
     client = engine.connect()
     target = spec_module.load(CATALOG / "db-outage.yaml").target
-    from replicas.replica import Replica
+    from drillbook.replicas.replica import Replica
 
     users, rate = 8, 10_000.0
     counts: dict[str, list[float]] = {"plain": [], "ledger": []}
@@ -299,7 +299,7 @@ def load_capacity(seconds: float) -> dict[str, Any]:
 
 ONE_DRILL = """\
 import json, resource, sys
-from drills.cli import main
+from drillbook.drills.cli import main
 code = main(["run", sys.argv[1], "--out", sys.argv[2], "--no-live", "--history", sys.argv[3]])
 own, load = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
 with open(sys.argv[4], "w") as fh:
@@ -336,7 +336,7 @@ def catalog(tmp: pathlib.Path) -> dict[str, Any]:
 def nightly(tmp: pathlib.Path) -> dict[str, Any]:
     out = tmp / "nightly"
     started = time.perf_counter()
-    argv = [sys.executable, "-m", "drills", "gameday", str(CATALOG / "nightly.yaml"), "--out", str(out)]
+    argv = [sys.executable, "-m", "drillbook", "gameday", str(CATALOG / "nightly.yaml"), "--out", str(out)]
     subprocess.run([*argv, "--no-live", "--history", str(tmp / "nightly.db")], cwd=ROOT, check=False)
     wall = time.perf_counter() - started
     gdoc = json.loads((out / "gameday.json").read_text())

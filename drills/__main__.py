@@ -1,5 +1,5 @@
 import sys
 
-from drills.cli import main
+from drillbook.drills.cli import main
 
 sys.exit(main())

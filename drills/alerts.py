@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from drills.samples import MemorySample, Sample
+from drillbook.drills.samples import MemorySample, Sample
 
 Signal = Literal["health", "database", "error_rate", "latency", "memory"]
 Severity = Literal["P0", "P1", "P2", "P3"]

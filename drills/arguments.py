@@ -11,11 +11,11 @@ import math
 import os
 import pathlib
 
-import reports
-from drillbook import __version__
+from drillbook.drills import completion, evidence
+from drillbook.drills.result import drillbook_commit
+
+from drillbook import __version__, reports
 from drillbook.errors import DrillbookError
-from drills import completion, evidence
-from drills.result import drillbook_commit
 
 
 class Parser(argparse.ArgumentParser):

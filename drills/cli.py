@@ -19,27 +19,36 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
+from drillbook.drills import (
+    alerts,
+    arguments,
+    comparison,
+    completion,
+    evidence,
+    objectives,
+    preconditions,
+    signals,
+    tables,
+)
+from drillbook.drills import gameday as gameday_module
+from drillbook.drills import spec as spec_module
+from drillbook.drills.history import DEFAULT_PATH as DEFAULT_HISTORY
+from drillbook.drills.history import History
+from drillbook.drills.live import LiveView
+from drillbook.drills.rehearsal import Rehearsal
+from drillbook.drills.result import DrillResult
+from drillbook.drills.runner import DrillRunner, resolve_plugins
+from drillbook.drills.summary import print_summary
+from drillbook.drills.timeline import Event
+from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.reports import documents, words
+from drillbook.scenarios import REGISTRY as SCENARIOS
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-import reports
-from drillbook import inputs
+from drillbook import inputs, reports
 from drillbook.errors import DrillbookError, ExitCode, ResultError
-from drills import alerts, arguments, comparison, completion, evidence, objectives, preconditions, signals, tables
-from drills import gameday as gameday_module
-from drills import spec as spec_module
-from drills.history import DEFAULT_PATH as DEFAULT_HISTORY
-from drills.history import History
-from drills.live import LiveView
-from drills.rehearsal import Rehearsal
-from drills.result import DrillResult
-from drills.runner import DrillRunner, resolve_plugins
-from drills.summary import print_summary
-from drills.timeline import Event
-from recovery import REGISTRY as PROCEDURES
-from reports import documents, words
-from scenarios import REGISTRY as SCENARIOS
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
 VERDICT_EXIT = {
@@ -198,8 +207,8 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
 
 def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Console) -> ExitCode:
     """Start the replica with its backups, no load and no fault; check what the procedures need."""
-    from replicas import engine, images
-    from replicas.replica import Replica
+    from drillbook.replicas import engine, images
+    from drillbook.replicas.replica import Replica
 
     client = engine.connect()
     images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
@@ -264,7 +273,7 @@ def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) ->
 
 def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     inputs.writable_folder(args.out, "output folder (--out)")
-    from replicas import engine, images
+    from drillbook.replicas import engine, images
 
     # Checked whole, the engine reached and the images there, before anything is written to --out.
     with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
@@ -425,7 +434,7 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
             )
         console.print(table if runs else f"no drills recorded in {store.path} yet")
         if args.html is not None:
-            from reports import history_page  # Jinja2 loads only when a page is written
+            from drillbook.reports import history_page  # Jinja2 loads only when a page is written
 
             args.html.write_text(history_page.render(store.documents(args.drill)))
             console.out(f"wrote {args.html}", highlight=False)
@@ -435,7 +444,7 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
 
 
 def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
-    from replicas import cleanup, engine
+    from drillbook.replicas import cleanup, engine
 
     client = engine.connect()
     found = cleanup.survey(client)
@@ -457,7 +466,7 @@ def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
 
 
 def cmd_images(args: argparse.Namespace, console: Console) -> ExitCode:
-    from replicas import engine, images
+    from drillbook.replicas import engine, images
 
     images.ensure(engine.connect(), list(images.RECIPES), lambda m: console.print(m))
     console.print("images are up to date")

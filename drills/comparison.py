@@ -11,7 +11,7 @@ import pathlib
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from reports import words
+from drillbook.reports import words
 
 
 @dataclass(frozen=True)

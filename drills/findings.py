@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from drills.samples import Sample
+from drillbook.drills.samples import Sample
 
 
 def oom(killed: Sequence[tuple[str, float]], limits: dict[str, str | None]) -> list[str]:

@@ -12,7 +12,7 @@ import os
 import pathlib
 from typing import IO, Any
 
-from drills.timeline import Event
+from drillbook.drills.timeline import Event
 
 JOURNAL_FILE = "journal.jsonl"
 

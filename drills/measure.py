@@ -28,7 +28,7 @@ import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drills.samples import Sample
+from drillbook.drills.samples import Sample
 
 
 @dataclass(frozen=True)

@@ -9,8 +9,8 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
-from drills.samples import MemorySample
-from replicas.replica import Replica
+from drillbook.drills.samples import MemorySample
+from drillbook.replicas.replica import Replica
 
 
 class MemorySampler:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from drills.measure import Measurements
+from drillbook.drills.measure import Measurements
 
 Tier = Literal["customer-facing", "admin", "reporting"]
 

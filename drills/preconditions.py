@@ -14,9 +14,8 @@ import time
 from dataclasses import dataclass
 
 import psycopg
-
-from replicas.backups import STANDBY_NAME
-from replicas.replica import Replica
+from drillbook.replicas.backups import STANDBY_NAME
+from drillbook.replicas.replica import Replica
 
 SEGMENT = re.compile(r"^([0-9A-F]{8})([0-9A-F]{8})([0-9A-F]{8})$")
 SEGMENTS_PER_ID = 4096

@@ -20,8 +20,7 @@ from typing import Literal, Self
 
 import httpx
 import psycopg
-
-from drills.samples import Sample
+from drillbook.drills.samples import Sample
 
 MAX_IN_FLIGHT = 64
 # A probe that hangs is already a sample of "down" for as long as it hangs, so at

@@ -15,14 +15,14 @@ import string
 from collections.abc import Callable
 from typing import Any
 
-from drills import diagnostics, objectives
-from drills.runner import DrillRunner, DrillState
-from drills.score import ChecklistItem, Score
-from drills.spec import DrillSpec
-from drills.timeline import Event
-from recovery import REGISTRY as PROCEDURES
-from recovery.base import Procedure
-from reports import runbook
+from drillbook.drills import diagnostics, objectives
+from drillbook.drills.runner import DrillRunner, DrillState
+from drillbook.drills.score import ChecklistItem, Score
+from drillbook.drills.spec import DrillSpec
+from drillbook.drills.timeline import Event
+from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.recovery.base import Procedure
+from drillbook.reports import runbook
 
 HELP = (
     "Commands (type, then Enter):  Enter = acknowledge the alert · N = tick step N done · h = hint · "

@@ -18,19 +18,19 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import git
+from drillbook.drills.alerts import Alert
+from drillbook.drills.diagnostics import Snapshot
+from drillbook.drills.measure import LostWrite, Measurements
+from drillbook.drills.objectives import Objective
+from drillbook.drills.samples import MemorySample, Sample
+from drillbook.drills.score import Score
+from drillbook.drills.timeline import Event
+from drillbook.drills.verification import Item
+from drillbook.replicas.replica import Replacement
+from drillbook.reports import runbook
 
 from drillbook import __version__
 from drillbook.errors import ResultError
-from drills.alerts import Alert
-from drills.diagnostics import Snapshot
-from drills.measure import LostWrite, Measurements
-from drills.objectives import Objective
-from drills.samples import MemorySample, Sample
-from drills.score import Score
-from drills.timeline import Event
-from drills.verification import Item
-from replicas.replica import Replacement
-from reports import runbook
 
 SCHEMA_VERSION = "2"
 Verdict = Literal["passed", "failed", "error", "interrupted"]

@@ -21,36 +21,36 @@ import docker.errors
 import httpx
 import psycopg
 from docker import DockerClient
+from drillbook.drills import alerts as alert_rules
+from drillbook.drills import datacheck, findings, measure, objectives, steady, verification
+from drillbook.drills.diagnostics import Background, Gatherer, Snapshot
+from drillbook.drills.guards import require_loopback
+from drillbook.drills.journal import JOURNAL_FILE, Journal
+from drillbook.drills.load.process import LoadProcess
+from drillbook.drills.masking import Masker
+from drillbook.drills.measure import LostWrite, Measurements
+from drillbook.drills.memory import MemorySampler
+from drillbook.drills.probes import Probe, ProbeRunner
+from drillbook.drills.result import Check, DrillResult, StepResult, Verdict, environment, to_document
+from drillbook.drills.result import write as write_document
+from drillbook.drills.samples import MemorySample, Sample
+from drillbook.drills.score import Score
+from drillbook.drills.signals import Interrupts
+from drillbook.drills.spec import DrillSpec
+from drillbook.drills.teardown import Teardown
+from drillbook.drills.timeline import Clock, Event, Timeline
+from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.recovery.base import Procedure, StepContext
+from drillbook.replicas import cleanup, engine, images
+from drillbook.replicas.desired_state import DesiredState
+from drillbook.replicas.replica import Replica
+from drillbook.reports import runbook
+from drillbook.scenarios import REGISTRY as SCENARIOS
+from drillbook.scenarios.base import Fault, Scenario
 
-import reports
+from drillbook import reports
 from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
 from drillbook.plugins import check_arguments
-from drills import alerts as alert_rules
-from drills import datacheck, findings, measure, objectives, steady, verification
-from drills.diagnostics import Background, Gatherer, Snapshot
-from drills.guards import require_loopback
-from drills.journal import JOURNAL_FILE, Journal
-from drills.load.process import LoadProcess
-from drills.masking import Masker
-from drills.measure import LostWrite, Measurements
-from drills.memory import MemorySampler
-from drills.probes import Probe, ProbeRunner
-from drills.result import Check, DrillResult, StepResult, Verdict, environment, to_document
-from drills.result import write as write_document
-from drills.samples import MemorySample, Sample
-from drills.score import Score
-from drills.signals import Interrupts
-from drills.spec import DrillSpec
-from drills.teardown import Teardown
-from drills.timeline import Clock, Event, Timeline
-from recovery import REGISTRY as PROCEDURES
-from recovery.base import Procedure, StepContext
-from replicas import cleanup, engine, images
-from replicas.desired_state import DesiredState
-from replicas.replica import Replica
-from reports import runbook
-from scenarios import REGISTRY as SCENARIOS
-from scenarios.base import Fault, Scenario
 
 HEALTH_PROBE = "health"
 DATABASE_PROBE = "database"

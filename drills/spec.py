@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import yaml
+from drillbook.drills.alerts import rule_names
+from drillbook.drills.objectives import Tier
+from drillbook.replicas import backups, disks, proxy
+from drillbook.replicas import target as t
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drillbook import inputs
 from drillbook.errors import SpecError
-from drills.alerts import rule_names
-from drills.objectives import Tier
-from replicas import backups, disks, proxy
-from replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {

@@ -13,9 +13,9 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from drills.load.ledger import AckedWrite, Miss
-from drills.samples import Sample
-from replicas.target import WriteFlow
+from drillbook.drills.load.ledger import AckedWrite, Miss
+from drillbook.drills.samples import Sample
+from drillbook.replicas.target import WriteFlow
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from drills.samples import Sample
+from drillbook.drills.samples import Sample
 
 
 @dataclass(frozen=True)

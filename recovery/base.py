@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from replicas.replica import Replica
+from drillbook.replicas.replica import Replica
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,11 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
+from drillbook.recovery.gitops import last_change, revert_found, since_revert
+
 from drillbook.errors import RecoveryStepFailed
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
-from recovery.gitops import last_change, revert_found, since_revert
 
 
 @dataclass(frozen=True)

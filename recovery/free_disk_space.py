@@ -9,9 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.restart_database import PROCEDURE as RESTART
+
 from drillbook.errors import RecoveryStepFailed
-from recovery.base import Procedure, Step, StepContext
-from recovery.restart_database import PROCEDURE as RESTART
 
 POSTGRES_OWN = (
     "base",

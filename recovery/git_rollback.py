@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
-from recovery.gitops import last_change, revert_found, service_field, since_revert
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
+from drillbook.recovery.gitops import last_change, revert_found, service_field, since_revert
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,10 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from drillbook.recovery.base import StepContext
+from drillbook.replicas.desired_state import Commit, DesiredState
+
 from drillbook.errors import RecoveryStepFailed
-from recovery.base import StepContext
-from replicas.desired_state import Commit, DesiredState
 
 Aspect = Callable[[dict[str, Any]], Any]
 

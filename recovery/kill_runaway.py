@@ -8,9 +8,10 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
+
 from drillbook.errors import RecoveryStepFailed
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
 
 
 @dataclass(frozen=True)

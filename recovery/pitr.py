@@ -16,11 +16,12 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+from drillbook.recovery import database
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
+from drillbook.replicas.target import Target
+
 from drillbook.errors import PluginError, RecoveryStepFailed, ReplicaError
-from recovery import database
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import RESET_CONNECTIONS, VERIFY
-from replicas.target import Target
 
 
 @dataclass(frozen=True)

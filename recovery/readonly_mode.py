@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recovery import database
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
+from drillbook.recovery import database
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
 
 
 @dataclass(frozen=True)

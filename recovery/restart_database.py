@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import RESET_CONNECTIONS, VERIFY
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 
 
 @dataclass(frozen=True)

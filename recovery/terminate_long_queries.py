@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drillbook.recovery import database
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
+
 from drillbook.errors import RecoveryStepFailed
-from recovery import database
-from recovery.base import Procedure, Step, StepContext
-from recovery.checks import VERIFY
 
 # The runbook's query, with the harness's own sessions left out.
 LONG_RUNNING = """

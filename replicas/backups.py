@@ -16,7 +16,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Literal
 
-from replicas.target import Backups, ReadyCheck, Service, Target
+from drillbook.replicas.target import Backups, ReadyCheck, Service, Target
 
 VOLUME = "backups"
 PATH = "/backups"

@@ -9,8 +9,7 @@ from dataclasses import dataclass, field
 
 import docker.errors
 from docker import DockerClient
-
-from replicas import disks, labels
+from drillbook.replicas import disks, labels
 
 
 @dataclass

@@ -9,6 +9,7 @@ same hash is up to date and is not rebuilt.
 from __future__ import annotations
 
 import hashlib
+import os
 import pathlib
 import platform
 import shutil
@@ -187,10 +188,19 @@ def _assemble(recipe: Recipe, context: pathlib.Path, progress: Progress) -> None
         shutil.copytree(_wheelhouse(recipe.requirements, progress), wheelhouse, dirs_exist_ok=True)
 
 
+def cache_root() -> pathlib.Path:
+    """Where host-built wheels are kept between runs: $DRILLBOOK_CACHE, else the user's cache
+    folder (shared by a checkout and an installed drillbook, never inside site-packages)."""
+    if os.environ.get("DRILLBOOK_CACHE"):
+        return pathlib.Path(os.environ["DRILLBOOK_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(pathlib.Path.home() / ".cache")
+    return pathlib.Path(base) / "drillbook"
+
+
 def _wheelhouse(requirements: pathlib.Path, progress: Progress) -> pathlib.Path:
     """The host-built wheels for `requirements`, cached by the file's content."""
     key = hashlib.sha256(requirements.read_bytes()).hexdigest()[:16]
-    cache = HERE.parent / "build" / "wheelhouse" / key
+    cache = cache_root() / "wheelhouse" / key
     if (cache / ".complete").exists():
         return cache
     progress(f"building the wheelhouse for {requirements.parent.name} with pip")

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import psycopg
-
-from replicas.target import Database
+from drillbook.replicas.target import Database
 
 
 def conninfo(db: Database, port: int, connect_timeout_s: float = 2.0) -> str:

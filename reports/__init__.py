@@ -12,10 +12,10 @@ from typing import Any
 
 FORMATS: dict[str, tuple[str, str]] = {
     # format: (file name `drillbook run` gives it, module with its `render`)
-    "html": ("report.html", "reports.html"),
-    "md": ("summary.md", "reports.markdown"),
-    "junit": ("junit.xml", "reports.junit"),
-    "postmortem": ("postmortem.md", "reports.postmortem"),
+    "html": ("report.html", "drillbook.reports.html"),
+    "md": ("summary.md", "drillbook.reports.markdown"),
+    "junit": ("junit.xml", "drillbook.reports.junit"),
+    "postmortem": ("postmortem.md", "drillbook.reports.postmortem"),
 }
 
 

@@ -12,11 +12,11 @@ import json
 import pathlib
 from typing import Any, Literal
 
+from drillbook.reports.fields import MEASUREMENTS
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from drillbook import inputs
 from drillbook.errors import ResultError
-from reports.fields import MEASUREMENTS
 
 RESULT_FILE = "result.json"
 JOURNAL_FILE = "journal.jsonl"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports import html
+from drillbook.reports import html
 
 
 def index(gdoc: dict[str, Any]) -> str:

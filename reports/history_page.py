@@ -9,8 +9,7 @@ from html import escape
 from typing import Any
 
 import markupsafe
-
-from reports import html
+from drillbook.reports import html
 
 # A run regresses when a figure got worse than the run before by more than both
 # the relative and the absolute tolerance (noise on these machines is real).

@@ -6,9 +6,8 @@ from typing import Any
 
 import jinja2
 import markupsafe
-
-from reports import chart, runbook, words
-from reports.fields import COUNTS, INSTANTS
+from drillbook.reports import chart, runbook, words
+from drillbook.reports.fields import COUNTS, INSTANTS
 
 
 def environment(autoescape: bool) -> jinja2.Environment:

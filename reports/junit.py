@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
-from reports.fields import MEASUREMENTS as FIGURES
-from reports.words import duration
+from drillbook.reports.fields import MEASUREMENTS as FIGURES
+from drillbook.reports.words import duration
 
 
 def _suite(doc: dict[str, Any]) -> ET.Element:

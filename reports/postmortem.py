@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from reports import html, runbook
+from drillbook.reports import html, runbook
 
 
 def render(doc: dict[str, Any]) -> str:

@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from reports import words
+from drillbook.reports import words
 
 SEVERITIES = {
     "P0": ("CRITICAL", "Complete service outage or major functionality broken", "0-15 minutes"),

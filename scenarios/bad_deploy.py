@@ -14,10 +14,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault, Scenario, named_service
-from scenarios.gitops import committed, release_image, reported_version
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario, named_service
+from drillbook.scenarios.gitops import committed, release_image, reported_version
 
 
 def images(

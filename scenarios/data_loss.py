@@ -11,9 +11,9 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault, Scenario, named_service
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario, named_service
 
 
 def check(target: Target, service: str | None = None) -> None:

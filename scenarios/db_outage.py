@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from replicas.replica import Replica
-from scenarios.base import Fault, Scenario
+from drillbook.replicas.replica import Replica
+from drillbook.scenarios.base import Fault, Scenario
 
 Mode = Literal["kill", "stop", "pause"]
 

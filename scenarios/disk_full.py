@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import docker.errors
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Service, Target
+from drillbook.scenarios.base import Fault, Scenario, named_service
 
 from drillbook.errors import DrillbookError, PluginError
-from replicas.replica import Replica
-from replicas.target import Service, Target
-from scenarios.base import Fault, Scenario, named_service
 
 FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 

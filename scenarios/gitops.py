@@ -8,11 +8,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
-
-from replicas.desired_state import Commit
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault
+from drillbook.replicas.desired_state import Commit
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault
 
 
 @contextmanager

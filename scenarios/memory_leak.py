@@ -11,11 +11,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario, named_service
+from drillbook.scenarios.gitops import committed
+
 from drillbook.errors import PluginError
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault, Scenario, named_service
-from scenarios.gitops import committed
 
 
 def check(

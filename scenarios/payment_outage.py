@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from typing import Literal
 
 import httpx
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario, named_service
 
 from drillbook.errors import PluginError
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault, Scenario, named_service
 
 Mode = Literal["error", "hang"]
 

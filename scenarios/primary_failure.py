@@ -13,10 +13,11 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario
+
 from drillbook.errors import DrillbookError, PluginError
-from replicas.replica import Replica
-from replicas.target import Target
-from scenarios.base import Fault, Scenario
 
 
 def check(target: Target) -> None:

@@ -18,11 +18,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
+from drillbook.replicas import proxy
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Service, Target
+from drillbook.scenarios.base import Fault, Scenario
+
 from drillbook.errors import PluginError, ReplicaError
-from replicas import proxy
-from replicas.replica import Replica
-from replicas.target import Service, Target
-from scenarios.base import Fault, Scenario
 
 Mode = Literal["latency", "timeout", "reset"]
 

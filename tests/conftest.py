@@ -15,11 +15,10 @@ from typing import Any
 import docker.errors
 import pytest
 from docker import DockerClient
-
-from drills import spec
-from replicas import engine, images, labels
-from replicas.replica import Replica
-from replicas.target import Target
+from drillbook.drills import spec
+from drillbook.replicas import engine, images, labels
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
@@ -114,7 +113,7 @@ class CatalogRun:
 @pytest.fixture(scope="session")
 def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFactory) -> CatalogRun:
     """The built-in database-outage drill, run once per test session, exactly as `make drill` runs it."""
-    from drills.cli import main
+    from drillbook.drills.cli import main
 
     out = tmp_path_factory.mktemp("catalog") / "db-outage"
     code = main(
@@ -131,7 +130,7 @@ def drill_file(tmp_path: pathlib.Path, name: str = "short", **changes: Any) -> p
 def spawn_drill(path: pathlib.Path, out: pathlib.Path) -> subprocess.Popen[str]:
     """`drillbook run` as its own process, so real signals can be sent to it."""
     return subprocess.Popen(
-        [sys.executable, "-m", "drills", "run", str(path), "--out", str(out)],
+        [sys.executable, "-m", "drillbook", "run", str(path), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,

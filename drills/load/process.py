@@ -13,8 +13,7 @@ import time
 from types import TracebackType
 from typing import Self
 
-from drillbook.errors import ReplicaError
-from drills.load.ledger import (
+from drillbook.drills.load.ledger import (
     LEDGER_FILE,
     MISSES_FILE,
     REQUESTS_FILE,
@@ -26,7 +25,9 @@ from drills.load.ledger import (
     parse_request,
     parse_write,
 )
-from replicas.target import WriteFlow
+from drillbook.replicas.target import WriteFlow
+
+from drillbook.errors import ReplicaError
 
 
 class LoadProcess:
@@ -48,7 +49,7 @@ class LoadProcess:
         self._argv = [
             sys.executable,
             "-m",
-            "drills.load.worker",
+            "drillbook.drills.load.worker",
             "--locustfile",
             str(locustfile),
             "--host",

@@ -24,10 +24,9 @@ from typing import IO, Any  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
+from drillbook.drills.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 from locust import HttpUser, User, constant_throughput, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
-
-from drills.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 
 
 def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
@@ -160,7 +159,7 @@ class _NotJson:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="drills.load.worker")
+    parser = argparse.ArgumentParser(prog="drillbook.drills.load.worker")
     parser.add_argument("--locustfile", type=pathlib.Path, required=True)
     parser.add_argument("--host", required=True)
     parser.add_argument("--users", type=int, required=True)

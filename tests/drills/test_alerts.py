@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
-from drills.alerts import RULES, evaluate, first_sustained
-from drills.samples import MemorySample, Sample
+from drillbook.drills.alerts import RULES, evaluate, first_sustained
+from drillbook.drills.samples import MemorySample, Sample
 
 
 def health(start: float, end: float, ok: bool) -> list[Sample]:

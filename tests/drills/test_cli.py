@@ -9,9 +9,9 @@ import shutil
 import subprocess
 
 import pytest
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 
 CATALOG = pathlib.Path(__file__).resolve().parents[2] / "drills" / "catalog"
 DB_OUTAGE = str(CATALOG / "db-outage.yaml")

@@ -6,10 +6,10 @@ import json
 import pathlib
 
 import pytest
+from drillbook.drills import spec
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode, SpecError
-from drills import spec
-from drills.cli import main
 from tests.conftest import CATALOG
 
 

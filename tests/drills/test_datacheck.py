@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from drills.datacheck import DataCheckContractError, check_columns, difference
-from drills.load.ledger import AckedWrite, compared, digest
-from replicas.target import WriteFlow
+from drillbook.drills.datacheck import DataCheckContractError, check_columns, difference
+from drillbook.drills.load.ledger import AckedWrite, compared, digest
+from drillbook.replicas.target import WriteFlow
 
 FLOW = WriteFlow("create run", "run.info.run_id", ("experiment_id", "run_name"))
 

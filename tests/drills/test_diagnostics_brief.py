@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drills.diagnostics import Section, Snapshot, brief
+from drillbook.drills.diagnostics import Section, Snapshot, brief
 
 
 def test_container_lines_label_every_field() -> None:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from drills.findings import health_blind_to_database, oom
-from drills.samples import Sample
+from drillbook.drills.findings import health_blind_to_database, oom
+from drillbook.drills.samples import Sample
 
 
 def incident(health_ok: bool) -> list[Sample]:

@@ -8,13 +8,13 @@ from typing import Any
 
 import pytest
 import yaml
+from drillbook.drills import spec
+from drillbook.drills.cli import main
+from drillbook.drills.runner import resolve_plugins
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from drillbook.errors import DrillbookError, ExitCode
-from drills import spec
-from drills.cli import main
-from drills.runner import resolve_plugins
 from tests.conftest import CATALOG
 
 KEYS = [

@@ -29,8 +29,8 @@ from typing import Any
 import docker
 import pytest
 import yaml
+from drillbook.drills.cli import main
 
-from drills.cli import main
 from tests.conftest import CATALOG, ROOT, drillbook_objects
 from tests.reports.sample_result import document as sample_document
 

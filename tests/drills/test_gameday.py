@@ -10,11 +10,11 @@ from typing import Any
 
 import git
 import pytest
+from drillbook.drills import evidence, gameday, spec
+from drillbook.drills.gameday import ToleranceModel
+from drillbook.reports import gameday as gameday_report
 
 from drillbook.errors import EvidenceError, PluginError, SpecError
-from drills import evidence, gameday, spec
-from drills.gameday import ToleranceModel
-from reports import gameday as gameday_report
 from tests.conftest import CATALOG
 from tests.reports.sample_result import document
 
@@ -84,7 +84,7 @@ def test_a_regression_is_worse_than_the_median_of_previous_runs_beyond_both_tole
 
 
 def test_commits_between_two_runs_are_named_from_this_checkout() -> None:
-    from drills import commits
+    from drillbook.drills import commits
 
     repo = git.Repo(pathlib.Path(__file__), search_parent_directories=True)
     head = repo.head.commit
@@ -153,9 +153,10 @@ def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Pa
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
+    from drillbook.drills.cli import main
+    from drillbook.drills.history import History
+
     from drillbook.errors import ExitCode
-    from drills.cli import main
-    from drills.history import History
     from tests.reports.test_junit import SCHEMA
 
     gameday_file = tmp_path / "pair.yaml"

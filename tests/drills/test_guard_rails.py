@@ -7,10 +7,10 @@ import pathlib
 
 import pytest
 from docker import DockerClient
+from drillbook.drills.cli import main
+from drillbook.drills.guards import require_loopback
 
 from drillbook.errors import ExitCode, SpecError
-from drills.cli import main
-from drills.guards import require_loopback
 from tests.conftest import drill_file, drillbook_objects, spawn_drill
 
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
-from drills.cli import main
-from drills.history import History
-from reports import history_page
+from drillbook.drills.cli import main
+from drillbook.drills.history import History
+from drillbook.reports import history_page
+
 from tests.reports.sample_result import document
 
 

@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 from docker import DockerClient
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 from tests.conftest import drill_file, drillbook_objects, spawn_drill, wait_for_line
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("built_images", "no_leftovers")]
@@ -94,7 +94,9 @@ def test_sigkill_then_cleanup_leaves_nothing(
         proc.kill()
     # The load process notices its parent is gone and stops by itself.
     for _ in range(50):
-        workers = subprocess.run(["pgrep", "-f", f"drills.load.worker.*{out}"], capture_output=True, text=True)
+        workers = subprocess.run(
+            ["pgrep", "-f", f"drillbook.drills.load.worker.*{out}"], capture_output=True, text=True
+        )
         if not workers.stdout.strip():
             break
         time.sleep(0.1)

@@ -7,8 +7,7 @@ import decimal
 import pathlib
 
 import pytest
-
-from drills.load.ledger import Tail, digest, find, normalise, shape
+from drillbook.drills.load.ledger import Tail, digest, find, normalise, shape
 
 
 def test_digest_ignores_key_order_and_fields_not_checked() -> None:

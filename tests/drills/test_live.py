@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import io
 
+from drillbook.drills.live import LiveView, render
+from drillbook.drills.runner import Status
 from rich.console import Console
-
-from drills.live import LiveView, render
-from drills.runner import Status
 
 
 def _text(status: Status | None) -> str:

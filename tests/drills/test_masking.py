@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from drills import spec
-from drills.masking import MASK, Masker
+from drillbook.drills import spec
+from drillbook.drills.masking import MASK, Masker
+
 from tests.conftest import CATALOG
 
 

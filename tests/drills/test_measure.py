@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from drills.measure import LostWrite, Measurements, degraded_for, disrupted_at, measure, recovered_at, rpo
-from drills.objectives import judge
-from drills.samples import Sample
+from drillbook.drills.measure import LostWrite, Measurements, degraded_for, disrupted_at, measure, recovered_at, rpo
+from drillbook.drills.objectives import judge
+from drillbook.drills.samples import Sample
 
 PROBES = ("health", "database")
 

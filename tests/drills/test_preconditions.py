@@ -6,10 +6,10 @@ import pathlib
 
 import pytest
 from docker import DockerClient
+from drillbook.drills import preconditions, spec
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills import preconditions, spec
-from drills.cli import main
 from tests.conftest import CATALOG
 
 

@@ -9,8 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
-
-from drills.probes import Probe, ProbeRunner
+from drillbook.drills.probes import Probe, ProbeRunner
 
 INTERVAL_S = 0.1
 TIMEOUT_S = 0.45  # more than three intervals, and not a multiple of one: the slots fill

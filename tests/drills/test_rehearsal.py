@@ -11,8 +11,8 @@ import sys
 import git
 import pexpect
 import pytest
+from drillbook.drills import spec
 
-from drills import spec
 from tests.conftest import CATALOG, ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
@@ -23,7 +23,7 @@ def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], 
     out = tmp_path / "out"
     child = pexpect.spawn(
         sys.executable,
-        ["-m", "drills", "rehearse", str(drill), "--out", str(out), "--engineer", "pat", *extra],
+        ["-m", "drillbook", "rehearse", str(drill), "--out", str(out), "--engineer", "pat", *extra],
         cwd=str(ROOT),
         encoding="utf-8",
         timeout=180,

@@ -7,9 +7,9 @@ import pathlib
 import pytest
 import yaml
 from docker import DockerClient
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 from tests.conftest import CATALOG, drillbook_objects
 
 pytestmark = pytest.mark.docker

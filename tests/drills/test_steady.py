@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from drills.load.ledger import AckedWrite, Miss
-from drills.samples import Sample
-from drills.steady import Bounds, judge
-from replicas.target import WriteFlow
+from drillbook.drills.load.ledger import AckedWrite, Miss
+from drillbook.drills.samples import Sample
+from drillbook.drills.steady import Bounds, judge
+from drillbook.replicas.target import WriteFlow
 
 BOUNDS = Bounds(max_error_rate=0.01, max_mean_latency_ms=500)
 FLOW = WriteFlow("create run", "run.info.id", ("run_name",))

@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 import yaml
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

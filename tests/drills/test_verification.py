@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Literal
 
-from drills import verification
-from drills.samples import Sample
+from drillbook.drills import verification
+from drillbook.drills.samples import Sample
 
 
 def _samples(start: float, end: float, *, fail: frozenset[str] = frozenset(), slow_ms: float = 10.0) -> list[Sample]:

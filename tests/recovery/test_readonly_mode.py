@@ -7,10 +7,9 @@ import time
 import httpx
 import psycopg
 import pytest
-
-from recovery import REGISTRY, database
-from recovery.base import StepContext
-from replicas.replica import Replica
+from drillbook.recovery import REGISTRY, database
+from drillbook.recovery.base import StepContext
+from drillbook.replicas.replica import Replica
 
 pytestmark = pytest.mark.docker
 

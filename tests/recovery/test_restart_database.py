@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+from drillbook.recovery import REGISTRY
+from drillbook.recovery.base import StepContext
+from drillbook.replicas.replica import Replica
 
 from drillbook.errors import RecoveryStepFailed
-from recovery import REGISTRY
-from recovery.base import StepContext
-from replicas.replica import Replica
 
 pytestmark = pytest.mark.docker
 

@@ -8,12 +8,12 @@ import httpx
 import psycopg
 import pytest
 from docker import DockerClient
+from drillbook.replicas import labels
+from drillbook.replicas.cleanup import remove_drill_objects
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
 
 from drillbook.errors import ReplicaError
-from replicas import labels
-from replicas.cleanup import remove_drill_objects
-from replicas.replica import Replica
-from replicas.target import Target
 
 pytestmark = pytest.mark.docker
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 
-from reports import documents, html
+from drillbook.reports import documents, html
+
 from tests.reports.sample_result import document
 
 

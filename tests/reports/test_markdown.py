@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports.markdown import render
+from drillbook.reports.markdown import render
+
 from tests.reports.sample_result import document
 
 

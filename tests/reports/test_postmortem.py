@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports import postmortem
+from drillbook.reports import postmortem
+
 from tests.reports.sample_result import document
 
 

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from reports import runbook
+from drillbook.reports import runbook
+
 from tests.reports.sample_result import document
 
 

@@ -8,9 +8,9 @@ import pathlib
 import git
 import pytest
 import yaml
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

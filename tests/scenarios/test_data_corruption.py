@@ -9,11 +9,11 @@ import re
 from typing import Any
 
 import pytest
+from drillbook.drills import spec
+from drillbook.drills.cli import main
+from drillbook.drills.runner import DrillRunner
 
 from drillbook.errors import ExitCode
-from drills import spec
-from drills.cli import main
-from drills.runner import DrillRunner
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -7,9 +7,9 @@ import pathlib
 
 import pytest
 import yaml
+from drillbook.drills.cli import main
 
 from drillbook.errors import ExitCode
-from drills.cli import main
 from tests.conftest import CATALOG, CatalogRun
 
 pytestmark = pytest.mark.docker

@@ -9,12 +9,12 @@ import threading
 
 import psycopg
 import pytest
+from drillbook.drills import spec
+from drillbook.drills.cli import main
+from drillbook.drills.runner import DrillRunner
+from drillbook.drills.timeline import Event
 
 from drillbook.errors import ExitCode
-from drills import spec
-from drills.cli import main
-from drills.runner import DrillRunner
-from drills.timeline import Event
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
