@@ -377,9 +377,13 @@ class Replica:
             reason = f"exited with code {attrs.get('ExitCode')}: {last}"
         else:
             reason = f"{what}: {last}"
+        fix = (
+            f"Raise its memory limit (mem_limit in the target, or services.{service.name}.mem_limit in the drill)"
+            if attrs.get("OOMKilled")
+            else "Fix the image or its environment in the drill's target"
+        )
         return ServiceNotReady(
-            f"Service {service.name!r} {reason}. Its last log lines:\n{logs}\nFix the image or its environment "
-            "in the drill's target, then run the drill again.",
+            f"Service {service.name!r} {reason}. Its last log lines:\n{logs}\n{fix}, then run the drill again.",
             service.name,
             reason[:300],
         )

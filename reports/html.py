@@ -12,7 +12,7 @@ from drillbook.reports.fields import COUNTS, INSTANTS
 
 def environment(autoescape: bool) -> jinja2.Environment:
     env = jinja2.Environment(
-        loader=jinja2.PackageLoader("reports", "templates"),
+        loader=jinja2.PackageLoader("drillbook.reports", "templates"),
         autoescape=autoescape,
         keep_trailing_newline=True,
         trim_blocks=True,

@@ -9,6 +9,7 @@ package data.
 
 from __future__ import annotations
 
+import json
 import pathlib
 import subprocess
 import sys
@@ -16,6 +17,7 @@ import sys
 import pytest
 
 from tests.conftest import ROOT
+from tests.reports.sample_result import document as sample_document
 
 pytestmark = [pytest.mark.slow, pytest.mark.docker]
 
@@ -54,6 +56,15 @@ def test_the_installed_command_lists_validates_and_plans(installed: pathlib.Path
     assert version.returncode == 0 and version.stdout.startswith("drillbook "), version.stderr
     planned = sh(installed / "drillbook", "plan", "bad-deploy", cwd=tmp_path)
     assert planned.returncode == 0 and "git_rollback" in planned.stdout, planned.stderr
+
+
+def test_the_installed_command_renders_every_report(installed: pathlib.Path, tmp_path: pathlib.Path) -> None:
+    """Templates are package data, found under the installed package's name."""
+    (tmp_path / "result.json").write_text(json.dumps(sample_document()))
+    formats = (("html", "<!DOCTYPE html>"), ("md", "# Drill"), ("junit", "<testsuite"), ("postmortem", "# Post"))
+    for fmt, marker in formats:
+        rendered = sh(installed / "drillbook", "report", tmp_path / "result.json", "--format", fmt, cwd=tmp_path)
+        assert rendered.returncode == 0 and marker in rendered.stdout, (fmt, rendered.stderr[-1500:])
 
 
 def test_the_images_build_from_the_installed_package_data(installed: pathlib.Path, tmp_path: pathlib.Path) -> None:

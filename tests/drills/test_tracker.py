@@ -123,3 +123,26 @@ def test_a_write_flow_whose_id_is_never_found_stops_the_drill(
     assert '"run_id": "string"' in error, "the message shows the answer's shape"
     assert result["measurements"]["injected_at"] is None, "no fault was injected"
     assert "run.info.id" in capsys.readouterr().out
+
+
+def test_a_service_the_oom_killer_ends_at_start_is_named_so_first(tmp_path: pathlib.Path) -> None:
+    spec = yaml.safe_load((DRILLS / "exit-at-start.yaml").read_text())
+    spec.update(name="tracker-oom", services={"tracker": {"mem_limit": "12m"}})
+    drill = tmp_path / "oom.yaml"
+    drill.write_text(yaml.safe_dump(spec))
+    code, result = run(drill, tmp_path / "out")
+    assert code == ExitCode.BAD_INPUT and result["verdict"] == "error"
+    assert result["error"].startswith("Service 'tracker' was killed by the kernel's OOM killer")
+    assert "services.tracker.mem_limit" in result["error"]
+
+
+def test_a_steady_state_failed_by_cold_workers_says_they_timed_out(tmp_path: pathlib.Path) -> None:
+    """Without the warm-up, each worker's slow first request times the probes out."""
+    spec = yaml.safe_load((DRILLS / "exit-at-start.yaml").read_text())
+    spec["phases"]["warmup_s"] = 0
+    spec["name"] = "tracker-cold"
+    drill = tmp_path / "cold.yaml"
+    drill.write_text(yaml.safe_dump(spec))
+    code, result = run(drill, tmp_path / "out")
+    assert code == ExitCode.BAD_INPUT and result["measurements"]["injected_at"] is None
+    assert "timed out after 1 s" in result["error"] and "phases.warmup_s" in result["error"]

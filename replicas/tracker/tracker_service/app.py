@@ -34,7 +34,7 @@ class Unavailable(Exception):
 
 
 class Workers:
-    """A fixed pool of workers, each loading its caches (about a second) on its first request.
+    """A fixed pool of workers, each loading its caches (a second and a half) on its first request.
 
     That is how a pre-forking server behaves after every start: the first
     request each worker serves is slow, the later ones are not.
@@ -177,7 +177,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="tracker")
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--workers", type=int, default=4)
-    parser.add_argument("--worker-warmup-s", type=float, default=1.0)
+    parser.add_argument("--worker-warmup-s", type=float, default=1.5)
     parser.add_argument(
         "--serve-for-s",
         type=float,
