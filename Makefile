@@ -8,9 +8,6 @@ DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
 
-export TESTCONTAINERS_RYUK_DISABLED := true
-export TESTCONTAINERS_HOST_OVERRIDE := 127.0.0.1
-
 .PHONY: help setup venv docker images browser zsh drill gameday test unit lint bench bench-dr clean
 
 help:

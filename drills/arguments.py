@@ -11,10 +11,9 @@ import math
 import os
 import pathlib
 
+from drillbook import __version__, reports
 from drillbook.drills import completion, evidence
 from drillbook.drills.result import drillbook_commit
-
-from drillbook import __version__, reports
 from drillbook.errors import DrillbookError
 
 
@@ -124,6 +123,8 @@ def build_parser() -> Parser:
     p.add_argument("--drill", help="only this drill id")
     p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
     p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
+    p = sub.add_parser("schema", help="print the JSON Schema of a drill file or of a result document")
+    p.add_argument("kind", choices=("drill", "result"))
     p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
     p.add_argument("shell", choices=completion.SHELLS)
     return parser

@@ -19,6 +19,11 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 import jinja2
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from drillbook import contract, inputs, reports
 from drillbook.drills import (
     alerts,
     arguments,
@@ -40,15 +45,10 @@ from drillbook.drills.result import DrillResult
 from drillbook.drills.runner import DrillRunner, resolve_plugins
 from drillbook.drills.summary import print_summary
 from drillbook.drills.timeline import Event
+from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.reports import documents, words
 from drillbook.scenarios import REGISTRY as SCENARIOS
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
-
-from drillbook import inputs, reports
-from drillbook.errors import DrillbookError, ExitCode, ResultError
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
 VERDICT_EXIT = {
@@ -76,6 +76,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "cleanup": cmd_cleanup,
             "history": cmd_history,
             "completion": cmd_completion,
+            "schema": cmd_schema,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:
@@ -136,6 +137,13 @@ def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
 def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
     drills = sorted(p.stem for p in CATALOG.glob("*.yaml"))
     sys.stdout.write(completion.script(args.shell, arguments.build_parser(), drills))
+    return ExitCode.OK
+
+
+def cmd_schema(args: argparse.Namespace, console: Console) -> ExitCode:
+    """Editors complete drill files from the drill schema; other tools read results safely with the other."""
+    schema = spec_module.json_schema() if args.kind == "drill" else contract.json_schema()
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
     return ExitCode.OK
 
 

@@ -15,12 +15,12 @@ from collections.abc import Sequence
 from typing import Any
 
 import psycopg
-from drillbook.drills.load.ledger import AckedWrite, compared, digest
-from drillbook.drills.measure import LostWrite
-from drillbook.replicas.target import WriteFlow
 from psycopg.rows import dict_row
 
+from drillbook.drills.load.ledger import AckedWrite, compared, digest
+from drillbook.drills.measure import LostWrite
 from drillbook.errors import DrillbookError
+from drillbook.replicas.target import WriteFlow
 
 BATCH = 5000
 

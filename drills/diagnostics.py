@@ -20,9 +20,9 @@ from dataclasses import dataclass
 import docker.errors
 import httpx
 import psycopg
-from drillbook.replicas.replica import Replica
 
 from drillbook.errors import DrillbookError
+from drillbook.replicas.replica import Replica
 
 MAX_TEXT = 2000
 MAX_ROWS = 20

@@ -17,17 +17,17 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from drillbook import inputs
 from drillbook.drills import commits
 from drillbook.drills import spec as spec_module
 from drillbook.drills.history import History
 from drillbook.drills.runner import DrillRunner, resolve_plugins
 from drillbook.drills.timeline import Event
+from drillbook.errors import DrillbookError, PluginError, SpecError
 from drillbook.reports import gameday as gameday_report
 from drillbook.reports import history_page, junit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
-
-from drillbook import inputs
-from drillbook.errors import DrillbookError, PluginError, SpecError
 
 CATALOG = pathlib.Path(__file__).resolve().parent / "catalog"
 

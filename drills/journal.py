@@ -14,8 +14,6 @@ from typing import IO, Any
 
 from drillbook.drills.timeline import Event
 
-JOURNAL_FILE = "journal.jsonl"
-
 
 class Journal:
     def __init__(self, path: pathlib.Path, header: dict[str, Any]) -> None:

@@ -11,12 +11,13 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Self
 
-from drillbook.drills.runner import Status
-from drillbook.drills.timeline import Event
 from rich.console import Console, RenderableType
 from rich.live import Live
 from rich.markup import escape
 from rich.text import Text
+
+from drillbook.drills.runner import Status
+from drillbook.drills.timeline import Event
 
 
 def render(status: Status | None, title: str) -> RenderableType:

@@ -14,6 +14,7 @@ import time
 from dataclasses import dataclass
 
 import psycopg
+
 from drillbook.replicas.backups import STANDBY_NAME
 from drillbook.replicas.replica import Replica
 

@@ -20,6 +20,7 @@ from typing import Literal, Self
 
 import httpx
 import psycopg
+
 from drillbook.drills.samples import Sample
 
 MAX_IN_FLIGHT = 64

@@ -18,6 +18,10 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 import git
+from pydantic import ValidationError
+
+from drillbook import __version__
+from drillbook.contract import RESULT_FILE, SCHEMA_VERSION, ResultDocument
 from drillbook.drills.alerts import Alert
 from drillbook.drills.diagnostics import Snapshot
 from drillbook.drills.measure import LostWrite, Measurements
@@ -26,13 +30,10 @@ from drillbook.drills.samples import MemorySample, Sample
 from drillbook.drills.score import Score
 from drillbook.drills.timeline import Event
 from drillbook.drills.verification import Item
+from drillbook.errors import ResultError
 from drillbook.replicas.replica import Replacement
 from drillbook.reports import runbook
 
-from drillbook import __version__
-from drillbook.errors import ResultError
-
-SCHEMA_VERSION = "2"
 Verdict = Literal["passed", "failed", "error", "interrupted"]
 
 
@@ -266,8 +267,16 @@ def environment(docker_version: str | None) -> dict[str, str]:
 
 def write(document: dict[str, Any], out_dir: pathlib.Path) -> pathlib.Path:
     """Write `result.json` atomically: a reader sees the whole document or none."""
+    try:
+        ResultDocument.model_validate(document)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        raise ResultError(
+            f"drillbook wrote a result its own contract refuses ({'.'.join(map(str, first['loc']))}: "
+            f"{first['msg']}); this is a bug in drillbook, please report it with the drill file."
+        ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
-    final = out_dir / "result.json"
+    final = out_dir / RESULT_FILE
     fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=out_dir)
     try:
         with os.fdopen(fd, "w") as fh:

@@ -21,11 +21,14 @@ import docker.errors
 import httpx
 import psycopg
 from docker import DockerClient
+
+from drillbook import reports
+from drillbook.contract import JOURNAL_FILE
 from drillbook.drills import alerts as alert_rules
 from drillbook.drills import datacheck, findings, measure, objectives, steady, verification
 from drillbook.drills.diagnostics import Background, Gatherer, Snapshot
 from drillbook.drills.guards import require_loopback
-from drillbook.drills.journal import JOURNAL_FILE, Journal
+from drillbook.drills.journal import Journal
 from drillbook.drills.load.process import LoadProcess
 from drillbook.drills.masking import Masker
 from drillbook.drills.measure import LostWrite, Measurements
@@ -39,6 +42,8 @@ from drillbook.drills.signals import Interrupts
 from drillbook.drills.spec import DrillSpec
 from drillbook.drills.teardown import Teardown
 from drillbook.drills.timeline import Clock, Event, Timeline
+from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
+from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import Procedure, StepContext
 from drillbook.replicas import cleanup, engine, images
@@ -47,10 +52,6 @@ from drillbook.replicas.replica import Replica
 from drillbook.reports import runbook
 from drillbook.scenarios import REGISTRY as SCENARIOS
 from drillbook.scenarios.base import Fault, Scenario
-
-from drillbook import reports
-from drillbook.errors import DrillbookError, DrillTimeout, RecoveryStepFailed, SteadyStateError
-from drillbook.plugins import check_arguments
 
 HEALTH_PROBE = "health"
 DATABASE_PROBE = "database"

@@ -15,14 +15,14 @@ from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
 import yaml
-from drillbook.drills.alerts import rule_names
-from drillbook.drills.objectives import Tier
-from drillbook.replicas import backups, disks, proxy
-from drillbook.replicas import target as t
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drillbook import inputs
+from drillbook.drills.alerts import rule_names
+from drillbook.drills.objectives import Tier
 from drillbook.errors import SpecError
+from drillbook.replicas import backups, disks, proxy
+from drillbook.replicas import target as t
 
 HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {
@@ -313,6 +313,13 @@ class DrillModel(Model):
         if len(self.compare) == 1:
             raise ValueError("`compare` needs at least two procedures; for one, use `recovery`")
         return self
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a drill file (`drillbook schema drill`), for editors and other tools."""
+    schema = DrillModel.model_json_schema(by_alias=True)
+    schema["title"] = "drillbook drill file"
+    return schema
 
 
 class DrillSpec:

@@ -5,10 +5,11 @@ from __future__ import annotations
 import pathlib
 from typing import Any
 
-from drillbook.drills import comparison
-from drillbook.reports import words
 from rich.console import Console
 from rich.table import Table
+
+from drillbook.drills import comparison
+from drillbook.reports import words
 
 
 def print_comparison(console: Console, drill: str, rows: list[comparison.Row], where: pathlib.Path) -> None:

@@ -6,9 +6,8 @@ add procedures under the `drillbook.procedures` entry point group.
 
 from __future__ import annotations
 
-from drillbook.recovery.base import Procedure, Step, StepContext
-
 from drillbook.plugins import Registry
+from drillbook.recovery.base import Procedure, Step, StepContext
 
 REGISTRY: Registry[Procedure] = Registry(
     kind="recovery procedure",

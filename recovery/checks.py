@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import httpx
+
+from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import Step, StepContext
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Flow
-
-from drillbook.errors import RecoveryStepFailed as StepFailed
 
 
 def verify(ctx: StepContext) -> str:

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 
 import httpx
 import psycopg
+
+from drillbook.errors import RecoveryStepFailed, ReplicaError
 from drillbook.recovery import database
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.replicas import proxy
-
-from drillbook.errors import RecoveryStepFailed, ReplicaError
 
 
 @dataclass(frozen=True)

@@ -9,11 +9,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import VERIFY
 from drillbook.recovery.gitops import last_change, revert_found, since_revert
-
-from drillbook.errors import RecoveryStepFailed
 
 
 @dataclass(frozen=True)

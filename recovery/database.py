@@ -9,9 +9,9 @@ import shlex
 
 import httpx
 import psycopg
-from drillbook.recovery.base import StepContext
 
 from drillbook.errors import RecoveryStepFailed, ReplicaError
+from drillbook.recovery.base import StepContext
 
 READ_WRITE_OFF = "-c default_transaction_read_only=off"
 """PGOPTIONS for drillbook's own restore while the database is read-only for everyone else."""

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import psycopg
+
+from drillbook.errors import PluginError, RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.replicas import postgres
 from drillbook.replicas.target import Target
-
-from drillbook.errors import PluginError, RecoveryStepFailed
 
 
 @dataclass(frozen=True)

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.restart_database import PROCEDURE as RESTART
-
-from drillbook.errors import RecoveryStepFailed
 
 POSTGRES_OWN = (
     "base",

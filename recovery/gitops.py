@@ -6,10 +6,9 @@ import itertools
 from collections.abc import Callable
 from typing import Any
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import StepContext
 from drillbook.replicas.desired_state import Commit, DesiredState
-
-from drillbook.errors import RecoveryStepFailed
 
 Aspect = Callable[[dict[str, Any]], Any]
 

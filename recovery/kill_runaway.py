@@ -8,10 +8,9 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import VERIFY
-
-from drillbook.errors import RecoveryStepFailed
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import httpx
-from drillbook.recovery.base import Procedure, Step, StepContext
-from drillbook.recovery.checks import VERIFY
 
 from drillbook.errors import RecoveryStepFailed
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import VERIFY
 
 
 @dataclass(frozen=True)

@@ -16,12 +16,11 @@ import datetime as dt
 import time
 from dataclasses import dataclass
 
+from drillbook.errors import PluginError, RecoveryStepFailed, ReplicaError
 from drillbook.recovery import database
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.replicas.target import Target
-
-from drillbook.errors import PluginError, RecoveryStepFailed, ReplicaError
 
 
 @dataclass(frozen=True)

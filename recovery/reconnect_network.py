@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
-
-from drillbook.errors import RecoveryStepFailed
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ import time
 from dataclasses import dataclass
 
 import psycopg
+from psycopg import sql
+
+from drillbook.errors import PluginError, RecoveryStepFailed
 from drillbook.recovery import database
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.recovery.readonly_mode import READ_ONLY_ON
 from drillbook.replicas.target import Target
-from psycopg import sql
-
-from drillbook.errors import PluginError, RecoveryStepFailed
 
 
 @dataclass(frozen=True)

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from drillbook.recovery import database
-from drillbook.recovery.base import Procedure, Step, StepContext
-from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from psycopg import sql
 
 from drillbook.errors import RecoveryStepFailed
+from drillbook.recovery import database
+from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 
 BY_HOLDER = """
     SELECT coalesce(nullif(application_name, ''), 'no name'), coalesce(usename, ''), state, count(*)

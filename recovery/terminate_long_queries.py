@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery import database
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import VERIFY
-
-from drillbook.errors import RecoveryStepFailed
 
 # The runbook's query, with the harness's own sessions left out.
 LONG_RUNNING = """

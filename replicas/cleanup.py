@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 import docker.errors
 from docker import DockerClient
+
 from drillbook.replicas import disks, labels
 
 

@@ -15,9 +15,9 @@ from typing import Any
 
 import git
 import yaml
-from drillbook.replicas.target import Target
 
 from drillbook.errors import ReplicaError, SpecError
+from drillbook.replicas.target import Target
 
 FILE = "replica.yaml"
 AUTHOR = git.Actor("drillbook", "drillbook@localhost")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import psycopg
+
 from drillbook.replicas.target import Database
 
 

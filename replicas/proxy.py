@@ -14,10 +14,10 @@ import dataclasses
 from typing import Any, Literal
 
 import httpx
-from drillbook.replicas.images import FAULT_PROXY_IMAGE
-from drillbook.replicas.target import ReadyCheck, Service, Target
 
 from drillbook.errors import ReplicaError
+from drillbook.replicas.images import FAULT_PROXY_IMAGE
+from drillbook.replicas.target import ReadyCheck, Service, Target
 
 CONTROL_PORT = 8474
 Mode = Literal["pass", "latency", "timeout", "reset"]

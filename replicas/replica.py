@@ -23,13 +23,13 @@ import requests
 from docker import DockerClient
 from docker.models.containers import Container
 from docker.models.networks import Network
+
+from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import backups, cgroups, disks, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
 from drillbook.replicas.target import Service, Target
-
-from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 
 EventSink = Callable[[str, str], object]
 

@@ -10,55 +10,17 @@ from __future__ import annotations
 
 import json
 import pathlib
-from typing import Any, Literal
+from typing import Any
 
-from drillbook.reports.fields import MEASUREMENTS
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import ValidationError
 
 from drillbook import inputs
+from drillbook.contract import JOURNAL_FILE, MEASUREMENTS, READABLE, RESULT_FILE, Event, ResultDocument
 from drillbook.errors import ResultError
-
-RESULT_FILE = "result.json"
-JOURNAL_FILE = "journal.jsonl"
 
 
 class DocumentError(ResultError):
     """The path holds neither a result document nor a journal."""
-
-
-class _Objective(BaseModel):
-    name: str
-    target_s: float | None
-    measured_s: float | None
-    met: bool | None
-
-
-class _Event(BaseModel):
-    t: float
-    wall: str | None = None
-    kind: str
-    detail: str
-
-
-READABLE = ("1", "2")
-"""The result versions this drillbook reads. Version 2 changed what `recovered_at` and
-`downtime_s` mean (to the sustained recovery, every outage counted); version 1's figures
-are the first recovery's, and render as they were written."""
-
-
-class _Core(BaseModel):
-    """The result contract's core (docs/design.md, "The result document"), checked on read so
-    that a document that is not one is refused in one sentence, not deep in a template."""
-
-    model_config = ConfigDict(extra="allow")
-    schema_version: Literal["1", "2"]
-    drill: str
-    verdict: Literal["passed", "failed", "error", "interrupted"]
-    measurements: dict[str, float | int | None]
-    objectives: list[_Objective]
-    alerts: list[dict[str, object]]
-    recovery_steps: list[dict[str, object]]
-    timeline: list[_Event]
 
 
 def load(path: pathlib.Path) -> dict[str, Any]:
@@ -79,7 +41,7 @@ def load(path: pathlib.Path) -> dict[str, Any]:
             f"{' and '.join(READABLE)}"
         )
     try:
-        _Core.model_validate(document)
+        ResultDocument.model_validate(document)
     except ValidationError as exc:
         first = exc.errors()[0]
         field = ".".join(str(p) for p in first["loc"])
@@ -105,7 +67,7 @@ def from_journal(text: str, path: pathlib.Path) -> dict[str, Any]:
         raise DocumentError(f"{path} is not a drillbook journal (no header line)")
     events = [{k: r.get(k) for k in ("t", "wall", "kind", "detail")} for r in rows if r.get("type") == "event"]
     try:
-        checked = [_Event.model_validate(e) for e in events]
+        checked = [Event.model_validate(e) for e in events]
     except ValidationError as exc:
         raise DocumentError(f"{path} holds an event drillbook did not write ({exc.errors()[0]['msg']!s})") from None
     end = next((r for r in rows if r.get("type") == "end"), None)

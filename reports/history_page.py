@@ -9,6 +9,7 @@ from html import escape
 from typing import Any
 
 import markupsafe
+
 from drillbook.reports import html
 
 # A run regresses when a figure got worse than the run before by more than both

@@ -6,8 +6,9 @@ from typing import Any
 
 import jinja2
 import markupsafe
+
+from drillbook.contract import COUNTS, INSTANTS
 from drillbook.reports import chart, runbook, words
-from drillbook.reports.fields import COUNTS, INSTANTS
 
 
 def environment(autoescape: bool) -> jinja2.Environment:

@@ -11,7 +11,7 @@ import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from typing import Any
 
-from drillbook.reports.fields import MEASUREMENTS as FIGURES
+from drillbook.contract import MEASUREMENTS as FIGURES
 from drillbook.reports.words import duration
 
 

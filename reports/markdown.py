@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from drillbook.contract import COUNTS, INSTANTS
 from drillbook.reports import html, words
-from drillbook.reports.fields import COUNTS, INSTANTS
 
 
 def render(doc: dict[str, Any]) -> str:

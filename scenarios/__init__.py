@@ -6,9 +6,8 @@ scenarios under the `drillbook.scenarios` entry point group.
 
 from __future__ import annotations
 
-from drillbook.scenarios.base import Fault, Scenario
-
 from drillbook.plugins import Registry
+from drillbook.scenarios.base import Fault, Scenario
 
 REGISTRY: Registry[Scenario] = Registry(
     kind="scenario",

@@ -8,9 +8,8 @@ from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
-from drillbook.replicas.target import Service, Target
-
 from drillbook.errors import PluginError
+from drillbook.replicas.target import Service, Target
 
 
 class Fault:

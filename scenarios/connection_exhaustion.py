@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 import psycopg
-from drillbook.replicas.replica import Replica
-from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario
 from psycopg import sql
 
 from drillbook.errors import PluginError
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario
 
 ROLE = re.compile(r"^[a-z_][a-z0-9_]{0,62}$")
 MAX_CONNECTIONS = 10_000

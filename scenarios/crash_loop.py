@@ -12,12 +12,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from drillbook.errors import PluginError
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 from drillbook.scenarios.gitops import committed
-
-from drillbook.errors import PluginError
 
 BAD = {"DB_POOL_SIZE": "ten"}
 LOOP_SEEN_S = 15.0

@@ -16,12 +16,12 @@ from contextlib import contextmanager
 from typing import Literal
 
 import psycopg
-from drillbook.replicas.replica import Replica
-from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario
 from psycopg import sql
 
 from drillbook.errors import PluginError
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario
 
 Statement = Literal["delete_recent", "drop_table"]
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*$")

@@ -19,11 +19,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import docker.errors
+
+from drillbook.errors import DrillbookError, PluginError
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Service, Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
-
-from drillbook.errors import DrillbookError, PluginError
 
 FILE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,80}$")
 

@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from typing import Any
 
 import httpx
+
 from drillbook.replicas.desired_state import Commit
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target

@@ -17,12 +17,12 @@ from contextlib import contextmanager, suppress
 from typing import Literal
 
 import psycopg
-from drillbook.replicas.replica import Replica
-from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario
 from psycopg import sql
 
 from drillbook.errors import PluginError
+from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
+from drillbook.scenarios.base import Fault, Scenario
 
 LockMode = Literal["access exclusive", "exclusive", "share"]
 IDENTIFIER = re.compile(r"^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$")

@@ -17,11 +17,11 @@ from contextlib import contextmanager
 from typing import Literal
 
 import httpx
+
+from drillbook.errors import PluginError
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
-
-from drillbook.errors import PluginError
 
 Mode = Literal["error", "hang"]
 

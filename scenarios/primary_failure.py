@@ -13,11 +13,10 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from drillbook.errors import DrillbookError, PluginError
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario
-
-from drillbook.errors import DrillbookError, PluginError
 
 
 def check(target: Target) -> None:

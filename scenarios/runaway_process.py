@@ -13,11 +13,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 import docker.errors
+
+from drillbook.errors import DrillbookError, PluginError
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
-
-from drillbook.errors import DrillbookError, PluginError
 
 NAME = re.compile(r"^[a-z][a-z0-9-]{2,40}$")
 

@@ -18,12 +18,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
+from drillbook.errors import PluginError, ReplicaError
 from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Service, Target
 from drillbook.scenarios.base import Fault, Scenario
-
-from drillbook.errors import PluginError, ReplicaError
 
 Mode = Literal["latency", "timeout", "reset"]
 

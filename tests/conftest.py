@@ -13,8 +13,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import docker.errors
+import jsonschema
 import pytest
 from docker import DockerClient
+
+from drillbook import contract
 from drillbook.drills import spec
 from drillbook.replicas import engine, images, labels
 from drillbook.replicas.replica import Replica
@@ -28,6 +31,21 @@ CATALOG = ROOT / "drills" / "catalog"
 def private_history(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Drills run by tests record their history in the test's folder, not the checkout."""
     monkeypatch.setenv("DRILLBOOK_HISTORY", str(tmp_path / "history.db"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def results_follow_the_contract(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Every result document a drill of this session wrote is valid against `drillbook schema result`."""
+    yield
+    validator = jsonschema.Draft202012Validator(contract.json_schema())
+    refused = []
+    for path in tmp_path_factory.getbasetemp().rglob("result.json"):
+        if not (path.parent / contract.JOURNAL_FILE).exists():
+            continue  # not a drill's output: a test's deliberately broken document
+        errors = list(validator.iter_errors(json.loads(path.read_text())))
+        if errors:
+            refused.append(f"{path}: {errors[0].json_path}: {errors[0].message[:200]}")
+    assert not refused, "\n".join(refused)
 
 
 @pytest.fixture(scope="session")

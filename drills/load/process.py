@@ -25,9 +25,8 @@ from drillbook.drills.load.ledger import (
     parse_request,
     parse_write,
 )
-from drillbook.replicas.target import WriteFlow
-
 from drillbook.errors import ReplicaError
+from drillbook.replicas.target import WriteFlow
 
 
 class LoadProcess:

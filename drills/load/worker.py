@@ -24,9 +24,10 @@ from typing import IO, Any  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
-from drillbook.drills.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 from locust import HttpUser, User, constant_throughput, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
+
+from drillbook.drills.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 
 
 def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:

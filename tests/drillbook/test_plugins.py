@@ -6,11 +6,11 @@ from dataclasses import dataclass
 from typing import Literal
 
 import pytest
-from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.scenarios import REGISTRY as SCENARIOS
 
 from drillbook.errors import PluginError
 from drillbook.plugins import Registry, check_arguments
+from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.scenarios import REGISTRY as SCENARIOS
 
 
 def fault(replica: object, mode: Literal["a", "b"] = "a", seconds: float = 1.0, label: str = "") -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from drillbook.drills.alerts import RULES, evaluate, first_sustained
 from drillbook.drills.samples import MemorySample, Sample
 

@@ -9,8 +9,8 @@ import shutil
 import subprocess
 
 import pytest
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 
 CATALOG = pathlib.Path(__file__).resolve().parents[2] / "drills" / "catalog"

@@ -6,9 +6,9 @@ import json
 import pathlib
 
 import pytest
+
 from drillbook.drills import spec
 from drillbook.drills.cli import main
-
 from drillbook.errors import ExitCode, SpecError
 from tests.conftest import CATALOG
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from drillbook.drills.datacheck import DataCheckContractError, check_columns, difference
 from drillbook.drills.load.ledger import AckedWrite, compared, digest
 from drillbook.replicas.target import WriteFlow

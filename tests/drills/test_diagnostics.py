@@ -9,9 +9,9 @@ from collections.abc import Iterator
 
 import psycopg
 import pytest
+
 from drillbook.drills.diagnostics import LOG_LINES, MAX_CELL, Gatherer
 from drillbook.replicas.replica import Replica
-
 from tests.conftest import CatalogRun
 
 pytestmark = pytest.mark.docker

@@ -12,10 +12,10 @@ from typing import Any
 import psycopg
 import pytest
 import yaml
+
 from drillbook.drills import spec
 from drillbook.drills.runner import DrillRunner
 from drillbook.drills.timeline import Event
-
 from tests.conftest import CATALOG, ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 import yaml
-from drillbook.drills import spec
-from drillbook.drills.cli import main
-from drillbook.drills.runner import resolve_plugins
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from drillbook.drills import spec
+from drillbook.drills.cli import main
+from drillbook.drills.runner import resolve_plugins
 from drillbook.errors import DrillbookError, ExitCode
 from tests.conftest import CATALOG
 
@@ -104,6 +104,8 @@ VOCABULARY = [
     "report",
     "cleanup",
     "images",
+    "schema",
+    "result",
     "--out",
     "--drill",
     "--include-running",

@@ -29,8 +29,8 @@ from typing import Any
 import docker
 import pytest
 import yaml
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from tests.conftest import CATALOG, ROOT, drillbook_objects
 from tests.reports.sample_result import document as sample_document
 
@@ -308,6 +308,8 @@ def cases(seed: int, count: int) -> list[Case]:
                 ["images", "--help"],
                 ["images"],
                 ["completion", rng.choice(["bash", "zsh", "fish", "[/]"])],
+                ["schema", rng.choice(["drill", "result", "target", "[/]", ""])],
+                ["schema"],
                 ["--version"],
                 [],
                 [rng.choice(MARKUP)],
@@ -429,6 +431,7 @@ def test_the_cases_cover_every_subcommand() -> None:
         "cleanup",
         "images",
         "completion",
+        "schema",
         "--version",
     }
 

@@ -10,11 +10,11 @@ from typing import Any
 
 import git
 import pytest
+
 from drillbook.drills import evidence, gameday, spec
 from drillbook.drills.gameday import ToleranceModel
-from drillbook.reports import gameday as gameday_report
-
 from drillbook.errors import EvidenceError, PluginError, SpecError
+from drillbook.reports import gameday as gameday_report
 from tests.conftest import CATALOG
 from tests.reports.sample_result import document
 
@@ -155,7 +155,6 @@ def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Pa
 def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
     from drillbook.drills.cli import main
     from drillbook.drills.history import History
-
     from drillbook.errors import ExitCode
     from tests.reports.test_junit import SCHEMA
 

@@ -7,9 +7,9 @@ import pathlib
 
 import pytest
 from docker import DockerClient
+
 from drillbook.drills.cli import main
 from drillbook.drills.guards import require_loopback
-
 from drillbook.errors import ExitCode, SpecError
 from tests.conftest import drill_file, drillbook_objects, spawn_drill
 

@@ -8,7 +8,6 @@ from typing import Any
 from drillbook.drills.cli import main
 from drillbook.drills.history import History
 from drillbook.reports import history_page
-
 from tests.reports.sample_result import document
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 from docker import DockerClient
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import drill_file, drillbook_objects, spawn_drill, wait_for_line
 

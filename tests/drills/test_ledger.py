@@ -7,6 +7,7 @@ import decimal
 import pathlib
 
 import pytest
+
 from drillbook.drills.load.ledger import Tail, digest, find, normalise, shape
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import io
 
+from rich.console import Console
+
 from drillbook.drills.live import LiveView, render
 from drillbook.drills.runner import Status
-from rich.console import Console
 
 
 def _text(status: Status | None) -> str:

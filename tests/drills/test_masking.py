@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from drillbook.drills import spec
 from drillbook.drills.masking import MASK, Masker
-
 from tests.conftest import CATALOG
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from drillbook.drills.measure import LostWrite, Measurements, degraded_for, disrupted_at, measure, recovered_at, rpo
 from drillbook.drills.objectives import judge
 from drillbook.drills.samples import Sample

@@ -6,9 +6,9 @@ import pathlib
 
 import pytest
 from docker import DockerClient
+
 from drillbook.drills import preconditions, spec
 from drillbook.drills.cli import main
-
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

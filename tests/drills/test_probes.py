@@ -9,6 +9,7 @@ import time
 from collections.abc import Iterator
 
 import pytest
+
 from drillbook.drills.probes import Probe, ProbeRunner
 
 INTERVAL_S = 0.1

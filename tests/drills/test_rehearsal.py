@@ -11,8 +11,8 @@ import sys
 import git
 import pexpect
 import pytest
-from drillbook.drills import spec
 
+from drillbook.drills import spec
 from tests.conftest import CATALOG, ROOT
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 import yaml
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import ROOT
 

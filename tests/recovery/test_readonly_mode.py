@@ -7,6 +7,7 @@ import time
 import httpx
 import psycopg
 import pytest
+
 from drillbook.recovery import REGISTRY, database
 from drillbook.recovery.base import StepContext
 from drillbook.replicas.replica import Replica

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import httpx
 import pytest
+
+from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery import REGISTRY
 from drillbook.recovery.base import StepContext
 from drillbook.replicas.replica import Replica
-
-from drillbook.errors import RecoveryStepFailed
 
 pytestmark = pytest.mark.docker
 

@@ -7,10 +7,10 @@ from typing import Any
 
 import git
 import pytest
-from drillbook.replicas.desired_state import FILE, DesiredState
-from drillbook.replicas.target import Target
 
 from drillbook.errors import SpecError
+from drillbook.replicas.desired_state import FILE, DesiredState
+from drillbook.replicas.target import Target
 
 
 def set_image(image: str) -> Any:
@@ -74,7 +74,6 @@ def test_not_a_repository(tmp_path: pathlib.Path, sample_target: Target) -> None
 
 def test_backups_are_part_of_the_desired_state(tmp_path: pathlib.Path) -> None:
     from drillbook.drills import spec
-
     from tests.conftest import CATALOG
 
     target = spec.load(CATALOG / "host-lost.yaml").target

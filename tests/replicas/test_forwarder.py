@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
+
 from drillbook.replicas.forwarder import Forwarder
 from drillbook.replicas.replica import free_port
 

@@ -8,12 +8,12 @@ import httpx
 import psycopg
 import pytest
 from docker import DockerClient
+
+from drillbook.errors import ReplicaError
 from drillbook.replicas import labels
 from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
-
-from drillbook.errors import ReplicaError
 
 pytestmark = pytest.mark.docker
 

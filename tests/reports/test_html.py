@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 
 from drillbook.reports import documents, html
-
 from tests.reports.sample_result import document
 
 

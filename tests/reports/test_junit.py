@@ -6,8 +6,8 @@ import pathlib
 import xml.etree.ElementTree as ET
 
 import xmlschema
-from drillbook.reports import junit
 
+from drillbook.reports import junit
 from tests.reports.sample_result import document
 
 SCHEMA = xmlschema.XMLSchema(pathlib.Path(__file__).with_name("jenkins-junit.xsd"))

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from drillbook.reports import runbook
-
 from tests.reports.sample_result import document
 
 

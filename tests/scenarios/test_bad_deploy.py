@@ -8,8 +8,8 @@ import pathlib
 import git
 import pytest
 import yaml
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

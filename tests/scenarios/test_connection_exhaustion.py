@@ -7,10 +7,10 @@ import pathlib
 import re
 
 import pytest
+
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.runner import DrillRunner
-
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

@@ -9,10 +9,10 @@ import re
 from typing import Any
 
 import pytest
+
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.runner import DrillRunner
-
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

@@ -7,8 +7,8 @@ import pathlib
 
 import pytest
 import yaml
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG, CatalogRun
 

@@ -7,12 +7,12 @@ import pathlib
 import subprocess
 
 import pytest
+
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.runner import DrillRunner
-from drillbook.replicas import disks
-
 from drillbook.errors import ExitCode
+from drillbook.replicas import disks
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -9,11 +9,11 @@ import git
 import pytest
 import yaml
 from docker import DockerClient
+
 from drillbook.drills.cli import main
+from drillbook.errors import ExitCode
 from drillbook.replicas.desired_state import FILE, DesiredState
 from drillbook.replicas.target import Target
-
-from drillbook.errors import ExitCode
 from tests.conftest import CATALOG, ROOT, drillbook_objects
 
 

@@ -9,11 +9,11 @@ import threading
 
 import psycopg
 import pytest
+
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.runner import DrillRunner
 from drillbook.drills.timeline import Event
-
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

@@ -6,8 +6,8 @@ import json
 import pathlib
 
 import pytest
-from drillbook.drills.cli import main
 
+from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

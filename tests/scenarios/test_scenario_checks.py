@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from drillbook.drills import spec
-from drillbook.scenarios import REGISTRY
 
+from drillbook.drills import spec
 from drillbook.errors import PluginError
+from drillbook.scenarios import REGISTRY
 from tests.conftest import CATALOG
 
 

@@ -11,12 +11,12 @@ from collections.abc import Iterator
 import httpx
 import pytest
 from docker import DockerClient
+
 from drillbook.drills import spec
 from drillbook.drills.runner import DrillRunner
 from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
-
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -1,0 +1,161 @@
+"""The result document's contract, defined once: its files, its version, its model.
+
+`drillbook.drills` writes result documents and checks each against this model
+before it reaches the disk; `drillbook.reports` reads them through it. It sits
+on the shared floor so that the reports never import the harness, and
+`drillbook schema result` prints its JSON Schema for other tools to read
+results safely. Fields may be added freely (the model allows extra ones);
+renaming or removing one, or changing its meaning, bumps `SCHEMA_VERSION`
+(docs/design.md, "The result document").
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RESULT_FILE = "result.json"
+JOURNAL_FILE = "journal.jsonl"
+SCHEMA_VERSION = "2"
+READABLE = ("1", "2")
+"""The versions this drillbook reads. Version 2 changed what `recovered_at` and `downtime_s`
+mean (the sustained recovery, every outage counted); a version 1 document's figures are
+the first recovery's, and render as they were written."""
+
+INSTANTS = (
+    "injected_at",
+    "disrupted_at",
+    "detected_at",
+    "recovered_at",
+    "downtime_s",
+    "degraded_s",
+    "time_to_detect_s",
+    "time_to_recover_s",
+    "rpo_s",
+)
+COUNTS = ("acked_writes", "lost_writes", "lost_after_injection")
+MEASUREMENTS = INSTANTS + COUNTS
+"""The measurement fields, in the order reports show them."""
+
+Verdict = Literal["passed", "failed", "error", "interrupted"]
+
+
+class _Part(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class Measurements(_Part):
+    injected_at: float | None = None
+    disrupted_at: float | None = None
+    detected_at: float | None = None
+    recovered_at: float | None = None
+    downtime_s: float | None = None
+    degraded_s: float | None = None
+    time_to_detect_s: float | None = None
+    time_to_recover_s: float | None = None
+    rpo_s: float | None = None
+    acked_writes: int | None = None
+    lost_writes: int | None = None
+    lost_after_injection: int | None = None
+
+
+class Objective(_Part):
+    name: str
+    target_s: float | None
+    measured_s: float | None
+    met: bool | None
+
+
+class Event(_Part):
+    t: float
+    wall: str | None = None
+    kind: str
+    detail: str
+
+
+class Alert(_Part):
+    rule: str
+    fired_at: float | None
+    severity: str
+    window_s: float | None = None
+
+
+class Step(_Part):
+    name: str
+    started_at: float | None
+    finished_at: float | None
+    ok: bool
+    detail: str = ""
+
+
+class Check(_Part):
+    name: str
+    ok: bool
+    detail: str
+
+
+class LostWrite(_Part):
+    id: str
+    acked_at: float
+    reason: Literal["missing", "changed"]
+    detail: str = ""
+
+
+class Outage(_Part):
+    from_: float = Field(alias="from")
+    to: float | None
+
+
+class Replacement(_Part):
+    service: str
+    method: Literal["recreate", "rolling"]
+    image: str
+    stopped_at: float | None
+    ready_at: float | None
+    outcome: str
+    gap_s: float | None = None
+
+
+class Deploy(_Part):
+    method: Literal["recreate", "rolling"] = "recreate"
+    replacements: list[Replacement] = []
+
+
+class ResultDocument(_Part):
+    """A drill's result: its core (the first eight fields) and what rides beside it."""
+
+    schema_version: Literal["1", "2"]
+    drill: str
+    verdict: Verdict
+    measurements: Measurements
+    objectives: list[Objective]
+    alerts: list[Alert]
+    recovery_steps: list[Step]
+    timeline: list[Event]
+    drill_id: str | None = None
+    error: str | None = None
+    incomplete: bool = False
+    started_at: str | None = None
+    duration_s: float | None = None
+    time_scale: float = 1.0
+    tier: str | None = None
+    target: str | None = None
+    scenario: str | None = None
+    recovery: str | None = None
+    checks: list[Check] = []
+    severity: str | None = None
+    lost_writes: list[LostWrite] = []
+    outages: list[Outage] = []
+    findings: list[str] = []
+    deploy: Deploy = Deploy()
+    figures: dict[str, float] = {}
+    spec: dict[str, Any] = {}
+    environment: dict[str, str] = {}
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a result document (`drillbook schema result`)."""
+    schema = ResultDocument.model_json_schema(by_alias=True)
+    schema["title"] = "drillbook result document"
+    return schema
