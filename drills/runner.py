@@ -180,7 +180,7 @@ class DrillRunner:
             )
         self.journal = Journal(self.out_dir / JOURNAL_FILE, self.masker.document(self._header()))
         self.clock = Clock()
-        self.timeline = Timeline(self.clock, self._on_event)
+        self.timeline = Timeline(self.clock, self._journal_event, self._progress_event)
         teardown = Teardown(self.timeline.record)
         verdict: Verdict | None = None
         error: str | None = None
@@ -230,10 +230,11 @@ class DrillRunner:
             "pid": os.getpid(),
         }
 
-    def _on_event(self, event: Event) -> None:
-        masked = replace(event, detail=self.masker.text(event.detail))
-        self.journal.event(masked)
-        self.progress(masked)
+    def _journal_event(self, event: Event) -> None:
+        self.journal.event(replace(event, detail=self.masker.text(event.detail)))
+
+    def _progress_event(self, event: Event) -> None:
+        self.progress(replace(event, detail=self.masker.text(event.detail)))
 
     def progress_line(self, line: str) -> None:
         self.progress(Event(0.0, self.clock.wall(0.0), "setup", line))

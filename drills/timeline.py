@@ -1,15 +1,21 @@
 """One clock and one timeline for the whole drill.
 
 Instants come from `time.monotonic()` as seconds since the drill started; the
-UTC wall time is kept beside each event as a label only.
+UTC wall time is kept beside each event as a label only. Listeners (the
+journal, the live view, a rehearsal's console) are isolated the way locust's
+`EventHook.fire` isolates its handlers: one that raises is logged, once, and
+the drill goes on: a broken terminal must not leave a fault in place.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+LOG = logging.getLogger("drillbook.timeline")
 
 
 class Clock:
@@ -36,17 +42,28 @@ class Event:
 
 
 class Timeline:
-    def __init__(self, clock: Clock, on_event: Callable[[Event], None] = lambda _e: None) -> None:
+    def __init__(self, clock: Clock, *listeners: Callable[[Event], object]) -> None:
         self.clock = clock
         self.events: list[Event] = []
-        self._on_event = on_event
+        self._listeners = listeners
+        self._failed: set[int] = set()
 
     def record(self, kind: str, detail: str, t: float | None = None) -> Event:
         at = self.clock.now() if t is None else t
         event = Event(round(at, 4), self.clock.wall(at), kind, detail)
         self.events.append(event)
-        self._on_event(event)
+        self._fire(event)
         return event
+
+    def _fire(self, event: Event) -> None:
+        for index, listener in enumerate(self._listeners):
+            try:
+                listener(event)
+            except Exception:  # isolated: the drill, and the other listeners, go on
+                if index not in self._failed:
+                    self._failed.add(index)
+                    name = getattr(listener, "__qualname__", repr(listener))
+                    LOG.exception("timeline listener %s failed; the drill goes on without it", name)
 
     def ordered(self) -> list[Event]:
         return sorted(self.events, key=lambda e: e.t)
