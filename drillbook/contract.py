@@ -11,6 +11,7 @@ renaming or removing one, or changing its meaning, bumps `SCHEMA_VERSION`
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -39,6 +40,36 @@ MEASUREMENTS = INSTANTS + COUNTS
 """The measurement fields, in the order reports show them."""
 
 Verdict = Literal["passed", "failed", "error", "interrupted"]
+
+
+class EventKind(StrEnum):
+    """The kinds of the timeline's events. Their values are part of the contract (reports and
+    other tools select events by them), so a member is added freely and never renamed."""
+
+    PHASE = "phase"
+    FAULT = "fault"
+    DATA_CHECK = "data_check"
+    TEARDOWN = "teardown"
+    GIT = "git"
+    DIAGNOSTICS = "diagnostics"
+    ALERT = "alert"
+    VERIFY = "verify"
+    STEADY_STATE = "steady_state"
+    SIGNAL = "signal"
+    RECOVERY_STEP = "recovery_step"
+    RECOVERY = "recovery"
+    RECONCILE = "reconcile"
+    MEASURE = "measure"
+    LOAD = "load"
+    REHEARSAL = "rehearsal"
+    CONTAINER = "container"
+    FAILOVER = "failover"
+    OOM = "oom"
+    VOLUME = "volume"
+    ESCALATION = "escalation"
+    SETUP = "setup"
+    ERROR = "error"
+    INTERRUPTED = "interrupted"
 
 
 class _Part(BaseModel):

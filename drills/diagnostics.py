@@ -21,6 +21,7 @@ import docker.errors
 import httpx
 import psycopg
 
+from drillbook.contract import EventKind
 from drillbook.errors import DrillbookError
 from drillbook.replicas.replica import Replica
 
@@ -271,7 +272,7 @@ class Background:
     """Snapshots taken off the drill's thread: gathering takes a second or two, and
     the recovery must not wait for it."""
 
-    def __init__(self, gatherer: Gatherer, record: Callable[[str, str], object]) -> None:
+    def __init__(self, gatherer: Gatherer, record: Callable[[EventKind, str], object]) -> None:
         self.gatherer = gatherer
         self.record = record
         self.snapshots: list[Snapshot] = []
@@ -287,13 +288,13 @@ class Background:
         try:
             snapshot = self.gatherer.snapshot(label)
         except Exception as exc:
-            self.record("diagnostics", f"{label}: could not be gathered: {_reason(exc)}")
+            self.record(EventKind.DIAGNOSTICS, f"{label}: could not be gathered: {_reason(exc)}")
             return
         with self._lock:
             self.snapshots.append(snapshot)
         missing = [s.name for s in snapshot.sections if not s.available]
         note = f"; unavailable: {', '.join(missing)}" if missing else ""
-        self.record("diagnostics", f"{label}: snapshot taken in {snapshot.took_s:.2f} s{note}")
+        self.record(EventKind.DIAGNOSTICS, f"{label}: snapshot taken in {snapshot.took_s:.2f} s{note}")
 
     def get(self, label: str, timeout_s: float) -> Snapshot | None:
         """The snapshot with this label, waiting for it a while; None if it is not there."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 
+from drillbook.contract import EventKind
 from drillbook.drills.samples import MemorySample
 from drillbook.replicas.replica import Replica
 
@@ -19,7 +20,7 @@ class MemorySampler:
         replica: Replica,
         interval_s: float,
         clock: Callable[[], float],
-        on_event: Callable[[str, str], object] = lambda _k, _d: None,
+        on_event: Callable[[EventKind, str], object] = lambda _k, _d: None,
     ) -> None:
         self.replica = replica
         self._on_event = on_event
@@ -47,5 +48,5 @@ class MemorySampler:
                     self.samples.append(MemorySample(service, self._clock(), reading[0], reading[1]))
                 elif self.replica.oom_killed(service) and not any(s == service for s, _ in self.oom_killed):
                     self.oom_killed.append((service, self._clock()))
-                    self._on_event("oom", f"the kernel OOM-killed {service!r}: it exceeded its memory limit")
+                    self._on_event(EventKind.OOM, f"the kernel OOM-killed {service!r}: it exceeded its memory limit")
             self._stop.wait(self.interval_s)

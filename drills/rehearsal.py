@@ -15,6 +15,7 @@ import string
 from collections.abc import Callable
 from typing import Any
 
+from drillbook.contract import EventKind
 from drillbook.drills import diagnostics, objectives
 from drillbook.drills.runner import DrillRunner, DrillState
 from drillbook.drills.score import ChecklistItem, Score
@@ -78,7 +79,7 @@ class Rehearsal(DrillRunner):
         assert self.replica is not None
         self._enter(DrillState.RECOVERING)
         handed_over = self.clock.now()
-        self.timeline.record("rehearsal", f"handed over to {self.engineer}")
+        self.timeline.record(EventKind.REHEARSAL, f"handed over to {self.engineer}")
         self._brief()
         head = handed_over_head = self.desired.head().sha
         deadline = handed_over + self.timeout_s
@@ -89,7 +90,7 @@ class Rehearsal(DrillRunner):
             now_head = self.desired.head()
             if now_head.sha != head:
                 head = now_head.sha
-                self.timeline.record("git", f"{self.engineer} committed {now_head.short} ({now_head.message})")
+                self.timeline.record(EventKind.GIT, f"{self.engineer} committed {now_head.short} ({now_head.message})")
             if self._recovered() is not None:
                 return True
             return self._gave_up or self.clock.now() >= deadline
@@ -105,7 +106,7 @@ class Rehearsal(DrillRunner):
             why = "engineer gave up" if self._gave_up else f"timeout ({self.timeout_s:g} s)"
             recovered_by = f"harness: {why}"
             self.say(f"[bold yellow]Taking over[/] ({why}): drillbook recovers with {self.checklist_procedure.name}.")
-            self.timeline.record("rehearsal", f"drillbook took over: {why}")
+            self.timeline.record(EventKind.REHEARSAL, f"drillbook took over: {why}")
             if self.desired.head().sha != handed_over_head:
                 self.replica.reconcile()  # finish what the engineer committed before the procedure runs
             self._recover(self.checklist_procedure)
@@ -181,14 +182,16 @@ class Rehearsal(DrillRunner):
         self._log.append((round(now, 3), command or "enter"))
         if self._acknowledged is None:
             self._acknowledged = now
-            self.timeline.record("rehearsal", f"{self.engineer} acknowledged the alert")
+            self.timeline.record(EventKind.REHEARSAL, f"{self.engineer} acknowledged the alert")
             self.say(f"Acknowledged {now - (self.detected_at or now):.1f} s after the alert. The clock runs.")
             if command == "":
                 return
         steps = self.checklist_procedure.steps
         if command.isdigit() and 1 <= int(command) <= len(steps):
             self._ticked.setdefault(int(command), now)
-            self.timeline.record("rehearsal", f"{self.engineer} ticked step {command}: {steps[int(command) - 1].name}")
+            self.timeline.record(
+                EventKind.REHEARSAL, f"{self.engineer} ticked step {command}: {steps[int(command) - 1].name}"
+            )
             self.say(self._checklist_text())
         elif command == "h":
             todo = next((i for i in range(1, len(steps) + 1) if i not in self._ticked), None)
@@ -197,16 +200,16 @@ class Rehearsal(DrillRunner):
                 return
             self._hinted.add(todo)
             hint = _Hints().format(steps[todo - 1].hint or steps[todo - 1].description, **self._placeholders())
-            self.timeline.record("rehearsal", f"hint for step {todo}")
+            self.timeline.record(EventKind.REHEARSAL, f"hint for step {todo}")
             self.say(f"Hint for step {todo} ({steps[todo - 1].name}): {hint}")
         elif command == "r":
-            self.timeline.record("rehearsal", f"{self.engineer} asked for a reconcile")
+            self.timeline.record(EventKind.REHEARSAL, f"{self.engineer} asked for a reconcile")
             self.say("Reconciling the replica to the desired state's HEAD…")
             try:
                 changed = self.replica.reconcile()
             except Exception as exc:  # a broken commit is the engineer's to fix, not a crash
                 self.say(f"[red]Reconcile failed:[/] {exc}")
-                self.timeline.record("reconcile", f"failed: {exc}")
+                self.timeline.record(EventKind.RECONCILE, f"failed: {exc}")
                 return
             self.say(f"Reconciled: recreated {', '.join(changed) or 'nothing (already at HEAD)'}.")
             self._tick_steps("reconcile", "drillbook reconciled on `r`")
@@ -227,7 +230,7 @@ class Rehearsal(DrillRunner):
         for i, step in enumerate(self.checklist_procedure.steps, start=1):
             if step.name.startswith(word) and i not in self._ticked:
                 self._ticked[i] = now
-                self.timeline.record("rehearsal", f"step {i} ({step.name}) ticked: {why}")
+                self.timeline.record(EventKind.REHEARSAL, f"step {i} ({step.name}) ticked: {why}")
 
     def _checklist_text(self) -> str:
         return (

@@ -23,7 +23,7 @@ import psycopg
 from docker import DockerClient
 
 from drillbook import reports
-from drillbook.contract import JOURNAL_FILE
+from drillbook.contract import JOURNAL_FILE, EventKind
 from drillbook.drills import alerts as alert_rules
 from drillbook.drills import datacheck, findings, measure, objectives, steady, verification
 from drillbook.drills.diagnostics import Background, Gatherer, Snapshot
@@ -184,7 +184,7 @@ class DrillRunner:
         teardown = Teardown(self.timeline.record)
         verdict: Verdict | None = None
         error: str | None = None
-        with Interrupts(lambda line: self.timeline.record("signal", line)) as interrupts:
+        with Interrupts(lambda line: self.timeline.record(EventKind.SIGNAL, line)) as interrupts:
             try:
                 self._phases(client, teardown)
             except KeyboardInterrupt as exc:
@@ -197,7 +197,7 @@ class DrillRunner:
             finally:
                 self._teardown(teardown, interrupts)
             if error is not None:
-                self.timeline.record(verdict or "error", error)
+                self.timeline.record(EventKind.INTERRUPTED if verdict == "interrupted" else EventKind.ERROR, error)
             with interrupts.shielded():
                 self._enter(DrillState.DONE)
                 result = self._result(verdict, error, docker_version)
@@ -237,7 +237,7 @@ class DrillRunner:
         self.progress(replace(event, detail=self.masker.text(event.detail)))
 
     def progress_line(self, line: str) -> None:
-        self.progress(Event(0.0, self.clock.wall(0.0), "setup", line))
+        self.progress(Event(0.0, self.clock.wall(0.0), EventKind.SETUP, line))
 
     def _write(self, result: DrillResult) -> None:
         document = self.masker.document(to_document(result))
@@ -252,7 +252,7 @@ class DrillRunner:
         self._enter(DrillState.PROVISIONING)
         self.replica = Replica(client, spec.target, self.drill_id, self.timeline.record, self.desired)
         head = self.desired.head()
-        self.timeline.record("git", f"desired state at {head.short} ({head.message}) in {self.desired.path}")
+        self.timeline.record(EventKind.GIT, f"desired state at {head.short} ({head.message}) in {self.desired.path}")
         teardown.push("remove the replica", self.replica.teardown, essential=True)
         self.load = LoadProcess(
             locustfile=spec.target.locustfile,
@@ -269,7 +269,7 @@ class DrillRunner:
         self.load.spawn()
         self.replica.start()
         self.load.start()
-        self.timeline.record("load", f"{m.load.users} users at {m.load.rate:g} req/s on {self.replica.url()}")
+        self.timeline.record(EventKind.LOAD, f"{m.load.users} users at {m.load.rate:g} req/s on {self.replica.url()}")
         probes = self._probe_list()
         for probe in probes:
             self._guard(probe.address())
@@ -297,7 +297,7 @@ class DrillRunner:
         self.fault = injection.__enter__()
         began = self.fault.began
         self.injected_at = self.clock.now() if began is None else self.clock.from_monotonic(began)
-        self.timeline.record("fault", f"injected {self.scenario.describe(params)}: {self.fault.description}")
+        self.timeline.record(EventKind.FAULT, f"injected {self.scenario.describe(params)}: {self.fault.description}")
         if m.scenario.hold_s is not None:
             self.hold_until = self.injected_at + m.scenario.hold_s
 
@@ -306,10 +306,10 @@ class DrillRunner:
         fired = self._alerts()
         if fired:
             self.detected_at = fired[0].fired_at
-            self.timeline.record("alert", f"{fired[0].rule} fired ({fired[0].severity})", fired[0].fired_at)
+            self.timeline.record(EventKind.ALERT, f"{fired[0].rule} fired ({fired[0].severity})", fired[0].fired_at)
             self.diagnostics.take("first alert")
         else:
-            self.timeline.record("alert", f"no alert rule fired within {m.phases.detect_timeout_s:g} s")
+            self.timeline.record(EventKind.ALERT, f"no alert rule fired within {m.phases.detect_timeout_s:g} s")
             self.diagnostics.take("end of detection, no alert")
 
         self._recovery_phase()
@@ -321,7 +321,9 @@ class DrillRunner:
             m.phases.recover_timeout_s + m.phases.verify_window_s,
         )
         if self._recovered() is None and not self._no_disruption():
-            self.timeline.record("verify", f"not recovered {self.clock.now() - verify_from:.1f} s into verification")
+            self.timeline.record(
+                EventKind.VERIFY, f"not recovered {self.clock.now() - verify_from:.1f} s into verification"
+            )
         else:
             self.observed_until = self.clock.now() - m.probes.timeout_s
             self.diagnostics.take("after recovery")
@@ -343,14 +345,14 @@ class DrillRunner:
         injection.__exit__(None, None, None)
         if not did and not self._revert_recorded and self.fault.reverted_at is not None:
             at = self.clock.from_monotonic(self.fault.reverted_at)
-            self.timeline.record("fault", f"ended by itself: {self.fault.revert_detail or 'reverted'}", at)
+            self.timeline.record(EventKind.FAULT, f"ended by itself: {self.fault.revert_detail or 'reverted'}", at)
             return
         what = self.fault.revert_detail if did else "already reverted"
-        self.timeline.record("fault", f"reverted at teardown: {what or 'nothing left to undo'}")
+        self.timeline.record(EventKind.FAULT, f"reverted at teardown: {what or 'nothing left to undo'}")
 
     def _figure(self, name: str, value: float) -> None:
         self.figures[name] = round(value, 4)
-        self.timeline.record("measure", f"{name} = {value:.2f}")
+        self.timeline.record(EventKind.MEASURE, f"{name} = {value:.2f}")
 
     def _desired_state(self) -> DesiredState:
         """The drill's own desired-state repository: a fresh one from the target, or a
@@ -374,7 +376,7 @@ class DrillRunner:
 
     def _enter(self, state: DrillState) -> None:
         self.state = state
-        self.timeline.record("phase", state.value)
+        self.timeline.record(EventKind.PHASE, state.value)
 
     # --- observation ------------------------------------------------------------
 
@@ -479,7 +481,7 @@ class DrillRunner:
             held = self.hold_until is not None and self.clock.now() >= self.hold_until
             if held and self.fault is not None and self.fault.revert():
                 self._revert_recorded = True
-                self.timeline.record("fault", f"reverted after its hold time: {self.fault.revert_detail}")
+                self.timeline.record(EventKind.FAULT, f"reverted after its hold time: {self.fault.revert_detail}")
             if done():
                 return True
             now = self.clock.now()
@@ -509,7 +511,7 @@ class DrillRunner:
             misses=self.load.misses if self.load else (),
         )
         self.checks.append(Check("steady_state", judged.ok, judged.detail))
-        self.timeline.record("steady_state", ("held: " if judged.ok else "failed: ") + judged.detail)
+        self.timeline.record(EventKind.STEADY_STATE, ("held: " if judged.ok else "failed: ") + judged.detail)
         if judged.unproven:
             raise SteadyStateError(
                 "The drill stopped before any fault: its write flows cannot be proven, so it could only "
@@ -531,7 +533,7 @@ class DrillRunner:
         ctx = StepContext(
             self.replica,
             options,
-            lambda line: self.timeline.record("recovery", line),
+            lambda line: self.timeline.record(EventKind.RECOVERY, line),
             figure=self._figure,
             clock=self.clock.now,
             injected_wall=None if self.injected_at is None else self.clock.wall_origin.timestamp() + self.injected_at,
@@ -552,7 +554,9 @@ class DrillRunner:
             finally:
                 finished = self.clock.now()
                 self.steps.append(StepResult(step.name, started, finished, ok, detail))
-                self.timeline.record("recovery_step", f"{step.name}: {'ok' if ok else 'FAILED'} ({detail})", finished)
+                self.timeline.record(
+                    EventKind.RECOVERY_STEP, f"{step.name}: {'ok' if ok else 'FAILED'} ({detail})", finished
+                )
             if not ok:
                 break
 
@@ -562,7 +566,8 @@ class DrillRunner:
         if self.load is not None:
             self.load.stop()
             self.timeline.record(
-                "load", f"stopped: {len(self.load.requests)} requests, {len(self.load.writes)} acknowledged writes"
+                EventKind.LOAD,
+                f"stopped: {len(self.load.requests)} requests, {len(self.load.writes)} acknowledged writes",
             )
 
     def _data_check(self) -> None:
@@ -576,12 +581,12 @@ class DrillRunner:
         except datacheck.DataCheckContractError as exc:
             self.lost = None
             self.checks.append(Check("data_check", False, str(exc)))
-            self.timeline.record("data_check", f"refused: {exc}")
+            self.timeline.record(EventKind.DATA_CHECK, f"refused: {exc}")
             return
         except Exception as exc:  # the database may never have come back: record, don't crash
             self.lost = None
             self.checks.append(Check("data_check", False, f"could not query the database: {exc}"))
-            self.timeline.record("data_check", f"could not run: {exc}")
+            self.timeline.record(EventKind.DATA_CHECK, f"could not run: {exc}")
             return
         # Writes lost from before the fault are what the RPO objective judges (a restore from
         # a backup loses them by design); one acknowledged after the fault must never be lost.
@@ -594,7 +599,9 @@ class DrillRunner:
             if changed is not None:
                 detail += f"; write {changed.id} differs in {changed.detail.removeprefix('field ')}"
         self.checks.append(Check("data_check", ok, detail))
-        self.timeline.record("data_check", f"{len(writes)} acknowledged writes checked by SQL, {len(self.lost)} lost")
+        self.timeline.record(
+            EventKind.DATA_CHECK, f"{len(writes)} acknowledged writes checked by SQL, {len(self.lost)} lost"
+        )
 
     # --- the result -----------------------------------------------------------
 
@@ -691,7 +698,9 @@ class DrillRunner:
         for level in runbook.escalation(severity, figures.detected_at, until, scale):
             if level.reached:
                 self.timeline.record(
-                    "escalation", f"Level {level.level}: {level.name} holds the incident ({severity})", level.due_at
+                    EventKind.ESCALATION,
+                    f"Level {level.level}: {level.name} holds the incident ({severity})",
+                    level.due_at,
                 )
 
     def _verification(

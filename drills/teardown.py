@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drillbook.contract import EventKind
+
 
 @dataclass
 class _Action:
@@ -21,7 +23,7 @@ class _Action:
 
 
 class Teardown:
-    def __init__(self, record: Callable[[str, str], object]) -> None:
+    def __init__(self, record: Callable[[EventKind, str], object]) -> None:
         self._actions: list[_Action] = []
         self._record = record
 
@@ -36,11 +38,11 @@ class Teardown:
                 continue
             action.done = True
             if not action.essential and skip_optional():
-                self._record("teardown", f"skipped: {action.name}")
+                self._record(EventKind.TEARDOWN, f"skipped: {action.name}")
                 continue
             try:
                 action.run()
             except Exception as exc:  # every other action must still run
                 failures.append(f"{action.name}: {exc}")
-                self._record("teardown", f"FAILED: {action.name}: {exc}")
+                self._record(EventKind.TEARDOWN, f"FAILED: {action.name}: {exc}")
         return failures

@@ -15,6 +15,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from drillbook.contract import EventKind
+
 LOG = logging.getLogger("drillbook.timeline")
 
 
@@ -37,7 +39,7 @@ class Clock:
 class Event:
     t: float
     wall: str
-    kind: str
+    kind: EventKind
     detail: str
 
 
@@ -48,7 +50,7 @@ class Timeline:
         self._listeners = listeners
         self._failed: set[int] = set()
 
-    def record(self, kind: str, detail: str, t: float | None = None) -> Event:
+    def record(self, kind: EventKind, detail: str, t: float | None = None) -> Event:
         at = self.clock.now() if t is None else t
         event = Event(round(at, 4), self.clock.wall(at), kind, detail)
         self.events.append(event)

@@ -24,6 +24,7 @@ from docker import DockerClient
 from docker.models.containers import Container
 from docker.models.networks import Network
 
+from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import backups, cgroups, disks, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
@@ -31,7 +32,7 @@ from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
 from drillbook.replicas.target import Service, Target
 
-EventSink = Callable[[str, str], object]
+EventSink = Callable[[EventKind, str], object]
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class Replica:
         except docker.errors.APIError:
             disks.release_file(disks.image_path(name))
             raise
-        self._on_event("volume", f"{name}: a {size // 1024**2} MiB ext4 filesystem of its own ({device})")
+        self._on_event(EventKind.VOLUME, f"{name}: a {size // 1024**2} MiB ext4 filesystem of its own ({device})")
 
     def desired_states(self) -> dict[str, ServiceState]:
         """What the desired-state repository's HEAD says, or the target itself without one."""
@@ -175,13 +176,13 @@ class Replica:
     def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
         """Commit a change of desired state (a deploy), on the timeline with its SHA."""
         commit = self.require_desired().commit(change, message)
-        self._on_event("git", f"commit {commit.short}: {message}")
+        self._on_event(EventKind.GIT, f"commit {commit.short}: {message}")
         return commit
 
     def revert(self, commit: Commit) -> Commit:
         """`git revert` a commit of desired state, on the timeline with both SHAs."""
         reverted = self.require_desired().revert(commit.sha)
-        self._on_event("git", f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
+        self._on_event(EventKind.GIT, f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
         return reverted
 
     def rolls(self, service: Service) -> bool:
@@ -214,7 +215,7 @@ class Replica:
                 self.container(service.name).remove(force=True, v=True)
             self._run(service, state)
             if not wait:
-                self._on_event("reconcile", f"{service.name} recreated from {head}, not waiting for it")
+                self._on_event(EventKind.RECONCILE, f"{service.name} recreated from {head}, not waiting for it")
                 continue
             try:
                 waited = self.wait_ready(service.name, ready_timeout_s)
@@ -222,18 +223,20 @@ class Replica:
                 self.replacements.append(Replacement(service.name, "recreate", state.image, stopped, None, exc.reason))
                 if not not_ready_is_fault:
                     raise
-                self._on_event("reconcile", f"{service.name} on {state.image} as of {head} did not start: {exc.reason}")
+                self._on_event(
+                    EventKind.RECONCILE, f"{service.name} on {state.image} as of {head} did not start: {exc.reason}"
+                )
                 continue
             self.replacements.append(
                 Replacement(service.name, "recreate", state.image, stopped, time.monotonic(), "ready")
             )
             self._on_event(
-                "reconcile",
+                EventKind.RECONCILE,
                 f"{service.name} now runs {state.image} as of {head} (recreated: stopped, then started; "
                 f"ready in {waited:.2f} s)",
             )
         if not changed:
-            self._on_event("reconcile", f"nothing to change at {head}")
+            self._on_event(EventKind.RECONCILE, f"nothing to change at {head}")
         return [s.name for s in changed]
 
     def _roll(
@@ -255,7 +258,7 @@ class Replica:
             if not not_ready_is_fault:
                 raise
             self._on_event(
-                "reconcile",
+                EventKind.RECONCILE,
                 f"{service.name} on {state.image} as of {head} never became ready ({exc.reason}); the rolling "
                 "update halted and traffic stays on the running container",
             )
@@ -269,7 +272,7 @@ class Replica:
         self.replacements.append(Replacement(service.name, "rolling", state.image, None, time.monotonic(), "ready"))
         cut = f", {busy} busy connection(s) cut" if busy else ""
         self._on_event(
-            "reconcile",
+            EventKind.RECONCILE,
             f"{service.name} now runs {state.image} as of {head} (rolling: ready beside the old container in "
             f"{time.monotonic() - started:.2f} s, traffic moved{cut})",
         )
@@ -319,10 +322,12 @@ class Replica:
         )
         if not start:
             container = self.client.containers.create(state.image, **settings)
-            self._on_event("container", f"created {service.name} ({state.image}) as {container.short_id}, not started")
+            self._on_event(
+                EventKind.CONTAINER, f"created {service.name} ({state.image}) as {container.short_id}, not started"
+            )
             return
         container = self.client.containers.run(state.image, detach=True, **settings)
-        self._on_event("container", f"started {service.name} ({state.image}) as {container.short_id}")
+        self._on_event(EventKind.CONTAINER, f"started {service.name} ({state.image}) as {container.short_id}")
 
     @staticmethod
     def _restart_policy(service: Service) -> Any:
@@ -524,7 +529,7 @@ class Replica:
         aliases = list(dict.fromkeys([self.target.service(service).host, db.host]))
         network.connect(container, aliases=aliases)
         self.database_service = service
-        self._on_event("failover", f"{service} now answers as {db.host!r}")
+        self._on_event(EventKind.FAILOVER, f"{service} now answers as {db.host!r}")
 
     def remove_service(self, service: str) -> list[str]:
         """The service's container and volumes gone for good (a lost host); the volume names removed."""
@@ -590,4 +595,4 @@ class Replica:
         for forwarder in self.forwarders.values():
             forwarder.stop()
         remove_drill_objects(self.client, self.drill_id)
-        self._on_event("teardown", f"removed the replica's containers, network and volumes ({self.drill_id})")
+        self._on_event(EventKind.TEARDOWN, f"removed the replica's containers, network and volumes ({self.drill_id})")

@@ -6,6 +6,7 @@ import logging
 
 import pytest
 
+from drillbook.contract import EventKind
 from drillbook.drills.timeline import Clock, Event, Timeline
 
 
@@ -18,7 +19,7 @@ def test_a_failing_listener_is_logged_once_and_the_others_go_on(caplog: pytest.L
     timeline = Timeline(Clock(), broken, lambda e: heard.append(e.detail))
     with caplog.at_level(logging.ERROR, logger="drillbook.timeline"):
         for detail in ("one", "two", "three"):
-            timeline.record("phase", detail)
+            timeline.record(EventKind.PHASE, detail)
     assert heard == ["one", "two", "three"]
     assert [e.detail for e in timeline.events] == ["one", "two", "three"]
     assert len(caplog.records) == 1 and "broken" in caplog.records[0].getMessage()
@@ -29,4 +30,4 @@ def test_an_interrupt_in_a_listener_is_not_swallowed() -> None:
         raise KeyboardInterrupt
 
     with pytest.raises(KeyboardInterrupt):
-        Timeline(Clock(), interrupted).record("phase", "x")
+        Timeline(Clock(), interrupted).record(EventKind.PHASE, "x")
