@@ -13,7 +13,6 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable
-from contextlib import AbstractContextManager
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -293,8 +292,7 @@ class DrillRunner:
         self._enter(DrillState.INJECTING)
         params = dict(m.scenario.with_)
         injection = self.scenario.inject(self.replica, **params)
-        teardown.push("revert the fault", lambda: self._revert(injection), essential=False)
-        self.fault = injection.__enter__()
+        self.fault = teardown.enter("revert the fault", injection, essential=False, around=self._revert)
         began = self.fault.began
         self.injected_at = self.clock.now() if began is None else self.clock.from_monotonic(began)
         self.timeline.record(EventKind.FAULT, f"injected {self.scenario.describe(params)}: {self.fault.description}")
@@ -337,12 +335,12 @@ class DrillRunner:
             self._enter(DrillState.RECOVERING)
             self._recover(self.procedure)
 
-    def _revert(self, injection: AbstractContextManager[Fault]) -> None:
-        """Undo the fault through its own context manager, once it is in place."""
+    def _revert(self, close: Callable[[], object]) -> None:
+        """Undo the fault through its own context manager's exit, once it is in place."""
         if self.fault is None:
             return
         did = not self.fault.reverted
-        injection.__exit__(None, None, None)
+        close()
         if not did and not self._revert_recorded and self.fault.reverted_at is not None:
             at = self.clock.from_monotonic(self.fault.reverted_at)
             self.timeline.record(EventKind.FAULT, f"ended by itself: {self.fault.revert_detail or 'reverted'}", at)
