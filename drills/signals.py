@@ -51,7 +51,8 @@ class Interrupts:
             raise KeyboardInterrupt(name)
         if not self.skip_to_teardown:
             self.skip_to_teardown = True
-            self._say(f"{name} again: skipping to teardown only (the replica is still removed)")
+            again = " again" if self.count > 1 else ""
+            self._say(f"{name}{again}: skipping to teardown only (the replica is still removed)")
         else:
             self._say(f"{name}: teardown is in progress and cannot be skipped; it ends by itself")
 
