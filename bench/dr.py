@@ -31,7 +31,7 @@ import time
 from typing import Any
 
 from drillbook.drills import spec as spec_module
-from drillbook.drills.runner import DrillRunner
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.recovery import database, restore_dump
 from drillbook.recovery.base import StepContext
 from drillbook.replicas import engine, images

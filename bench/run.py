@@ -40,7 +40,7 @@ from collections.abc import Callable
 from typing import Any
 
 from drillbook.drills import spec as spec_module
-from drillbook.drills.runner import DrillRunner
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.replicas import engine, images, labels
 from drillbook.replicas.desired_state import ServiceState
 from drillbook.replicas.replica import free_port
@@ -253,7 +253,7 @@ def ledger_locust(target: Target, host: str, users: int, rate: float, seconds: f
     argv = [
         sys.executable,
         "-m",
-        "drillbook.drills.load.worker",
+        "drillbook.drills.observe.load.worker",
         "--locustfile",
         str(target.locustfile),
         "--host",

@@ -22,14 +22,14 @@ from pydantic import ValidationError
 
 from drillbook import __version__
 from drillbook.contract import RESULT_FILE, SCHEMA_VERSION, ResultDocument
-from drillbook.drills.alerts import Alert
-from drillbook.drills.diagnostics import Snapshot
-from drillbook.drills.measure import LostWrite, Measurements
-from drillbook.drills.objectives import Objective
-from drillbook.drills.samples import MemorySample, Sample
-from drillbook.drills.score import Score
-from drillbook.drills.timeline import Event
-from drillbook.drills.verification import Item
+from drillbook.drills.judge.measure import LostWrite, Measurements
+from drillbook.drills.judge.objectives import Objective
+from drillbook.drills.judge.score import Score
+from drillbook.drills.judge.verification import Item
+from drillbook.drills.observe.alerts import Alert
+from drillbook.drills.observe.diagnostics import Snapshot
+from drillbook.drills.observe.samples import MemorySample, Sample
+from drillbook.drills.run.timeline import Event
 from drillbook.errors import ResultError
 from drillbook.replicas.replica import Replacement
 from drillbook.reports import runbook

@@ -18,8 +18,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from drillbook import inputs
-from drillbook.drills.alerts import rule_names
-from drillbook.drills.objectives import Tier
+from drillbook.drills.judge.objectives import Tier
+from drillbook.drills.observe.alerts import rule_names
 from drillbook.errors import SpecError
 from drillbook.replicas import backups, disks, proxy
 from drillbook.replicas import target as t

@@ -10,8 +10,8 @@ import jsonschema
 import pytest
 import yaml
 
+from drillbook.drills.campaigns.gameday import is_gameday
 from drillbook.drills.cli import main
-from drillbook.drills.gameday import is_gameday
 from tests.conftest import CATALOG, ROOT
 from tests.reports.sample_result import document as sample_document
 

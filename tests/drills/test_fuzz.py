@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
-from drillbook.drills.runner import resolve_plugins
+from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import DrillbookError, ExitCode
 from tests.conftest import CATALOG
 

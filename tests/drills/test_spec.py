@@ -8,8 +8,8 @@ import pytest
 import yaml
 
 from drillbook.drills import spec
-from drillbook.drills.gameday import is_gameday
-from drillbook.drills.runner import resolve_plugins
+from drillbook.drills.campaigns.gameday import is_gameday
+from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import PluginError, SpecError
 
 CATALOG = pathlib.Path(__file__).resolve().parents[2] / "drills" / "catalog"

@@ -10,7 +10,7 @@ import re
 import pytest
 
 from drillbook.drills import spec
-from drillbook.drills.runner import DrillRunner
+from drillbook.drills.run.runner import DrillRunner
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -12,8 +12,8 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
-from drillbook.drills.runner import DrillRunner
-from drillbook.drills.timeline import Event
+from drillbook.drills.run.runner import DrillRunner
+from drillbook.drills.run.timeline import Event
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

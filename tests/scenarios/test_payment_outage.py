@@ -10,8 +10,8 @@ import psycopg
 import pytest
 
 from drillbook.drills import spec
-from drillbook.drills.runner import DrillRunner
-from drillbook.drills.timeline import Event
+from drillbook.drills.run.runner import DrillRunner
+from drillbook.drills.run.timeline import Event
 from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]

@@ -10,7 +10,7 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
-from drillbook.drills.runner import DrillRunner
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 

@@ -13,7 +13,7 @@ import pytest
 from docker import DockerClient
 
 from drillbook.drills import spec
-from drillbook.drills.runner import DrillRunner
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target

@@ -1,0 +1,131 @@
+"""The command line's argument tree: every subcommand, option and argument type in one place.
+
+Kept apart from the commands themselves so that shell completion (`drills.completion`)
+and `--help` are generated from the same tree the commands are dispatched on.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import pathlib
+
+from drillbook import __version__, reports
+from drillbook.drills.campaigns import evidence
+from drillbook.drills.cli import completion
+from drillbook.drills.result import drillbook_commit
+from drillbook.errors import DrillbookError
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so bad arguments follow the one error path."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        # The command line prefixes every error with "drillbook:" once; a subcommand names itself.
+        where = self.prog.removeprefix("drillbook").strip()
+        raise DrillbookError(f"{where + ': ' if where else ''}{message}. Run `{self.prog} --help` for usage.")
+
+
+def _count(text: str) -> int:
+    """A positive whole number that SQLite can hold (`--limit 99999999999999999999` is a typo)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 1 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError(f"{text} is not between 1 and 1000000")
+    return value
+
+
+def _seconds(text: str) -> float:
+    """A finite, positive number of seconds: `nan` and `inf` are typos, never a timeout."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not math.isfinite(value) or value <= 0 or value > 86_400:
+        raise argparse.ArgumentTypeError(f"{text} is not a number of seconds between 0 and 86400")
+    return value
+
+
+def version_text() -> str:
+    commit = drillbook_commit()
+    if commit == "not a git checkout":
+        return f"drillbook {__version__}"
+    sha, _, modified = commit.partition(" ")
+    return f"drillbook {__version__} (commit {sha[:12]}{', with local changes' if modified else ''})"
+
+
+def build_parser() -> Parser:
+    parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
+    parser.add_argument("--version", action="version", version=version_text())
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
+    p = sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
+    p.add_argument("--json", action="store_true", help="one JSON document, for tools")
+    p = sub.add_parser("validate", help="check a drill or game-day file; names the field and line of each error")
+    p.add_argument("file", type=pathlib.Path)
+    p = sub.add_parser(
+        "plan", help="say what a drill would do; with backups, check them on a replica with no fault in it"
+    )
+    p.add_argument("file", type=pathlib.Path)
+    p.add_argument(
+        "--offline", action="store_true", help="only say what it would do: start nothing, not even to check backups"
+    )
+    p.add_argument("--wait", type=_seconds, default=120.0, help="seconds to wait for the first backups (default 120)")
+    p = sub.add_parser("run", help="run drills for real")
+    p.add_argument("files", type=pathlib.Path, nargs="+")
+    p.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("out"),
+        help="folder for result.json and the reports (default: out/; out/NAME/ for several drills)",
+    )
+    p.add_argument(
+        "--allow-remote",
+        action="store_true",
+        help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
+    )
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p = sub.add_parser("gameday", help="run a suite of drills, one after another, each on a fresh replica")
+    p.add_argument(
+        "file", type=pathlib.Path, help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill)"
+    )
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gameday"), help="default out/gameday/")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
+    p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
+    p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p = sub.add_parser("rehearse", help="break a replica and hand the incident to you; your recovery is scored")
+    p.add_argument("file", type=pathlib.Path)
+    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/rehearsal"), help="default out/rehearsal/")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=900.0,
+        help="seconds after the hand-over before drillbook recovers by itself (default %(default)g)",
+    )
+    p.add_argument("--engineer", default=os.environ.get("USER") or "on-call engineer", help="your name, for the score")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--allow-remote", action="store_true", help="confirm a drill file's allow_remote: true")
+    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
+    p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
+    p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
+    p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
+    p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
+    p.add_argument("--drill", help="only this drill")
+    p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
+    p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
+    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
+    p.add_argument("--drill", help="only this drill id")
+    p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
+    p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
+    p = sub.add_parser("schema", help="print the JSON Schema of a drill file or of a result document")
+    p.add_argument("kind", choices=("drill", "result"))
+    p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
+    p.add_argument("shell", choices=completion.SHELLS)
+    return parser

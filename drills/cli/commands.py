@@ -1,0 +1,476 @@
+"""`drillbook`: list, validate, plan, run, gameday, rehearse, report, history, cleanup, images.
+
+Exit codes (drillbook.errors.ExitCode): 0 every objective met, 1 an objective
+missed, 2 bad input or the harness could not run, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pathlib
+import queue
+import secrets
+import sys
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import jinja2
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from drillbook import contract, inputs, reports
+from drillbook.drills import preconditions
+from drillbook.drills import spec as spec_module
+from drillbook.drills.campaigns import comparison, evidence
+from drillbook.drills.campaigns import gameday as gameday_module
+from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
+from drillbook.drills.campaigns.history import History
+from drillbook.drills.campaigns.rehearsal import Rehearsal
+from drillbook.drills.cli import arguments, completion, tables
+from drillbook.drills.cli.live import LiveView
+from drillbook.drills.cli.summary import print_summary
+from drillbook.drills.judge import objectives
+from drillbook.drills.observe import alerts
+from drillbook.drills.result import DrillResult
+from drillbook.drills.run import signals
+from drillbook.drills.run.runner import DrillRunner, resolve_plugins
+from drillbook.drills.run.timeline import Event
+from drillbook.errors import DrillbookError, ExitCode, ResultError
+from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.reports import documents, words
+from drillbook.scenarios import REGISTRY as SCENARIOS
+
+CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
+VERDICT_EXIT = {
+    "passed": ExitCode.OK,
+    "failed": ExitCode.OBJECTIVE_MISSED,
+    "error": ExitCode.BAD_INPUT,
+    "interrupted": ExitCode.INTERRUPTED,
+}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    console = Console(highlight=False, soft_wrap=True)
+    errors = Console(stderr=True, highlight=False, soft_wrap=True)
+    try:
+        args = arguments.build_parser().parse_args(argv)
+        command = {
+            "list": cmd_list,
+            "validate": cmd_validate,
+            "plan": cmd_plan,
+            "run": cmd_run,
+            "gameday": cmd_gameday,
+            "rehearse": cmd_rehearse,
+            "report": cmd_report,
+            "images": cmd_images,
+            "cleanup": cmd_cleanup,
+            "history": cmd_history,
+            "completion": cmd_completion,
+            "schema": cmd_schema,
+        }[args.command]
+        return int(command(args, console))
+    except DrillbookError as exc:
+        errors.print(f"[bold red]drillbook:[/] {escape(str(exc))}", markup=True, soft_wrap=True)
+        return int(exc.exit_code)
+    except KeyboardInterrupt:
+        errors.print("drillbook: interrupted")
+        return int(ExitCode.INTERRUPTED)
+    except SystemExit as exc:  # --help: argparse printed it and wants to stop
+        return int(exc.code or 0) if isinstance(exc.code, int | None) else int(ExitCode.BAD_INPUT)
+
+
+def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
+    paths = sorted(CATALOG.glob("*.yaml"))
+    sections: dict[str, list[tuple[str, str]]] = {
+        "drills": [(p.name, spec_module.load(p).model.description) for p in paths if not gameday_module.is_gameday(p)],
+        "game days": [(p.name, gameday_module.read(p).description) for p in paths if gameday_module.is_gameday(p)],
+        "scenarios": [(n, SCENARIOS.get(n).description) for n in SCENARIOS.names()],
+        "recovery procedures": [(n, PROCEDURES.get(n).description) for n in PROCEDURES.names()],
+        "alert rules": [(r.name, f"{r.description} ({r.severity})") for r in alerts.RULES],
+    }
+    if args.json:
+        doc = {
+            title.replace(" ", "_"): [{"name": n, "description": d} for n, d in rows]
+            for title, rows in sections.items()
+        }
+        console.out(json.dumps(doc, indent=2), highlight=False)
+        return ExitCode.OK
+    width = max(len(name) for rows in sections.values() for name, _ in rows) + 2
+    for title, rows in sections.items():
+        console.print(f"[bold]{title}[/]" + (" (drills/catalog/)" if title in ("drills", "game days") else ""))
+        for name, description in rows:
+            console.out(f"  {name:<{width}}{description}", highlight=False)
+    return ExitCode.OK
+
+
+def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
+    path = resolve_drill_file(args.file)
+    if gameday_module.is_gameday(path):
+        with tempfile.TemporaryDirectory(prefix="drillbook-validate-") as scratch:
+            gameday = gameday_module.load(path, pathlib.Path(scratch))
+        console.out(f"{path}: valid game day {gameday.name!r} with {len(gameday.drills)} drills", highlight=False)
+        return ExitCode.OK
+    spec = spec_module.load(path)
+    resolve_plugins(spec)
+    console.out(f"{path}: valid drill {spec.name!r}", highlight=False)
+    return ExitCode.OK
+
+
+def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
+    """A path as given, or the name of a built-in drill (`db-outage`) when no such file exists."""
+    if path.exists() or path.suffix or "/" in str(path):
+        return path
+    builtin = CATALOG / f"{path}.yaml"
+    return builtin if builtin.is_file() else path
+
+
+def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
+    drills = sorted(p.stem for p in CATALOG.glob("*.yaml"))
+    sys.stdout.write(completion.script(args.shell, arguments.build_parser(), drills))
+    return ExitCode.OK
+
+
+def cmd_schema(args: argparse.Namespace, console: Console) -> ExitCode:
+    """Editors complete drill files from the drill schema; other tools read results safely with the other."""
+    schema = spec_module.json_schema() if args.kind == "drill" else contract.json_schema()
+    sys.stdout.write(json.dumps(schema, indent=2) + "\n")
+    return ExitCode.OK
+
+
+def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
+    spec = spec_module.load(resolve_drill_file(args.file))
+    variants = spec.compared()
+    scenario, procedure = resolve_plugins(variants[0])
+    for variant in variants[1:]:
+        resolve_plugins(variant)
+    m, target = spec.model, spec.target
+    say = console.print
+    say(f"[bold]Drill {spec.name}[/]: {escape(m.description or scenario.description)}")
+    say("1. provision")
+    for service in target.services:
+        say(
+            f"   - {service.name}: image {escape(service.image)}, memory limit {escape(service.mem_limit or 'none')}, "
+            f"port {service.port} published on 127.0.0.1"
+        )
+    say(
+        f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
+        f"locustfile {escape(str(target.locustfile))}"
+    )
+    say(
+        f"   - probes every {m.probes.interval_s:g} s: health {escape(target.health)}, "
+        + ", ".join(escape(f"{f.method} {f.path}" if f.method != "GET" else f.path) for f in target.key_flows)
+        + ", database SELECT 1"
+    )
+    for flow in target.write_flows:
+        compared = escape(", ".join(flow.fields))
+        say(f"   - write flow {escape(flow.name)!r}: its id at {escape(flow.id_field)}, compared {compared}")
+    say(f"   - deploys: {target.deploy}")
+    warm = f"after {m.phases.warmup_s:g} s of warm-up load, " if m.phases.warmup_s else ""
+    say(
+        f"2. steady state for {m.phases.steady_state_s:g} s, {warm}error rate ≤ "
+        f"{m.steady_state.max_error_rate:.0%}, mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms; "
+        "every write flow proven by an acknowledged write"
+    )
+    say(
+        f"3. inject {escape(scenario.describe(dict(m.scenario.with_)))}"
+        + (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else "")
+    )
+    for line in scenario.steps:
+        say(f"   - {line}")
+    say(f"4. detect (within {m.phases.detect_timeout_s:g} s), alert windows × {m.alerts.time_scale:g}:")
+    for rule in alerts.RULES:
+        expected = " (expected)" if rule.name in scenario.expected_alerts else ""
+        window = m.alerts.windows_s.get(rule.name, rule.window_s * m.alerts.time_scale)
+        say(f"   - {rule.name}: {rule.description}; window {window:g} s{expected}")
+    if m.compare:
+        say(f"5. recover, once per procedure, each on a fresh replica: {', '.join(r.name for r in m.compare)}")
+        for r in m.compare:
+            say(f"   - {r.name}: " + "; ".join(step.name for step in PROCEDURES.get(r.name).steps))
+    elif procedure is None:
+        say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
+    else:
+        say(f"5. recover with {procedure.name}:")
+        for step in procedure.steps:
+            say(f"   - {step.name}: {step.description}")
+    say(f"6. verify: a clean window of {m.phases.verify_window_s:g} s, then every acknowledged write checked by SQL")
+    rto, rpo = objectives.targets(m.objectives.tier, m.objectives.rto_s, m.objectives.rpo_s)
+    say(f"7. objectives ({m.objectives.tier}): RTO {rto:g} s, RPO {rpo:g} s")
+    say("8. teardown: every container, network and volume with the drill's labels")
+    b = target.backups
+    if args.offline or (b.service is None and b.standby is None):
+        say("[dim]Nothing was started: this was a plan.[/]")
+        return ExitCode.OK
+    return check_preconditions(spec, args.wait, console)
+
+
+def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Console) -> ExitCode:
+    """Start the replica with its backups, no load and no fault; check what the procedures need."""
+    from drillbook.replicas import engine, images
+    from drillbook.replicas.replica import Replica
+
+    client = engine.connect()
+    images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
+    drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
+    console.print(f"[bold]Checking the backups[/] on a replica with no fault in it ({drill_id}) …")
+    try:
+        with (
+            signals.Interrupts(),
+            Replica(client, spec.target, drill_id, lambda _k, d: console.out(f"   {d}", highlight=False)) as r,
+        ):
+            found = preconditions.check(r, wait_s)
+    except KeyboardInterrupt:
+        console.print("[yellow]Interrupted: the replica was torn down, nothing was checked to the end.[/]")
+        return ExitCode.INTERRUPTED
+    console.print(f"[bold]Preconditions of {spec.name}[/]")
+    for c in found:
+        mark = "[green]met[/]    " if c.ok else "[red]NOT MET[/]"
+        console.print(f"{mark} {escape(c.name)} (for {c.needed_by}): {escape(c.detail)}", soft_wrap=True)
+    console.print("[dim]The replica was torn down; no fault was injected.[/]")
+    return ExitCode.OK if all(c.ok for c in found) else ExitCode.OBJECTIVE_MISSED
+
+
+def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
+    inputs.writable_folder(args.out, "output folder (--out)")
+    loaded = [spec_module.load(resolve_drill_file(f)) for f in args.files]
+    specs = [variant for spec in loaded for variant in spec.compared()]
+    for spec in specs:
+        resolve_plugins(spec)
+    worst = ExitCode.OK
+    documents: dict[str, dict[str, Any]] = {}
+    for spec in specs:
+        out = args.out / spec.name if len(specs) > 1 else args.out
+        runner = DrillRunner(spec, out, allow_remote=args.allow_remote)
+        result = watched(runner, console, spec.name, live=not args.no_live)
+        print_summary(console, runner.document, str(runner.result_path))
+        documents[spec.name] = runner.document
+        store = History(history_path(args))
+        try:
+            store.add(runner.document, runner.result_path)
+        finally:
+            store.close()
+        code = VERDICT_EXIT[result.verdict]
+        worst = max(worst, code)
+        if code == ExitCode.INTERRUPTED:
+            break
+    for spec in loaded:
+        ran = [v.name for v in spec.compared() if v.name in documents] if spec.model.compare else []
+        if ran:
+            rows = [comparison.row(documents[name], name) for name in ran]
+            where = comparison.write(args.out, spec.name, spec.model.scenario.name, rows)
+            tables.print_comparison(console, spec.name, rows, where)
+    return worst
+
+
+def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) -> DrillResult:
+    """Run with its events printed and, on a terminal, the live status line below them."""
+    view = LiveView(console, runner.status, title, enabled=live)
+    runner.progress = view.event
+    with view:
+        return runner.run()
+
+
+def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
+    inputs.writable_folder(args.out, "output folder (--out)")
+    from drillbook.replicas import engine, images
+
+    # Checked whole, the engine reached and the images there, before anything is written to --out.
+    with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
+        checked = gameday_module.load(args.file, pathlib.Path(scratch))
+        client = engine.connect()
+        needed = [image for d in checked.drills for image in drill_images(d)]
+        images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}", highlight=False))
+    gameday = gameday_module.load(args.file, args.out / "drills")
+    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
+    current: list[DrillRunner] = []
+    view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
+
+    def factory(
+        spec: spec_module.DrillSpec, out: pathlib.Path, progress: Callable[[Event], object], *, allow_remote: bool
+    ) -> DrillRunner:
+        runner = DrillRunner(spec, out, progress, allow_remote=allow_remote)
+        current.append(runner)
+        view.title = f"{gameday.name} · {spec.name}"
+        return runner
+
+    store = History(history_path(args))
+    try:
+        with view:
+            outcome = gameday_module.run(
+                gameday,
+                args.out,
+                store,
+                progress=view.event,
+                before_drill=lambda i, d: view.line(f"[bold]── drill {i + 1}/{len(gameday.drills)}: {d.name} ──[/]"),
+                after_drill=lambda r: print_summary(console, r.document, str(r.result_path)),
+                allow_remote=args.allow_remote,
+                runner_factory=factory,
+            )
+    finally:
+        store.close()
+    gdoc = outcome.document
+    tables.print_gameday(console, gdoc)
+    console.print(
+        f"index: {args.out / 'index.html'} · junit: {args.out / 'junit.xml'} · summary: {args.out / 'summary.md'}"
+    )
+    if args.evidence:
+        files = gameday_module.evidence_files(gdoc, args.out)
+        sha = evidence.commit(args.evidence, args.evidence_branch, files, gameday_module.evidence_message(gdoc))
+        console.out(f"evidence: commit {sha[:10]} on {args.evidence_branch} in {args.evidence} ({len(files)} files)")
+    return max((VERDICT_EXIT[r["verdict"]] for r in gdoc["drills"]), default=ExitCode.OK)
+
+
+def drill_images(spec: spec_module.DrillSpec) -> tuple[str, ...]:
+    scenario = resolve_plugins(spec)[0]
+    return (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
+
+
+def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
+    if not sys.stdin.isatty():
+        raise DrillbookError(
+            "drillbook rehearse hands the incident to a person at a terminal, and standard input is not one "
+            "(a pipe, a file or /dev/null: no key press could ever come). Run it from a terminal, or run the "
+            f"drill unattended with `drillbook run {args.file}`."
+        )
+    inputs.writable_folder(args.out, "output folder (--out)")
+    spec = spec_module.load(resolve_drill_file(args.file))
+    if spec.model.compare:
+        raise DrillbookError(
+            f"{args.file} compares {len(spec.model.compare)} procedures; a rehearsal hands one incident to one "
+            "engineer with one checklist. Rehearse a drill with a single `recovery:` instead."
+        )
+    resolve_plugins(spec)
+    commands: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=_read_commands, args=(commands,), name="drillbook-keys", daemon=True).start()
+    view = LiveView(console, lambda: runner.status(), f"rehearsal {spec.name}", enabled=not args.no_live)
+    runner = Rehearsal(
+        spec,
+        args.out,
+        view.event,
+        say=view.line,
+        commands=commands,
+        engineer=args.engineer,
+        timeout_s=args.timeout,
+        allow_remote=args.allow_remote,
+    )
+    console.print(
+        f"[bold]Rehearsal {spec.name}[/]: drillbook starts the replica and the load, breaks it, and hands over "
+        f"when the alert fires. You have {args.timeout:g} s before it steps in."
+    )
+    with view:
+        result = runner.run()
+    print_summary(console, runner.document, str(runner.result_path))
+    tables.print_score(console, runner.document)
+    store = History(history_path(args))
+    try:
+        store.add(runner.document, runner.result_path)
+    finally:
+        store.close()
+    return VERDICT_EXIT[result.verdict]
+
+
+def _read_commands(commands: queue.Queue[str]) -> None:
+    """Lines typed by the engineer; stops at end of input (nothing typed is not a command)."""
+    for line in sys.stdin:
+        commands.put(line.rstrip("\n"))
+
+
+def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.output is not None:
+        inputs.writable_file(args.output, "report file (-o)")
+    try:
+        document = documents.load(args.result)
+    except documents.DocumentError as exc:
+        raise ResultError(
+            f"Cannot read the result: {exc}. Give a result.json written by `drillbook run`, its folder, "
+            "or the journal.jsonl a killed drill left there."
+        ) from None
+    try:
+        text = reports.render(args.format, document)
+    except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
+        # The core was checked on reading; a field beyond it of the wrong shape ends here.
+        raise ResultError(
+            f"The result {args.result} has the contract's core but a field the {args.format} report needs is "
+            f"missing or of the wrong shape ({type(exc).__name__}: {str(exc)[:200]}). Render a result.json "
+            "written by `drillbook run` as it was written."
+        ) from None
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        try:
+            args.output.write_text(text)
+        except OSError as exc:
+            raise ResultError(f"Cannot write {args.output}: {exc.strerror or exc}. Give another -o path.") from None
+        console.out(f"wrote {args.output}", highlight=False)
+    return ExitCode.OK
+
+
+def history_path(args: argparse.Namespace) -> pathlib.Path:
+    """--history, else $DRILLBOOK_HISTORY, else .drillbook/history.db in the working folder."""
+    if args.history is not None:
+        return pathlib.Path(args.history)
+    return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)
+
+
+def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.html is not None:
+        inputs.writable_file(args.html, "history page (--html)")
+    store = History(history_path(args))
+    try:
+        runs = store.runs(args.drill, args.limit)
+        table = Table(title=f"drill history ({store.path})")
+        for column in ("started", "drill", "verdict", "downtime", "RTO target", "RPO", "lost writes"):
+            table.add_column(column)
+        for run in runs:
+            table.add_row(
+                run.started_at or "—",
+                run.drill,
+                run.verdict,
+                words.seconds(run.downtime_s),
+                words.duration(run.rto_target_s),
+                words.seconds(run.rpo_s),
+                "—" if run.lost_writes is None else str(run.lost_writes),
+            )
+        console.print(table if runs else f"no drills recorded in {store.path} yet")
+        if args.html is not None:
+            from drillbook.reports import history_page  # Jinja2 loads only when a page is written
+
+            args.html.write_text(history_page.render(store.documents(args.drill)))
+            console.out(f"wrote {args.html}", highlight=False)
+    finally:
+        store.close()
+    return ExitCode.OK
+
+
+def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
+    from drillbook.replicas import cleanup, engine
+
+    client = engine.connect()
+    found = cleanup.survey(client)
+    if args.drill:
+        found = [d for d in found if d.drill_id == args.drill]
+    chosen = [d for d in found if args.include_running or args.drill or not d.alive]
+    for d in found:
+        if d not in chosen:
+            console.print(
+                f"left alone: {d.drill_id} ({d.count} objects): its harness is still running "
+                "(--include-running removes it too)"
+            )
+    removed = 0
+    for d in chosen:
+        removed += cleanup.remove_drill_objects(client, d.drill_id)
+        console.out(f"removed {d.drill_id}: {', '.join(d.containers + d.networks + d.volumes)}")
+    console.print(f"cleanup: {removed} objects removed" if chosen else "cleanup: nothing to remove")
+    return ExitCode.OK
+
+
+def cmd_images(args: argparse.Namespace, console: Console) -> ExitCode:
+    from drillbook.replicas import engine, images
+
+    images.ensure(engine.connect(), list(images.RECIPES), lambda m: console.print(m))
+    console.print("images are up to date")
+    return ExitCode.OK
