@@ -67,6 +67,7 @@ bench-dr: setup
 
 lint: venv
 	$(BIN)/ruff check .
+	$(BIN)/python scripts/sizes.py
 	@scripts/typecheck-tree.sh build/typecheck
 	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml
 
