@@ -242,8 +242,7 @@ class Replica:
     def _roll(
         self, service: Service, state: ServiceState, head: str, timeout_s: float, not_ready_is_fault: bool
     ) -> None:
-        """Start the new container beside the old, wait until it answers on its own port,
-        switch the forwarder to it, then remove the old one."""
+        """Start the new container beside the old; once it answers on its own port, move traffic, remove the old."""
         canonical = self.container_name(service.name)
         port = free_port()
         name = f"{canonical}-next-{secrets.token_hex(2)}"
@@ -251,6 +250,7 @@ class Replica:
         started = time.monotonic()
         try:
             self._wait_answers(service, name, port, timeout_s)
+            ready = time.monotonic()
         except ServiceNotReady as exc:
             self.replacements.append(Replacement(service.name, "rolling", state.image, None, None, exc.reason))
             with contextlib.suppress(docker.errors.APIError):
@@ -269,12 +269,12 @@ class Replica:
             self.container(service.name).remove(force=True, v=True)
         self.client.containers.get(name).rename(canonical)
         self.applied[service.name] = state
-        self.replacements.append(Replacement(service.name, "rolling", state.image, None, time.monotonic(), "ready"))
+        self.replacements.append(Replacement(service.name, "rolling", state.image, None, ready, "ready"))
         cut = f", {busy} busy connection(s) cut" if busy else ""
         self._on_event(
             EventKind.RECONCILE,
             f"{service.name} now runs {state.image} as of {head} (rolling: ready beside the old container in "
-            f"{time.monotonic() - started:.2f} s, traffic moved{cut})",
+            f"{ready - started:.2f} s, traffic moved{cut})",
         )
 
     def _run(self, service: Service, state: ServiceState, attempts: int = 3) -> None:
