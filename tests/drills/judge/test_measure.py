@@ -58,9 +58,9 @@ def figures(samples: list[Sample], lost: list[LostWrite] | None = None, **kw: fl
         injected_at=kw.get("injected_at", 10.0),
         detected_at=kw.get("detected_at", 10.2),
         verify_window_s=kw.get("verify_window_s", 5.0),
-        max_error_rate=0.0,
+        max_error_rate=kw.get("max_error_rate", 0.0),
         required_probes=PROBES,
-        observed_until=max(s.end for s in samples),
+        observed_until=kw.get("observed_until", max(s.end for s in samples)),
         acked_writes=100,
         lost=[] if lost is None else lost,
     )
@@ -246,17 +246,7 @@ def test_a_stray_failed_request_after_recovery_is_not_an_outage() -> None:
     samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
     samples += [Sample("load", "create order", t / 10, t / 10 + 0.01, True) for t in range(120, 300)]
     samples.append(Sample("load", "create order", 20.0, 20.5, False, 0, "timed out"))
-    threshold_measure = measure(
-        samples=samples,
-        injected_at=10.0,
-        detected_at=10.2,
-        verify_window_s=5.0,
-        max_error_rate=0.05,
-        required_probes=PROBES,
-        observed_until=30.0,
-        acked_writes=1,
-        lost=[],
-    )
+    threshold_measure = figures(samples, max_error_rate=0.05, observed_until=30.0)
     assert len(threshold_measure.outages) == 1
     assert threshold_measure.downtime_s == pytest.approx(2.01)
 
@@ -264,17 +254,7 @@ def test_a_stray_failed_request_after_recovery_is_not_an_outage() -> None:
 def test_a_burst_of_failed_requests_after_recovery_is_an_outage() -> None:
     samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 30, True)
     samples += [Sample("load", "create order", t / 10, t / 10 + 0.01, not 200 <= t < 210) for t in range(120, 300)]
-    m = measure(
-        samples=samples,
-        injected_at=10.0,
-        detected_at=10.2,
-        verify_window_s=5.0,
-        max_error_rate=0.05,
-        required_probes=PROBES,
-        observed_until=30.0,
-        acked_writes=1,
-        lost=[],
-    )
+    m = figures(samples, max_error_rate=0.05, observed_until=30.0)
     assert [o.start for o in m.outages] == [10.0, 20.0]
     assert m.recovered_at is not None and m.recovered_at > 20.5 and m.downtime_s is not None and m.downtime_s > 10
 
@@ -282,17 +262,7 @@ def test_a_burst_of_failed_requests_after_recovery_is_an_outage() -> None:
 def test_what_happens_after_observation_ends_is_not_measured() -> None:
     """Failures after the end of verification (the load stopping) do not reopen the outage."""
     samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 20, True) + probes(20, 21, False)
-    m = measure(
-        samples=samples,
-        injected_at=10.0,
-        detected_at=10.2,
-        verify_window_s=5.0,
-        max_error_rate=0.0,
-        required_probes=PROBES,
-        observed_until=19.5,
-        acked_writes=1,
-        lost=[],
-    )
+    m = figures(samples, max_error_rate=0.0, observed_until=19.5)
     assert len(m.outages) == 1 and m.downtime_s == pytest.approx(2.01)
 
 
