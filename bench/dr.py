@@ -102,7 +102,7 @@ def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
 def engine_instant(runner: DrillRunner, service: str, action: str) -> float | None:
     """When the engine says `action` happened to the service's container, on the drill's clock."""
     client = engine.connect()
-    origin = runner.clock.wall_origin
+    origin = runner.drill.clock.wall_origin
     events = client.events(
         since=origin,
         until=dt.datetime.now(dt.UTC) + dt.timedelta(seconds=1),
@@ -130,10 +130,10 @@ def failover(tmp: pathlib.Path) -> dict[str, Any]:
     runner.run()
     doc = runner.document
     m = doc["measurements"]
-    died = engine_instant(runner, runner.spec.target.database.service, "die")
+    died = engine_instant(runner, runner.drill.spec.target.database.service, "die")
     requests = out / "load" / "requests.jsonl"
-    outage = None if died is None else write_outage(requests, runner.clock.origin, died)
-    own = write_outage(requests, runner.clock.origin, m["injected_at"])
+    outage = None if died is None else write_outage(requests, runner.drill.clock.origin, died)
+    own = write_outage(requests, runner.drill.clock.origin, m["injected_at"])
     say(
         f"failover (sync standby): write outage {outage} s from the engine's die event ({own} s from injected_at), "
         f"downtime {m['downtime_s']} s, lost {m['lost_writes']}, {doc['verdict']}"

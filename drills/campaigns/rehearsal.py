@@ -19,9 +19,9 @@ from drillbook.contract import EventKind
 from drillbook.drills.judge import objectives
 from drillbook.drills.judge.score import ChecklistItem, Score
 from drillbook.drills.observe import diagnostics
-from drillbook.drills.run.runner import DrillRunner, DrillState
-from drillbook.drills.run.timeline import Event
-from drillbook.drills.spec import DrillSpec
+from drillbook.drills.run import watch
+from drillbook.drills.run.phases.recover import run_procedure
+from drillbook.drills.run.state import Drill, DrillState
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import Procedure
 from drillbook.reports import runbook
@@ -39,96 +39,97 @@ class _Hints(string.Formatter):
         return kwargs.get(key, "{" + str(key) + "}") if isinstance(key, str) else super().get_value(key, args, kwargs)
 
 
-class Rehearsal(DrillRunner):
+class HandOver:
+    """The recovery strategy of a rehearsal: a person recovers, drillbook watches and scores."""
+
     def __init__(
         self,
-        spec: DrillSpec,
-        out_dir: Any,
-        progress: Callable[[Event], object] = lambda _e: None,
         *,
         say: Callable[[str], object],
         commands: queue.Queue[str],
         engineer: str,
         timeout_s: float,
-        allow_remote: bool = False,
     ) -> None:
-        super().__init__(spec, out_dir, progress, allow_remote=allow_remote)
         self.say = say
         self.commands = commands
         self.engineer = engineer
-        self.engineer_name = engineer  # what the runner puts in the result
         self.timeout_s = timeout_s
-        self.checklist_procedure = self._checklist_procedure()
         self._ticked: dict[int, float] = {}
         self._hinted: set[int] = set()
         self._log: list[tuple[float, str]] = []
         self._acknowledged: float | None = None
         self._gave_up = False
+        self._drill: Drill | None = None
 
-    def _checklist_procedure(self) -> Procedure:
-        if self.procedure is not None:
-            return self.procedure
-        return PROCEDURES.get(self.scenario.expected_recovery)
+    def extra_s(self, drill: Drill) -> float:
+        return self.timeout_s + drill.spec.model.phases.recover_timeout_s
 
-    def _cap_s(self) -> float:
-        m = self.spec.model.phases
-        return m.max_duration_s + self.timeout_s + m.recover_timeout_s
+    @property
+    def drill(self) -> Drill:
+        assert self._drill is not None, "the hand-over has not begun"
+        return self._drill
+
+    @property
+    def checklist_procedure(self) -> Procedure:
+        drill = self.drill
+        return drill.procedure if drill.procedure is not None else PROCEDURES.get(drill.scenario.expected_recovery)
 
     # --- the hand-over ----------------------------------------------------------
 
-    def _recovery_phase(self) -> None:
-        assert self.replica is not None
-        self._enter(DrillState.RECOVERING)
-        handed_over = self.clock.now()
-        self.timeline.record(EventKind.REHEARSAL, f"handed over to {self.engineer}")
+    def recover(self, drill: Drill) -> None:
+        self._drill = drill
+        assert drill.desired is not None
+        replica = drill.require_replica()
+        drill.enter(DrillState.RECOVERING)
+        handed_over = drill.clock.now()
+        drill.timeline.record(EventKind.REHEARSAL, f"handed over to {self.engineer}")
         self._brief()
-        head = handed_over_head = self.desired.head().sha
+        head = handed_over_head = drill.desired.head().sha
         deadline = handed_over + self.timeout_s
 
         def done() -> bool:
             nonlocal head
+            assert drill.desired is not None
             self._take_commands()
-            now_head = self.desired.head()
+            now_head = drill.desired.head()
             if now_head.sha != head:
                 head = now_head.sha
-                self.timeline.record(EventKind.GIT, f"{self.engineer} committed {now_head.short} ({now_head.message})")
-            if self._recovered() is not None:
+                drill.timeline.record(EventKind.GIT, f"{self.engineer} committed {now_head.short} ({now_head.message})")
+            if watch.recovered(drill) is not None:
                 return True
-            return self._gave_up or self.clock.now() >= deadline
+            return self._gave_up or drill.clock.now() >= deadline
 
-        self._wait(done, None)
-        if self._recovered() is not None:
+        drill.wait(done, None)
+        recovered = watch.recovered(drill)
+        if recovered is not None:
             recovered_by = "engineer"
             self._tick_steps("verify", "drillbook saw the verification succeed")
-            self.say(
-                f"[bold green]Recovered[/] — drillbook saw a clean verification window from {self._recovered():.2f} s."
-            )
+            self.say(f"[bold green]Recovered[/] — drillbook saw a clean verification window from {recovered:.2f} s.")
         else:
             why = "engineer gave up" if self._gave_up else f"timeout ({self.timeout_s:g} s)"
             recovered_by = f"harness: {why}"
             self.say(f"[bold yellow]Taking over[/] ({why}): drillbook recovers with {self.checklist_procedure.name}.")
-            self.timeline.record(EventKind.REHEARSAL, f"drillbook took over: {why}")
-            if self.desired.head().sha != handed_over_head:
-                self.replica.reconcile()  # finish what the engineer committed before the procedure runs
-            self._recover(self.checklist_procedure)
-        self.score = self._score(handed_over, recovered_by)
+            drill.timeline.record(EventKind.REHEARSAL, f"drillbook took over: {why}")
+            if drill.desired.head().sha != handed_over_head:
+                replica.reconcile()  # finish what the engineer committed before the procedure runs
+            run_procedure(drill, self.checklist_procedure)
+        drill.score = self._score(handed_over, recovered_by)
 
     def _brief(self) -> None:
-        assert self.replica is not None
-        fired = self._alerts()
+        fired = watch.alerts(self.drill)
         severity = min((a.severity for a in fired), default="P3")
-        m = self.spec.model.objectives
+        m = self.drill.spec.model.objectives
         rto, _rpo = objectives.targets(m.tier, m.rto_s, m.rpo_s)
         alert = runbook.internal_alert(
             severity=severity,
-            service=self.spec.target.name,
-            impact=f"{', '.join(a.rule for a in fired) or 'no alert'} — {self.scenario.description}",
-            started=self.clock.wall(self.injected_at or 0.0)[:19].replace("T", " ") + " UTC",
+            service=self.drill.spec.target.name,
+            impact=f"{', '.join(a.rule for a in fired) or 'no alert'} — {self.drill.scenario.description}",
+            started=self.drill.clock.wall(self.drill.injected_at or 0.0)[:19].replace("T", " ") + " UTC",
             engineer=self.engineer,
             status="Investigating",
             eta=f"within the RTO, {rto:g} s",
         )
-        target = self.spec.target
+        target = self.drill.spec.target
         db = target.database
         self.say("")
         self.say("[bold red]" + alert.replace("[", "\\[") + "[/]")
@@ -139,34 +140,42 @@ class Rehearsal(DrillRunner):
         for i, step in enumerate(self.checklist_procedure.steps, start=1):
             self.say(f"  [ ] {i}. {step.name}: {step.description}")
         self.say("")
-        snapshot = self.diagnostics.get("first alert", 5.0) if self.diagnostics else None
+        snapshot = self.drill.diagnostics.get("first alert", 5.0) if self.drill.diagnostics else None
         if snapshot is not None:
             self.say("[bold]What the runbook's diagnostics show now[/] (in full in the report)")
             for line in diagnostics.brief(snapshot):
-                self.say("  " + self.masker.text(line).replace("[", "\\["))
+                self.say("  " + self.drill.masker.text(line).replace("[", "\\["))
             self.say("")
         self.say("[bold]The replica[/]")
-        self.say(f"  desired-state repo: {self.desired.path}")
+        self.say(f"  desired-state repo: {self._desired_path()}")
         for service in target.services:
-            self.say(f"  container {service.name}: {self.replica.container_name(service.name)}")
-        self.say(f"  app: {self.replica.url()}   health: {self.replica.url()}{target.health}")
-        self.say(f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self.replica.db_port}/{db.dbname}")
+            self.say(f"  container {service.name}: {self.drill.require_replica().container_name(service.name)}")
+        self.say(
+            f"  app: {self.drill.require_replica().url()}   health: {self.drill.require_replica().url()}{target.health}"
+        )
+        self.say(
+            f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self.drill.require_replica().db_port}/{db.dbname}"
+        )
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")
 
+    def _desired_path(self) -> str:
+        return str(self.drill.desired.path) if self.drill.desired else ""
+
     def _placeholders(self) -> dict[str, str]:
-        assert self.replica is not None
-        target, db = self.spec.target, self.spec.target.database
+        target, db = self.drill.spec.target, self.drill.spec.target.database
         reset = target.reset_connections
         return {
-            "desired_state": str(self.desired.path),
-            "app_url": self.replica.url(),
-            "health_url": self.replica.url() + target.health,
-            "psql": f"postgresql://{db.user}:{db.password}@127.0.0.1:{self.replica.db_port}/{db.dbname}",
-            "db_container": self.replica.container_name(db.service),
-            "app_container": self.replica.container_name(target.app),
-            "reset": self.replica.url() + reset.path if reset else "(the target has no pool reset endpoint)",
+            "desired_state": self._desired_path(),
+            "app_url": self.drill.require_replica().url(),
+            "health_url": self.drill.require_replica().url() + target.health,
+            "psql": f"postgresql://{db.user}:{db.password}@127.0.0.1:{self.drill.require_replica().db_port}/{db.dbname}",
+            "db_container": self.drill.require_replica().container_name(db.service),
+            "app_container": self.drill.require_replica().container_name(target.app),
+            "reset": self.drill.require_replica().url() + reset.path
+            if reset
+            else "(the target has no pool reset endpoint)",
         }
 
     def _take_commands(self) -> None:
@@ -178,19 +187,18 @@ class Rehearsal(DrillRunner):
             self._command(raw.strip().lower())
 
     def _command(self, command: str) -> None:
-        assert self.replica is not None
-        now = self.clock.now()
+        now = self.drill.clock.now()
         self._log.append((round(now, 3), command or "enter"))
         if self._acknowledged is None:
             self._acknowledged = now
-            self.timeline.record(EventKind.REHEARSAL, f"{self.engineer} acknowledged the alert")
-            self.say(f"Acknowledged {now - (self.detected_at or now):.1f} s after the alert. The clock runs.")
+            self.drill.timeline.record(EventKind.REHEARSAL, f"{self.engineer} acknowledged the alert")
+            self.say(f"Acknowledged {now - (self.drill.detected_at or now):.1f} s after the alert. The clock runs.")
             if command == "":
                 return
         steps = self.checklist_procedure.steps
         if command.isdigit() and 1 <= int(command) <= len(steps):
             self._ticked.setdefault(int(command), now)
-            self.timeline.record(
+            self.drill.timeline.record(
                 EventKind.REHEARSAL, f"{self.engineer} ticked step {command}: {steps[int(command) - 1].name}"
             )
             self.say(self._checklist_text())
@@ -201,21 +209,21 @@ class Rehearsal(DrillRunner):
                 return
             self._hinted.add(todo)
             hint = _Hints().format(steps[todo - 1].hint or steps[todo - 1].description, **self._placeholders())
-            self.timeline.record(EventKind.REHEARSAL, f"hint for step {todo}")
+            self.drill.timeline.record(EventKind.REHEARSAL, f"hint for step {todo}")
             self.say(f"Hint for step {todo} ({steps[todo - 1].name}): {hint}")
         elif command == "r":
-            self.timeline.record(EventKind.REHEARSAL, f"{self.engineer} asked for a reconcile")
+            self.drill.timeline.record(EventKind.REHEARSAL, f"{self.engineer} asked for a reconcile")
             self.say("Reconciling the replica to the desired state's HEAD…")
             try:
-                changed = self.replica.reconcile()
+                changed = self.drill.require_replica().reconcile()
             except Exception as exc:  # a broken commit is the engineer's to fix, not a crash
                 self.say(f"[red]Reconcile failed:[/] {exc}")
-                self.timeline.record(EventKind.RECONCILE, f"failed: {exc}")
+                self.drill.timeline.record(EventKind.RECONCILE, f"failed: {exc}")
                 return
             self.say(f"Reconciled: recreated {', '.join(changed) or 'nothing (already at HEAD)'}.")
             self._tick_steps("reconcile", "drillbook reconciled on `r`")
         elif command == "s":
-            status = self.status()
+            status = watch.status(self.drill)
             rate = "—" if status.success_rate is None else f"{status.success_rate:.0%}"
             self.say(f"t={status.elapsed_s:.1f} s · load ok {rate} · alerts: {', '.join(status.alerts) or 'none'}")
             self.say(self._checklist_text())
@@ -227,11 +235,11 @@ class Rehearsal(DrillRunner):
     def _tick_steps(self, word: str, why: str) -> None:
         """Tick the checklist steps that drillbook itself saw done (a reconcile through `r`,
         a verification it watched succeed): the engineer did them, through drillbook."""
-        now = self.clock.now()
+        now = self.drill.clock.now()
         for i, step in enumerate(self.checklist_procedure.steps, start=1):
             if step.name.startswith(word) and i not in self._ticked:
                 self._ticked[i] = now
-                self.timeline.record(EventKind.REHEARSAL, f"step {i} ({step.name}) ticked: {why}")
+                self.drill.timeline.record(EventKind.REHEARSAL, f"step {i} ({step.name}) ticked: {why}")
 
     def _checklist_text(self) -> str:
         return (
@@ -248,7 +256,7 @@ class Rehearsal(DrillRunner):
         items = tuple(
             ChecklistItem(i, s.name, self._ticked.get(i), i in self._hinted) for i, s in enumerate(steps, start=1)
         )
-        detected = self.detected_at
+        detected = self.drill.detected_at
         ack = self._acknowledged
         return Score(
             engineer=self.engineer,

@@ -30,7 +30,7 @@ from drillbook.drills.campaigns import comparison, evidence
 from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drillbook.drills.campaigns.history import History
-from drillbook.drills.campaigns.rehearsal import Rehearsal
+from drillbook.drills.campaigns.rehearsal import HandOver
 from drillbook.drills.cli import arguments, completion, tables
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
@@ -347,16 +347,8 @@ def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
     commands: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_read_commands, args=(commands,), name="drillbook-keys", daemon=True).start()
     view = LiveView(console, lambda: runner.status(), f"rehearsal {spec.name}", enabled=not args.no_live)
-    runner = Rehearsal(
-        spec,
-        args.out,
-        view.event,
-        say=view.line,
-        commands=commands,
-        engineer=args.engineer,
-        timeout_s=args.timeout,
-        allow_remote=args.allow_remote,
-    )
+    hand_over = HandOver(say=view.line, commands=commands, engineer=args.engineer, timeout_s=args.timeout)
+    runner = DrillRunner(spec, args.out, view.event, allow_remote=args.allow_remote, recovery=hand_over)
     console.print(
         f"[bold]Rehearsal {spec.name}[/]: drillbook starts the replica and the load, breaks it, and hands over "
         f"when the alert fires. You have {args.timeout:g} s before it steps in."

@@ -28,12 +28,12 @@ def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path)
     assert "default_transaction_read_only = on" in steps["read-only mode on"]["detail"]
     assert "orders" in steps["verify counts"]["detail"]
     dump_epoch = float(re.findall(r"dumps/([0-9.]+)\.dump", steps["restore the newest dump"]["detail"])[0])
-    dump_t = dump_epoch - runner.clock.wall_origin.timestamp()
+    dump_t = dump_epoch - runner.drill.clock.wall_origin.timestamp()
     injected = doc["measurements"]["injected_at"]
     assert 0 < dump_t < injected
 
     ledger = [json.loads(line) for line in (tmp_path / "out" / "load" / "ledger.jsonl").read_text().splitlines()]
-    acked = {str(w["id"]): float(w["a"]) - runner.clock.origin for w in ledger}
+    acked = {str(w["id"]): float(w["a"]) - runner.drill.clock.origin for w in ledger}
     lost = {str(w["id"]) for w in doc["lost_writes"]}
     assert lost, "writes acknowledged between the dump and the loss must be lost"
     # Exactly those after the dump: none from before it, all from after it (probe resolution aside).

@@ -1,0 +1,97 @@
+"""The result: every measurement, objective, check and event of the drill in one document.
+
+Also for a failed or interrupted drill: what was measured up to the stop is
+the evidence of what happened.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from drillbook.drills.judge import measure, objectives
+from drillbook.drills.observe.samples import Sample
+from drillbook.drills.result import DrillResult, Verdict, environment
+from drillbook.drills.run import watch
+from drillbook.drills.run.phases import verdict as parts
+from drillbook.drills.run.state import Drill
+from drillbook.replicas.replica import Replacement
+
+
+def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_version: str) -> DrillResult:
+    m = drill.spec.model
+    samples = watch.samples(drill)
+    observed_until = max((s.end for s in samples), default=drill.clock.now())
+    if drill.observed_until is not None:
+        observed_until = min(observed_until, drill.observed_until)
+    fired = tuple(watch.alerts(drill))
+    figures = measured(drill, samples, observed_until)
+    judged = objectives.judge(m.objectives.tier, figures, m.objectives.rto_s, m.objectives.rpo_s)
+    snapshots = tuple(drill.diagnostics.wait(timeout_s=5.0)) if drill.diagnostics else ()
+    parts.escalate(drill, fired, figures, observed_until)
+    checks = list(drill.checks)
+    if drill.injected_at is not None and verdict is None:
+        checks += parts.outcome_checks(drill, figures, fired)
+    if verdict is None:
+        verdict = "passed" if all(o.met for o in judged) and all(c.ok for c in checks) else "failed"
+    desired = drill.desired
+    return DrillResult(
+        drill=drill.spec.name,
+        drill_id=drill.drill_id,
+        verdict=verdict,
+        error=error,
+        started_wall=drill.clock.wall(0.0),
+        duration_s=drill.clock.now(),
+        time_scale=m.alerts.time_scale,
+        tier=m.objectives.tier,
+        target=drill.spec.target.name,
+        scenario=drill.scenario.describe(dict(m.scenario.with_)),
+        recovery=drill.procedure.name if drill.procedure else None,
+        measurements=figures,
+        objectives=judged,
+        checks=tuple(checks),
+        alerts=fired,
+        recovery_steps=tuple(drill.steps),
+        timeline=tuple(drill.timeline.ordered()),
+        samples=tuple(samples),
+        memory=tuple(watch.memory_samples(drill)),
+        continuity=drill.spec.target.continuity,
+        lost=tuple(drill.lost or ()),
+        spec=drill.spec.raw,
+        environment=environment(docker_version),
+        figures=dict(drill.figures),
+        git_log=tuple((c.sha, c.message) for c in reversed(desired.log())) if desired else (),
+        desired_state=str(desired.path) if desired else "",
+        diagnostics=snapshots,
+        desired_source=drill.desired_source,
+        engineer=drill.engineer,
+        rehearsal=drill.score,
+        verification=tuple(parts.checklist(drill, samples, figures, snapshots, observed_until)),
+        findings=tuple(parts.found(drill, samples)),
+        deploy=drill.spec.target.deploy,
+        replacements=tuple(on_clock(drill, r) for r in (drill.replica.replacements if drill.replica else ())),
+    )
+
+
+def measured(drill: Drill, samples: list[Sample], observed_until: float) -> measure.Measurements:
+    m = drill.spec.model
+    return measure.measure(
+        samples=samples,
+        injected_at=drill.injected_at,
+        detected_at=drill.detected_at,
+        verify_window_s=m.phases.verify_window_s,
+        max_error_rate=m.verify.max_error_rate,
+        required_probes=watch.required_probes(drill),
+        observed_until=observed_until,
+        acked_writes=len(drill.load.writes) if drill.load else 0,
+        lost=drill.lost,
+    )
+
+
+def on_clock(drill: Drill, r: Replacement) -> Replacement:
+    """A replacement's engine instants on the drill's clock."""
+    at = drill.clock.from_monotonic
+    return replace(
+        r,
+        stopped_at=None if r.stopped_at is None else at(r.stopped_at),
+        ready_at=None if r.ready_at is None else at(r.ready_at),
+    )

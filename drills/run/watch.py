@@ -1,0 +1,111 @@
+"""What the drill sees while it runs: samples so far, the alert rules, whether it recovered.
+
+Every phase that waits asks these questions of the same samples (the load's
+requests and the probes'), so they are answered in one place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from drillbook.drills.judge import measure
+from drillbook.drills.observe import alerts as alert_rules
+from drillbook.drills.observe.samples import MemorySample, Sample
+from drillbook.drills.run.state import Drill, DrillState
+
+HEALTH_PROBE = "health"
+DATABASE_PROBE = "database"
+
+
+@dataclass(frozen=True)
+class Status:
+    phase: str
+    elapsed_s: float
+    requests: int
+    """Load requests that ended in the last few seconds."""
+    success_rate: float | None
+    mean_latency_ms: float | None
+    alerts: tuple[str, ...]
+
+
+def samples(drill: Drill) -> list[Sample]:
+    probe = list(drill.probes.samples) if drill.probes else []
+    if drill.load is None:
+        return probe
+    drill.load.poll()
+    at = drill.clock.from_monotonic
+    return probe + [
+        Sample("load", r.name, at(r.start), at(r.end), r.ok, r.status, r.error) for r in drill.load.requests
+    ]
+
+
+def memory_samples(drill: Drill) -> list[MemorySample]:
+    return list(drill.memory.samples) if drill.memory else []
+
+
+def required_probes(drill: Drill) -> tuple[str, ...]:
+    return (HEALTH_PROBE, DATABASE_PROBE, *(f.name for f in drill.spec.target.key_flows))
+
+
+def evaluate(drill: Drill, seen: list[Sample], since: float, until: float) -> list[alert_rules.Alert]:
+    m = drill.spec.model.alerts
+    return alert_rules.evaluate(
+        seen,
+        health_probe=HEALTH_PROBE,
+        database_probe=DATABASE_PROBE,
+        time_scale=m.time_scale,
+        memory=memory_samples(drill),
+        since=since,
+        until=until,
+        windows=m.windows_s,
+    )
+
+
+def alerts(drill: Drill) -> list[alert_rules.Alert]:
+    """The rules firing since the fault; none before it."""
+    if drill.injected_at is None:
+        return []
+    fired = evaluate(drill, samples(drill), drill.injected_at, drill.clock.now())
+    drill.fired_rules = [a.rule for a in fired]
+    return fired
+
+
+def recovered(drill: Drill) -> float | None:
+    """When the service came back for good, so far; None while it has not."""
+    assert drill.injected_at is not None
+    seen = samples(drill)
+    disrupted = measure.disrupted_at(seen, drill.injected_at)
+    if disrupted is None:
+        return None
+    m = drill.spec.model
+    return measure.outages(
+        seen,
+        disrupted_at=disrupted,
+        verify_window_s=m.phases.verify_window_s,
+        max_error_rate=m.verify.max_error_rate,
+        required_probes=required_probes(drill),
+        observed_until=drill.clock.now() - m.probes.timeout_s,
+    )[-1].end
+
+
+def no_disruption(drill: Drill) -> bool:
+    """No failure at all a whole verification window after the fault: nothing to wait for."""
+    assert drill.injected_at is not None
+    quiet = drill.clock.now() - drill.injected_at >= drill.spec.model.phases.verify_window_s * 2
+    return quiet and measure.disrupted_at(samples(drill), drill.injected_at) is None
+
+
+def status(drill: Drill, window_s: float = 5.0) -> Status:
+    """What the live view shows; safe to call from another thread (reads, never polls)."""
+    now = drill.clock.now()
+    at = drill.clock.from_monotonic
+    recent = [r for r in (drill.load.requests if drill.load else [])[-2000:] if now - at(r.end) <= window_s]
+    ok = sum(r.ok for r in recent)
+    return Status(
+        phase=drill.phase.value,
+        elapsed_s=now if drill.phase is not DrillState.PENDING else 0.0,
+        requests=len(recent),
+        success_rate=ok / len(recent) if recent else None,
+        mean_latency_ms=(sum(1000 * (r.end - r.start) for r in recent) / len(recent)) if recent else None,
+        alerts=tuple(drill.fired_rules),
+    )
