@@ -33,7 +33,6 @@ from typing import Any
 from drillbook.drills import spec as spec_module
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.recovery import database, restore_dump
-from drillbook.recovery.base import StepContext
 from drillbook.replicas import engine, images
 from drillbook.replicas.replica import Replica
 
@@ -55,7 +54,7 @@ def restore(tmp: pathlib.Path, gigabytes: float) -> dict[str, Any]:
     client = engine.connect()
     images.ensure(client, target.images, say)
     with Replica(client, target, f"bench-restore-{secrets.token_hex(3)}") as replica:
-        ctx = StepContext(replica, restore_dump.Options(jobs=2), lambda _line: None)
+        ctx = restore_dump.PROCEDURE.context(replica, {"jobs": 2}, log=lambda _line: None)
         rows = int(gigabytes * 4_000_000)
         say(f"generating ~{gigabytes:g} GB: {rows} orders")
         started = time.perf_counter()

@@ -31,7 +31,7 @@ from drillbook.drills.observe.diagnostics import Snapshot
 from drillbook.drills.observe.samples import MemorySample, Sample
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import ResultError
-from drillbook.replicas.replica import Replacement
+from drillbook.replicas.protocols import Replacement
 from drillbook.reports import runbook
 
 Verdict = Literal["passed", "failed", "error", "interrupted"]

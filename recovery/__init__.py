@@ -7,9 +7,9 @@ add procedures under the `drillbook.procedures` entry point group.
 from __future__ import annotations
 
 from drillbook.plugins import Registry
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import AnyProcedure, Procedure, Step, StepContext
 
-REGISTRY: Registry[Procedure] = Registry(
+REGISTRY: Registry[AnyProcedure] = Registry(
     kind="recovery procedure",
     group="drillbook.procedures",
     builtin={

@@ -3,24 +3,34 @@
 from __future__ import annotations
 
 import time
+from typing import Protocol
 
 import httpx
 
 from drillbook.errors import RecoveryStepFailed as StepFailed
-from drillbook.recovery.base import Step, StepContext
-from drillbook.replicas.replica import Replica
+from drillbook.recovery.base import AnyStep, Step, StepContext
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Flow
 
 
-def verify(ctx: StepContext) -> str:
-    """The runbook's last step of every procedure; options carry `verify_timeout_s`."""
-    return verify_flows(ctx.replica, float(ctx.options.verify_timeout_s))
+class Verifies(Protocol):
+    """Options of a procedure that ends with the runbook's verification."""
+
+    @property
+    def verify_timeout_s(self) -> float: ...
 
 
-VERIFY = Step("verify", "health endpoint and key flows answer 2xx", verify, hint="curl -f {health_url}")
+def verify(ctx: StepContext[Verifies, object]) -> str:
+    """The runbook's last step of every procedure."""
+    return verify_flows(ctx.replica, ctx.options.verify_timeout_s)
 
 
-def reset_connections(ctx: StepContext) -> str:
+VERIFY: Step[Verifies, object] = Step(
+    "verify", "health endpoint and key flows answer 2xx", verify, hint="curl -f {health_url}"
+)
+
+
+def reset_connections(ctx: StepContext[object, object]) -> str:
     flow = ctx.replica.target.reset_connections
     if flow is None:
         return "skipped: the target declares no connection-reset endpoint"
@@ -33,7 +43,7 @@ def reset_connections(ctx: StepContext) -> str:
     return f"{flow.method} {flow.path}: HTTP {response.status_code}"
 
 
-RESET_CONNECTIONS = Step(
+RESET_CONNECTIONS: AnyStep = Step(
     "reset application connections",
     "the runbook's connection pool reset",
     reset_connections,
@@ -41,7 +51,7 @@ RESET_CONNECTIONS = Step(
 )
 
 
-def verify_flows(replica: Replica, timeout_s: float) -> str:
+def verify_flows(replica: Addresses, timeout_s: float) -> str:
     """Wait until the health endpoint and every key flow answer 2xx, each with its own method and body."""
     target = replica.target
     flows = [Flow("health", target.health), *target.key_flows]

@@ -18,7 +18,7 @@ import psycopg
 
 from drillbook.errors import RecoveryStepFailed, ReplicaError
 from drillbook.recovery import database
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.replicas import proxy
 
@@ -30,8 +30,11 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _proxy_url(ctx: StepContext) -> tuple[str, str]:
-    options: Options = ctx.options
+Ctx = StepContext[Options, None]
+
+
+def _proxy_url(ctx: Ctx) -> tuple[str, str]:
+    options = ctx.options
     target = ctx.replica.target
     name = options.service or target.database.service
     front = proxy.proxy_of(target, name)
@@ -40,7 +43,7 @@ def _proxy_url(ctx: StepContext) -> tuple[str, str]:
     return name, ctx.replica.url(front.name)
 
 
-def find_slow_hop(ctx: StepContext) -> str:
+def find_slow_hop(ctx: Ctx) -> str:
     name, url = _proxy_url(ctx)
     started = time.perf_counter()
     try:
@@ -64,7 +67,7 @@ def find_slow_hop(ctx: StepContext) -> str:
     return f"SELECT 1 at {name} itself: {at_db}{seen}; the path to it is {proxy.describe(state)}"
 
 
-def remove_fault(ctx: StepContext) -> str:
+def remove_fault(ctx: Ctx) -> str:
     name, url = _proxy_url(ctx)
     try:
         state = proxy.set_fault(url, "pass")
@@ -77,6 +80,7 @@ PROCEDURE = Procedure(
     name="clear_network_fault",
     description="Find the slow hop between the service and its database, remove the fault, reset the pool, verify.",
     options=Options,
+    work=nothing,
     steps=(
         Step(
             "find the slow hop",

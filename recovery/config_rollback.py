@@ -12,7 +12,7 @@ from typing import Any
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import VERIFY
-from drillbook.recovery.gitops import last_change, revert_found, since_revert
+from drillbook.recovery.gitops import Rollback, last_change, revert_found, since_revert
 
 
 @dataclass(frozen=True)
@@ -27,12 +27,15 @@ class Options:
     """Watch memory stay flat (a leak); off for a change that did not leak (a crash loop)."""
 
 
-def _service(ctx: StepContext) -> str:
-    options: Options = ctx.options
+Ctx = StepContext[Options, Rollback]
+
+
+def _service(ctx: Ctx) -> str:
+    options = ctx.options
     return options.service or ctx.replica.target.app
 
 
-def find_config_change(ctx: StepContext) -> str:
+def find_config_change(ctx: Ctx) -> str:
     name = _service(ctx)
     desired = ctx.replica.require_desired()
 
@@ -41,20 +44,20 @@ def find_config_change(ctx: StepContext) -> str:
         return (entry.get("flags"), entry.get("env"))
 
     change, before = last_change(desired, configuration)
-    ctx.notes["found"] = change
+    ctx.work.found = change
     return f"configuration change {change.short} ({change.message}); before it {before.short}"
 
 
-def reconcile(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def reconcile(ctx: Ctx) -> str:
+    options = ctx.options
     changed = ctx.replica.reconcile(options.ready_timeout_s)
     return f"recreated {', '.join(changed) or 'nothing'}"
 
 
-def memory_flat(ctx: StepContext) -> str:
+def memory_flat(ctx: Ctx) -> str:
     """Memory sampled from the engine across the window grows by less than `max_growth`
     of the limit and stays under the alert's 95%."""
-    options: Options = ctx.options
+    options = ctx.options
     if not options.check_memory:
         return "skipped: check_memory is off for this drill"
     name = _service(ctx)
@@ -86,6 +89,7 @@ PROCEDURE = Procedure(
     name="config_rollback",
     description="Revert the flag or environment commit, reconcile, verify memory stays flat.",
     options=Options,
+    work=Rollback,
     steps=(
         Step(
             "find the configuration change",

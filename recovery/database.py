@@ -9,15 +9,18 @@ import shlex
 
 import httpx
 import psycopg
+from psycopg.rows import scalar_row
 
 from drillbook.errors import RecoveryStepFailed, ReplicaError
 from drillbook.recovery.base import StepContext
+
+AnyContext = StepContext[object, object]
 
 READ_WRITE_OFF = "-c default_transaction_read_only=off"
 """PGOPTIONS for drillbook's own restore while the database is read-only for everyone else."""
 
 
-def admin(ctx: StepContext, dbname: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
+def admin(ctx: AnyContext, dbname: str | None = None) -> psycopg.Connection[tuple[object, ...]]:
     """The administrator's session (never read-only itself), to the target's database or `dbname`."""
     conninfo = ctx.replica.db_conninfo()
     if dbname is not None:
@@ -35,7 +38,7 @@ def terminate(conn: psycopg.Connection[tuple[object, ...]], pids: list[int]) -> 
     return ended
 
 
-def answers(ctx: StepContext) -> bool:
+def answers(ctx: AnyContext) -> bool:
     try:
         with admin(ctx) as conn:
             conn.execute("SELECT 1").fetchone()
@@ -44,7 +47,7 @@ def answers(ctx: StepContext) -> bool:
     return True
 
 
-def backup_tool(ctx: StepContext, script: str) -> str:
+def backup_tool(ctx: AnyContext, script: str) -> str:
     """Run a shell script in the backup service's container; its output, or the step fails."""
     service = ctx.replica.target.backups.service
     if service is None:
@@ -59,7 +62,7 @@ def quote(text: str) -> str:
     return shlex.quote(text)
 
 
-def service_mode(ctx: StepContext, mode: str) -> str:
+def service_mode(ctx: AnyContext, mode: str) -> str:
     """The service's maintenance endpoint (`readonly` or `readwrite`), when it has one."""
     path = f"/api/admin/maintenance/{mode}"
     try:
@@ -69,7 +72,7 @@ def service_mode(ctx: StepContext, mode: str) -> str:
     return f"POST {path}: HTTP {response.status_code}"
 
 
-def read_only(ctx: StepContext, on: bool) -> str:
+def read_only(ctx: AnyContext, on: bool) -> str:
     """The runbook's containment: `default_transaction_read_only` for every new transaction
     (sessions pick it up on reload) and the service's maintenance mode."""
     with admin(ctx) as conn:
@@ -82,24 +85,19 @@ def read_only(ctx: StepContext, on: bool) -> str:
     return f"{setting}, reloaded; {service_mode(ctx, 'readonly' if on else 'readwrite')}"
 
 
-def table_counts(ctx: StepContext) -> dict[str, int]:
+def table_counts(ctx: AnyContext) -> dict[str, int]:
     with admin(ctx) as conn:
-        tables = [
-            str(r[0])
-            for r in conn.execute(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
-            ).fetchall()
-        ]
-        counts = {}
+        cursor = conn.cursor(row_factory=scalar_row)
+        listed = "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY tablename"
+        tables: list[str] = cursor.execute(listed).fetchall()
+        counts: dict[str, int] = {}
         for table in tables:
-            row = conn.execute(
-                psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(table))
-            ).fetchone()
-            counts[table] = int(str(row[0])) if row else 0
+            count = psycopg.sql.SQL("SELECT count(*) FROM {}").format(psycopg.sql.Identifier(table))
+            counts[table] = cursor.execute(count).fetchone() or 0
     return counts
 
 
-def ensure_running(ctx: StepContext, service: str, ready_timeout_s: float) -> str:
+def ensure_running(ctx: AnyContext, service: str, ready_timeout_s: float) -> str:
     """The database's container running again: recreated on new volumes when it is gone."""
     replica = ctx.replica
     try:

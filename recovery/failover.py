@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import psycopg
 
 from drillbook.errors import PluginError, RecoveryStepFailed
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 from drillbook.replicas import postgres
 from drillbook.replicas.target import Target
@@ -25,6 +25,9 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
+Ctx = StepContext[Options, None]
+
+
 def check(target: Target, options: Options) -> None:
     if target.backups.standby is None:
         raise PluginError(
@@ -33,7 +36,7 @@ def check(target: Target, options: Options) -> None:
         )
 
 
-def _standby(ctx: StepContext) -> tuple[str, str]:
+def _standby(ctx: Ctx) -> tuple[str, str]:
     standby = ctx.replica.target.backups.standby
     if standby is None:
         raise RecoveryStepFailed("no standby in this replica")
@@ -41,7 +44,7 @@ def _standby(ctx: StepContext) -> tuple[str, str]:
     return standby, postgres.conninfo(db, ctx.replica.ports[standby])
 
 
-def check_standby(ctx: StepContext) -> str:
+def check_standby(ctx: Ctx) -> str:
     standby, conninfo = _standby(ctx)
     with psycopg.connect(conninfo, autocommit=True, application_name="drillbook-recovery") as conn:
         row = conn.execute(
@@ -53,8 +56,8 @@ def check_standby(ctx: StepContext) -> str:
     return f"{standby} is a standby: received up to {row[1]}, replayed up to {row[2]}, receiver {row[3] or 'stopped'}"
 
 
-def promote(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def promote(ctx: Ctx) -> str:
+    options = ctx.options
     standby, conninfo = _standby(ctx)
     with psycopg.connect(conninfo, autocommit=True, application_name="drillbook-recovery") as conn:
         row = conn.execute("SELECT pg_promote(true, %s)", (int(options.promote_timeout_s),)).fetchone()
@@ -64,7 +67,7 @@ def promote(ctx: StepContext) -> str:
     return f"{standby} promoted: a primary at {lsn[0] if lsn else '?'}"
 
 
-def repoint(ctx: StepContext) -> str:
+def repoint(ctx: Ctx) -> str:
     standby, _ = _standby(ctx)
     ctx.replica.serve_database(standby)
     host = ctx.replica.target.service(ctx.replica.target.database.service).host
@@ -75,6 +78,7 @@ PROCEDURE = Procedure(
     name="failover",
     description="Promote the standby, point the service at it, reset its pool, verify.",
     options=Options,
+    work=nothing,
     steps=(
         Step("check the standby", "in recovery, receiving WAL", check_standby),
         Step(

@@ -7,11 +7,11 @@ delete the database. The acknowledged writes are then checked by the drill.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
-from drillbook.recovery.restart_database import PROCEDURE as RESTART
+from drillbook.recovery.restart_database import STEPS as RESTART_STEPS
 
 POSTGRES_OWN = (
     "base",
@@ -38,8 +38,17 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _where(ctx: StepContext) -> tuple[str, str]:
-    options: Options = ctx.options
+@dataclass
+class Found:
+    files: list[str] = field(default_factory=list)
+    """Files outside PostgreSQL's own, largest first, relative to the volume's mount."""
+
+
+Ctx = StepContext[Options, Found]
+
+
+def _where(ctx: Ctx) -> tuple[str, str]:
+    options = ctx.options
     service = options.service or ctx.replica.target.database.service
     volumes = ctx.replica.target.service(service).volumes
     if not volumes:
@@ -47,12 +56,12 @@ def _where(ctx: StepContext) -> tuple[str, str]:
     return service, next(iter(volumes.values())).rstrip("/")
 
 
-def _exec(ctx: StepContext, service: str, script: str) -> str:
+def _exec(ctx: Ctx, service: str, script: str) -> str:
     return ctx.replica.exec(service, ["sh", "-c", script])[1]
 
 
-def find_space(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def find_space(ctx: Ctx) -> str:
+    options = ctx.options
     service, mount = _where(ctx)
     df = _exec(ctx, service, f"df -Pk {mount} | tail -1").split()
     listing = _exec(
@@ -65,7 +74,7 @@ def find_space(ctx: StepContext) -> str:
         if size.isdigit() and rel and top not in POSTGRES_OWN and not top.startswith("pg_"):
             candidates.append((int(size), rel))
     candidates.sort(reverse=True)
-    ctx.notes["files"] = [rel for _, rel in candidates]
+    ctx.work.files = [rel for _, rel in candidates]
     used = f"{df[4]} used, {int(df[3]) // 1024} MiB free" if len(df) >= 5 and df[3].isdigit() else "df unavailable"
     if not candidates:
         raise RecoveryStepFailed(f"{mount}: {used}; no file of {options.min_mb} MiB or more outside PostgreSQL's own")
@@ -73,10 +82,10 @@ def find_space(ctx: StepContext) -> str:
     return f"{mount}: {used}; outside PostgreSQL's own files: {top}"
 
 
-def delete_files(ctx: StepContext) -> str:
+def delete_files(ctx: Ctx) -> str:
     service, mount = _where(ctx)
-    files = ctx.notes.get("files")
-    if not isinstance(files, list) or not files:
+    files = ctx.work.files
+    if not files:
         raise RecoveryStepFailed("nothing to delete: the previous step found no file")
     quoted = " ".join("'" + str(f).replace("'", "'\\''") + "'" for f in files)
     _exec(ctx, service, f"cd {mount} && rm -f -- {quoted}; sync")
@@ -89,6 +98,7 @@ PROCEDURE = Procedure(
     name="free_disk_space",
     description="Find the files filling the database's volume, delete them, restart PostgreSQL, verify.",
     options=Options,
+    work=Found,
     steps=(
         Step(
             "find what fills the disk",
@@ -103,6 +113,6 @@ PROCEDURE = Procedure(
             delete_files,
             hint="docker exec {db_container} rm /var/lib/postgresql/data/<file>",
         ),
-        *RESTART.steps,
+        *RESTART_STEPS,
     ),
 )

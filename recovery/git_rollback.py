@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from drillbook.recovery.base import Procedure, Step, StepContext
 from drillbook.recovery.checks import VERIFY
-from drillbook.recovery.gitops import last_change, revert_found, service_field, since_revert
+from drillbook.recovery.gitops import Rollback, last_change, revert_found, service_field, since_revert
 
 
 @dataclass(frozen=True)
@@ -20,20 +20,23 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _service(ctx: StepContext) -> str:
-    options: Options = ctx.options
+Ctx = StepContext[Options, Rollback]
+
+
+def _service(ctx: Ctx) -> str:
+    options = ctx.options
     return options.service or ctx.replica.target.app
 
 
-def find_last_stable(ctx: StepContext) -> str:
+def find_last_stable(ctx: Ctx) -> str:
     desired = ctx.replica.require_desired()
     bad, stable = last_change(desired, service_field(_service(ctx), "image"))
-    ctx.notes["found"] = bad
+    ctx.work.found = bad
     return f"bad deploy {bad.short} ({bad.message}); last stable commit {stable.short} ({stable.message})"
 
 
-def reconcile(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def reconcile(ctx: Ctx) -> str:
+    options = ctx.options
     changed = ctx.replica.reconcile(options.ready_timeout_s)
     took = since_revert(ctx)
     ctx.figure("revert_commit_to_healthy_s", took)
@@ -44,6 +47,7 @@ PROCEDURE = Procedure(
     name="git_rollback",
     description="Revert the bad deploy's commit in the desired state, reconcile, verify.",
     options=Options,
+    work=Rollback,
     steps=(
         Step(
             "find the last stable commit",

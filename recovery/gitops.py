@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from drillbook.errors import RecoveryStepFailed
@@ -32,14 +33,25 @@ def service_field(service: str, key: str) -> Aspect:
     return aspect
 
 
-def revert_found(ctx: StepContext) -> str:
+@dataclass
+class Rollback:
+    """What a rollback's steps hand on: the commit to revert, then when it was reverted."""
+
+    found: Commit | None = None
+    reverted_at: float | None = None
+
+
+def revert_found(ctx: StepContext[object, Rollback]) -> str:
     """`git revert` the commit the previous step found; note when, for the figures."""
-    found = ctx.notes["found"]
-    assert isinstance(found, Commit)
+    found = ctx.work.found
+    if found is None:
+        raise RecoveryStepFailed("nothing to revert: the previous step found no commit")
     reverted = ctx.replica.revert(found)
-    ctx.notes["reverted_at"] = ctx.clock()
+    ctx.work.reverted_at = ctx.clock()
     return f"git revert {found.short} -> {reverted.short}"
 
 
-def since_revert(ctx: StepContext) -> float:
-    return ctx.clock() - float(str(ctx.notes["reverted_at"]))
+def since_revert(ctx: StepContext[object, Rollback]) -> float:
+    if ctx.work.reverted_at is None:
+        raise RecoveryStepFailed("no revert was committed before this step")
+    return ctx.clock() - ctx.work.reverted_at

@@ -6,7 +6,7 @@ killed, restart the service ("restart application gracefully").
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
@@ -21,12 +21,21 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _service(ctx: StepContext) -> str:
-    options: Options = ctx.options
+@dataclass
+class Found:
+    pids: list[int] = field(default_factory=list)
+    """The runaway processes, for the step that kills them."""
+
+
+Ctx = StepContext[Options, Found]
+
+
+def _service(ctx: Ctx) -> str:
+    options = ctx.options
     return options.service or ctx.replica.target.app
 
 
-def _runnable(ctx: StepContext) -> dict[int, str]:
+def _runnable(ctx: Ctx) -> dict[int, str]:
     """pid -> command line of the processes `ps` shows running or runnable (state R)."""
     code, output = ctx.replica.exec(_service(ctx), ["ps", "-eo", "pid=,stat=,args="])
     if code != 0:
@@ -39,11 +48,11 @@ def _runnable(ctx: StepContext) -> dict[int, str]:
     return out
 
 
-def find_runaway(ctx: StepContext) -> str:
+def find_runaway(ctx: Ctx) -> str:
     """Processes besides the service's own (PID 1) found running in most of several
     readings: a busy loop is always runnable, a helper that did a moment's work is not.
     (CPU percentages would hide a hundred loops that each get a sliver of the limit.)"""
-    options: Options = ctx.options
+    options = ctx.options
     seen: dict[int, int] = {}
     commands: dict[int, str] = {}
     for i in range(options.readings):
@@ -57,14 +66,14 @@ def find_runaway(ctx: StepContext) -> str:
         raise RecoveryStepFailed(
             f"no process besides the service's own was running in most of {options.readings} readings"
         )
-    ctx.notes["pids"] = runaway
+    ctx.work.pids = runaway
     names = sorted({commands[pid] for pid in runaway})
     return f"{len(runaway)} process(es) running beside the service: {'; '.join(names)[:300]}"
 
 
-def kill(ctx: StepContext) -> str:
-    pids = ctx.notes.get("pids")
-    if not isinstance(pids, list) or not pids:
+def kill(ctx: Ctx) -> str:
+    pids = ctx.work.pids
+    if not pids:
         raise RecoveryStepFailed("nothing to kill: the previous step found no process")
     code, output = ctx.replica.exec(_service(ctx), ["kill", "-9", *map(str, pids)])
     if code != 0:
@@ -77,6 +86,7 @@ PROCEDURE = Procedure(
     name="kill_runaway",
     description="Find the processes eating the service's CPU, kill them (or restart the service), verify.",
     options=Options,
+    work=Found,
     steps=(
         Step(
             "find the runaway process",

@@ -14,7 +14,7 @@ from typing import Any
 import httpx
 
 from drillbook.errors import RecoveryStepFailed
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
 
 
@@ -26,7 +26,10 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _payments(ctx: StepContext) -> dict[str, Any]:
+Ctx = StepContext[Options, None]
+
+
+def _payments(ctx: Ctx) -> dict[str, Any]:
     """The `payments` part of the service's health answer."""
     try:
         body = httpx.get(ctx.replica.url() + ctx.replica.target.health, timeout=10.0).json()
@@ -38,8 +41,8 @@ def _payments(ctx: StepContext) -> dict[str, Any]:
     return payments
 
 
-def _flag(ctx: StepContext, on: bool) -> str:
-    options: Options = ctx.options
+def _flag(ctx: Ctx, on: bool) -> str:
+    options = ctx.options
     path = "/api/admin/features/" + ("enable" if on else "disable")
     try:
         response = httpx.post(ctx.replica.url() + path, json={"feature": options.flag}, timeout=10.0)
@@ -50,19 +53,19 @@ def _flag(ctx: StepContext, on: bool) -> str:
     return f"POST {path} {{feature: {options.flag}}}: HTTP {response.status_code}"
 
 
-def confirm_provider(ctx: StepContext) -> str:
+def confirm_provider(ctx: Ctx) -> str:
     provider = str(_payments(ctx).get("provider"))
     if not provider.startswith("failing"):
         raise RecoveryStepFailed(f"the payment provider is {provider}: there is nothing to fall back from")
     return f"the service reports the payment provider {provider}"
 
 
-def fallback_on(ctx: StepContext) -> str:
+def fallback_on(ctx: Ctx) -> str:
     return _flag(ctx, True) + ": orders are accepted and their payments queued"
 
 
-def drain(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def drain(ctx: Ctx) -> str:
+    options = ctx.options
     started = time.monotonic()
     most = 0
     while True:
@@ -83,7 +86,7 @@ def drain(ctx: StepContext) -> str:
         time.sleep(0.5)
 
 
-def fallback_off(ctx: StepContext) -> str:
+def fallback_off(ctx: Ctx) -> str:
     return _flag(ctx, False) + ": orders are charged at once again"
 
 
@@ -91,6 +94,7 @@ PROCEDURE = Procedure(
     name="payment_fallback",
     description="Confirm the provider fails, turn the payment fallback on, verify, complete the queue, turn it off.",
     options=Options,
+    work=nothing,
     steps=(
         Step(
             "confirm the provider is failing",

@@ -31,6 +31,15 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
+@dataclass
+class Found:
+    target: str = ""
+    """The recovery target setting (`recovery_target_lsn = ...`, or a comment: the end of the archive)."""
+
+
+Ctx = StepContext[Options, Found]
+
+
 def _parse(target_time: str) -> dt.datetime:
     try:
         when = dt.datetime.fromisoformat(target_time)
@@ -60,12 +69,12 @@ def check(target: Target, options: Options) -> None:
             )
 
 
-def _db(ctx: StepContext) -> str:
+def _db(ctx: Ctx) -> str:
     return ctx.replica.target.database.service
 
 
-def find_target(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def find_target(ctx: Ctx) -> str:
+    options = ctx.options
     path = ctx.replica.target.backups.path
     taken = database.backup_tool(ctx, f"cat {path}/base/taken_at 2>/dev/null || true")
     if not taken:
@@ -85,13 +94,13 @@ def find_target(ctx: StepContext) -> str:
         raise RecoveryStepFailed(
             f"the target is {base_at - when:.1f} s before the base backup: nothing can be replayed to it"
         )
-    ctx.notes["target"] = setting
+    ctx.work.target = setting
     base = dt.datetime.fromtimestamp(base_at, dt.UTC).isoformat(timespec="milliseconds")
     what = "the end of the WAL archive" if setting.startswith("#") else setting
     return f"recover to {what}; base backup taken {base}"
 
 
-def archive_current(ctx: StepContext) -> str:
+def archive_current(ctx: Ctx) -> str:
     if not database.answers(ctx):
         return "the primary does not answer: recovering from what was archived"
     with database.admin(ctx) as conn:
@@ -106,7 +115,7 @@ def archive_current(ctx: StepContext) -> str:
     raise RecoveryStepFailed(f"segment {segment} was not archived within 15 s: the replay would stop short")
 
 
-def restore_base(ctx: StepContext) -> str:
+def restore_base(ctx: Ctx) -> str:
     replica, db = ctx.replica, _db(ctx)
     try:
         replica.stop(db)
@@ -123,7 +132,7 @@ def restore_base(ctx: StepContext) -> str:
     settings = "\n".join(
         (
             f"restore_command = '{restore}'",
-            str(ctx.notes["target"]),
+            ctx.work.target,
             "recovery_target_inclusive = off",
             "recovery_target_action = 'promote'",
         )
@@ -136,13 +145,13 @@ def restore_base(ctx: StepContext) -> str:
     code, output = replica.run_once(db, ["bash", "-c", script])
     if code != 0:
         raise RecoveryStepFailed(f"restoring the base backup failed (exit {code}): {output.strip()[-300:]}")
-    target = str(ctx.notes["target"])
+    target = ctx.work.target
     to = "the end of the archive and the WAL stream" if target.startswith("#") else target
     return f"damaged data directory kept in {kept}; base backup extracted; recovery to {to}"
 
 
-def replay(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def replay(ctx: Ctx) -> str:
+    options = ctx.options
     replica, db = ctx.replica, _db(ctx)
     started = time.monotonic()
     replica.start_service(db)
@@ -163,6 +172,7 @@ PROCEDURE = Procedure(
     name="pitr",
     description="Restore the base backup, replay archived WAL to just before the fault, promote, verify.",
     options=Options,
+    work=Found,
     steps=(
         Step("find the recovery target", "the fault's WAL position (or instant), after the base backup", find_target),
         Step(

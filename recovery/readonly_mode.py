@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from drillbook.recovery import database
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import AnyStep, Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
 
 
@@ -16,11 +16,11 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def on(ctx: StepContext) -> str:
+def on(ctx: StepContext[object, object]) -> str:
     return database.read_only(ctx, True)
 
 
-READ_ONLY_ON = Step(
+READ_ONLY_ON: AnyStep = Step(
     "read-only mode on",
     "ALTER SYSTEM SET default_transaction_read_only = on, reload; the service's maintenance mode",
     on,
@@ -32,5 +32,6 @@ PROCEDURE = Procedure(
     name="readonly_mode",
     description="Put the database and the service in read-only mode, verify reads still work.",
     options=Options,
+    work=nothing,
     steps=(READ_ONLY_ON, VERIFY),
 )

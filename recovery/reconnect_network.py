@@ -5,7 +5,7 @@ reconnect them under their names, reset the application's connection pool
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext
@@ -17,17 +17,26 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def find_partitioned(ctx: StepContext) -> str:
+@dataclass
+class Found:
+    cut: list[str] = field(default_factory=list)
+    """The services off the replica's network."""
+
+
+Ctx = StepContext[Options, Found]
+
+
+def find_partitioned(ctx: Ctx) -> str:
     cut = [s.name for s in ctx.replica.target.services if not ctx.replica.connected(s.name)]
     if not cut:
         raise RecoveryStepFailed("every service is on the replica's network: no partition to mend")
-    ctx.notes["cut"] = cut
+    ctx.work.cut = cut
     return f"not on {ctx.replica.network_name}: {', '.join(cut)}"
 
 
-def reconnect(ctx: StepContext) -> str:
-    cut = ctx.notes.get("cut")
-    if not isinstance(cut, list) or not cut:
+def reconnect(ctx: Ctx) -> str:
+    cut = ctx.work.cut
+    if not cut:
         raise RecoveryStepFailed("nothing to reconnect: the previous step found no partition")
     for service in cut:
         ctx.replica.connect(str(service))
@@ -38,6 +47,7 @@ PROCEDURE = Procedure(
     name="reconnect_network",
     description="Reconnect the services cut off the replica's network, reset the pool, verify.",
     options=Options,
+    work=Found,
     steps=(
         Step(
             "find the partition",

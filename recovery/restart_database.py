@@ -5,9 +5,20 @@ wait until it answers queries, reset the application's connection pool, verify.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Protocol
 
-from drillbook.recovery.base import Procedure, Step, StepContext
-from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
+from drillbook.recovery.base import Procedure, Step, StepContext, nothing
+from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY, Verifies
+
+
+class Restarts(Verifies, Protocol):
+    """Options of any procedure that ends with these steps (free_disk_space does too)."""
+
+    @property
+    def service(self) -> str | None: ...
+
+    @property
+    def ready_timeout_s(self) -> float: ...
 
 
 @dataclass(frozen=True)
@@ -17,12 +28,15 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def _service(ctx: StepContext) -> str:
-    options: Options = ctx.options
+Ctx = StepContext[Restarts, object]
+
+
+def _service(ctx: Ctx) -> str:
+    options = ctx.options
     return options.service or ctx.replica.target.database.service
 
 
-def restart_container(ctx: StepContext) -> str:
+def restart_container(ctx: Ctx) -> str:
     replica, service = ctx.replica, _service(ctx)
     state = replica.status(service)
     if state == "paused":
@@ -36,30 +50,34 @@ def restart_container(ctx: StepContext) -> str:
     return f"{service} was {state}: started on its volume"
 
 
-def wait_for_postgres(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def wait_for_postgres(ctx: Ctx) -> str:
+    options = ctx.options
     waited = ctx.replica.wait_ready(_service(ctx), options.ready_timeout_s)
     return f"PostgreSQL answers queries after {waited:.2f} s"
 
+
+STEPS: tuple[Step[Restarts, object], ...] = (
+    Step(
+        "restart database container",
+        "start, restart or thaw the database container",
+        restart_container,
+        hint="docker start {db_container}   (docker unpause {db_container} if it is paused)",
+    ),
+    Step(
+        "wait for PostgreSQL",
+        "until `SELECT 1` succeeds through 127.0.0.1",
+        wait_for_postgres,
+        hint="psql '{psql}' -c 'SELECT 1;'",
+    ),
+    RESET_CONNECTIONS,
+    VERIFY,
+)
+"""The runbook's database restart, for any procedure whose options say which service and how long."""
 
 PROCEDURE = Procedure(
     name="restart_database",
     description="Restart PostgreSQL on its volume, reset the app's connections, verify.",
     options=Options,
-    steps=(
-        Step(
-            "restart database container",
-            "start, restart or thaw the database container",
-            restart_container,
-            hint="docker start {db_container}   (docker unpause {db_container} if it is paused)",
-        ),
-        Step(
-            "wait for PostgreSQL",
-            "until `SELECT 1` succeeds through 127.0.0.1",
-            wait_for_postgres,
-            hint="psql '{psql}' -c 'SELECT 1;'",
-        ),
-        RESET_CONNECTIONS,
-        VERIFY,
-    ),
+    work=nothing,
+    steps=STEPS,
 )

@@ -35,6 +35,15 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
+@dataclass
+class Found:
+    recreated: bool = False
+    """The database was created again, empty: there is nothing of it to keep."""
+
+
+Ctx = StepContext[Options, Found]
+
+
 def check(target: Target, options: Options) -> None:
     if target.backups.dump_interval_s is None:
         raise PluginError(
@@ -45,19 +54,19 @@ def check(target: Target, options: Options) -> None:
         raise PluginError(f"The procedure 'restore_dump' needs at least 1 job, not {options.jobs}.")
 
 
-def _db(ctx: StepContext) -> str:
+def _db(ctx: Ctx) -> str:
     return ctx.replica.target.database.service
 
 
-def make_sure_it_runs(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def make_sure_it_runs(ctx: Ctx) -> str:
+    options = ctx.options
     detail = database.ensure_running(ctx, _db(ctx), options.ready_timeout_s)
-    ctx.notes["recreated"] = "created again" in detail
+    ctx.work.recreated = "created again" in detail
     return detail
 
 
-def back_up_current(ctx: StepContext) -> str:
-    if ctx.notes.get("recreated"):
+def back_up_current(ctx: Ctx) -> str:
+    if ctx.work.recreated:
         return "skipped: the database was created again, empty; there is nothing of it to keep"
     path = f"{ctx.replica.target.backups.path}/emergency-{time.time():.3f}.dump"
     database.backup_tool(ctx, f"pg_dump -Fc -f {database.quote(path)}")
@@ -65,8 +74,8 @@ def back_up_current(ctx: StepContext) -> str:
     return f"pg_dump -Fc of the current state: {path} ({size} KiB)"
 
 
-def restore_newest(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def restore_newest(ctx: Ctx) -> str:
+    options = ctx.options
     dumps = ctx.replica.target.backups.path + "/dumps"
     listing = database.backup_tool(ctx, f"ls -1 {dumps} | grep -E '^[0-9.]+\\.dump$' || true")
     # The newest dump from before the fault: one taken since holds the damage (or an empty,
@@ -105,7 +114,7 @@ def restore_newest(ctx: StepContext) -> str:
     )
 
 
-def _swap(ctx: StepContext, db: str, staging: str) -> str:
+def _swap(ctx: Ctx, db: str, staging: str) -> str:
     """The restored database takes the name; the one it replaces is kept, closed to connections."""
     kept = f"{db}_before_{time.time():.0f}"
     with database.admin(ctx, "postgres") as conn:
@@ -128,14 +137,14 @@ def _swap(ctx: StepContext, db: str, staging: str) -> str:
     return kept
 
 
-def verify_counts(ctx: StepContext) -> str:
+def verify_counts(ctx: Ctx) -> str:
     counts = database.table_counts(ctx)
     if not counts or not any(counts.values()):
         raise RecoveryStepFailed(f"the restored database is empty: {counts}")
     return "SELECT count(*): " + ", ".join(f"{table} {n}" for table, n in counts.items())
 
 
-def read_write(ctx: StepContext) -> str:
+def read_write(ctx: Ctx) -> str:
     return database.read_only(ctx, False)
 
 
@@ -143,6 +152,7 @@ PROCEDURE = Procedure(
     name="restore_dump",
     description="Read-only, back up the current state, restore the newest dump, verify counts, read-write.",
     options=Options,
+    work=Found,
     steps=(
         Step(
             "make sure the database runs",

@@ -13,14 +13,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from psycopg import sql
+from psycopg.rows import class_row, scalar_row
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery import database
-from drillbook.recovery.base import Procedure, Step, StepContext
+from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
 
 BY_HOLDER = """
-    SELECT coalesce(nullif(application_name, ''), 'no name'), coalesce(usename, ''), state, count(*)
+    SELECT coalesce(nullif(application_name, ''), 'no name') AS holder, coalesce(usename, '') AS role, state,
+           count(*) AS connections
     FROM pg_stat_activity WHERE backend_type = 'client backend'
     GROUP BY 1, 2, 3 ORDER BY 4 DESC"""
 
@@ -32,11 +34,29 @@ IDLE = """
 
 
 LEAKING_ROLE = """
-    SELECT a.usename, count(*) FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
+    SELECT a.usename AS role, count(*) AS sessions FROM pg_stat_activity a JOIN pg_roles r ON r.rolname = a.usename
     WHERE a.state = 'idle' AND a.backend_type = 'client backend' AND NOT r.rolsuper
       AND a.state_change < now() - make_interval(secs => %s)
       AND coalesce(a.application_name, '') NOT LIKE 'drillbook%%'
     GROUP BY 1 ORDER BY 2 DESC LIMIT 1"""
+
+
+@dataclass(frozen=True)
+class Holder:
+    """A row of BY_HOLDER."""
+
+    holder: str
+    role: str
+    state: str | None
+    connections: int
+
+
+@dataclass(frozen=True)
+class Leak:
+    """The row of LEAKING_ROLE."""
+
+    role: str
+    sessions: int
 
 
 @dataclass(frozen=True)
@@ -48,24 +68,27 @@ class Options:
     verify_timeout_s: float = 30.0
 
 
-def count_connections(ctx: StepContext) -> str:
-    with database.admin(ctx) as conn:
-        rows = conn.execute(BY_HOLDER).fetchall()
-        limit = conn.execute("SELECT current_setting('max_connections')").fetchone()
-    total = sum(int(str(r[3])) for r in rows)
-    holders = ", ".join(f"{r[3]} {r[2] or 'no state'} {r[0]} ({r[1]})" for r in rows[:5])
-    return f"{total} of max_connections {limit[0] if limit else '?'}: {holders}"
+Ctx = StepContext[Options, None]
 
 
-def cap_leaking_role(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def count_connections(ctx: Ctx) -> str:
     with database.admin(ctx) as conn:
-        row = conn.execute(LEAKING_ROLE, (options.idle_longer_than_s,)).fetchone()
+        rows = conn.cursor(row_factory=class_row(Holder)).execute(BY_HOLDER).fetchall()
+        limit = conn.cursor(row_factory=scalar_row).execute("SELECT current_setting('max_connections')").fetchone()
+    total = sum(r.connections for r in rows)
+    holders = ", ".join(f"{r.connections} {r.state or 'no state'} {r.holder} ({r.role})" for r in rows[:5])
+    return f"{total} of max_connections {limit or '?'}: {holders}"
+
+
+def cap_leaking_role(ctx: Ctx) -> str:
+    options = ctx.options
+    with database.admin(ctx) as conn:
+        row = conn.cursor(row_factory=class_row(Leak)).execute(LEAKING_ROLE, (options.idle_longer_than_s,)).fetchone()
         if row is None:
             raise RecoveryStepFailed(
                 f"no role outside the superusers holds sessions idle longer than {options.idle_longer_than_s:g} s"
             )
-        role, idle = str(row[0]), int(str(row[1]))
+        role, idle = row.role, row.sessions
         conn.execute(
             sql.SQL("ALTER ROLE {} CONNECTION LIMIT {}").format(
                 sql.Identifier(role), sql.Literal(options.cap_connections)
@@ -74,10 +97,10 @@ def cap_leaking_role(ctx: StepContext) -> str:
     return f"role {role} holds {idle} long-idle sessions: CONNECTION LIMIT {options.cap_connections}"
 
 
-def terminate_idle(ctx: StepContext) -> str:
-    options: Options = ctx.options
+def terminate_idle(ctx: Ctx) -> str:
+    options = ctx.options
     with database.admin(ctx) as conn:
-        pids = [int(str(r[0])) for r in conn.execute(IDLE, (options.idle_longer_than_s,)).fetchall()]
+        pids: list[int] = conn.cursor(row_factory=scalar_row).execute(IDLE, (options.idle_longer_than_s,)).fetchall()
         if not pids:
             raise RecoveryStepFailed(
                 f"no session outside drillbook has been idle longer than {options.idle_longer_than_s:g} s"
@@ -92,6 +115,7 @@ PROCEDURE = Procedure(
     name="terminate_idle_connections",
     description="Count connections, cap the leaking role, terminate long-idle sessions, reset the pool, verify.",
     options=Options,
+    work=nothing,
     steps=(
         Step(
             "count connections",

@@ -28,9 +28,11 @@ def first_line(exc: BaseException) -> str:
 @contextmanager
 def mapped() -> Iterator[None]:
     """Raise a foreign error as drillbook's: `EngineError` for the engine, `ReplicaError`
-    for the database, the service and the system, its message the error's first line."""
+    for the database, the service, the system and an object gone, its message the error's first line."""
     try:
         yield
+    except docker.errors.NotFound as exc:  # removed under us: the replica's state, not the engine's
+        raise ReplicaError(first_line(exc)) from exc
     except docker.errors.DockerException as exc:
         raise EngineError(first_line(exc)) from exc
     except FOREIGN as exc:

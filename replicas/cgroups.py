@@ -9,6 +9,7 @@ v1 or v2), they are read directly; elsewhere callers fall back to the API.
 from __future__ import annotations
 
 import pathlib
+from typing import Any
 
 ROOT = pathlib.Path("/sys/fs/cgroup")
 
@@ -65,3 +66,14 @@ def cpu_ns(container_id: str) -> int | None:
     except (OSError, ValueError, KeyError):
         return None
     return None
+
+
+def memory_from_stats(stats: dict[str, Any]) -> tuple[int, int] | None:
+    """(working set, limit) from the engine's stats answer, where the cgroup is not visible."""
+    memory = stats.get("memory_stats") or {}
+    usage, limit = memory.get("usage"), memory.get("limit")
+    if not usage or not limit:
+        return None
+    detail = memory.get("stats") or {}
+    inactive = detail.get("total_inactive_file", detail.get("inactive_file", 0))
+    return int(usage) - int(inactive), int(limit)

@@ -13,9 +13,8 @@ import secrets
 import socket
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Literal, Self
+from typing import Any, Self
 
 import docker.errors
 import httpx
@@ -26,31 +25,14 @@ from docker.models.networks import Network
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import backups, cgroups, disks, labels, postgres
+from drillbook.replicas import backups, boundary, cgroups, disks, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
+from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Service, Target
 
 EventSink = Callable[[EventKind, str], object]
-
-
-@dataclass(frozen=True)
-class Replacement:
-    """One service replaced by a reconcile, in `time.monotonic()` readings.
-
-    A recreate's gap (old container stopped to new one answering) is the deploy
-    method's outage, whatever the release; a rolling replacement has none.
-    """
-
-    service: str
-    method: Literal["recreate", "rolling"]
-    image: str
-    stopped_at: float | None
-    """When the old container stopped serving; None: it served until the new one was ready."""
-    ready_at: float | None
-    """When the new container answered; None: it never did."""
-    outcome: str
 
 
 def free_port() -> int:
@@ -338,12 +320,19 @@ class Replica:
         """The service's container, refusing any object without this drill's labels."""
         return self._labelled(self.container_name(service), f"of service {service!r}")
 
+    @boundary.mapped()
     def exec(self, service: str, command: list[str]) -> tuple[int, str]:
         """Run a command in the service's container: its exit code and output (both streams)."""
         result = self.container(service).exec_run(command)
         output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
         return int(result.exit_code or 0), output
 
+    @boundary.mapped()
+    def spawn(self, service: str, command: list[str]) -> None:
+        """Start a command in the service's container without waiting for it."""
+        self.container(service).exec_run(command, detach=True)
+
+    @boundary.mapped()
     def status(self, service: str) -> str:
         container = self.container(service)
         container.reload()
@@ -417,6 +406,7 @@ class Replica:
             return response.status_code == 200
         return True
 
+    @boundary.mapped()
     def restart_count(self, service: str) -> int:
         """How often the engine restarted the service's container under its restart policy."""
         container = self.container(service)
@@ -451,13 +441,7 @@ class Replica:
             stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
         except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, ValueError):
             return None  # removed or recreated between the lookup and the reading
-        memory = stats.get("memory_stats") or {}
-        usage, limit = memory.get("usage"), memory.get("limit")
-        if not usage or not limit:
-            return None
-        detail = memory.get("stats") or {}
-        inactive = detail.get("total_inactive_file", detail.get("inactive_file", 0))
-        return int(usage) - int(inactive), int(limit)
+        return cgroups.memory_from_stats(stats)
 
     def cpu_ns(self, service: str) -> int | None:
         """CPU time used by the service's container so far, in nanoseconds; None if unknown."""
@@ -473,21 +457,27 @@ class Replica:
 
     # --- what faults and procedures do to a container -------------------------
 
+    @boundary.mapped()
     def kill(self, service: str) -> None:
         self.container(service).kill()
 
+    @boundary.mapped()
     def stop(self, service: str, timeout_s: int = 10) -> None:
         self.container(service).stop(timeout=timeout_s)
 
+    @boundary.mapped()
     def pause(self, service: str) -> None:
         self.container(service).pause()
 
+    @boundary.mapped()
     def unpause(self, service: str) -> None:
         self.container(service).unpause()
 
+    @boundary.mapped()
     def start_service(self, service: str) -> None:
         self.container(service).start()
 
+    @boundary.mapped()
     def restart(self, service: str, timeout_s: int = 10) -> None:
         self.container(service).restart(timeout=timeout_s)
 
@@ -498,21 +488,25 @@ class Replica:
             raise ReplicaError(f"Network {self.network_name} does not carry drill {self.drill_id}'s labels.")
         return network
 
+    @boundary.mapped()
     def connected(self, service: str) -> bool:
         container = self.container(service)
         container.reload()
         return self.network_name in (container.attrs.get("NetworkSettings", {}).get("Networks") or {})
 
+    @boundary.mapped()
     def disconnect(self, service: str) -> None:
         """Cut the service off the replica's network: the others can no longer reach it."""
         self.network().disconnect(self.container(service))
 
+    @boundary.mapped()
     def connect(self, service: str) -> None:
         """Back on the replica's network, under its host name again."""
         self.network().connect(self.container(service), aliases=[self.target.service(service).host])
 
     # --- what disaster recovery does to the database ---------------------------
 
+    @boundary.mapped()
     def serve_database(self, service: str) -> None:
         """Failover: `service` answers for the database from now on, under the database's
         host name on the replica's network (what a floating address or DNS change does)
@@ -531,6 +525,7 @@ class Replica:
         self.database_service = service
         self._on_event(EventKind.FAILOVER, f"{service} now answers as {db.host!r}")
 
+    @boundary.mapped()
     def remove_service(self, service: str) -> list[str]:
         """The service's container and volumes gone for good (a lost host); the volume names removed."""
         with contextlib.suppress(ReplicaError):
@@ -548,6 +543,7 @@ class Replica:
                 gone.append(found.name or volume)
         return gone
 
+    @boundary.mapped()
     def recreate(self, service: str, ready_timeout_s: float = 120.0, *, start: bool = True) -> float:
         """A service whose container (and volumes) are gone, created again from the desired
         state on new, empty volumes; the seconds until it answered (0 when not started: a
@@ -566,6 +562,7 @@ class Replica:
         self._run(spec, state)
         return self.wait_ready(service, ready_timeout_s)
 
+    @boundary.mapped()
     def run_once(self, service: str, command: list[str], timeout_s: float = 900.0) -> tuple[int, str]:
         """A one-off container of `service`'s image with its volumes, on the replica's network,
         carrying the drill's labels: a restore into a stopped database's volume. Removed after."""

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Deploys
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 from drillbook.scenarios.gitops import committed, release_image, reported_version
@@ -32,7 +32,7 @@ def check(target: Target, release: str = "1.1.0", service: str | None = None, re
 
 @contextmanager
 def inject(
-    replica: Replica, release: str = "1.1.0", service: str | None = None, ready_timeout_s: float = 60.0
+    replica: Deploys, release: str = "1.1.0", service: str | None = None, ready_timeout_s: float = 60.0
 ) -> Iterator[Fault]:
     """`ready_timeout_s`: how long the deploy waits for the new release to answer before it is
     left as it is (a release that never becomes ready is the fault, not a hang of the drill)."""

@@ -19,12 +19,14 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
+from dataclasses import dataclass
 
 import psycopg
 from psycopg import sql
+from psycopg.rows import class_row, scalar_row
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario
 
@@ -60,7 +62,7 @@ def check(
 
 @contextmanager
 def inject(
-    replica: Replica,
+    replica: Addresses,
     connections: int | None = None,
     holder: str = "batch-export",
     role: str = "batch",
@@ -110,13 +112,25 @@ def inject(
         fault.revert()
 
 
+@dataclass(frozen=True)
+class Slots:
+    max_connections: int
+    reserved: int
+    used: int
+
+
 def _slots(admin: psycopg.Connection[tuple[object, ...]]) -> tuple[int, int, int]:
-    row = admin.execute(
-        "SELECT current_setting('max_connections')::int, current_setting('superuser_reserved_connections')::int, "
-        "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int"
-    ).fetchone()
+    row = (
+        admin.cursor(row_factory=class_row(Slots))
+        .execute(
+            "SELECT current_setting('max_connections')::int AS max_connections, "
+            "current_setting('superuser_reserved_connections')::int AS reserved, "
+            "(SELECT count(*) FROM pg_stat_activity WHERE backend_type = 'client backend')::int AS used"
+        )
+        .fetchone()
+    )
     assert row is not None
-    return int(str(row[0])), int(str(row[1])), int(str(row[2]))
+    return row.max_connections, row.reserved, row.used
 
 
 OTHERS = """
@@ -133,7 +147,7 @@ class Leak:
     20 ms, for as long as the fault lasts: what a job leaking in a loop does.
     """
 
-    def __init__(self, replica: Replica, role: str, password: str, holder: str, connections: int | None) -> None:
+    def __init__(self, replica: Addresses, role: str, password: str, holder: str, connections: int | None) -> None:
         self._replica = replica
         self._role = role
         self._conninfo = psycopg.conninfo.make_conninfo(replica.db_conninfo(), user=role, password=password)
@@ -159,8 +173,7 @@ class Leak:
                 time.sleep(0.5)
                 if self.error is not None:
                     raise PluginError(f"The scenario 'connection_exhaustion' could not open a connection: {self.error}")
-                row = admin.execute(OTHERS, (self._role,)).fetchone()
-                others = int(str(row[0])) if row else 0
+                others: int = admin.cursor(row_factory=scalar_row).execute(OTHERS, (self._role,)).fetchone() or 0
                 full = self._limit is not None and self.count >= self._limit
                 if full or (self.refused and others == 0) or time.monotonic() > deadline:
                     return others

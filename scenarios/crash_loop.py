@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import DeploysAndWatches
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 from drillbook.scenarios.gitops import committed
@@ -35,7 +35,9 @@ def check(target: Target, env: dict[str, str] | None = None, service: str | None
 
 
 @contextmanager
-def inject(replica: Replica, env: dict[str, str] | None = None, service: str | None = None) -> Iterator[Fault]:
+def inject(
+    replica: DeploysAndWatches, env: dict[str, str] | None = None, service: str | None = None
+) -> Iterator[Fault]:
     check(replica.target, env, service)
     chosen = service or replica.target.app
     bad = dict(env or BAD)

@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario
 
@@ -38,7 +38,7 @@ def check(
 
 @contextmanager
 def inject(
-    replica: Replica, statement: Statement = "delete_recent", table: str = "orders", recent_s: float = 30.0
+    replica: Addresses, statement: Statement = "delete_recent", table: str = "orders", recent_s: float = 30.0
 ) -> Iterator[Fault]:
     check(replica.target, statement, table, recent_s)
     name = sql.Identifier(table)

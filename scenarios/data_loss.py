@@ -11,7 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Lifecycle
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 
@@ -21,7 +21,7 @@ def check(target: Target, service: str | None = None) -> None:
 
 
 @contextmanager
-def inject(replica: Replica, service: str | None = None) -> Iterator[Fault]:
+def inject(replica: Lifecycle, service: str | None = None) -> Iterator[Fault]:
     check(replica.target, service)
     name = service or replica.target.database.service
     fault = Fault(f"{name!r}: container and data volume gone", lambda: None)

@@ -12,14 +12,14 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Literal
 
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Containers
 from drillbook.scenarios.base import Fault, Scenario
 
 Mode = Literal["kill", "stop", "pause"]
 
 
 @contextmanager
-def inject(replica: Replica, mode: Mode = "kill", service: str | None = None) -> Iterator[Fault]:
+def inject(replica: Containers, mode: Mode = "kill", service: str | None = None) -> Iterator[Fault]:
     name = service or replica.target.database.service
     fault = Fault(f"database container {name!r}: {mode}", lambda: _revert(replica, name))
     try:
@@ -34,7 +34,7 @@ def inject(replica: Replica, mode: Mode = "kill", service: str | None = None) ->
         fault.revert()
 
 
-def _revert(replica: Replica, service: str) -> str | None:
+def _revert(replica: Containers, service: str) -> str | None:
     state = replica.status(service)
     if state == "paused":
         replica.unpause(service)

@@ -18,10 +18,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import docker.errors
-
 from drillbook.errors import DrillbookError, PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Commands
 from drillbook.replicas.target import Service, Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 
@@ -66,7 +64,7 @@ def check(
 
 @contextmanager
 def inject(
-    replica: Replica,
+    replica: Commands,
     size_mb: int | None = None,
     file: str = "nightly-dump.sql",
     service: str | None = None,
@@ -77,7 +75,7 @@ def inject(
     path = f"{chosen.volumes[name].rstrip('/')}/{file}"
 
     def revert() -> str | None:
-        with contextlib.suppress(DrillbookError, docker.errors.DockerException):
+        with contextlib.suppress(DrillbookError):
             if replica.exec(chosen.name, ["test", "-e", path])[0] == 0:
                 replica.exec(chosen.name, ["rm", "-f", path])
                 return f"deleted {path}"

@@ -10,14 +10,14 @@ from typing import Any
 import httpx
 
 from drillbook.replicas.desired_state import Commit
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Deploys
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault
 
 
 @contextmanager
 def committed(
-    replica: Replica,
+    replica: Deploys,
     description: str,
     change: Callable[[dict[str, Any]], None],
     message: str,
@@ -70,7 +70,7 @@ def release_image(target: Target, service: str, release: str) -> str:
     return f"{repository}:{release}"
 
 
-def reported_version(replica: Replica) -> str | None:
+def reported_version(replica: Deploys) -> str | None:
     """The version the service's health endpoint reports, if it reports one."""
     try:
         body = httpx.get(replica.url() + replica.target.health, timeout=2.0).json()

@@ -20,7 +20,7 @@ import psycopg
 from psycopg import sql
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario
 
@@ -43,7 +43,7 @@ def check(target: Target, table: str = "orders", mode: LockMode = "access exclus
 
 @contextmanager
 def inject(
-    replica: Replica, table: str = "orders", mode: LockMode = "access exclusive", holder: str = "report"
+    replica: Addresses, table: str = "orders", mode: LockMode = "access exclusive", holder: str = "report"
 ) -> Iterator[Fault]:
     check(replica.target, table, mode, holder)
     with psycopg.connect(replica.db_conninfo(), autocommit=True) as probe:
@@ -82,7 +82,7 @@ def inject(
         fault.revert()
 
 
-def _terminate(replica: Replica, pid: int) -> bool:
+def _terminate(replica: Addresses, pid: int) -> bool:
     try:
         with psycopg.connect(replica.db_conninfo(), autocommit=True) as admin:
             row = admin.execute("SELECT pg_terminate_backend(%s)", (pid,)).fetchone()

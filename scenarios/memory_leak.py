@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Deploys
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 from drillbook.scenarios.gitops import committed
@@ -33,7 +33,7 @@ def check(
 
 @contextmanager
 def inject(
-    replica: Replica, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
+    replica: Deploys, flag: str = "leaky_cache", service: str | None = None, env: dict[str, str] | None = None
 ) -> Iterator[Fault]:
     name = service or replica.target.app
 

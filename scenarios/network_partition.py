@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Network
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 
@@ -20,7 +20,7 @@ def check(target: Target, service: str | None = None) -> None:
 
 
 @contextmanager
-def inject(replica: Replica, service: str | None = None) -> Iterator[Fault]:
+def inject(replica: Network, service: str | None = None) -> Iterator[Fault]:
     check(replica.target, service)
     chosen = service or replica.target.database.service
 

@@ -19,7 +19,7 @@ from typing import Literal
 import httpx
 
 from drillbook.errors import PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 
@@ -45,7 +45,9 @@ def _set_mode(url: str, mode: str) -> None:
 
 
 @contextmanager
-def inject(replica: Replica, mode: Mode = "error", lasts_s: float = 30.0, service: str = "payments") -> Iterator[Fault]:
+def inject(
+    replica: Addresses, mode: Mode = "error", lasts_s: float = 30.0, service: str = "payments"
+) -> Iterator[Fault]:
     check(replica.target, mode, lasts_s, service)
     url = replica.url(service)
     back = threading.Event()

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drillbook.errors import DrillbookError, PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import DatabaseHost
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario
 
@@ -28,7 +28,7 @@ def check(target: Target) -> None:
 
 
 @contextmanager
-def inject(replica: Replica) -> Iterator[Fault]:
+def inject(replica: DatabaseHost) -> Iterator[Fault]:
     check(replica.target)
     primary = replica.target.database.service
 

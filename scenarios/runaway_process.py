@@ -12,10 +12,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import docker.errors
-
 from drillbook.errors import DrillbookError, PluginError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Commands
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
 
@@ -35,18 +33,17 @@ def check(target: Target, processes: int = 8, name: str = "report-exporter", ser
 
 @contextmanager
 def inject(
-    replica: Replica, processes: int = 8, name: str = "report-exporter", service: str | None = None
+    replica: Commands, processes: int = 8, name: str = "report-exporter", service: str | None = None
 ) -> Iterator[Fault]:
     check(replica.target, processes, name, service)
     chosen = service or replica.target.app
-    container = replica.container(chosen)
 
     def revert() -> str | None:
         try:
-            result = replica.container(chosen).exec_run(["pkill", "-9", "-f", f"busy-loop {name}"])
-        except (DrillbookError, docker.errors.DockerException):  # gone: no runaway process left
+            code, _output = replica.exec(chosen, ["pkill", "-9", "-f", f"busy-loop {name}"])
+        except DrillbookError:  # gone: no runaway process left
             return None
-        return f"killed what was left of {name!r}" if result.exit_code == 0 else None
+        return f"killed what was left of {name!r}" if code == 0 else None
 
     fault = Fault(f"{processes} busy processes {name!r} in {chosen!r}", revert)
     try:
@@ -55,7 +52,7 @@ def inject(
         spawn = (
             f'i=0; while [ $i -lt {processes} ]; do sh -c "while :; do :; done" "busy-loop {name}" & i=$((i+1)); done'
         )
-        container.exec_run(["sh", "-c", spawn], detach=True)
+        replica.spawn(chosen, ["sh", "-c", spawn])
         fault.began = time.monotonic()
         yield fault
     finally:

@@ -20,7 +20,7 @@ from typing import Literal
 
 from drillbook.errors import PluginError, ReplicaError
 from drillbook.replicas import proxy
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Service, Target
 from drillbook.scenarios.base import Fault, Scenario
 
@@ -55,7 +55,7 @@ def check(
 
 @contextmanager
 def inject(
-    replica: Replica,
+    replica: Addresses,
     mode: Mode = "latency",
     latency_ms: float = 1500.0,
     jitter_ms: float = 0.0,

@@ -23,7 +23,7 @@ from drillbook.drills.run import watch
 from drillbook.drills.run.phases.recover import run_procedure
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.recovery.base import Procedure
+from drillbook.recovery.base import AnyProcedure
 from drillbook.reports import runbook
 
 HELP = (
@@ -70,7 +70,7 @@ class HandOver:
         return self._drill
 
     @property
-    def checklist_procedure(self) -> Procedure:
+    def checklist_procedure(self) -> AnyProcedure:
         drill = self.drill
         return drill.procedure if drill.procedure is not None else PROCEDURES.get(drill.scenario.expected_recovery)
 

@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from decimal import Decimal
 
 import docker.errors
 import httpx
@@ -184,7 +185,7 @@ class Gatherer:
             "SELECT round(mean_exec_time::numeric, 2), calls, query FROM pg_stat_statements "
             "ORDER BY mean_exec_time DESC LIMIT 10"
         ).fetchall()
-        slow = sum(1 for r in rows if float(str(r[0])) > SLOW_MEAN_MS)
+        slow = sum(1 for r in rows if isinstance(r[0], Decimal | float) and r[0] > SLOW_MEAN_MS)
         remark = f"{slow} with a mean over {SLOW_MEAN_MS:g} ms (the runbook's filter); the 10 slowest shown"
         return Section("slowest_statements", command, True, remark, ("mean_ms", "calls", "query"), _table(rows))
 
@@ -193,7 +194,7 @@ class Gatherer:
             "SELECT coalesce(state, backend_type), count(*) FROM pg_stat_activity GROUP BY 1 ORDER BY 2 DESC"
         ).fetchall()
         limit = conn.execute("SHOW max_connections").fetchone()
-        total = sum(int(str(r[1])) for r in rows)
+        total = sum(r[1] for r in rows if isinstance(r[1], int))
         remark = f"{total} connections of max_connections {limit[0] if limit else '?'}"
         return Section("connections", command, True, remark, ("state", "count"), _table(rows))
 

@@ -37,7 +37,7 @@ from drillbook.drills.spec import DrillSpec
 from drillbook.errors import DrillbookError
 from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.recovery.base import Procedure
+from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import cleanup, engine, images
 from drillbook.replicas.replica import Replica
 from drillbook.scenarios import REGISTRY as SCENARIOS
@@ -46,7 +46,7 @@ from drillbook.scenarios.base import Scenario
 __all__ = ["DrillRunner", "DrillState", "Status", "resolve_plugins"]
 
 
-def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, Procedure | None]:
+def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
     """Find the scenario and procedure and check their arguments: nothing is touched."""
     scenario = SCENARIOS.get(spec.model.scenario.name)
     params = spec.model.scenario.with_

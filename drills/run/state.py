@@ -25,7 +25,7 @@ from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.timeline import Clock, Timeline
 from drillbook.drills.spec import DrillSpec
 from drillbook.errors import DrillTimeout
-from drillbook.recovery.base import Procedure
+from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.replica import Replica
 from drillbook.scenarios.base import Fault, Scenario
@@ -53,7 +53,7 @@ class Drill:
     out_dir: pathlib.Path
     drill_id: str
     scenario: Scenario
-    procedure: Procedure | None
+    procedure: AnyProcedure | None
     masker: Masker
     cap_s: float
     """The drill's maximum duration: phases.max_duration_s, plus a person's time in a rehearsal."""

@@ -9,7 +9,6 @@ import psycopg
 import pytest
 
 from drillbook.recovery import REGISTRY, database
-from drillbook.recovery.base import StepContext
 from drillbook.replicas.replica import Replica
 
 pytestmark = pytest.mark.docker
@@ -19,7 +18,7 @@ ORDER = {"customer": "c-1", "pickup_address": "1 Elm St", "items": 1}
 
 def test_read_only_refuses_writes_keeps_reads_and_is_undone(replica: Replica) -> None:
     procedure = REGISTRY.get("readonly_mode")
-    ctx = StepContext(replica, procedure.options(verify_timeout_s=10), lambda _line: None)
+    ctx = procedure.context(replica, {"verify_timeout_s": 10}, log=lambda _line: None)
     details = [step.run(ctx) or "" for step in procedure.steps]
     assert "default_transaction_read_only = on" in details[0] and "readonly: HTTP 200" in details[0]
     assert "key flows answer" in details[1]  # reads are served

@@ -7,7 +7,6 @@ import pytest
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery import REGISTRY
-from drillbook.recovery.base import StepContext
 from drillbook.replicas.replica import Replica
 
 pytestmark = pytest.mark.docker
@@ -15,7 +14,7 @@ pytestmark = pytest.mark.docker
 
 def run_steps(replica: Replica) -> list[str]:
     procedure = REGISTRY.get("restart_database")
-    ctx = StepContext(replica, procedure.options(), lambda _line: None)
+    ctx = procedure.context(replica, {}, log=lambda _line: None)
     return [step.run(ctx) or "" for step in procedure.steps]
 
 
@@ -30,7 +29,7 @@ def test_restart_brings_the_service_back(replica: Replica, fault: str) -> None:
 
 def test_verify_fails_when_the_database_stays_down(replica: Replica) -> None:
     procedure = REGISTRY.get("restart_database")
-    ctx = StepContext(replica, procedure.options(verify_timeout_s=1.0), lambda _line: None)
+    ctx = procedure.context(replica, {"verify_timeout_s": 1.0}, log=lambda _line: None)
     replica.stop("db", timeout_s=5)
     verify = procedure.steps[-1]
     with pytest.raises(RecoveryStepFailed, match="still failing"):

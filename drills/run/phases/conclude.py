@@ -14,7 +14,7 @@ from drillbook.drills.result import DrillResult, Verdict, environment
 from drillbook.drills.run import watch
 from drillbook.drills.run.phases import verdict as parts
 from drillbook.drills.run.state import Drill
-from drillbook.replicas.replica import Replacement
+from drillbook.replicas.protocols import Replacement
 
 
 def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_version: str) -> DrillResult:

@@ -7,13 +7,13 @@ run (a person needs time the harness does not).
 
 from __future__ import annotations
 
-from typing import Protocol
+from typing import Any, Protocol
 
 from drillbook.contract import EventKind
 from drillbook.drills.result import StepResult
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.errors import DrillbookError
-from drillbook.recovery.base import Procedure, StepContext
+from drillbook.recovery.base import AnyProcedure, StepContext
 from drillbook.replicas import boundary
 
 
@@ -44,15 +44,14 @@ class Automatic:
             run_procedure(drill, drill.procedure)
 
 
-def context(drill: Drill, procedure: Procedure) -> StepContext:
+def context(drill: Drill, procedure: AnyProcedure) -> StepContext[Any, Any]:
     declared = drill.spec.model.recovery
-    given = declared.with_ if declared is not None and declared.name == procedure.name else {}
-    options = procedure.options(**given)
+    given = dict(declared.with_) if declared is not None and declared.name == procedure.name else {}
     injected = drill.injected_at
-    return StepContext(
+    return procedure.context(
         drill.require_replica(),
-        options,
-        lambda line: drill.timeline.record(EventKind.RECOVERY, line),
+        given,
+        log=lambda line: drill.timeline.record(EventKind.RECOVERY, line),
         figure=drill.figure,
         clock=drill.clock.now,
         injected_wall=None if injected is None else drill.clock.wall_origin.timestamp() + injected,
@@ -60,7 +59,7 @@ def context(drill: Drill, procedure: Procedure) -> StepContext:
     )
 
 
-def run_procedure(drill: Drill, procedure: Procedure) -> None:
+def run_procedure(drill: Drill, procedure: AnyProcedure) -> None:
     """Every step in order, each timed; the first that fails ends the procedure (as it
     would by hand) and the drill goes on to its verdict."""
     ctx = context(drill, procedure)

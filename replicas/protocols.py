@@ -1,0 +1,166 @@
+"""What scenarios and procedures may ask of a replica, as narrow protocols.
+
+A plug-in depends on the protocols of what it uses (its services and their
+containers, commands in them, the addresses it reaches, the desired state,
+the network), never on `Replica`, and no engine type crosses them: the same
+plug-in runs against the Docker replica, a fake in the unit tests, or another
+engine. Every call raises drillbook's errors (`replicas/boundary.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal, Protocol
+
+from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
+from drillbook.replicas.target import Target
+
+
+@dataclass(frozen=True)
+class Replacement:
+    """One service replaced by a reconcile, in `time.monotonic()` readings.
+
+    A recreate's gap (old container stopped to new one answering) is the deploy
+    method's outage, whatever the release; a rolling replacement has none.
+    """
+
+    service: str
+    method: Literal["recreate", "rolling"]
+    image: str
+    stopped_at: float | None
+    """When the old container stopped serving; None: it served until the new one was ready."""
+    ready_at: float | None
+    """When the new container answered; None: it never did."""
+    outcome: str
+
+
+class Targeted(Protocol):
+    @property
+    def target(self) -> Target: ...
+
+
+class Addresses(Targeted, Protocol):
+    """Where the drill reaches a service: loopback ports only."""
+
+    @property
+    def database_service(self) -> str:
+        """The service answering for the database (another one after a failover)."""
+        ...
+
+    @property
+    def ports(self) -> dict[str, int]: ...
+
+    def url(self, service: str | None = None) -> str: ...
+
+    def db_conninfo(self, timeout_s: float = 2.0) -> str: ...
+
+    def container_name(self, service: str) -> str:
+        """What a person types to reach the service's container (a rehearsal's hints)."""
+        ...
+
+
+class Containers(Targeted, Protocol):
+    """A service's container: its state and what an operator does to it."""
+
+    def status(self, service: str) -> str:
+        """`running`, `paused`, `exited`, ..."""
+        ...
+
+    def kill(self, service: str) -> None: ...
+
+    def stop(self, service: str, timeout_s: int = 10) -> None: ...
+
+    def pause(self, service: str) -> None: ...
+
+    def unpause(self, service: str) -> None: ...
+
+    def start_service(self, service: str) -> None: ...
+
+    def restart(self, service: str, timeout_s: int = 10) -> None: ...
+
+    def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
+        """Seconds until the service answered a real request."""
+        ...
+
+    def restart_count(self, service: str) -> int: ...
+
+    def oom_killed(self, service: str) -> bool: ...
+
+    def memory(self, service: str) -> tuple[int, int] | None:
+        """Working set and limit in bytes; None while not running."""
+        ...
+
+    def cpu_ns(self, service: str) -> int | None: ...
+
+
+class Commands(Targeted, Protocol):
+    """Commands in a service's container, or in a one-off container of its image."""
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        """Exit code and output (both streams)."""
+        ...
+
+    def spawn(self, service: str, command: list[str]) -> None:
+        """Start a command in the container and do not wait for it."""
+        ...
+
+    def run_once(self, service: str, command: list[str], timeout_s: float = 900.0) -> tuple[int, str]: ...
+
+
+class Lifecycle(Targeted, Protocol):
+    """A service lost and made again: a lost host, a failover."""
+
+    def remove_service(self, service: str) -> list[str]: ...
+
+    def recreate(self, service: str, ready_timeout_s: float = 120.0, *, start: bool = True) -> float: ...
+
+    def serve_database(self, service: str) -> None: ...
+
+
+class Desired(Targeted, Protocol):
+    """The desired-state repository and reconciling the containers to it."""
+
+    @property
+    def replacements(self) -> Sequence[Replacement]: ...
+
+    def desired_states(self) -> dict[str, ServiceState]: ...
+
+    def require_desired(self) -> DesiredState: ...
+
+    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit: ...
+
+    def revert(self, commit: Commit) -> Commit: ...
+
+    def reconcile(
+        self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False
+    ) -> list[str]: ...
+
+
+class Network(Targeted, Protocol):
+    """The replica's own network: a service on it or cut off."""
+
+    @property
+    def network_name(self) -> str: ...
+
+    def connected(self, service: str) -> bool: ...
+
+    def disconnect(self, service: str) -> None: ...
+
+    def connect(self, service: str) -> None: ...
+
+
+class ReplicaAPI(Addresses, Containers, Commands, Lifecycle, Desired, Network, Protocol):
+    """All of it: what a procedure's steps get (each step uses a part)."""
+
+
+class Deploys(Desired, Addresses, Protocol):
+    """A deploy: commit a change of desired state, reconcile, watch the service answer."""
+
+
+class DeploysAndWatches(Deploys, Containers, Protocol):
+    """A deploy whose release is watched in its container (its restarts)."""
+
+
+class DatabaseHost(Addresses, Containers, Protocol):
+    """The database's container, and which service answers for it."""
