@@ -1,4 +1,4 @@
-"""Fixtures for tests against a real Docker engine (marked `docker`)."""
+"""Fixtures: a real Docker engine for the tests marked `docker`, an in-memory replica for the rest."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import secrets
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -22,6 +22,7 @@ from drillbook.drills import spec
 from drillbook.replicas import engine, images, labels
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
+from tests.fakes import FakeReplica, fake_replica
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
@@ -171,3 +172,25 @@ def replica(
 ) -> Iterator[Replica]:
     with Replica(docker_client, sample_target, f"test-{secrets.token_hex(4)}") as running:
         yield running
+
+
+@pytest.fixture
+def fake(tmp_path: pathlib.Path) -> Iterator[FakeReplica]:
+    """The sample target as an in-memory replica (tests/fakes.py): no engine, real HTTP, real git."""
+    replica = fake_replica(CATALOG / "db-outage.yaml", tmp_path)
+    yield replica
+    replica.close()
+
+
+@pytest.fixture
+def fake_of(tmp_path: pathlib.Path) -> Iterator[Callable[[str], FakeReplica]]:
+    """A fake of the target another catalog drill names (a standby, backups, a fault proxy)."""
+    made: list[FakeReplica] = []
+
+    def make(drill: str) -> FakeReplica:
+        made.append(fake_replica(CATALOG / f"{drill}.yaml", tmp_path / f"fake-{len(made)}"))
+        return made[-1]
+
+    yield make
+    for replica in made:
+        replica.close()

@@ -11,11 +11,10 @@ import pytest
 from drillbook.recovery import REGISTRY, database
 from drillbook.replicas.replica import Replica
 
-pytestmark = pytest.mark.docker
-
 ORDER = {"customer": "c-1", "pickup_address": "1 Elm St", "items": 1}
 
 
+@pytest.mark.docker
 def test_read_only_refuses_writes_keeps_reads_and_is_undone(replica: Replica) -> None:
     procedure = REGISTRY.get("readonly_mode")
     ctx = procedure.context(replica, {"verify_timeout_s": 10}, log=lambda _line: None)

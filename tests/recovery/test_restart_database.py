@@ -9,8 +9,6 @@ from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery import REGISTRY
 from drillbook.replicas.replica import Replica
 
-pytestmark = pytest.mark.docker
-
 
 def run_steps(replica: Replica) -> list[str]:
     procedure = REGISTRY.get("restart_database")
@@ -18,6 +16,7 @@ def run_steps(replica: Replica) -> list[str]:
     return [step.run(ctx) or "" for step in procedure.steps]
 
 
+@pytest.mark.docker
 @pytest.mark.parametrize("fault", ["kill", "stop", "pause"])
 def test_restart_brings_the_service_back(replica: Replica, fault: str) -> None:
     getattr(replica, fault)("db")
@@ -27,6 +26,7 @@ def test_restart_brings_the_service_back(replica: Replica, fault: str) -> None:
     assert httpx.get(replica.url() + "/api/health").status_code == 200
 
 
+@pytest.mark.docker
 def test_verify_fails_when_the_database_stays_down(replica: Replica) -> None:
     procedure = REGISTRY.get("restart_database")
     ctx = procedure.context(replica, {"verify_timeout_s": 1.0}, log=lambda _line: None)

@@ -11,11 +11,13 @@ import yaml
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
+from drillbook.scenarios import bad_deploy
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_bad_deploy_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"
     code = main(["run", str(CATALOG / "bad-deploy.yaml"), "--out", str(out)])
@@ -49,3 +51,20 @@ def test_bad_deploy_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) ->
         f"{result['figures']['revert_commit_to_healthy_s']:.2f} s"
     )
     assert all(o["met"] for o in result["objectives"]) and code == ExitCode.OK
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_a_release_that_never_starts_stays_deployed_as_the_fault(fake: FakeReplica) -> None:
+    fake.never_ready.add("drillbook/returns-service:1.1.0")
+    fake.app.answer("GET", fake.target.health, 200, {"status": "ok", "version": "1.0.0"})
+    with bad_deploy.inject(fake, release="1.1.0") as fault:
+        assert fake.desired_states()["app"].image == "drillbook/returns-service:1.1.0"
+        assert "did not start (exited (code 2))" in fault.description
+        assert "health reports version 1.0.0" in fault.description
+    assert fake.desired_states()["app"].image == "drillbook/returns-service:1.0.0" and fault.revert_detail
+
+
+def test_the_release_is_the_service_image_with_another_tag(fake: FakeReplica) -> None:
+    assert bad_deploy.SCENARIO.images(fake.target, release="1.2.0") == ("drillbook/returns-service:1.2.0",)

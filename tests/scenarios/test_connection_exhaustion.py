@@ -5,18 +5,22 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+from typing import Any
 
+import psycopg
 import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
-from drillbook.errors import ExitCode
+from drillbook.errors import ExitCode, PluginError
+from drillbook.scenarios import connection_exhaustion
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "connection-exhaustion.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
@@ -37,6 +41,8 @@ def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib
     assert doc["measurements"]["lost_writes"] == 0
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_more_connections_than_the_server_allows_is_refused_before_any(tmp_path: pathlib.Path) -> None:
     path = spec.write_variant(
         CATALOG / "connection-exhaustion.yaml",
@@ -49,3 +55,29 @@ def test_more_connections_than_the_server_allows_is_refused_before_any(tmp_path:
     assert code == ExitCode.BAD_INPUT
     assert "would open 500 connections" in doc["error"] and "nothing was opened" in doc["error"]
     assert doc["measurements"]["injected_at"] is None
+
+
+# --- the fault's checks and its failure path, on the fake replica -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "refusal"),
+    [
+        ({"wait_s": 0}, "positive `wait_s`"),
+        ({"connections": 0}, "`connections` between 1 and"),
+        ({"holder": "drillbook-export"}, "does not start with 'drillbook'"),
+        ({"role": "returns"}, "not the administrator's"),
+        ({"role": "Batch Role"}, "new plain role name"),
+    ],
+)
+def test_parameters_no_procedure_could_undo_are_refused(
+    fake: FakeReplica, params: dict[str, Any], refusal: str
+) -> None:
+    with pytest.raises(PluginError, match=re.escape(refusal)):
+        connection_exhaustion.check(fake.target, **params)
+
+
+def test_a_database_that_does_not_answer_gets_no_fault(fake: FakeReplica) -> None:
+    with pytest.raises(psycopg.OperationalError), connection_exhaustion.inject(fake, wait_s=1):
+        pytest.fail("the fault must not be in place")
+    assert fake.actions == []

@@ -8,15 +8,16 @@ import pathlib
 import re
 from typing import Any
 
+import psycopg
 import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
-from drillbook.errors import ExitCode
+from drillbook.errors import ExitCode, PluginError
+from drillbook.scenarios import data_corruption
 from tests.conftest import CATALOG
-
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+from tests.fakes import FakeReplica
 
 
 def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
@@ -32,6 +33,8 @@ def _steps_ok(doc: dict[str, Any]) -> None:
     assert "promoted" in steps["replay WAL and promote"]["detail"]
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_pitr_brings_a_dropped_table_back_with_every_acknowledged_write(tmp_path: pathlib.Path) -> None:
     verdict, doc = _run(CATALOG / "data-corruption.yaml", tmp_path / "out")
     assert verdict == "passed", doc["error"]
@@ -41,6 +44,8 @@ def test_pitr_brings_a_dropped_table_back_with_every_acknowledged_write(tmp_path
     assert m["acked_writes"] > 0 and m["lost_writes"] == 0 and m["rpo_s"] == 0.0
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_path: pathlib.Path) -> None:
     scenario = {"name": "data_corruption", "with": {"statement": "delete_recent", "recent_s": 30}}
     path = spec.write_variant(
@@ -60,6 +65,8 @@ def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_pa
     assert all(m["injected_at"] <= w["acked_at"] <= recovered for w in doc["lost_writes"])
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_target_before_the_base_backup_is_refused_before_anything_breaks(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -69,3 +76,21 @@ def test_a_target_before_the_base_backup_is_refused_before_anything_breaks(
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
     assert "which is before the base backup" in capsys.readouterr().err
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+# --- the fault's checks and its failure path, on the fake replica -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "refusal"),
+    [({"table": "orders; DROP TABLE x"}, "plain table name"), ({"recent_s": 0}, "`recent_s` between 0 and 86400")],
+)
+def test_statements_it_cannot_aim_are_refused(fake: FakeReplica, params: dict[str, Any], refusal: str) -> None:
+    with pytest.raises(PluginError, match=re.escape(refusal)):
+        data_corruption.check(fake.target, **params)
+
+
+def test_a_database_that_does_not_answer_gets_no_fault(fake: FakeReplica) -> None:
+    with pytest.raises(psycopg.OperationalError), data_corruption.inject(fake):
+        pytest.fail("the fault must not be in place")
+    assert fake.actions == []

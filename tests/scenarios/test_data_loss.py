@@ -11,11 +11,14 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
+from drillbook.errors import ReplicaError
+from drillbook.scenarios import data_loss
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path) -> None:
     runner = DrillRunner(spec.load(CATALOG / "data-loss.yaml"), tmp_path / "out")
     result = runner.run()
@@ -42,3 +45,15 @@ def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path)
     assert after_dump <= lost
     # The measured RPO is the dump's age at the fault.
     assert doc["measurements"]["rpo_s"] == pytest.approx(injected - dump_t, abs=0.5)
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_the_host_is_lost_for_good_container_and_volumes(fake: FakeReplica) -> None:
+    with data_loss.inject(fake) as fault:
+        assert fake.states["db"] == "gone" and fake.removed_volumes
+        assert all(v in fault.description for v in fake.removed_volumes)
+    with pytest.raises(ReplicaError, match="no longer exists"):
+        fake.status("db")  # nothing puts a lost host back: that is the restore's job
+    assert fault.revert_detail is None

@@ -10,9 +10,9 @@ import yaml
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
+from drillbook.scenarios import db_outage
 from tests.conftest import CATALOG, CatalogRun
-
-pytestmark = pytest.mark.docker
+from tests.fakes import FakeReplica, did
 
 CONTRACT = {"schema_version", "drill", "verdict", "measurements", "objectives", "alerts", "recovery_steps", "timeline"}
 MEASUREMENTS = {
@@ -40,6 +40,7 @@ def run_drill(tmp_path: pathlib.Path, mode: str, catalog: CatalogRun) -> tuple[i
     return main(["run", str(path), "--out", str(tmp_path / "out")]), tmp_path / "out"
 
 
+@pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 @pytest.mark.parametrize("mode", ["kill", "pause"])
 def test_db_outage_drill_end_to_end(tmp_path: pathlib.Path, mode: str, catalog_db_outage: CatalogRun) -> None:
@@ -82,3 +83,25 @@ def test_db_outage_drill_end_to_end(tmp_path: pathlib.Path, mode: str, catalog_d
     assert (out / "summary.md").read_text().startswith("# Drill `db-outage`: passed")
     for name in ("report.html", "junit.xml", "postmortem.md", "journal.jsonl"):
         assert (out / name).stat().st_size > 0
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("mode", "while_in", "put_back"), [("kill", "exited", "start db"), ("pause", "paused", "unpause db")]
+)
+def test_the_fault_is_in_place_while_entered_and_undone_on_exit(
+    fake: FakeReplica, mode: db_outage.Mode, while_in: str, put_back: str
+) -> None:
+    with db_outage.inject(fake, mode=mode) as fault:
+        assert fake.states["db"] == while_in
+        assert "'db'" in fault.description and mode in fault.description
+    assert fake.states["db"] == "running" and did(fake, put_back)
+    assert fault.reverted and fault.revert_detail is not None
+
+
+def test_revert_leaves_a_database_the_procedure_already_restarted(fake: FakeReplica) -> None:
+    with db_outage.inject(fake, mode="stop") as fault:
+        fake.start_service("db")  # what restart_database did
+    assert fault.revert_detail is None and len(did(fake, "start db")) == 1

@@ -5,17 +5,18 @@ from __future__ import annotations
 import json
 import pathlib
 import subprocess
+from collections.abc import Callable
 
 import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
-from drillbook.errors import ExitCode
+from drillbook.errors import ExitCode, PluginError
 from drillbook.replicas import disks
+from drillbook.scenarios import disk_full as disk_full_scenario
 from tests.conftest import CATALOG
-
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+from tests.fakes import FakeReplica
 
 
 def _loop_devices_of(drill_id: str) -> str:
@@ -23,6 +24,8 @@ def _loop_devices_of(drill_id: str) -> str:
     return "\n".join(line for line in listing.stdout.splitlines() if drill_id in line)
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: pathlib.Path) -> None:
     runner = DrillRunner(spec.load(CATALOG / "disk-full.yaml"), tmp_path / "out")
     result = runner.run()
@@ -43,6 +46,8 @@ def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: p
     assert _loop_devices_of(doc["drill_id"]) == ""
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_file_larger_than_the_volume_is_refused_before_anything_starts(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -54,3 +59,29 @@ def test_a_file_larger_than_the_volume_is_refused_before_anything_starts(
     err = capsys.readouterr().err
     assert "would write 512 MiB into volume 'pgdata'" in err and "which is 128 MiB" in err
     assert not (tmp_path / "out" / "result.json").exists()  # nothing ran, nothing half-written
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_the_file_fills_the_volume_and_is_deleted_on_exit(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("disk-full")
+    filled: list[str] = []
+
+    def fill(_service: str, command: str) -> tuple[int, str]:
+        filled.append(command)
+        return 0, "Filesystem 1024-blocks Used Available Capacity\nx 65536 65536 0 100% /d"
+
+    fake.on_exec(r"^sh -c \(dd ", fill)
+    fake.on_exec(r"^test -e ", lambda _s, _c: (0, ""))
+    with disk_full_scenario.inject(fake, size_mb=8) as fault:
+        assert filled and "count=8" in filled[0] and "nightly-dump.sql" in filled[0]
+    assert fault.revert_detail is not None and fault.revert_detail.startswith("deleted ")
+    assert any(a.startswith("exec db rm -f ") for a in fake.actions)
+
+
+def test_a_fill_larger_than_the_volume_is_refused_before_anything(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("disk-full")
+    with pytest.raises(PluginError, match="give `size_mb` between 1 and"):
+        disk_full_scenario.check(fake.target, size_mb=1_000_000)
+    assert fake.actions == []

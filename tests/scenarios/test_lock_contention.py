@@ -5,7 +5,9 @@ from __future__ import annotations
 import contextlib
 import json
 import pathlib
+import re
 import threading
+from typing import Any
 
 import psycopg
 import pytest
@@ -14,12 +16,14 @@ from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
-from drillbook.errors import ExitCode
+from drillbook.errors import ExitCode, PluginError
+from drillbook.scenarios import lock_contention
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_lock_holder_is_terminated_and_drillbooks_own_sessions_are_not(tmp_path: pathlib.Path) -> None:
     drill = spec.load(CATALOG / "lock-contention.yaml")
     ours: list[psycopg.Connection[tuple[object, ...]]] = []
@@ -61,6 +65,8 @@ def test_the_lock_holder_is_terminated_and_drillbooks_own_sessions_are_not(tmp_p
     assert "terminated" not in outcome
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_table_that_does_not_exist_is_refused_before_any_lock(tmp_path: pathlib.Path) -> None:
     path = spec.write_variant(
         CATALOG / "lock-contention.yaml",
@@ -73,3 +79,21 @@ def test_a_table_that_does_not_exist_is_refused_before_any_lock(tmp_path: pathli
     assert code == ExitCode.BAD_INPUT
     assert "does not have; nothing was locked" in doc["error"] and "invoices" in doc["error"]
     assert doc["measurements"]["injected_at"] is None
+
+
+# --- the fault's checks and its failure path, on the fake replica -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("params", "refusal"),
+    [({"table": "a.b.c"}, "schema.table at most"), ({"holder": "drillbook-report"}, "does not start with 'drillbook'")],
+)
+def test_locks_nothing_could_end_are_refused(fake: FakeReplica, params: dict[str, Any], refusal: str) -> None:
+    with pytest.raises(PluginError, match=re.escape(refusal)):
+        lock_contention.check(fake.target, **params)
+
+
+def test_a_database_that_does_not_answer_gets_no_fault(fake: FakeReplica) -> None:
+    with pytest.raises(psycopg.OperationalError), lock_contention.inject(fake):
+        pytest.fail("the fault must not be in place")
+    assert fake.actions == []

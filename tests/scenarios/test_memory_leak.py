@@ -10,11 +10,13 @@ import pytest
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
+from drillbook.scenarios import memory_leak
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica, did
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_memory_leak_is_rolled_back_by_configuration(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"
     code = main(["run", str(CATALOG / "memory-leak.yaml"), "--out", str(out)])
@@ -46,3 +48,14 @@ def test_memory_leak_is_rolled_back_by_configuration(tmp_path: pathlib.Path) -> 
         f"flag revert to memory flat {result['figures']['revert_commit_to_memory_flat_s']:.2f} s"
     )
     assert all(o["met"] for o in result["objectives"]) and code == ExitCode.OK
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_the_flag_is_switched_on_by_a_commit_and_off_by_its_revert(fake: FakeReplica) -> None:
+    with memory_leak.inject(fake, flag="leaky_cache") as fault:
+        assert fake.applied["app"].flags["leaky_cache"] is True
+        assert "leaky_cache" in fault.description and "commit" in fault.description
+    assert not fake.desired_states()["app"].flags.get("leaky_cache")
+    assert did(fake, "reconcile app") == ["reconcile app", "reconcile app"]  # on, then off

@@ -9,11 +9,13 @@ import pytest
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
+from drillbook.scenarios import network_partition
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_partition_is_found_and_mended(tmp_path: pathlib.Path) -> None:
     code = main(["run", str(CATALOG / "network-partition.yaml"), "--out", str(tmp_path)])
     doc = json.loads((tmp_path / "result.json").read_text())
@@ -23,3 +25,18 @@ def test_the_partition_is_found_and_mended(tmp_path: pathlib.Path) -> None:
     assert steps["find the partition"]["detail"].endswith(": db")
     assert steps["reconnect"]["ok"] and steps["reset application connections"]["ok"]
     assert doc["measurements"]["downtime_s"] > 0 and doc["measurements"]["lost_writes"] == 0
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_the_service_is_cut_off_and_reconnected_on_exit(fake: FakeReplica) -> None:
+    with network_partition.inject(fake) as fault:
+        assert not fake.connected("db") and fake.connected("app")
+    assert fake.connected("db") and fault.revert_detail == "reconnected db to the replica's network"
+
+
+def test_nothing_to_reconnect_after_the_procedure_did(fake: FakeReplica) -> None:
+    with network_partition.inject(fake, service="app") as fault:
+        fake.connect("app")
+    assert fault.revert_detail is None

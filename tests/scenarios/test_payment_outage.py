@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import time
+from collections.abc import Callable
 
 import psycopg
 import pytest
@@ -12,11 +14,14 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
+from drillbook.errors import PluginError
+from drillbook.scenarios import payment_outage
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_fallback_takes_orders_and_the_queue_is_completed_when_the_provider_returns(
     tmp_path: pathlib.Path,
 ) -> None:
@@ -51,3 +56,27 @@ def test_the_fallback_takes_orders_and_the_queue_is_completed_when_the_provider_
     # Every order taken during the outage was paid in the end, none is left queued.
     assert left["in queue"] == 0 and left.get("payment_queued", 0) == 0 and left["paid"] >= completed
     assert m["lost_writes"] == 0
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_the_provider_fails_and_comes_back_by_itself(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("payment-outage")
+    provider = fake.add_app("payments")
+    with payment_outage.inject(fake, mode="hang", lasts_s=1.0) as fault:
+        assert provider.seen[-1][:2] == ("POST", "/admin/mode") and b'"hang"' in provider.seen[-1][2]
+        deadline = time.monotonic() + 5
+        while not fault.reverted and time.monotonic() < deadline:
+            time.sleep(0.05)
+        while len(provider.seen) < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert fault.reverted  # the provider came back on its own, the fault's lasts_s later
+    assert len(provider.seen) == 2 and b'"ok"' in provider.seen[-1][2]
+
+
+def test_a_provider_without_the_stub_is_refused_with_the_reason(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("payment-outage")
+    fake.add_app("payments").answer("POST", "/admin/mode", 404)
+    with pytest.raises(PluginError, match=r"refused mode 'error' \(HTTP 404\)"), payment_outage.inject(fake):
+        pass

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -12,9 +13,9 @@ from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode
+from drillbook.scenarios import primary_failure
 from tests.conftest import CATALOG
-
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
+from tests.fakes import FakeReplica
 
 
 def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
@@ -22,6 +23,8 @@ def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
     return result.verdict, json.loads((out / "result.json").read_text())
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_synchronous_standby_takes_over_with_no_write_lost(tmp_path: pathlib.Path) -> None:
     verdict, doc = _run(CATALOG / "primary-failure.yaml", tmp_path / "out")
     assert verdict == "passed", doc["error"]
@@ -33,6 +36,8 @@ def test_a_synchronous_standby_takes_over_with_no_write_lost(tmp_path: pathlib.P
     assert any("left 'db' down" in e["detail"] for e in doc["timeline"] if e["kind"] == "fault")
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_an_asynchronous_standby_takes_over_and_what_it_lost_is_counted(tmp_path: pathlib.Path) -> None:
     path = spec.write_variant(
         CATALOG / "primary-failure.yaml", tmp_path, "async", backups={"standby": {"mode": "async"}}
@@ -48,6 +53,8 @@ def test_an_asynchronous_standby_takes_over_and_what_it_lost_is_counted(tmp_path
     assert verdict == ("passed" if met else "failed")
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_failover_without_a_standby_is_refused_before_anything_breaks(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -55,3 +62,21 @@ def test_a_failover_without_a_standby_is_refused_before_anything_breaks(
     assert main(["run", str(path), "--out", str(tmp_path / "out")]) == ExitCode.BAD_INPUT
     assert "promotes a standby, and this drill runs none" in capsys.readouterr().err
     assert not (tmp_path / "out" / "result.json").exists()
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_an_unpromoted_primary_is_started_again(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("primary-failure")
+    with primary_failure.inject(fake) as fault:
+        assert fake.states["db"] == "exited"
+    assert fake.states["db"] == "running" and fault.revert_detail == "started 'db' again"
+
+
+def test_a_promoted_standby_keeps_the_old_primary_down(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("primary-failure")
+    standby = next(s.name for s in fake.target.services if s.name != "db" and s.name.startswith("db"))
+    with primary_failure.inject(fake) as fault:
+        fake.serve_database(standby)  # what failover did
+    assert fake.states["db"] == "exited" and "promoted" in (fault.revert_detail or "")

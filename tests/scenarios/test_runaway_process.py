@@ -8,12 +8,14 @@ import pathlib
 import pytest
 
 from drillbook.drills.cli import main
-from drillbook.errors import ExitCode
+from drillbook.errors import ExitCode, PluginError
+from drillbook.scenarios import runaway_process
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_runaway_processes_are_found_and_killed(tmp_path: pathlib.Path) -> None:
     code = main(["run", str(CATALOG / "runaway-cpu.yaml"), "--out", str(tmp_path)])
     doc = json.loads((tmp_path / "result.json").read_text())
@@ -24,3 +26,20 @@ def test_the_runaway_processes_are_found_and_killed(tmp_path: pathlib.Path) -> N
     assert "128 process(es)" in found and "busy-loop report-exporter" in found, found
     assert steps["kill it"]["detail"].startswith("killed 128 process(es)")
     assert doc["measurements"]["lost_writes"] == 0
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_busy_loops_are_started_in_one_exec_and_killed_on_exit(fake: FakeReplica) -> None:
+    with runaway_process.inject(fake, processes=3, name="report-exporter") as fault:
+        spawned = [a for a in fake.actions if a.startswith("exec app sh -c ")]
+        assert len(spawned) == 1 and "-lt 3" in spawned[0] and "busy-loop report-exporter" in spawned[0]
+        assert fault.began is not None
+    assert fake.actions[-1] == "exec app pkill -9 -f busy-loop report-exporter"
+    assert fault.revert_detail == "killed what was left of 'report-exporter'"
+
+
+def test_a_name_that_could_match_other_processes_is_refused(fake: FakeReplica) -> None:
+    with pytest.raises(PluginError, match="lowercase letters, digits and dashes"):
+        runaway_process.check(fake.target, 8, "x; rm -rf /", None)

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 import pathlib
+import re
 import secrets
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
@@ -14,14 +15,17 @@ from docker import DockerClient
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
+from drillbook.errors import PluginError
 from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
+from drillbook.scenarios import slow_database
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_latency_on_the_path_fires_response_time_slow_and_is_found_and_removed(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "slow-database.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
@@ -51,6 +55,8 @@ def _health(replica: Replica) -> tuple[str, float]:
     return code, time.perf_counter() - started
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_proxy_black_holes_resets_and_recovers(proxied: Replica) -> None:
     control = proxied.url("db-proxy")
     assert _health(proxied)[0] == "200"  # the service reaches its database through the proxy
@@ -70,3 +76,22 @@ def test_the_proxy_black_holes_resets_and_recovers(proxied: Replica) -> None:
         time.sleep(0.2)
     refused = httpx.post(f"{control}/faults", json={"mode": "flood"})
     assert refused.status_code == 400 and "mode must be one of" in refused.json()["error"]
+
+
+# --- the fault's logic, on the fake replica -------------------------------------------------------
+
+
+def test_a_drill_without_a_fault_proxy_is_refused(fake: FakeReplica) -> None:
+    with pytest.raises(PluginError, match=re.escape("Add `fault_proxy: {service: db}`")):
+        slow_database.check(fake.target)
+
+
+def test_the_proxy_is_set_and_put_back_to_pass(fake_of: Callable[[str], FakeReplica]) -> None:
+    fake = fake_of("slow-database")
+    front = next(s.name for s in fake.target.services if s.name.endswith("proxy"))
+    control = fake.add_app(front)
+    control.answer("POST", "/faults", 200, lambda sent: sent)  # the proxy answers with its new state
+    with slow_database.inject(fake, latency_ms=800) as fault:
+        assert control.seen[-1][:2] == ("POST", "/faults") and b'"latency_ms":800' in control.seen[-1][2]
+        assert fault.description.endswith("is +800 ms on every answer")
+    assert fault.revert_detail == "the fault proxy is passing traffic untouched"

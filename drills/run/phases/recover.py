@@ -13,7 +13,7 @@ from drillbook.contract import EventKind
 from drillbook.drills.result import StepResult
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.errors import DrillbookError
-from drillbook.recovery.base import AnyProcedure, StepContext
+from drillbook.recovery.base import AnyProcedure, Step, StepContext
 from drillbook.replicas import boundary
 
 
@@ -65,13 +65,9 @@ def run_procedure(drill: Drill, procedure: AnyProcedure) -> None:
     ctx = context(drill, procedure)
     for step in procedure.steps:
         started = drill.clock.now()
-        ok, detail = False, ""
+        ok, detail = False, "interrupted"
         try:
-            with boundary.mapped():
-                detail = step.run(ctx) or "done"
-            ok = True
-        except DrillbookError as exc:
-            detail = str(exc)
+            ok, detail = attempt(step, ctx)
         finally:
             finished = drill.clock.now()
             drill.steps.append(StepResult(step.name, started, finished, ok, detail))
@@ -80,3 +76,15 @@ def run_procedure(drill: Drill, procedure: AnyProcedure) -> None:
             )
         if not ok:
             return
+
+
+def attempt(step: Step[Any, Any], ctx: StepContext[Any, Any]) -> tuple[bool, str]:
+    """Run one step: whether it did its job, and its line for the timeline (or why not).
+
+    What the database, the engine or the service said when the step met them fails
+    the step, as it would by hand; it is not an error of the drill."""
+    try:
+        with boundary.mapped():
+            return True, step.run(ctx) or "done"
+    except DrillbookError as exc:
+        return False, str(exc)

@@ -1,0 +1,326 @@
+"""An in-memory replica for unit tests of scenarios, procedures and phases.
+
+It implements `replicas.protocols.ReplicaAPI` with the real one's rules (a
+container that is gone raises `ReplicaError`, a release that never answers
+raises `ServiceNotReady`, the desired state is a real git repository) but
+without an engine. The application answers real HTTP on 127.0.0.1 (`FakeApp`),
+so steps that call the service are tested over a socket; the database's port
+is closed, so a step that needs SQL fails as it would with PostgreSQL down.
+It is the proof of a plug-in's logic, never of a drill: real drills are.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+import re
+import socket
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from drillbook.drills.run.phases.recover import attempt
+from drillbook.errors import ReplicaError, ServiceNotReady
+from drillbook.recovery.base import AnyProcedure
+from drillbook.replicas import postgres
+from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
+from drillbook.replicas.protocols import Replacement
+from drillbook.replicas.target import Target
+
+Answer = tuple[int, Any]
+
+
+@dataclass
+class FakeApp:
+    """The service over real HTTP: every path answers `status` unless a route says otherwise
+    (a route's body may be a function of the JSON sent)."""
+
+    status: int = 200
+    routes: dict[tuple[str, str], Answer] = field(default_factory=dict)
+    seen: list[tuple[str, str, bytes]] = field(default_factory=list)
+    _server: ThreadingHTTPServer | None = None
+
+    def answer(self, method: str, path: str, status: int, body: Any = None) -> None:
+        self.routes[(method, path)] = (status, body)
+
+    def start(self) -> int:
+        app = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def _reply(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                sent = self.rfile.read(length)
+                app.seen.append((self.command, self.path, sent))
+                status, body = app.routes.get((self.command, self.path), (app.status, {"status": "ok"}))
+                if callable(body):  # an echo: the answer depends on what was sent
+                    body = body(json.loads(sent or b"null"))
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            do_GET = do_POST = do_PUT = do_DELETE = _reply
+
+            def log_message(self, format: str, *args: object) -> None:
+                return None
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        return int(self._server.server_address[1])
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+
+
+def closed_port() -> int:
+    """A loopback port nothing listens on: connections to it are refused at once."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+ExecRule = tuple[re.Pattern[str], Callable[[str, str], tuple[int, str]]]
+
+
+class FakeReplica:
+    """Containers as states in a dict; commands answered by rules; desired state in git."""
+
+    def __init__(self, target: Target, desired: DesiredState, app: FakeApp) -> None:
+        self.target = target
+        self.desired = desired
+        self.app = app
+        self.states: dict[str, str] = {s.name: "running" for s in target.services}
+        self.restarts: dict[str, int] = dict.fromkeys(self.states, 0)
+        self.memory_readings: dict[str, list[tuple[int, int]]] = {}
+        self.network_name = "drillbook-fake"
+        self.on_network: set[str] = set(self.states)
+        self.database_service = target.database.service
+        self.never_ready: set[str] = set()
+        """Images whose containers never answer (a broken release)."""
+        self.applied: dict[str, ServiceState] = desired.read()
+        self.replacements: list[Replacement] = []
+        self.actions: list[str] = []
+        """Every operation, in order: `kill db`, `exec app ps -eo ...`, `reconcile app`."""
+        self.rules: list[ExecRule] = []
+        self.removed_volumes: list[str] = []
+        self.ports: dict[str, int] = {s.name: closed_port() for s in target.services}
+        self.ports[target.app] = app.start()
+        self.extra_apps: list[FakeApp] = []
+
+    def add_app(self, service: str) -> FakeApp:
+        """Another service answering HTTP (a payment provider, a fault proxy's control port)."""
+        app = FakeApp()
+        self.ports[service] = app.start()
+        self.extra_apps.append(app)
+        return app
+
+    # --- addresses --------------------------------------------------------------
+
+    def url(self, service: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.ports[service or self.target.app]}"
+
+    def db_conninfo(self, timeout_s: float = 2.0) -> str:
+        return postgres.conninfo(self.target.database, self.ports[self.database_service], timeout_s)
+
+    def container_name(self, service: str) -> str:
+        return f"fake-{service}"
+
+    # --- containers -------------------------------------------------------------
+
+    def _container(self, service: str, verb: str, detail: str = "") -> str:
+        self.target.service(service)  # a service the target does not have is a KeyError, as in Replica
+        self.actions.append(f"{verb} {service} {detail}".rstrip())
+        state = self.states[service]
+        if state == "gone":
+            raise ReplicaError(f"The container of service {service!r} no longer exists.")
+        return state
+
+    def status(self, service: str) -> str:
+        return self._container(service, "status")
+
+    def kill(self, service: str) -> None:
+        self._container(service, "kill")
+        self.states[service] = "exited"
+
+    def stop(self, service: str, timeout_s: int = 10) -> None:
+        self._container(service, "stop")
+        self.states[service] = "exited"
+
+    def pause(self, service: str) -> None:
+        self._container(service, "pause")
+        self.states[service] = "paused"
+
+    def unpause(self, service: str) -> None:
+        if self._container(service, "unpause") != "paused":
+            raise ReplicaError(f"Container fake-{service} is not paused")
+        self.states[service] = "running"
+
+    def start_service(self, service: str) -> None:
+        self._container(service, "start")
+        self.states[service] = "running"
+
+    def restart(self, service: str, timeout_s: int = 10) -> None:
+        self._container(service, "restart")
+        self.states[service] = "running"
+
+    def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
+        state = self._container(service_name, "wait_ready")
+        image = self.applied[service_name].image
+        if state != "running" or image in self.never_ready:
+            raise ServiceNotReady(f"{service_name} did not answer", service_name, f"{state}, {image}")
+        return 0.01
+
+    def restart_count(self, service: str) -> int:
+        return self.restarts[service]
+
+    def oom_killed(self, service: str) -> bool:
+        return False
+
+    def memory(self, service: str) -> tuple[int, int] | None:
+        readings = self.memory_readings.get(service)
+        if not readings:
+            return None
+        return readings.pop(0) if len(readings) > 1 else readings[0]
+
+    def cpu_ns(self, service: str) -> int | None:
+        return None
+
+    # --- commands -----------------------------------------------------------------
+
+    def on_exec(self, pattern: str, reply: Callable[[str, str], tuple[int, str]]) -> None:
+        """Answer commands matching `pattern` (a regex over the joined command) with `reply(service, command)`."""
+        self.rules.append((re.compile(pattern), reply))
+
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        if self._container(service, "exec", " ".join(command)) != "running":
+            raise ReplicaError(f"Container fake-{service} is not running")
+        joined = " ".join(command)
+        for pattern, reply in reversed(self.rules):
+            if pattern.search(joined):
+                return reply(service, joined)
+        return 0, ""
+
+    def spawn(self, service: str, command: list[str]) -> None:
+        self.exec(service, command)
+
+    def run_once(self, service: str, command: list[str], timeout_s: float = 900.0) -> tuple[int, str]:
+        self.actions.append(f"run_once {service} {' '.join(command)}")
+        joined = " ".join(command)
+        for pattern, reply in reversed(self.rules):
+            if pattern.search(joined):
+                return reply(service, joined)
+        return 0, ""
+
+    # --- lifecycle ------------------------------------------------------------------
+
+    def remove_service(self, service: str) -> list[str]:
+        self._container(service, "remove")
+        self.states[service] = "gone"
+        gone = [f"fake-{v}" for v in self.target.service(service).volumes]
+        self.removed_volumes += gone
+        return gone
+
+    def recreate(self, service: str, ready_timeout_s: float = 120.0, *, start: bool = True) -> float:
+        self.actions.append(f"recreate {service}")
+        self.states[service] = "running" if start else "created"
+        self.applied[service] = self.desired_states()[service]
+        return self.wait_ready(service, ready_timeout_s) if start else 0.0
+
+    def serve_database(self, service: str) -> None:
+        self.actions.append(f"serve_database {service}")
+        self.database_service = service
+
+    # --- desired state ----------------------------------------------------------------
+
+    def desired_states(self) -> dict[str, ServiceState]:
+        return self.desired.read()
+
+    def require_desired(self) -> DesiredState:
+        return self.desired
+
+    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
+        self.actions.append(f"commit {message}")
+        return self.desired.commit(change, message)
+
+    def revert(self, commit: Commit) -> Commit:
+        self.actions.append(f"revert {commit.short}")
+        return self.desired.revert(commit.sha)
+
+    def reconcile(
+        self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False
+    ) -> list[str]:
+        states = self.desired_states()
+        changed = [s.name for s in self.target.services if states[s.name] != self.applied.get(s.name)]
+        for name in changed:
+            self.actions.append(f"reconcile {name}")
+            self.applied[name] = states[name]
+            self.states[name] = "running"
+            image = states[name].image
+            if not wait:
+                continue
+            if image in self.never_ready:
+                self.replacements.append(Replacement(name, "recreate", image, 0.0, None, "exited (code 2)"))
+                if not not_ready_is_fault:
+                    raise ServiceNotReady(f"{name} on {image} did not start", name, "exited (code 2)")
+                continue
+            self.replacements.append(Replacement(name, "recreate", image, 0.0, 0.01, "ready"))
+        return changed
+
+    # --- network --------------------------------------------------------------------
+
+    def connected(self, service: str) -> bool:
+        self._container(service, "inspect")
+        return service in self.on_network
+
+    def disconnect(self, service: str) -> None:
+        self._container(service, "disconnect")
+        self.on_network.discard(service)
+
+    def connect(self, service: str) -> None:
+        self._container(service, "connect")
+        self.on_network.add(service)
+
+    def close(self) -> None:
+        for app in (self.app, *self.extra_apps):
+            app.stop()
+
+
+@dataclass(frozen=True)
+class Ran:
+    step: str
+    ok: bool
+    detail: str
+
+
+def run_steps(
+    procedure: AnyProcedure, replica: FakeReplica, given: dict[str, Any] | None = None, **kw: Any
+) -> list[Ran]:
+    """A procedure's steps in order, each as the runner runs it, up to the first that fails."""
+    ctx = procedure.context(replica, given or {}, log=lambda _line: None, **kw)
+    ran: list[Ran] = []
+    for step in procedure.steps:
+        ok, detail = attempt(step, ctx)
+        ran.append(Ran(step.name, ok, detail))
+        if not ok:
+            break
+    return ran
+
+
+def did(replica: FakeReplica, prefix: str) -> Sequence[str]:
+    """The operations that started with `prefix`, in order."""
+    return [a for a in replica.actions if a.startswith(prefix)]
+
+
+def fake_replica(catalog_drill: pathlib.Path, folder: pathlib.Path) -> FakeReplica:
+    """A fake of the target a catalog drill names, its desired state a fresh repository in `folder`."""
+    from drillbook.drills import spec
+
+    target = spec.load(catalog_drill).target
+    desired = DesiredState.create(folder / "desired-state", target, catalog_drill.stem)
+    return FakeReplica(target, desired, FakeApp())
