@@ -69,7 +69,7 @@ class FakeApp:
                 return None
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
         return int(self._server.server_address[1])
 
     def stop(self) -> None:

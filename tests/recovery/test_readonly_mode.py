@@ -8,8 +8,9 @@ import httpx
 import psycopg
 import pytest
 
-from drillbook.recovery import REGISTRY, database
+from drillbook.recovery import REGISTRY, database, readonly_mode
 from drillbook.replicas.replica import Replica
+from tests.fakes import FakeReplica, run_steps
 
 ORDER = {"customer": "c-1", "pickup_address": "1 Elm St", "items": 1}
 
@@ -33,3 +34,12 @@ def test_read_only_refuses_writes_keeps_reads_and_is_undone(replica: Replica) ->
     while (status := httpx.post(replica.url() + "/api/orders", json=ORDER).status_code) != 201:
         assert time.monotonic() < deadline, f"writes still refused after read-write: HTTP {status}"
         time.sleep(0.1)
+
+
+# --- the procedure's logic, on the fake replica ----------------------------------------------------
+
+
+def test_a_database_that_does_not_answer_fails_containment_and_stops(fake: FakeReplica) -> None:
+    ran = run_steps(readonly_mode.PROCEDURE, fake)
+    assert [r.step for r in ran] == ["read-only mode on"] and ran[0].detail.startswith("OperationalError: ")
+    assert not fake.app.seen  # neither the maintenance mode nor verify ran against a database it could not set
