@@ -154,11 +154,15 @@ class HandOver:
             f"  app: {self.drill.require_replica().url()}   health: {self.drill.require_replica().url()}{target.health}"
         )
         self.say(
-            f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self.drill.require_replica().db_port}/{db.dbname}"
+            f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}"
         )
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")
+
+    def _db_port(self) -> int:
+        replica = self.drill.require_replica()
+        return replica.ports[replica.database_service]
 
     def _desired_path(self) -> str:
         return str(self.drill.desired.path) if self.drill.desired else ""
@@ -170,7 +174,7 @@ class HandOver:
             "desired_state": self._desired_path(),
             "app_url": self.drill.require_replica().url(),
             "health_url": self.drill.require_replica().url() + target.health,
-            "psql": f"postgresql://{db.user}:{db.password}@127.0.0.1:{self.drill.require_replica().db_port}/{db.dbname}",
+            "psql": f"postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}",
             "db_container": self.drill.require_replica().container_name(db.service),
             "app_container": self.drill.require_replica().container_name(target.app),
             "reset": self.drill.require_replica().url() + reset.path

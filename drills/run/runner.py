@@ -39,7 +39,7 @@ from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import cleanup, engine, images
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios import REGISTRY as SCENARIOS
 from drillbook.scenarios.base import Scenario
 
@@ -102,7 +102,7 @@ class DrillRunner:
         return self.drill.drill_id
 
     @property
-    def replica(self) -> Replica | None:
+    def replica(self) -> ReplicaAPI | None:
         return self.drill.replica
 
     def status(self) -> Status:

@@ -27,7 +27,7 @@ from drillbook.drills.spec import DrillSpec
 from drillbook.errors import DrillTimeout
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas.desired_state import DesiredState
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios.base import Fault, Scenario
 
 POLL_S = 0.1
@@ -63,7 +63,8 @@ class Drill:
     desired: DesiredState | None = None
     desired_source: tuple[str, str] | None = None
     """The team's desired-state repository and the commit the drill started from."""
-    replica: Replica | None = None
+    replica: ReplicaAPI | None = None
+    """The replica as the plug-ins see it (provisioning makes the Docker one)."""
     load: LoadProcess | None = None
     probes: ProbeRunner | None = None
     memory: MemorySampler | None = None
@@ -121,7 +122,7 @@ class Drill:
                 )
             time.sleep(POLL_S)
 
-    def require_replica(self) -> Replica:
+    def require_replica(self) -> ReplicaAPI:
         """The replica, for a phase that only runs after provisioning made it."""
         if self.replica is None:
             raise RuntimeError(f"no replica while {self.phase.value}: phases ran out of order")

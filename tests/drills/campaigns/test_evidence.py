@@ -50,7 +50,7 @@ def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Pat
             threading.Thread(target=_hold, args=(conn,), daemon=True).start()
         if event.kind == "fault" and event.detail.startswith("injected"):
             leak = 'echo "ERROR payment call failed with key $PAYMENT_API_TOKEN on $DATABASE_URL" > /proc/1/fd/1'
-            runner.replica.container("app").exec_run(["sh", "-c", leak])
+            runner.replica.exec("app", ["sh", "-c", leak])
 
     runner = DrillRunner(drill, out, engineer_side_effects)
     try:
