@@ -182,20 +182,7 @@ def _core(result: DrillResult) -> dict[str, Any]:
         "measurements": {k: (_r(v) if isinstance(v, float) else v) for k, v in asdict(m).items() if k != "outages"},
         "outages": [{"from": _r(o.start), "to": _r(o.end)} for o in m.outages],
         "findings": list(result.findings),
-        "deploy": {
-            "method": result.deploy,
-            "replacements": [
-                {
-                    **asdict(r),
-                    "stopped_at": _r(r.stopped_at),
-                    "ready_at": _r(r.ready_at),
-                    "gap_s": _r(r.ready_at - r.stopped_at)
-                    if r.ready_at is not None and r.stopped_at is not None
-                    else None,
-                }
-                for r in result.replacements
-            ],
-        },
+        "deploy": {"method": result.deploy, "replacements": [_replacement(r) for r in result.replacements]},
         "objectives": [
             {"name": o.name, "target_s": o.target_s, "measured_s": _r(o.measured_s), "met": o.met}
             for o in result.objectives
@@ -223,23 +210,37 @@ def _core(result: DrillResult) -> dict[str, Any]:
             flow_availability(result.samples, m.disrupted_at, m.recovered_at) if m.disrupted_at is not None else {}
         ),
         "continuity": [{"service": service, "flow": flow} for service, flow in result.continuity],
-        "samples": {
-            "probes": [[s.name, _r(s.start), _r(s.end), s.ok, s.status] for s in result.samples if s.source == "probe"],
-            "probe_columns": ["name", "start", "end", "ok", "status"],
-            "traffic": traffic_buckets(result.samples),
-            "memory": [[s.service, _r(s.at), s.used_bytes, s.limit_bytes] for s in result.memory],
-            "memory_columns": ["service", "at", "used_bytes", "limit_bytes"],
-        },
+        "samples": _samples(result),
         "figures": result.figures,
-        "git": {
-            "desired_state": result.desired_state,
-            "head": result.git_log[-1][0] if result.git_log else None,
-            "source": result.desired_source[0] if result.desired_source else None,
-            "source_head": result.desired_source[1] if result.desired_source else None,
-        },
+        "git": _git(result),
         "git_log": [{"sha": sha, "message": message} for sha, message in result.git_log],
         "spec": result.spec,
         "environment": result.environment,
+    }
+
+
+def _replacement(r: Replacement) -> dict[str, Any]:
+    gap = r.ready_at - r.stopped_at if r.ready_at is not None and r.stopped_at is not None else None
+    return {**asdict(r), "stopped_at": _r(r.stopped_at), "ready_at": _r(r.ready_at), "gap_s": _r(gap)}
+
+
+def _samples(result: DrillResult) -> dict[str, Any]:
+    """The raw samples in columns: what the charts draw, small enough to keep."""
+    return {
+        "probes": [[s.name, _r(s.start), _r(s.end), s.ok, s.status] for s in result.samples if s.source == "probe"],
+        "probe_columns": ["name", "start", "end", "ok", "status"],
+        "traffic": traffic_buckets(result.samples),
+        "memory": [[s.service, _r(s.at), s.used_bytes, s.limit_bytes] for s in result.memory],
+        "memory_columns": ["service", "at", "used_bytes", "limit_bytes"],
+    }
+
+
+def _git(result: DrillResult) -> dict[str, Any]:
+    return {
+        "desired_state": result.desired_state,
+        "head": result.git_log[-1][0] if result.git_log else None,
+        "source": result.desired_source[0] if result.desired_source else None,
+        "source_head": result.desired_source[1] if result.desired_source else None,
     }
 
 

@@ -153,9 +153,7 @@ class HandOver:
         self.say(
             f"  app: {self.drill.require_replica().url()}   health: {self.drill.require_replica().url()}{target.health}"
         )
-        self.say(
-            f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}"
-        )
+        self.say(f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}")
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")

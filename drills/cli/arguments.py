@@ -57,6 +57,10 @@ def version_text() -> str:
     return f"drillbook {__version__} (commit {sha[:12]}{', with local changes' if modified else ''})"
 
 
+HISTORY_HELP = "SQLite file of past drills (default .drillbook/history.db)"
+NO_LIVE_HELP = "plain event lines, no live status line"
+
+
 def build_parser() -> Parser:
     parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
     parser.add_argument("--version", action="version", version=version_text())
@@ -73,6 +77,29 @@ def build_parser() -> Parser:
         "--offline", action="store_true", help="only say what it would do: start nothing, not even to check backups"
     )
     p.add_argument("--wait", type=_seconds, default=120.0, help="seconds to wait for the first backups (default 120)")
+    _drill_commands(sub)
+    p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
+    p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
+    p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
+    p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
+    p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
+    p.add_argument("--drill", help="only this drill")
+    p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
+    p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
+    p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
+    p.add_argument("--drill", help="only this drill id")
+    p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
+    p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
+    p = sub.add_parser("schema", help="print the JSON Schema of a drill file or of a result document")
+    p.add_argument("kind", choices=("drill", "result"))
+    p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
+    p.add_argument("shell", choices=completion.SHELLS)
+    return parser
+
+
+def _drill_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    """The commands that run drills: run, gameday, rehearse."""
     p = sub.add_parser("run", help="run drills for real")
     p.add_argument("files", type=pathlib.Path, nargs="+")
     p.add_argument(
@@ -86,18 +113,18 @@ def build_parser() -> Parser:
         action="store_true",
         help="confirm a drill file's allow_remote: true (load and probes beyond 127.0.0.1)",
     )
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
+    p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)
     p = sub.add_parser("gameday", help="run a suite of drills, one after another, each on a fresh replica")
     p.add_argument(
         "file", type=pathlib.Path, help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill)"
     )
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gameday"), help="default out/gameday/")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
     p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
     p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
+    p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)
     p = sub.add_parser("rehearse", help="break a replica and hand the incident to you; your recovery is scored")
     p.add_argument("file", type=pathlib.Path)
     p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/rehearsal"), help="default out/rehearsal/")
@@ -108,24 +135,6 @@ def build_parser() -> Parser:
         help="seconds after the hand-over before drillbook recovers by itself (default %(default)g)",
     )
     p.add_argument("--engineer", default=os.environ.get("USER") or "on-call engineer", help="your name, for the score")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p.add_argument("--allow-remote", action="store_true", help="confirm a drill file's allow_remote: true")
-    p.add_argument("--no-live", action="store_true", help="plain event lines, no live status line")
-    p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
-    p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
-    p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
-    p.add_argument("-o", "--output", type=pathlib.Path, help="write to this file instead of standard output")
-    p = sub.add_parser("history", help="past drills, and an HTML page of their trend")
-    p.add_argument("--drill", help="only this drill")
-    p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
-    p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
-    p.add_argument("--history", type=pathlib.Path, help="SQLite file of past drills (default .drillbook/history.db)")
-    p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
-    p.add_argument("--drill", help="only this drill id")
-    p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
-    p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
-    p = sub.add_parser("schema", help="print the JSON Schema of a drill file or of a result document")
-    p.add_argument("kind", choices=("drill", "result"))
-    p = sub.add_parser("completion", help='print a shell completion script: eval "$(drillbook completion bash)"')
-    p.add_argument("shell", choices=completion.SHELLS)
-    return parser
+    p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)

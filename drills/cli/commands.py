@@ -11,7 +11,6 @@ import json
 import os
 import pathlib
 import queue
-import secrets
 import sys
 import tempfile
 import threading
@@ -24,20 +23,18 @@ from rich.markup import escape
 from rich.table import Table
 
 from drillbook import contract, inputs, reports
-from drillbook.drills import preconditions
 from drillbook.drills import spec as spec_module
 from drillbook.drills.campaigns import comparison, evidence
 from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
-from drillbook.drills.cli import arguments, completion, tables
+from drillbook.drills.cli import arguments, completion, plan, tables
+from drillbook.drills.cli.files import CATALOG, resolve_drill_file
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
-from drillbook.drills.judge import objectives
 from drillbook.drills.observe import alerts
 from drillbook.drills.result import DrillResult
-from drillbook.drills.run import signals
 from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, ResultError
@@ -45,7 +42,6 @@ from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.reports import documents, words
 from drillbook.scenarios import REGISTRY as SCENARIOS
 
-CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
 VERDICT_EXIT = {
     "passed": ExitCode.OK,
     "failed": ExitCode.OBJECTIVE_MISSED,
@@ -62,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         command = {
             "list": cmd_list,
             "validate": cmd_validate,
-            "plan": cmd_plan,
+            "plan": plan.cmd_plan,
             "run": cmd_run,
             "gameday": cmd_gameday,
             "rehearse": cmd_rehearse,
@@ -121,14 +117,6 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
     return ExitCode.OK
 
 
-def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
-    """A path as given, or the name of a built-in drill (`db-outage`) when no such file exists."""
-    if path.exists() or path.suffix or "/" in str(path):
-        return path
-    builtin = CATALOG / f"{path}.yaml"
-    return builtin if builtin.is_file() else path
-
-
 def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
     drills = sorted(p.stem for p in CATALOG.glob("*.yaml"))
     sys.stdout.write(completion.script(args.shell, arguments.build_parser(), drills))
@@ -140,98 +128,6 @@ def cmd_schema(args: argparse.Namespace, console: Console) -> ExitCode:
     schema = spec_module.json_schema() if args.kind == "drill" else contract.json_schema()
     sys.stdout.write(json.dumps(schema, indent=2) + "\n")
     return ExitCode.OK
-
-
-def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
-    spec = spec_module.load(resolve_drill_file(args.file))
-    variants = spec.compared()
-    scenario, procedure = resolve_plugins(variants[0])
-    for variant in variants[1:]:
-        resolve_plugins(variant)
-    m, target = spec.model, spec.target
-    say = console.print
-    say(f"[bold]Drill {spec.name}[/]: {escape(m.description or scenario.description)}")
-    say("1. provision")
-    for service in target.services:
-        say(
-            f"   - {service.name}: image {escape(service.image)}, memory limit {escape(service.mem_limit or 'none')}, "
-            f"port {service.port} published on 127.0.0.1"
-        )
-    say(
-        f"   - load: {m.load.users} users, {m.load.rate:g} req/s, timeout {m.load.timeout_s:g} s, "
-        f"locustfile {escape(str(target.locustfile))}"
-    )
-    say(
-        f"   - probes every {m.probes.interval_s:g} s: health {escape(target.health)}, "
-        + ", ".join(escape(f"{f.method} {f.path}" if f.method != "GET" else f.path) for f in target.key_flows)
-        + ", database SELECT 1"
-    )
-    for flow in target.write_flows:
-        compared = escape(", ".join(flow.fields))
-        say(f"   - write flow {escape(flow.name)!r}: its id at {escape(flow.id_field)}, compared {compared}")
-    say(f"   - deploys: {target.deploy}")
-    warm = f"after {m.phases.warmup_s:g} s of warm-up load, " if m.phases.warmup_s else ""
-    say(
-        f"2. steady state for {m.phases.steady_state_s:g} s, {warm}error rate ≤ "
-        f"{m.steady_state.max_error_rate:.0%}, mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms; "
-        "every write flow proven by an acknowledged write"
-    )
-    say(
-        f"3. inject {escape(scenario.describe(dict(m.scenario.with_)))}"
-        + (f", reverted after {m.scenario.hold_s:g} s" if m.scenario.hold_s else "")
-    )
-    for line in scenario.steps:
-        say(f"   - {line}")
-    say(f"4. detect (within {m.phases.detect_timeout_s:g} s), alert windows × {m.alerts.time_scale:g}:")
-    for rule in alerts.RULES:
-        expected = " (expected)" if rule.name in scenario.expected_alerts else ""
-        window = m.alerts.windows_s.get(rule.name, rule.window_s * m.alerts.time_scale)
-        say(f"   - {rule.name}: {rule.description}; window {window:g} s{expected}")
-    if m.compare:
-        say(f"5. recover, once per procedure, each on a fresh replica: {', '.join(r.name for r in m.compare)}")
-        for r in m.compare:
-            say(f"   - {r.name}: " + "; ".join(step.name for step in PROCEDURES.get(r.name).steps))
-    elif procedure is None:
-        say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
-    else:
-        say(f"5. recover with {procedure.name}:")
-        for step in procedure.steps:
-            say(f"   - {step.name}: {step.description}")
-    say(f"6. verify: a clean window of {m.phases.verify_window_s:g} s, then every acknowledged write checked by SQL")
-    rto, rpo = objectives.targets(m.objectives.tier, m.objectives.rto_s, m.objectives.rpo_s)
-    say(f"7. objectives ({m.objectives.tier}): RTO {rto:g} s, RPO {rpo:g} s")
-    say("8. teardown: every container, network and volume with the drill's labels")
-    b = target.backups
-    if args.offline or (b.service is None and b.standby is None):
-        say("[dim]Nothing was started: this was a plan.[/]")
-        return ExitCode.OK
-    return check_preconditions(spec, args.wait, console)
-
-
-def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Console) -> ExitCode:
-    """Start the replica with its backups, no load and no fault; check what the procedures need."""
-    from drillbook.replicas import engine, images
-    from drillbook.replicas.replica import Replica
-
-    client = engine.connect()
-    images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
-    drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
-    console.print(f"[bold]Checking the backups[/] on a replica with no fault in it ({drill_id}) …")
-    try:
-        with (
-            signals.Interrupts(),
-            Replica(client, spec.target, drill_id, lambda _k, d: console.out(f"   {d}", highlight=False)) as r,
-        ):
-            found = preconditions.check(r, wait_s)
-    except KeyboardInterrupt:
-        console.print("[yellow]Interrupted: the replica was torn down, nothing was checked to the end.[/]")
-        return ExitCode.INTERRUPTED
-    console.print(f"[bold]Preconditions of {spec.name}[/]")
-    for c in found:
-        mark = "[green]met[/]    " if c.ok else "[red]NOT MET[/]"
-        console.print(f"{mark} {escape(c.name)} (for {c.needed_by}): {escape(c.detail)}", soft_wrap=True)
-    console.print("[dim]The replica was torn down; no fault was injected.[/]")
-    return ExitCode.OK if all(c.ok for c in found) else ExitCode.OBJECTIVE_MISSED
 
 
 def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -54,68 +54,54 @@ def checklist(
     inside = [s for s in samples if span.start <= s.at <= span.end]
     load = [s for s in inside if s.source == "load"]
     health = [s for s in inside if s.source == "probe" and s.name == health_probe]
-    items = []
-
     ok = sum(s.ok for s in health)
-    items.append(
+    firing = alerts_since(span.start) if span.end > span.start else ["(no stretch to judge)"]
+    return [
         Item(
             1,
             "Health checks pass",
             bool(health) and ok == len(health),
             f"{ok} of {len(health)} health probes succeeded {span.why}",
-        )
-    )
-
-    flows = []
-    for name in (*key_flows, *write_flows):
-        hits = [s for s in inside if s.name == name]
-        good = sum(s.ok for s in hits)
-        flows.append((name, good, len(hits)))
-    flows_ok = all(n and (n - good) / n <= max_error_rate for _, good, n in flows)
-    items.append(
-        Item(
-            2,
-            "Key user flows work",
-            bool(flows) and flows_ok,
-            "; ".join(f"{name}: {good}/{n}" for name, good, n in flows) or "no key flow described by the target",
-        )
-    )
-
-    latency = sum(s.latency_ms for s in load) / len(load) if load else None
-    metrics_ok = metrics_status is None or metrics_status == "HTTP 200"
-    items.append(
-        Item(
-            3,
-            "Performance metrics normal",
-            latency is not None and latency <= max_mean_latency_ms and metrics_ok,
-            (
-                f"mean latency {latency:.0f} ms (normal: ≤ {max_mean_latency_ms:g} ms)"
-                if latency is not None
-                else "no traffic"
-            )
-            + (f"; metrics endpoint after recovery: {metrics_status}" if metrics_status is not None else ""),
-        )
-    )
-
-    errors = sum(not s.ok for s in load)
-    rate = errors / len(load) if load else None
-    items.append(
-        Item(
-            4,
-            "Error rates back to normal",
-            rate is not None and rate <= max_error_rate,
-            f"{errors} of {len(load)} requests failed"
-            + (f" ({rate:.1%}; normal: ≤ {max_error_rate:.1%})" if rate is not None else ""),
-        )
-    )
-
-    firing = alerts_since(span.start) if span.end > span.start else ["(no stretch to judge)"]
-    items.append(
+        ),
+        _flows(inside, (*key_flows, *write_flows), max_error_rate),
+        _performance(load, metrics_status, max_mean_latency_ms),
+        _errors(load, max_error_rate),
         Item(
             5,
             "No alerts firing",
             not firing,
             f"fired {span.why}: {', '.join(firing)}" if firing else f"no rule fired {span.why}",
-        )
+        ),
+    ]
+
+
+def _flows(inside: Sequence[Sample], names: Sequence[str], max_error_rate: float) -> Item:
+    flows = []
+    for name in names:
+        hits = [s for s in inside if s.name == name]
+        flows.append((name, sum(s.ok for s in hits), len(hits)))
+    flows_ok = all(n and (n - good) / n <= max_error_rate for _, good, n in flows)
+    detail = "; ".join(f"{name}: {good}/{n}" for name, good, n in flows) or "no key flow described by the target"
+    return Item(2, "Key user flows work", bool(flows) and flows_ok, detail)
+
+
+def _performance(load: Sequence[Sample], metrics_status: str | None, max_mean_latency_ms: float) -> Item:
+    latency = sum(s.latency_ms for s in load) / len(load) if load else None
+    metrics_ok = metrics_status is None or metrics_status == "HTTP 200"
+    detail = (
+        f"mean latency {latency:.0f} ms (normal: ≤ {max_mean_latency_ms:g} ms)" if latency is not None else "no traffic"
     )
-    return items
+    if metrics_status is not None:
+        detail += f"; metrics endpoint after recovery: {metrics_status}"
+    return Item(
+        3, "Performance metrics normal", latency is not None and latency <= max_mean_latency_ms and metrics_ok, detail
+    )
+
+
+def _errors(load: Sequence[Sample], max_error_rate: float) -> Item:
+    errors = sum(not s.ok for s in load)
+    rate = errors / len(load) if load else None
+    detail = f"{errors} of {len(load)} requests failed"
+    if rate is not None:
+        detail += f" ({rate:.1%}; normal: ≤ {max_error_rate:.1%})"
+    return Item(4, "Error rates back to normal", rate is not None and rate <= max_error_rate, detail)
