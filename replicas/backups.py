@@ -38,57 +38,22 @@ def with_backups(
     db = target.service(target.database.service)
     if not db.image.startswith("drillbook/postgres:"):
         raise NotDrillbookPostgres(db.image)
-    data_path = next(iter(db.volumes.values()), "/var/lib/postgresql/data")
     env = dict(db.env)
     volumes = dict(db.volumes)
     extra: list[Service] = []
     backup_service = standby_service = None
     if dump_interval_s is not None or wal_archive:
         volumes[VOLUME] = PATH
-        backup_service = f"{db.name}-backup"
-        extra.append(
-            Service(
-                name=backup_service,
-                image=db.image,
-                port=5432,
-                ready=ReadyCheck("running"),
-                env={
-                    "PGHOST": db.host,
-                    "PGUSER": target.database.user,
-                    "PGPASSWORD": target.database.password,
-                    "PGDATABASE": target.database.dbname,
-                    "DUMP_INTERVAL_S": f"{dump_interval_s:g}" if dump_interval_s is not None else "0",
-                    "BASE_BACKUP": "1" if wal_archive else "0",
-                },
-                command=("drillbook-backup",),
-                volumes={VOLUME: PATH},
-                mem_limit="256m",
-            )
-        )
+        extra.append(_backup_service(target, db, dump_interval_s, wal_archive))
+        backup_service = extra[-1].name
     if wal_archive:
         env["ARCHIVE_DIR"] = f"{PATH}/wal"
     if standby is not None:
         env |= {"REPLICATION_USER": REPLICATION_USER, "REPLICATION_PASSWORD": REPLICATION_PASSWORD}
         if standby == "sync":
             env["SYNC_STANDBY"] = STANDBY_NAME
-        standby_service = f"{db.name}-standby"
-        extra.insert(
-            0,
-            Service(
-                name=standby_service,
-                image=db.image,
-                port=db.port,
-                ready=ReadyCheck("postgres"),
-                env={
-                    "PRIMARY_HOST": db.host,
-                    "REPLICATION_USER": REPLICATION_USER,
-                    "REPLICATION_PASSWORD": REPLICATION_PASSWORD,
-                    "STANDBY_NAME": STANDBY_NAME,
-                },
-                mem_limit=db.mem_limit,
-                volumes={f"{next(iter(db.volumes), 'pgdata')}-standby": data_path},
-            ),
-        )
+        extra.insert(0, _standby_service(db))
+        standby_service = extra[0].name
     services: list[Service] = []
     for s in target.services:
         services.append(dataclasses.replace(s, env=env, volumes=volumes) if s.name == db.name else s)
@@ -103,3 +68,43 @@ def with_backups(
         path=PATH,
     )
     return dataclasses.replace(target, services=tuple(services), backups=backups)
+
+
+def _backup_service(target: Target, db: Service, dump_interval_s: float | None, wal_archive: bool) -> Service:
+    """drillbook's backup service: the database's image, the backups volume, the database by name."""
+    return Service(
+        name=f"{db.name}-backup",
+        image=db.image,
+        port=5432,
+        ready=ReadyCheck("running"),
+        env={
+            "PGHOST": db.host,
+            "PGUSER": target.database.user,
+            "PGPASSWORD": target.database.password,
+            "PGDATABASE": target.database.dbname,
+            "DUMP_INTERVAL_S": f"{dump_interval_s:g}" if dump_interval_s is not None else "0",
+            "BASE_BACKUP": "1" if wal_archive else "0",
+        },
+        command=("drillbook-backup",),
+        volumes={VOLUME: PATH},
+        mem_limit="256m",
+    )
+
+
+def _standby_service(db: Service) -> Service:
+    """A streaming standby of the database, on a data volume of its own."""
+    data_path = next(iter(db.volumes.values()), "/var/lib/postgresql/data")
+    return Service(
+        name=f"{db.name}-standby",
+        image=db.image,
+        port=db.port,
+        ready=ReadyCheck("postgres"),
+        env={
+            "PRIMARY_HOST": db.host,
+            "REPLICATION_USER": REPLICATION_USER,
+            "REPLICATION_PASSWORD": REPLICATION_PASSWORD,
+            "STANDBY_NAME": STANDBY_NAME,
+        },
+        mem_limit=db.mem_limit,
+        volumes={f"{next(iter(db.volumes), 'pgdata')}-standby": data_path},
+    )

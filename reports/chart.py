@@ -4,7 +4,7 @@ it prints and opens anywhere."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 from typing import Any
@@ -62,6 +62,25 @@ def _phases(doc: dict[str, Any], end: float) -> list[tuple[str, float, float]]:
     return spans
 
 
+def _lane(lane: Lane, y0: float, x: Callable[[float], float]) -> list[str]:
+    """One lane's title, axis and line (or a note that it has no samples)."""
+    top = lane.top or max([p[1] for p in lane.points] + [1.0]) * 1.1
+    parts = [
+        f'<text x="{LEFT}" y="{y0 - 3}" font-size="12" font-weight="600">{escape(lane.title)}</text>',
+        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y0 + LANE_H}" y2="{y0 + LANE_H}" stroke="#999"/>',
+        f'<text x="{LEFT - 6}" y="{y0 + 10}" font-size="10" text-anchor="end">{top:.0f} {lane.unit}</text>',
+        f'<text x="{LEFT - 6}" y="{y0 + LANE_H}" font-size="10" text-anchor="end">0</text>',
+    ]
+    if lane.points:
+        coords = " ".join(f"{x(t):.1f},{y0 + LANE_H - LANE_H * min(v, top) / top:.1f}" for t, v in lane.points)
+        parts.append(f'<polyline points="{coords}" fill="none" stroke="{lane.colour}" stroke-width="1.6"/>')
+    else:
+        parts.append(
+            f'<text x="{LEFT + 10}" y="{y0 + LANE_H / 2}" font-size="11" fill="#777">no samples recorded</text>'
+        )
+    return parts
+
+
 def render(doc: dict[str, Any]) -> str:
     all_lanes = lanes(doc)
     events = [e["t"] for e in doc.get("timeline", [])]
@@ -106,21 +125,7 @@ def render(doc: dict[str, Any]) -> str:
             f'text-anchor="{anchor}">{escape(label)} {t:.1f}s</text>'
         )
     for i, lane in enumerate(all_lanes):
-        y0 = TOP + i * (LANE_H + GAP) + 14
-        top = lane.top or max([p[1] for p in lane.points] + [1.0]) * 1.1
-        parts.append(f'<text x="{LEFT}" y="{y0 - 3}" font-size="12" font-weight="600">{escape(lane.title)}</text>')
-        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y0 + LANE_H}" y2="{y0 + LANE_H}" stroke="#999"/>')
-        parts.append(
-            f'<text x="{LEFT - 6}" y="{y0 + 10}" font-size="10" text-anchor="end">{top:.0f} {lane.unit}</text>'
-        )
-        parts.append(f'<text x="{LEFT - 6}" y="{y0 + LANE_H}" font-size="10" text-anchor="end">0</text>')
-        if lane.points:
-            coords = " ".join(f"{x(t):.1f},{y0 + LANE_H - LANE_H * min(v, top) / top:.1f}" for t, v in lane.points)
-            parts.append(f'<polyline points="{coords}" fill="none" stroke="{lane.colour}" stroke-width="1.6"/>')
-        else:
-            parts.append(
-                f'<text x="{LEFT + 10}" y="{y0 + LANE_H / 2}" font-size="11" fill="#777">no samples recorded</text>'
-            )
+        parts += _lane(lane, TOP + i * (LANE_H + GAP) + 14, x)
     ticks = 6
     for k in range(ticks + 1):
         t = end * k / ticks

@@ -201,6 +201,14 @@ def internal_alert(
     )
 
 
+CUSTOMER = """We're currently experiencing issues with {service}.
+We're actively working on a resolution.
+Estimated fix time: {eta}
+We'll update you as soon as it's resolved.
+Sorry for any inconvenience."""
+"""The runbook's customer communication template."""
+
+
 def communications(doc: dict[str, Any]) -> dict[str, Any]:
     """The runbook's messages filled with the drill's facts, and its communication
     schedule checked against the drill's timeline (deadlines scaled like the alerts)."""
@@ -217,14 +225,7 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
     steps = doc.get("recovery_steps") or []
     rto = next((o["target_s"] for o in doc.get("objectives", []) if o["name"] == "RTO"), None)
     eta = "unknown" if start is None or rto is None else f"{wall(start + rto)} UTC (the {doc.get('tier')} RTO)"
-    flows = doc.get("flows_during_incident") or {}
-    failed = sum(f["requests"] - f["ok"] for f in flows.values())
-    impact = (
-        f"{', '.join(services) or 'no essential service'} failing; {failed} failed requests; "
-        f"{words.duration(m.get('downtime_s') or 0)} of disruption"
-        if start is not None
-        else "no user-visible disruption"
-    )
+    impact = _impact(doc, services) if start is not None else "no user-visible disruption"
     status = "Resolved" if recovered is not None else "Fixing" if steps else "Investigating"
     internal = internal_alert(
         severity=severity,
@@ -235,15 +236,7 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
         status=status,
         eta=eta,
     )
-    customer = "\n".join(
-        (
-            f"We're currently experiencing issues with {service}.",
-            "We're actively working on a resolution.",
-            f"Estimated fix time: {eta}",
-            "We'll update you as soon as it's resolved.",
-            "Sorry for any inconvenience.",
-        )
-    )
+    customer = CUSTOMER.format(service=service, eta=eta)
     stages = (
         ("Investigating", detected),
         ("Identified", steps[0]["started_at"] if steps else detected),
@@ -269,6 +262,16 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
         "include_postmortem": severity in ("P0", "P1"),
         "schedule": _schedule(doc, start, detected, recovered, scale, wall),
     }
+
+
+def _impact(doc: dict[str, Any], services: list[str]) -> str:
+    """The internal alert's impact line: what failed, how many requests, for how long."""
+    flows = doc.get("flows_during_incident") or {}
+    failed = sum(f["requests"] - f["ok"] for f in flows.values())
+    downtime = words.duration((doc.get("measurements") or {}).get("downtime_s") or 0)
+    return (
+        f"{', '.join(services) or 'no essential service'} failing; {failed} failed requests; {downtime} of disruption"
+    )
 
 
 def _schedule(
