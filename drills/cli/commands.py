@@ -23,6 +23,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from drillbook import contract, inputs, reports
+from drillbook.drills import schema as schema_module
 from drillbook.drills import spec as spec_module
 from drillbook.drills.campaigns import comparison, evidence
 from drillbook.drills.campaigns import gameday as gameday_module
@@ -125,7 +126,7 @@ def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:
 
 def cmd_schema(args: argparse.Namespace, console: Console) -> ExitCode:
     """Editors complete drill files from the drill schema; other tools read results safely with the other."""
-    schema = spec_module.json_schema() if args.kind == "drill" else contract.json_schema()
+    schema = schema_module.json_schema() if args.kind == "drill" else contract.json_schema()
     sys.stdout.write(json.dumps(schema, indent=2) + "\n")
     return ExitCode.OK
 

@@ -1,0 +1,327 @@
+"""The drill file's schema: one pydantic model per section, strict, at the YAML edge.
+
+`drills/spec.py` reads the file and turns a valid model into the runner's
+`DrillSpec` and `Target`; `drillbook schema drill` prints this as JSON Schema,
+for editors' completion.
+"""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Mapping
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from drillbook.drills.judge.objectives import Tier
+from drillbook.drills.observe.alerts import rule_names
+from drillbook.errors import SpecError
+from drillbook.replicas import disks
+from drillbook.replicas import target as t
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class Model(BaseModel):
+    # allow_inf_nan: `rto_s: 1e309` or `.nan` is a typo, never a number of seconds.
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+# --- the target ------------------------------------------------------------
+
+
+class ReadyModel(Model):
+    kind: Literal["postgres", "http", "running"]
+    path: str = "/"
+
+
+class ServiceModel(Model):
+    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
+    image: str
+    port: int = Field(gt=0, lt=65536)
+    ready: ReadyModel
+    env: dict[str, str] = {}
+    mem_limit: str | None = None
+    cpus: float | None = Field(default=None, gt=0, le=64)
+    restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
+    volumes: dict[str, str] = {}
+    volume_sizes: dict[str, str] = {}
+    """A filesystem of its own for a volume (`pgdata: 128m`): a disk that can fill up."""
+    command: list[str] | None = None
+    flags: dict[str, bool] = {}
+
+
+class DatabaseModel(Model):
+    service: str
+    user: str
+    password: str
+    dbname: str
+
+
+class FlowModel(Model):
+    name: str
+    path: str = Field(pattern=r"^/")
+    method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] = "GET"
+    body: dict[str, Any] | list[Any] | None = None
+    """A JSON body for the request (sent as application/json)."""
+
+    def to_flow(self) -> t.Flow:
+        body = None if self.body is None else json.dumps(self.body, separators=(",", ":"))
+        return t.Flow(self.name, self.path, self.method, body)
+
+
+class WriteFlowModel(Model):
+    name: str
+    id_field: str = Field(default="id", pattern=r"^[^.\s]+(\.[^.\s]+)*$")
+    """The path of the new record's id in the answer: `id`, or dotted for a nested one (`run.info.run_id`)."""
+    fields: list[str] = Field(min_length=1)
+
+
+class TargetLoadModel(Model):
+    locustfile: str
+    write_flows: list[WriteFlowModel] = []
+
+
+class DataCheckModel(Model):
+    sql: str
+
+    @field_validator("sql")
+    @classmethod
+    def _takes_ids(cls, value: str) -> str:
+        if "%(ids)s" not in value:
+            raise ValueError("the data check SQL must use %(ids)s, the array of acknowledged ids")
+        return value
+
+
+class ContinuityModel(Model):
+    service: str
+    flow: str | None = None
+
+
+class DesiredStateModel(Model):
+    repo: str | None = None
+    """A local path or a URL of the team's desired-state repository; the drill works on a clone.
+    Left out: drillbook creates one per drill from the target."""
+    deploy: Literal["recreate", "rolling"] = "recreate"
+    """`recreate`: stop the old container, then start the new one (what `docker compose up` does);
+    `rolling`: start the new one beside the old and move traffic once it is ready."""
+
+
+class TargetModel(Model):
+    name: str
+    app: str
+    health: str = Field(pattern=r"^/")
+    metrics: str | None = Field(default=None, pattern=r"^/")
+    services: list[ServiceModel] = Field(min_length=1)
+    database: DatabaseModel
+    key_flows: list[FlowModel] = []
+    reset_connections: FlowModel | None = None
+    load: TargetLoadModel
+    data_check: DataCheckModel
+    continuity: list[ContinuityModel] = []
+    desired_state: DesiredStateModel | None = None
+
+    def to_target(self, base: pathlib.Path) -> t.Target:
+        names = [s.name for s in self.services]
+        for ref, where in ((self.app, "app"), (self.database.service, "database.service")):
+            if ref not in names:
+                raise SpecError(f"target.{where} names service {ref!r}, but the services are {names}.")
+        locustfile = (base / self.load.locustfile).resolve()
+        if not locustfile.is_file():
+            raise SpecError(f"target.load.locustfile: no file {locustfile}.")
+        return t.Target(
+            name=self.name,
+            services=tuple(
+                t.Service(
+                    name=s.name,
+                    image=s.image,
+                    port=s.port,
+                    ready=t.ReadyCheck(s.ready.kind, s.ready.path),
+                    env=dict(s.env),
+                    mem_limit=s.mem_limit,
+                    cpus=s.cpus,
+                    restart=s.restart,
+                    volumes=dict(s.volumes),
+                    volume_sizes=volume_sizes(s.name, s.volume_sizes, s.volumes),
+                    command=tuple(s.command) if s.command else None,
+                    flags=dict(s.flags),
+                )
+                for s in self.services
+            ),
+            app=self.app,
+            database=t.Database(**self.database.model_dump()),
+            health=self.health,
+            metrics=self.metrics,
+            key_flows=tuple(f.to_flow() for f in self.key_flows),
+            locustfile=locustfile,
+            write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
+            data_check_sql=self.data_check.sql,
+            continuity=tuple((c.service, c.flow) for c in self.continuity),
+            desired_state_repo=self.desired_state.repo if self.desired_state else None,
+            deploy=self.desired_state.deploy if self.desired_state else "recreate",
+            reset_connections=self.reset_connections.to_flow() if self.reset_connections else None,
+        )
+
+
+# --- the drill ---------------------------------------------------------------
+
+
+class LoadModel(Model):
+    users: int = Field(default=4, ge=1, le=200)
+    rate: float = Field(default=20.0, gt=0, le=2000, description="requests per second, all users")
+    timeout_s: Seconds = 2.0
+
+
+class ProbesModel(Model):
+    interval_s: float = Field(default=0.1, ge=0.02, le=10)
+    memory_interval_s: float = Field(default=0.5, ge=0.1, le=60)
+    timeout_s: Seconds = 1.0
+
+
+class PhasesModel(Model):
+    warmup_s: float = Field(default=0.0, ge=0, le=600)
+    """Load on the service before the steady state is judged: cold caches, lazy workers."""
+    steady_state_s: Seconds = 5.0
+    detect_timeout_s: Seconds = 60.0
+    recover_timeout_s: Seconds = 120.0
+    verify_window_s: Seconds = 5.0
+    max_duration_s: Seconds = 900.0
+
+
+class SteadyStateModel(Model):
+    max_error_rate: float = Field(default=0.01, ge=0, le=1)
+    max_mean_latency_ms: float = Field(default=500.0, gt=0)
+
+
+class VerifyModel(Model):
+    max_error_rate: float = Field(default=0.01, ge=0, le=1)
+
+
+class AlertsModel(Model):
+    time_scale: float = Field(default=1.0, gt=0, le=1)
+    windows_s: dict[str, float] = {}
+    """Per-rule windows in real seconds, instead of the runbook's window × time_scale."""
+
+    @field_validator("windows_s")
+    @classmethod
+    def _known_rules(cls, value: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(value) - set(rule_names()))
+        if unknown:
+            raise ValueError(f"unknown alert rule {', '.join(unknown)}; the rules are {', '.join(rule_names())}")
+        if any(v < 0 for v in value.values()):
+            raise ValueError("windows must be 0 or more seconds")
+        return value
+
+
+class ScenarioModel(Model):
+    name: str
+    with_: dict[str, Any] = Field(default={}, alias="with")
+    hold_s: Seconds | None = None
+    """Revert the fault by itself after this long (a self-healing outage)."""
+
+
+class RecoveryModel(Model):
+    name: str
+    with_: dict[str, Any] = Field(default={}, alias="with")
+
+
+class ObjectivesModel(Model):
+    tier: Tier = "customer-facing"
+    rto_s: Seconds | None = None
+    rpo_s: Seconds | None = None
+
+
+class ServiceChangeModel(Model):
+    """A limit of one of the target's services, changed for this drill only."""
+
+    cpus: float | None = Field(default=None, gt=0, le=64)
+    mem_limit: str | None = None
+    restart: Literal["no", "on-failure", "always", "unless-stopped"] | None = None
+    env: dict[str, str] = {}
+    """Variables added to (or replacing in) the service's environment."""
+    volume_sizes: dict[str, str] = {}
+    """Volumes made a filesystem of their own for this drill (`pgdata: 128m`)."""
+
+
+class DumpModel(Model):
+    interval_s: Seconds = 30.0
+    """A pg_dump in custom format every this many seconds."""
+
+
+class StandbyModel(Model):
+    mode: Literal["async", "sync"] = "async"
+
+
+class BackupsModel(Model):
+    """Backups in the replica; each becomes services and environment in the desired state."""
+
+    dump: DumpModel | None = None
+    wal_archive: bool = False
+    """Continuous WAL archiving with a base backup at start: point-in-time recovery."""
+    standby: StandbyModel | None = None
+
+
+class FaultProxyModel(Model):
+    """A TCP fault proxy in front of one service, for faults on the path to it."""
+
+    service: str | None = None
+    """The service the proxy fronts; the target's database when left out."""
+
+
+class DrillModel(Model):
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)
+    description: str = ""
+    target: str | TargetModel = "sample"
+    load: LoadModel = LoadModel()
+    probes: ProbesModel = ProbesModel()
+    phases: PhasesModel = PhasesModel()
+    steady_state: SteadyStateModel = SteadyStateModel()
+    verify: VerifyModel = VerifyModel()
+    alerts: AlertsModel = AlertsModel()
+    scenario: ScenarioModel
+    recovery: RecoveryModel | None = None
+    compare: list[RecoveryModel] = []
+    """Several procedures for the same fault, each run on a fresh replica and compared side by
+    side; instead of `recovery`."""
+    objectives: ObjectivesModel = ObjectivesModel()
+    services: dict[str, ServiceChangeModel] = {}
+    """The same stack with other limits: per service, what this drill changes (a tighter CPU limit,
+    a restart policy), without a copy of the target."""
+    fault_proxy: FaultProxyModel | None = None
+    """drillbook's fault proxy in front of a service from the start (for latency, black-hole
+    and reset faults on the path to it); the rest of the stack reaches the service through it."""
+    backups: BackupsModel | None = None
+    """Dumps, a WAL archive with a base backup, a streaming standby: see `replicas.backups`."""
+    allow_remote: bool = False
+    """Load and probes may leave loopback; needs --allow-remote on the command line too."""
+
+    @model_validator(mode="after")
+    def _one_way_to_recover(self) -> DrillModel:
+        if self.compare and self.recovery is not None:
+            raise ValueError("name the procedures either in `recovery` (one) or in `compare` (several), not both")
+        if len(self.compare) == 1:
+            raise ValueError("`compare` needs at least two procedures; for one, use `recovery`")
+        return self
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a drill file (`drillbook schema drill`), for editors and other tools."""
+    schema = DrillModel.model_json_schema(by_alias=True)
+    schema["title"] = "drillbook drill file"
+    return schema
+
+
+def volume_sizes(service: str, sizes: dict[str, str], volumes: Mapping[str, str]) -> dict[str, int]:
+    parsed = {}
+    for volume, size in sizes.items():
+        if volume not in volumes:
+            raise SpecError(
+                f"`volume_sizes` of service {service!r} names volume {volume!r}, which the service does not "
+                f"mount (it mounts {', '.join(volumes) or 'none'})."
+            )
+        try:
+            parsed[volume] = disks.parse_size(size)
+        except ValueError as exc:
+            raise SpecError(f"`volume_sizes` of service {service!r}, volume {volume!r}: {exc}.") from None
+    return parsed
