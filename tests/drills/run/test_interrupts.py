@@ -1,4 +1,4 @@
-"""The harness under SIGINT, SIGTERM and SIGKILL, at random points of each phase."""
+"""The harness under real SIGINT, SIGTERM and SIGKILL: handled, reverted, torn down, cleaned up."""
 
 from __future__ import annotations
 
@@ -19,21 +19,14 @@ from tests.conftest import drill_file, drillbook_objects, spawn_drill, wait_for_
 
 pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
-# Phases as the journal names them; short ones may be over before the signal lands,
-# which then interrupts whatever comes next: still a random point of the drill.
-PHASES = [
-    "provisioning",
-    "steady state",
-    "injecting",
-    "detecting",
-    "recovering",
-    "verifying",
-    "provisioning",
-    "steady state",
-    "recovering",
-    "verifying",
-]
+# A real signal before the fault (SIGINT in the steady state) and after it (SIGTERM while
+# recovering): the operating system's delivery, the handler and the fault's revert. That
+# an interrupt in every phase is torn down and reported is the runner's unit test
+# (tests/drills/run/test_runner.py), on the fake replica.
+PHASES = ["steady state", "recovering"]
 SHORT: dict[str, Any] = {"phases": {"steady_state_s": 3, "verify_window_s": 4}}
+KILL_AFTER_S = (0.5, 5.0, 11.0)
+"""SIGKILL while provisioning, in the steady state, and with the fault in place."""
 
 
 @pytest.mark.parametrize("trial", range(len(PHASES)))
@@ -79,7 +72,7 @@ def test_second_interrupt_skips_to_teardown_only(tmp_path: pathlib.Path, docker_
     assert drillbook_objects(docker_client) == []
 
 
-@pytest.mark.parametrize("trial", range(10))
+@pytest.mark.parametrize("trial", range(3))
 def test_sigkill_then_cleanup_leaves_nothing(
     tmp_path: pathlib.Path, docker_client: DockerClient, trial: int, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -87,7 +80,7 @@ def test_sigkill_then_cleanup_leaves_nothing(
     proc = spawn_drill(drill_file(tmp_path, **SHORT), out)
     try:
         assert wait_for_line(out / "journal.jsonl", '"kind": "phase"')
-        time.sleep(random.Random(100 + trial).uniform(0.0, 12.0))
+        time.sleep(KILL_AFTER_S[trial])
         proc.send_signal(signal.SIGKILL)
         proc.wait(timeout=30)
     finally:
