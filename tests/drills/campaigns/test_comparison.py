@@ -36,8 +36,12 @@ def test_dump_restore_and_pitr_after_the_host_is_lost(tmp_path: pathlib.Path) ->
     assert code == ExitCode.OK, rows
     for name in ("host-lost-restore-dump", "host-lost-pitr"):
         assert (out / name / "result.json").is_file()  # each on its own replica, in its own folder
-    # The archive is at most a second behind; the newest dump up to its interval.
-    assert rows["pitr"]["lost_writes"] <= rows["restore_dump"]["lost_writes"]
-    assert rows["pitr"]["rpo_s"] <= 1.5
+    # The archive is at most a second behind; the newest dump up to its interval (6 s) behind.
+    pitr, dump = rows["pitr"], rows["restore_dump"]
+    assert pitr["rpo_s"] <= 1.5 and dump["rpo_s"] <= 6 + 1.5, rows
+    # Which loses more depends on where the fault lands in the dump cycle: PITR loses fewer
+    # writes whenever the newest dump is older than the archive's lag.
+    if dump["rpo_s"] > 1.5:
+        assert pitr["lost_writes"] <= dump["lost_writes"], rows
     table = (out / "comparison.md").read_text()
     assert "| [restore_dump](host-lost-restore-dump/summary.md) |" in table and "| [pitr](" in table
