@@ -9,8 +9,8 @@ same when a container restarts.
 from __future__ import annotations
 
 import contextlib
+import functools
 import secrets
-import socket
 import time
 from collections.abc import Callable
 from types import TracebackType
@@ -18,30 +18,21 @@ from typing import Any, Self
 
 import docker.errors
 import httpx
-import requests
 from docker import DockerClient
-from docker.models.containers import Container
 from docker.models.networks import Network
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import backups, boundary, cgroups, disks, labels, postgres
+from drillbook.replicas import backups, boundary, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
+from drillbook.replicas.containers import EventSink, LabelledContainers, free_port
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
 from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Service, Target
 
-EventSink = Callable[[EventKind, str], object]
 
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Replica:
+class Replica(LabelledContainers):
     def __init__(
         self,
         client: DockerClient,
@@ -50,10 +41,8 @@ class Replica:
         on_event: EventSink = lambda _kind, _detail: None,
         desired: DesiredState | None = None,
     ) -> None:
-        self.client = client
+        super().__init__(client, drill_id, on_event)
         self.target = target
-        self.drill_id = drill_id
-        self._on_event = on_event
         self.desired = desired
         self.applied: dict[str, ServiceState] = {}
         self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
@@ -68,12 +57,6 @@ class Replica:
         """The service that answers for the database: another one after a failover."""
 
     # --- naming -------------------------------------------------------------
-
-    def container_name(self, service: str) -> str:
-        return f"drillbook-{self.drill_id}-{service}"
-
-    def volume_name(self, volume: str) -> str:
-        return f"drillbook-{self.drill_id}-{volume}"
 
     def url(self, service: str | None = None) -> str:
         return f"http://127.0.0.1:{self.ports[service or self.target.app]}"
@@ -92,10 +75,7 @@ class Replica:
         return self
 
     def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.teardown()
 
@@ -124,22 +104,6 @@ class Replica:
                 f"The Docker engine refused to create the replica: {exc.explanation or exc}. "
                 "Check `docker info` and free disk space, then run the drill again."
             ) from exc
-
-    def _create_volume(self, service: Service, volume: str) -> None:
-        name = self.volume_name(volume)
-        tags = labels.for_drill(self.drill_id, service.name)
-        size = service.volume_sizes.get(volume)
-        if size is None:
-            self.client.volumes.create(name, labels=tags)
-            return
-        device = disks.create(name, size)
-        try:
-            options = {"type": "ext4", "device": device}
-            self.client.volumes.create(name, driver="local", driver_opts=options, labels=tags)
-        except docker.errors.APIError:
-            disks.release_file(disks.image_path(name))
-            raise
-        self._on_event(EventKind.VOLUME, f"{name}: a {size // 1024**2} MiB ext4 filesystem of its own ({device})")
 
     def desired_states(self) -> dict[str, ServiceState]:
         """What the desired-state repository's HEAD says, or the target itself without one."""
@@ -231,7 +195,7 @@ class Replica:
         self._create(service, state, name=name, port=port)
         started = time.monotonic()
         try:
-            self._wait_answers(service, name, port, timeout_s)
+            self._wait_answers(service, name, lambda: self._answers(service, port), timeout_s)
             ready = time.monotonic()
         except ServiceNotReady as exc:
             self.replacements.append(Replacement(service.name, "rolling", state.image, None, None, exc.reason))
@@ -288,20 +252,8 @@ class Replica:
         port: int | None = None,
     ) -> None:
         host_port = port or self.published.get(service.name) or self.ports[service.name]
-        settings: dict[str, Any] = dict(
-            command=list(service.command) if service.command else None,
-            name=name or self.container_name(service.name),
-            environment=state.container_env(),
-            labels=labels.for_drill(self.drill_id, service.name),
-            network=self.network_name,
-            # The service's name is its host name on the replica's network (a proxy's, if fronted).
-            networking_config={self.network_name: self.client.api.create_endpoint_config(aliases=[service.host])},
-            mem_limit=state.mem_limit,
-            nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
-            restart_policy=self._restart_policy(service),
-            ports={f"{service.port}/tcp": ("127.0.0.1", host_port)},
-            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
-        )
+        name = name or self.container_name(service.name)
+        settings = self._settings(service, state, name, host_port, self.network_name)
         if not start:
             container = self.client.containers.create(state.image, **settings)
             self._on_event(
@@ -311,88 +263,12 @@ class Replica:
         container = self.client.containers.run(state.image, detach=True, **settings)
         self._on_event(EventKind.CONTAINER, f"started {service.name} ({state.image}) as {container.short_id}")
 
-    @staticmethod
-    def _restart_policy(service: Service) -> Any:
-        """The engine's restart policy for the service (docker's TypedDict is private)."""
-        return None if service.restart == "no" else {"Name": service.restart, "MaximumRetryCount": 0}
-
-    def container(self, service: str) -> Container:
-        """The service's container, refusing any object without this drill's labels."""
-        return self._labelled(self.container_name(service), f"of service {service!r}")
-
-    @boundary.mapped()
-    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
-        """Run a command in the service's container: its exit code and output (both streams)."""
-        result = self.container(service).exec_run(command)
-        output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
-        return int(result.exit_code or 0), output
-
-    @boundary.mapped()
-    def spawn(self, service: str, command: list[str]) -> None:
-        """Start a command in the service's container without waiting for it."""
-        self.container(service).exec_run(command, detach=True)
-
-    @boundary.mapped()
-    def status(self, service: str) -> str:
-        container = self.container(service)
-        container.reload()
-        return str(container.status)
-
     def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
         """Block until the service answers a real request; return the seconds waited."""
         service = self.target.service(service_name)
         port = self.published.get(service_name, self.ports[service_name])
-        return self._wait_answers(service, self.container_name(service_name), port, timeout_s)
-
-    def _wait_answers(self, service: Service, container_name: str, port: int, timeout_s: float) -> float:
-        started = time.monotonic()
-        deadline = started + timeout_s
-        while True:
-            container = self._labelled(container_name)  # a fresh inspection each time
-            state = str(container.status)
-            if state in ("exited", "dead"):
-                raise self._not_ready(service, container, "exited")
-            if state == "running" and self._answers(service, port):
-                return time.monotonic() - started
-            if time.monotonic() > deadline:
-                raise self._not_ready(service, container, f"did not answer within {timeout_s:g} s (state: {state})")
-            time.sleep(0.1)
-
-    def _not_ready(self, service: Service, container: Container, what: str) -> ServiceNotReady:
-        """The error of a service that did not start, its cause first: the OOM killer, the exit code."""
-        attrs = container.attrs.get("State", {})
-        logs = bytes(container.logs(tail=15)).decode(errors="replace").rstrip() or "(empty)"
-        last = logs.splitlines()[-1].strip() if logs != "(empty)" else "no output"
-        if attrs.get("OOMKilled"):
-            reason = (
-                f"was killed by the kernel's OOM killer: it exceeded its memory limit ({service.mem_limit or 'none'})"
-            )
-        elif what == "exited":
-            reason = f"exited with code {attrs.get('ExitCode')}: {last}"
-        else:
-            reason = f"{what}: {last}"
-        fix = (
-            f"Raise its memory limit (mem_limit in the target, or services.{service.name}.mem_limit in the drill)"
-            if attrs.get("OOMKilled")
-            else "Fix the image or its environment in the drill's target"
-        )
-        return ServiceNotReady(
-            f"Service {service.name!r} {reason}. Its last log lines:\n{logs}\n{fix}, then run the drill again.",
-            service.name,
-            reason[:300],
-        )
-
-    def _labelled(self, name: str, what: str | None = None) -> Container:
-        try:
-            container = self.client.containers.get(name)
-        except docker.errors.NotFound:
-            raise ReplicaError(f"The container {what or name} no longer exists.") from None
-        if not labels.belongs_to(container.labels, self.drill_id):
-            raise ReplicaError(
-                f"Container {name} does not carry drill {self.drill_id}'s labels; "
-                "drillbook never acts on objects it did not create."
-            )
-        return container
+        answers = functools.partial(self._answers, service, port)
+        return self._wait_answers(service, self.container_name(service_name), answers, timeout_s)
 
     def _answers(self, service: Service, port: int | None = None) -> bool:
         port = port or self.ports[service.name]
@@ -406,80 +282,7 @@ class Replica:
             return response.status_code == 200
         return True
 
-    @boundary.mapped()
-    def restart_count(self, service: str) -> int:
-        """How often the engine restarted the service's container under its restart policy."""
-        container = self.container(service)
-        container.reload()
-        return int(container.attrs.get("RestartCount") or 0)
-
-    def oom_killed(self, service: str) -> bool:
-        """True when the kernel killed the service's container for exceeding its memory limit."""
-        try:
-            container = self.container(service)
-            container.reload()
-        except (ReplicaError, docker.errors.APIError):
-            return False
-        return bool(container.attrs.get("State", {}).get("OOMKilled"))
-
-    def logs(self, service: str, lines: int = 20) -> str:
-        try:
-            raw = self.container(service).logs(tail=lines)
-        except (ReplicaError, docker.errors.APIError):
-            return "(no logs)"
-        return bytes(raw).decode(errors="replace").rstrip() or "(empty)"
-
-    def memory(self, service: str) -> tuple[int, int] | None:
-        """Working-set memory and limit of the service's container, from the engine's
-        cgroup statistics (as `docker stats` counts it), or None while it is not running."""
-        try:
-            container = self.container(service)
-            if container.status == "running" or container.attrs.get("State", {}).get("Running"):
-                direct = cgroups.memory(str(container.id))
-                if direct is not None:
-                    return direct
-            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
-        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, ValueError):
-            return None  # removed or recreated between the lookup and the reading
-        return cgroups.memory_from_stats(stats)
-
-    def cpu_ns(self, service: str) -> int | None:
-        """CPU time used by the service's container so far, in nanoseconds; None if unknown."""
-        try:
-            container = self.container(service)
-            direct = cgroups.cpu_ns(str(container.id))
-            if direct is not None:
-                return direct
-            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
-            return int(stats["cpu_stats"]["cpu_usage"]["total_usage"])
-        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, KeyError, ValueError):
-            return None
-
     # --- what faults and procedures do to a container -------------------------
-
-    @boundary.mapped()
-    def kill(self, service: str) -> None:
-        self.container(service).kill()
-
-    @boundary.mapped()
-    def stop(self, service: str, timeout_s: int = 10) -> None:
-        self.container(service).stop(timeout=timeout_s)
-
-    @boundary.mapped()
-    def pause(self, service: str) -> None:
-        self.container(service).pause()
-
-    @boundary.mapped()
-    def unpause(self, service: str) -> None:
-        self.container(service).unpause()
-
-    @boundary.mapped()
-    def start_service(self, service: str) -> None:
-        self.container(service).start()
-
-    @boundary.mapped()
-    def restart(self, service: str, timeout_s: int = 10) -> None:
-        self.container(service).restart(timeout=timeout_s)
 
     def network(self) -> Network:
         """The replica's network, refusing one without this drill's labels."""

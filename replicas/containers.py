@@ -1,0 +1,233 @@
+"""A drill's containers, found only by the drill's labels, and what an operator does to them.
+
+The replica (`replicas/replica.py`) builds on these; every operation maps the
+engine's errors to drillbook's (`replicas/boundary.py`), and a container
+without the drill's labels is never touched.
+"""
+
+from __future__ import annotations
+
+import socket
+import time
+from collections.abc import Callable
+from typing import Any
+
+import docker.errors
+import requests
+from docker import DockerClient
+from docker.models.containers import Container
+
+from drillbook.contract import EventKind
+from drillbook.errors import ReplicaError, ServiceNotReady
+from drillbook.replicas import boundary, cgroups, disks, labels
+from drillbook.replicas.desired_state import ServiceState
+from drillbook.replicas.target import Service
+
+EventSink = Callable[[EventKind, str], object]
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class LabelledContainers:
+    def __init__(self, client: DockerClient, drill_id: str, on_event: EventSink) -> None:
+        self.client = client
+        self.drill_id = drill_id
+        self._on_event = on_event
+
+    def volume_name(self, volume: str) -> str:
+        return f"drillbook-{self.drill_id}-{volume}"
+
+    def _create_volume(self, service: Service, volume: str) -> None:
+        name = self.volume_name(volume)
+        tags = labels.for_drill(self.drill_id, service.name)
+        size = service.volume_sizes.get(volume)
+        if size is None:
+            self.client.volumes.create(name, labels=tags)
+            return
+        device = disks.create(name, size)
+        try:
+            options = {"type": "ext4", "device": device}
+            self.client.volumes.create(name, driver="local", driver_opts=options, labels=tags)
+        except docker.errors.APIError:
+            disks.release_file(disks.image_path(name))
+            raise
+        self._on_event(EventKind.VOLUME, f"{name}: a {size // 1024**2} MiB ext4 filesystem of its own ({device})")
+
+    def _settings(
+        self, service: Service, state: ServiceState, name: str, host_port: int, network: str
+    ) -> dict[str, Any]:
+        """How the engine runs the service's container: the drill's labels, loopback ports only."""
+        return dict(
+            command=list(service.command) if service.command else None,
+            name=name,
+            environment=state.container_env(),
+            labels=labels.for_drill(self.drill_id, service.name),
+            network=network,
+            # The service's name is its host name on the replica's network (a proxy's, if fronted).
+            networking_config={network: self.client.api.create_endpoint_config(aliases=[service.host])},
+            mem_limit=state.mem_limit,
+            nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
+            restart_policy=self._restart_policy(service),
+            ports={f"{service.port}/tcp": ("127.0.0.1", host_port)},
+            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
+        )
+
+    @staticmethod
+    def _restart_policy(service: Service) -> Any:
+        """The engine's restart policy for the service (docker's TypedDict is private)."""
+        return None if service.restart == "no" else {"Name": service.restart, "MaximumRetryCount": 0}
+
+    def _wait_answers(
+        self, service: Service, container_name: str, answers: Callable[[], bool], timeout_s: float
+    ) -> float:
+        """Until the container answers (`answers`), or exits, or the time is up: the seconds waited."""
+        started = time.monotonic()
+        deadline = started + timeout_s
+        while True:
+            container = self._labelled(container_name)  # a fresh inspection each time
+            state = str(container.status)
+            if state in ("exited", "dead"):
+                raise self._not_ready(service, container, "exited")
+            if state == "running" and answers():
+                return time.monotonic() - started
+            if time.monotonic() > deadline:
+                raise self._not_ready(service, container, f"did not answer within {timeout_s:g} s (state: {state})")
+            time.sleep(0.1)
+
+    def container_name(self, service: str) -> str:
+        return f"drillbook-{self.drill_id}-{service}"
+
+    def container(self, service: str) -> Container:
+        """The service's container, refusing any object without this drill's labels."""
+        return self._labelled(self.container_name(service), f"of service {service!r}")
+
+    @boundary.mapped()
+    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+        """Run a command in the service's container: its exit code and output (both streams)."""
+        result = self.container(service).exec_run(command)
+        output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
+        return int(result.exit_code or 0), output
+
+    @boundary.mapped()
+    def spawn(self, service: str, command: list[str]) -> None:
+        """Start a command in the service's container without waiting for it."""
+        self.container(service).exec_run(command, detach=True)
+
+    @boundary.mapped()
+    def status(self, service: str) -> str:
+        container = self.container(service)
+        container.reload()
+        return str(container.status)
+
+    def _not_ready(self, service: Service, container: Container, what: str) -> ServiceNotReady:
+        """The error of a service that did not start, its cause first: the OOM killer, the exit code."""
+        attrs = container.attrs.get("State", {})
+        logs = bytes(container.logs(tail=15)).decode(errors="replace").rstrip() or "(empty)"
+        last = logs.splitlines()[-1].strip() if logs != "(empty)" else "no output"
+        if attrs.get("OOMKilled"):
+            reason = (
+                f"was killed by the kernel's OOM killer: it exceeded its memory limit ({service.mem_limit or 'none'})"
+            )
+        elif what == "exited":
+            reason = f"exited with code {attrs.get('ExitCode')}: {last}"
+        else:
+            reason = f"{what}: {last}"
+        fix = (
+            f"Raise its memory limit (mem_limit in the target, or services.{service.name}.mem_limit in the drill)"
+            if attrs.get("OOMKilled")
+            else "Fix the image or its environment in the drill's target"
+        )
+        return ServiceNotReady(
+            f"Service {service.name!r} {reason}. Its last log lines:\n{logs}\n{fix}, then run the drill again.",
+            service.name,
+            reason[:300],
+        )
+
+    def _labelled(self, name: str, what: str | None = None) -> Container:
+        try:
+            container = self.client.containers.get(name)
+        except docker.errors.NotFound:
+            raise ReplicaError(f"The container {what or name} no longer exists.") from None
+        if not labels.belongs_to(container.labels, self.drill_id):
+            raise ReplicaError(
+                f"Container {name} does not carry drill {self.drill_id}'s labels; "
+                "drillbook never acts on objects it did not create."
+            )
+        return container
+
+    @boundary.mapped()
+    def restart_count(self, service: str) -> int:
+        """How often the engine restarted the service's container under its restart policy."""
+        container = self.container(service)
+        container.reload()
+        return int(container.attrs.get("RestartCount") or 0)
+
+    def oom_killed(self, service: str) -> bool:
+        """True when the kernel killed the service's container for exceeding its memory limit."""
+        try:
+            container = self.container(service)
+            container.reload()
+        except (ReplicaError, docker.errors.APIError):
+            return False
+        return bool(container.attrs.get("State", {}).get("OOMKilled"))
+
+    def logs(self, service: str, lines: int = 20) -> str:
+        try:
+            raw = self.container(service).logs(tail=lines)
+        except (ReplicaError, docker.errors.APIError):
+            return "(no logs)"
+        return bytes(raw).decode(errors="replace").rstrip() or "(empty)"
+
+    def memory(self, service: str) -> tuple[int, int] | None:
+        """Working-set memory and limit of the service's container, from the engine's
+        cgroup statistics (as `docker stats` counts it), or None while it is not running."""
+        try:
+            container = self.container(service)
+            if container.status == "running" or container.attrs.get("State", {}).get("Running"):
+                direct = cgroups.memory(str(container.id))
+                if direct is not None:
+                    return direct
+            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
+        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, ValueError):
+            return None  # removed or recreated between the lookup and the reading
+        return cgroups.memory_from_stats(stats)
+
+    def cpu_ns(self, service: str) -> int | None:
+        """CPU time used by the service's container so far, in nanoseconds; None if unknown."""
+        try:
+            container = self.container(service)
+            direct = cgroups.cpu_ns(str(container.id))
+            if direct is not None:
+                return direct
+            stats = self.client.api.stats(str(container.id), stream=False, one_shot=True)
+            return int(stats["cpu_stats"]["cpu_usage"]["total_usage"])
+        except (ReplicaError, docker.errors.APIError, requests.exceptions.RequestException, KeyError, ValueError):
+            return None
+
+    @boundary.mapped()
+    def kill(self, service: str) -> None:
+        self.container(service).kill()
+
+    @boundary.mapped()
+    def stop(self, service: str, timeout_s: int = 10) -> None:
+        self.container(service).stop(timeout=timeout_s)
+
+    @boundary.mapped()
+    def pause(self, service: str) -> None:
+        self.container(service).pause()
+
+    @boundary.mapped()
+    def unpause(self, service: str) -> None:
+        self.container(service).unpause()
+
+    @boundary.mapped()
+    def start_service(self, service: str) -> None:
+        self.container(service).start()
+
+    @boundary.mapped()
+    def restart(self, service: str, timeout_s: int = 10) -> None:
+        self.container(service).restart(timeout=timeout_s)
