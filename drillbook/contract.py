@@ -153,6 +153,35 @@ class Deploy(_Part):
     replacements: list[Replacement] = []
 
 
+class Traffic(_Part):
+    """The load in one second."""
+
+    t: float
+    requests: int
+    errors: int
+    mean_latency_ms: float
+    max_latency_ms: float
+
+
+class Samples(_Part):
+    probes: list[list[Any]] = []
+    """Rows of `probe_columns`: name, start, end, ok, status."""
+    traffic: list[Traffic] = []
+    memory: list[tuple[str, float, int | None, int | None]] = []
+    """Rows of `memory_columns`: service, at, used_bytes, limit_bytes."""
+
+
+class FlowCount(_Part):
+    requests: int
+    ok: int
+    availability: float | None
+
+
+class Continuity(_Part):
+    service: str
+    flow: str | None = None
+
+
 class ResultDocument(_Part):
     """A drill's result: its core (the first eight fields) and what rides beside it."""
 
@@ -183,6 +212,11 @@ class ResultDocument(_Part):
     figures: dict[str, float] = {}
     spec: dict[str, Any] = {}
     environment: dict[str, str] = {}
+    samples: Samples = Samples()
+    flows: dict[str, FlowCount] = {}
+    flows_during_incident: dict[str, FlowCount] = {}
+    continuity: list[Continuity] = []
+    engineer: str | None = None
 
 
 def json_schema() -> dict[str, Any]:

@@ -160,7 +160,7 @@ def to_document(result: DrillResult) -> dict[str, Any]:
         result.time_scale,
     )
     doc["rehearsal"] = asdict(result.rehearsal) if result.rehearsal else None
-    doc["communications"] = runbook.communications(doc)
+    doc["communications"] = runbook.communications(ResultDocument.model_validate(doc))
     return doc
 
 

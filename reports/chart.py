@@ -7,7 +7,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
-from typing import Any
+
+from drillbook.contract import Measurements, ResultDocument
 
 WIDTH, LANE_H, GAP, LEFT, RIGHT, TOP = 900, 110, 26, 70, 20, 44
 PHASE_FILL = {
@@ -21,10 +22,10 @@ PHASE_FILL = {
     "measuring": "#eceff1",
     "tearing down": "#f5f5f5",
 }
-MARKS = (
-    ("injected_at", "fault", "#c62828"),
-    ("detected_at", "detected", "#ef6c00"),
-    ("recovered_at", "recovered", "#2e7d32"),
+MARKS: tuple[tuple[Callable[[Measurements], float | None], str, str], ...] = (
+    (lambda m: m.injected_at, "fault", "#c62828"),
+    (lambda m: m.detected_at, "detected", "#ef6c00"),
+    (lambda m: m.recovered_at, "recovered", "#2e7d32"),
 )
 
 
@@ -37,24 +38,28 @@ class Lane:
     colour: str = "#1565c0"
 
 
-def lanes(doc: dict[str, Any]) -> list[Lane]:
-    traffic = doc.get("samples", {}).get("traffic", [])
-    success = [(b["t"], 100.0 * (b["requests"] - b["errors"]) / b["requests"]) for b in traffic if b["requests"]]
-    latency = [(b["t"], float(b["mean_latency_ms"])) for b in traffic if b["requests"]]
+def lanes(doc: ResultDocument) -> list[Lane]:
+    traffic = doc.samples.traffic
+    success = [(b.t, 100.0 * (b.requests - b.errors) / b.requests) for b in traffic if b.requests]
+    latency = [(b.t, b.mean_latency_ms) for b in traffic if b.requests]
     out = [
         Lane("Load success rate", "%", success, 100.0, "#2e7d32"),
         Lane("Mean latency", "ms", latency, None, "#1565c0"),
     ]
-    memory = doc.get("samples", {}).get("memory", [])
+    memory = doc.samples.memory
     services = sorted({row[0] for row in memory})
     for service in services:
-        pts = [(row[1], 100.0 * row[2] / row[3]) for row in memory if row[0] == service and row[3]]
+        pts = [
+            (at, 100.0 * used / limit)
+            for name, at, used, limit in memory
+            if name == service and used is not None and limit
+        ]
         out.append(Lane(f"Memory of {service} (share of its limit)", "%", pts, 100.0, "#6a1b9a"))
     return out
 
 
-def _phases(doc: dict[str, Any], end: float) -> list[tuple[str, float, float]]:
-    marks = [(e["t"], e["detail"]) for e in doc.get("timeline", []) if e["kind"] == "phase"]
+def _phases(doc: ResultDocument, end: float) -> list[tuple[str, float, float]]:
+    marks = [(e.t, e.detail) for e in doc.timeline if e.kind == "phase"]
     spans = []
     for i, (t, name) in enumerate(marks):
         stop = marks[i + 1][0] if i + 1 < len(marks) else end
@@ -81,9 +86,9 @@ def _lane(lane: Lane, y0: float, x: Callable[[float], float]) -> list[str]:
     return parts
 
 
-def render(doc: dict[str, Any]) -> str:
+def render(doc: ResultDocument) -> str:
     all_lanes = lanes(doc)
-    events = [e["t"] for e in doc.get("timeline", [])]
+    events = [e.t for e in doc.timeline]
     end = max([*events, *(p[0] for lane in all_lanes for p in lane.points), 1.0])
     height = TOP + len(all_lanes) * (LANE_H + GAP) + 10
     plot_w = WIDTH - LEFT - RIGHT
@@ -102,16 +107,16 @@ def render(doc: dict[str, Any]) -> str:
             f'<rect x="{x(start):.1f}" y="{TOP}" width="{max(0.5, x(stop) - x(start)):.1f}" '
             f'height="{full}" fill="{fill}"><title>{escape(name)}</title></rect>'
         )
-    for i, outage in enumerate(doc.get("outages") or [], 1):
-        stop = end if outage["to"] is None else outage["to"]
+    for i, outage in enumerate(doc.outages, 1):
+        stop = end if outage.to is None else outage.to
         parts.append(
-            f'<rect x="{x(outage["from"]):.1f}" y="{TOP}" width="{max(1.0, x(stop) - x(outage["from"])):.1f}" '
-            f'height="{full}" fill="#c62828" fill-opacity="0.13"><title>outage {i}: {outage["from"]:.2f} s to '
-            f"{'the end' if outage['to'] is None else f'{stop:.2f} s'}</title></rect>"
+            f'<rect x="{x(outage.from_):.1f}" y="{TOP}" width="{max(1.0, x(stop) - x(outage.from_)):.1f}" '
+            f'height="{full}" fill="#c62828" fill-opacity="0.13"><title>outage {i}: {outage.from_:.2f} s to '
+            f"{'the end' if outage.to is None else f'{stop:.2f} s'}</title></rect>"
         )
-    m = doc.get("measurements", {})
-    for row, (key, label, colour) in enumerate(MARKS):
-        t = m.get(key)
+    m = doc.measurements
+    for row, (instant, label, colour) in enumerate(MARKS):
+        t = instant(m)
         if t is None:
             continue
         parts.append(

@@ -7,7 +7,7 @@ from typing import Any
 import jinja2
 import markupsafe
 
-from drillbook.contract import COUNTS, INSTANTS
+from drillbook.contract import COUNTS, INSTANTS, ResultDocument
 from drillbook.reports import chart, runbook, words
 
 
@@ -27,35 +27,36 @@ def environment(autoescape: bool) -> jinja2.Environment:
 
 
 def render(doc: dict[str, Any]) -> str:
+    result = ResultDocument.model_validate(doc)
     return (
         environment(autoescape=True)
         .get_template("report.html.j2")
         .render(
             doc=doc,
-            headline=words.headline(doc),
-            outages=words.outage_lines(doc),
-            deploys=words.deploy_lines(doc),
-            chart=markupsafe.Markup(chart.render(doc)),
-            budgets=runbook.budgets(doc),
-            continuity=runbook.continuity(doc),
-            severity=runbook.SEVERITIES.get(doc.get("severity") or ""),
-            missing=_missing(doc),
+            headline=words.headline(result),
+            outages=words.outage_lines(result),
+            deploys=words.deploy_lines(result),
+            chart=markupsafe.Markup(chart.render(result)),
+            budgets=runbook.budgets(result),
+            continuity=runbook.continuity(result),
+            severity=runbook.SEVERITIES.get(result.severity or ""),
+            missing=_missing(result),
             instants=INSTANTS,
             counts=COUNTS,
         )
     )
 
 
-def _missing(doc: dict[str, Any]) -> list[str]:
+def _missing(doc: ResultDocument) -> list[str]:
     """What a partial result lacks, said plainly rather than shown as empty tables."""
     missing = []
-    if doc.get("incomplete"):
+    if doc.incomplete:
         missing.append("the measurements, objectives and data check: the harness stopped before them")
-    m = doc.get("measurements", {})
-    if not doc.get("incomplete") and m.get("injected_at") is None:
+    m = doc.measurements
+    if not doc.incomplete and m.injected_at is None:
         missing.append("everything after provisioning: no fault was injected")
-    elif m.get("lost_writes") is None and not doc.get("incomplete"):
+    elif m.lost_writes is None and not doc.incomplete:
         missing.append("the data check: the database could not be queried at the end")
-    if not doc.get("samples", {}).get("traffic"):
+    if not doc.samples.traffic:
         missing.append("traffic samples")
     return missing

@@ -4,17 +4,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from drillbook.contract import COUNTS, INSTANTS
+from drillbook.contract import COUNTS, INSTANTS, ResultDocument
 from drillbook.reports import html, words
 
 
 def render(doc: dict[str, Any]) -> str:
+    result = ResultDocument.model_validate(doc)
     template = html.environment(autoescape=False).get_template("summary.md.j2")
     return template.render(
         doc=doc,
         instants=INSTANTS,
         counts=COUNTS,
-        headline=words.headline(doc),
-        outages=words.outage_lines(doc),
-        deploys=words.deploy_lines(doc),
+        headline=words.headline(result),
+        outages=words.outage_lines(result),
+        deploys=words.deploy_lines(result),
     )

@@ -7,9 +7,11 @@ a stored result can be judged again against the runbook on any machine.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from drillbook.contract import FlowCount, ResultDocument
 from drillbook.reports import words
 
 SEVERITIES = {
@@ -64,11 +66,11 @@ class Budget:
     """None when the drill has no figure to judge it by."""
 
 
-def budgets(doc: dict[str, Any]) -> list[Budget]:
+def budgets(doc: ResultDocument) -> list[Budget]:
     """The runbook's phase budgets, judged on the drill's measurements."""
-    m = doc.get("measurements", {})
-    severity = doc.get("severity") or ""
-    detect, recover = m.get("time_to_detect_s"), m.get("time_to_recover_s")
+    m = doc.measurements
+    severity = doc.severity or ""
+    detect, recover = m.time_to_detect_s, m.time_to_recover_s
     out = [
         Budget(
             "Phase 1: detection & alert within 5 minutes of the fault",
@@ -77,10 +79,10 @@ def budgets(doc: dict[str, Any]) -> list[Budget]:
             None if detect is None else detect <= 300,
         ),
     ]
-    steps = doc.get("recovery_steps") or []
+    steps = doc.recovery_steps
     response = RESPONSE_S.get(severity)
-    if response is not None and steps and m.get("detected_at") is not None:
-        began = steps[0]["started_at"] - m["detected_at"]
+    if response is not None and steps and steps[0].started_at is not None and m.detected_at is not None:
+        began = steps[0].started_at - m.detected_at
         out.append(
             Budget(
                 f"Response time for {severity}: recovery began within {response / 60:g} minutes of detection",
@@ -102,22 +104,26 @@ def budgets(doc: dict[str, Any]) -> list[Budget]:
     return out
 
 
-def continuity(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """The runbook's essential services, in its order, with the availability users saw."""
-    whole, incident = doc.get("flows", {}), doc.get("flows_during_incident", {})
-    rows = []
-    for i, entry in enumerate(doc.get("continuity", []), start=1):
-        flow = entry.get("flow")
-        rows.append(
-            {
-                "priority": i,
-                "service": entry["service"],
-                "flow": flow,
-                "availability": (whole.get(flow) or {}).get("availability") if flow else None,
-                "during_incident": (incident.get(flow) or {}).get("availability") if flow else None,
-            }
-        )
-    return rows
+@dataclass(frozen=True)
+class Essential:
+    """One of the runbook's essential services, in its order, with the availability users saw."""
+
+    priority: int
+    service: str
+    flow: str | None
+    availability: float | None
+    during_incident: float | None
+
+
+def continuity(doc: ResultDocument) -> list[Essential]:
+    def share(flows: dict[str, FlowCount], flow: str | None) -> float | None:
+        found = flows.get(flow) if flow else None
+        return found.availability if found else None
+
+    return [
+        Essential(i, e.service, e.flow, share(doc.flows, e.flow), share(doc.flows_during_incident, e.flow))
+        for i, e in enumerate(doc.continuity, start=1)
+    ]
 
 
 @dataclass(frozen=True)
@@ -166,8 +172,8 @@ def escalation_document(
     }
 
 
-def wall_clock(doc: dict[str, Any]) -> Any:
-    started = doc.get("started_at")
+def wall_clock(doc: ResultDocument) -> Callable[[float | None], str]:
+    started = doc.started_at
     origin = dt.datetime.fromisoformat(started) if started else None
 
     def wall(t: float | None) -> str:
@@ -178,9 +184,9 @@ def wall_clock(doc: dict[str, Any]) -> Any:
     return wall
 
 
-def affected(doc: dict[str, Any]) -> list[str]:
+def affected(doc: ResultDocument) -> list[str]:
     """The essential services whose flow failed at least once during the incident."""
-    return [r["service"] for r in continuity(doc) if r["during_incident"] is not None and r["during_incident"] < 1]
+    return [r.service for r in continuity(doc) if r.during_incident is not None and r.during_incident < 1]
 
 
 def internal_alert(
@@ -209,22 +215,22 @@ Sorry for any inconvenience."""
 """The runbook's customer communication template."""
 
 
-def communications(doc: dict[str, Any]) -> dict[str, Any]:
+def communications(doc: ResultDocument) -> dict[str, Any]:
     """The runbook's messages filled with the drill's facts, and its communication
     schedule checked against the drill's timeline (deadlines scaled like the alerts)."""
-    m = doc.get("measurements", {})
+    m = doc.measurements
     wall = wall_clock(doc)
-    scale = float(doc.get("time_scale") or 1.0)
+    scale = doc.time_scale or 1.0
     services = affected(doc)
-    service = doc.get("target") or "the service"
+    service = doc.target or "the service"
     if services:
         service += f" ({', '.join(services)})"
-    severity = doc.get("severity") or "P3"
-    start = m.get("disrupted_at")
-    detected, recovered = m.get("detected_at"), m.get("recovered_at")
-    steps = doc.get("recovery_steps") or []
-    rto = next((o["target_s"] for o in doc.get("objectives", []) if o["name"] == "RTO"), None)
-    eta = "unknown" if start is None or rto is None else f"{wall(start + rto)} UTC (the {doc.get('tier')} RTO)"
+    severity = doc.severity or "P3"
+    start = m.disrupted_at
+    detected, recovered = m.detected_at, m.recovered_at
+    steps = doc.recovery_steps
+    rto = next((o.target_s for o in doc.objectives if o.name == "RTO"), None)
+    eta = "unknown" if start is None or rto is None else f"{wall(start + rto)} UTC (the {doc.tier} RTO)"
     impact = _impact(doc, services) if start is not None else "no user-visible disruption"
     status = "Resolved" if recovered is not None else "Fixing" if steps else "Investigating"
     internal = internal_alert(
@@ -232,15 +238,15 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
         service=service,
         impact=impact,
         started=f"{wall(start)} UTC",
-        engineer=doc.get("engineer") or "drillbook (automated drill)",
+        engineer=doc.engineer or "drillbook (automated drill)",
         status=status,
         eta=eta,
     )
     customer = CUSTOMER.format(service=service, eta=eta)
     stages = (
         ("Investigating", detected),
-        ("Identified", steps[0]["started_at"] if steps else detected),
-        ("Fix deployed", max((s["finished_at"] for s in steps), default=None)),
+        ("Identified", steps[0].started_at if steps else detected),
+        ("Fix deployed", max((s.finished_at for s in steps if s.finished_at is not None), default=None)),
         ("Resolved", recovered),
     )
     status_page = [
@@ -264,18 +270,22 @@ def communications(doc: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def _impact(doc: dict[str, Any], services: list[str]) -> str:
+def _impact(doc: ResultDocument, services: list[str]) -> str:
     """The internal alert's impact line: what failed, how many requests, for how long."""
-    flows = doc.get("flows_during_incident") or {}
-    failed = sum(f["requests"] - f["ok"] for f in flows.values())
-    downtime = words.duration((doc.get("measurements") or {}).get("downtime_s") or 0)
+    failed = sum(f.requests - f.ok for f in doc.flows_during_incident.values())
+    downtime = words.duration(doc.measurements.downtime_s or 0)
     return (
         f"{', '.join(services) or 'no essential service'} failing; {failed} failed requests; {downtime} of disruption"
     )
 
 
 def _schedule(
-    doc: dict[str, Any], start: float | None, detected: float | None, recovered: float | None, scale: float, wall: Any
+    doc: ResultDocument,
+    start: float | None,
+    detected: float | None,
+    recovered: float | None,
+    scale: float,
+    wall: Callable[[float | None], str],
 ) -> list[dict[str, Any]]:
     """Each deadline: due when, whether it applied, and whether the drill's timeline met it.
 
@@ -284,9 +294,9 @@ def _schedule(
     """
     if start is None:
         return []
-    end = recovered if recovered is not None else doc.get("duration_s") or start
-    customer_facing = doc.get("tier") == "customer-facing"
-    major = doc.get("severity") == "P0"
+    end = recovered if recovered is not None else doc.duration_s or start
+    customer_facing = doc.tier == "customer-facing"
+    major = doc.severity == "P0"
     rows = []
     for offset, action, condition in COMMUNICATION_SCHEDULE:
         due = start + offset * scale

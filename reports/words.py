@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from drillbook.contract import ResultDocument
 
 
 def duration(value: float | None) -> str:
@@ -20,77 +20,76 @@ def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
-def headline(doc: dict[str, Any]) -> str:
-    verdict = doc.get("verdict")
-    if doc.get("incomplete"):
+def headline(doc: ResultDocument) -> str:
+    verdict = doc.verdict
+    if doc.incomplete:
         return "This drill did not finish: the record below stops where the harness was stopped."
     if verdict == "interrupted":
         return "This drill was interrupted before it finished; nothing was measured to the end."
     if verdict == "error":
         return "This drill could not run to the end, so it proves nothing about recovery yet."
-    objectives = {o["name"]: o for o in doc.get("objectives", [])}
-    m = doc.get("measurements", {})
+    objectives = {o.name: o for o in doc.objectives}
+    m = doc.measurements
     parts = []
     rto = objectives.get("RTO")
     if rto:
-        if m.get("disrupted_at") is None:
+        if m.disrupted_at is None:
             parts.append("users saw no disruption")
-        elif rto["measured_s"] is None:
-            parts.append(f"the service did not recover within the drill (target {duration(rto['target_s'])})")
+        elif rto.measured_s is None:
+            parts.append(f"the service did not recover within the drill (target {duration(rto.target_s)})")
         else:
-            back = f"the service was back in {duration(rto['measured_s'])} (target {duration(rto['target_s'])})"
-            outages = doc.get("outages") or []
+            back = f"the service was back in {duration(rto.measured_s)} (target {duration(rto.target_s)})"
+            outages = doc.outages
             if len(outages) > 1:
                 back += f", counting all {len(outages)} outages from the first failure to the sustained recovery"
             parts.append(back)
-    if m.get("degraded_s"):
-        degraded = duration(m["degraded_s"])
+    if m.degraded_s:
+        degraded = duration(m.degraded_s)
         parts.append(f"it ran degraded (answering, a part of it failing or on its fallback) for {degraded}")
     rpo = objectives.get("RPO")
-    lost = m.get("lost_writes")
+    lost = m.lost_writes
     if rpo:
         if lost is None:
             parts.append("whether data was lost could not be checked")
         elif lost == 0:
-            parts.append(f"no acknowledged write was lost (target: at most {duration(rpo['target_s'])} of data)")
+            parts.append(f"no acknowledged write was lost (target: at most {duration(rpo.target_s)} of data)")
         else:
             parts.append(
-                f"{lost} acknowledged writes were lost, {duration(rpo['measured_s'])} of data "
-                f"(target: at most {duration(rpo['target_s'])})"
+                f"{lost} acknowledged writes were lost, {duration(rpo.measured_s)} of data "
+                f"(target: at most {duration(rpo.target_s)})"
             )
     met = verdict == "passed"
     lead = "Recovery objectives met" if met else "Recovery objectives NOT met"
     return f"{lead}: " + "; ".join(parts) + "."
 
 
-def outage_lines(doc: dict[str, Any]) -> list[str]:
+def outage_lines(doc: ResultDocument) -> list[str]:
     """Each outage of the drill, from–to and how long."""
     lines = []
-    for i, o in enumerate(doc.get("outages") or [], 1):
-        if o["to"] is None:
-            lines.append(f"outage {i}: from {seconds(o['from'])}, not over when the drill ended")
+    for i, o in enumerate(doc.outages, 1):
+        if o.to is None:
+            lines.append(f"outage {i}: from {seconds(o.from_)}, not over when the drill ended")
         else:
-            lines.append(f"outage {i}: {seconds(o['from'])} to {seconds(o['to'])} ({seconds(o['to'] - o['from'])})")
+            lines.append(f"outage {i}: {seconds(o.from_)} to {seconds(o.to)} ({seconds(o.to - o.from_)})")
     return lines
 
 
-def deploy_lines(doc: dict[str, Any]) -> list[str]:
+def deploy_lines(doc: ResultDocument) -> list[str]:
     """How each replaced service was replaced, a recreate's restart gap apart from the release's failure."""
-    deploy = doc.get("deploy") or {}
     lines = []
-    for r in deploy.get("replacements", []):
-        if r["ready_at"] is None:
-            served = "the old container kept serving" if r["method"] == "rolling" else "nothing served it"
-            lines.append(f"{r['service']} → {r['image']} ({r['method']}): did not start, {r['outcome']}; {served}")
-        elif r["method"] == "recreate":
+    for r in doc.deploy.replacements:
+        if r.ready_at is None:
+            served = "the old container kept serving" if r.method == "rolling" else "nothing served it"
+            lines.append(f"{r.service} → {r.image} ({r.method}): did not start, {r.outcome}; {served}")
+        elif r.method == "recreate":
             lines.append(
-                f"{r['service']} → {r['image']} (recreate): stopped at {seconds(r['stopped_at'])}, answering at "
-                f"{seconds(r['ready_at'])}: a restart gap of {seconds(r['gap_s'])} that is the deploy method's, "
+                f"{r.service} → {r.image} (recreate): stopped at {seconds(r.stopped_at)}, answering at "
+                f"{seconds(r.ready_at)}: a restart gap of {seconds(r.gap_s)} that is the deploy method's, "
                 "not the release's"
             )
         else:
             lines.append(
-                f"{r['service']} → {r['image']} (rolling): ready beside the old container at "
-                f"{seconds(r['ready_at'])}, no restart gap"
+                f"{r.service} → {r.image} (rolling): ready beside the old container at "
+                f"{seconds(r.ready_at)}, no restart gap"
             )
     return lines

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from drillbook.contract import ResultDocument
 from drillbook.reports import runbook
 from tests.reports.sample_result import document
 
@@ -34,7 +35,7 @@ def test_escalation_document_names_the_level_reached_while_unresolved() -> None:
 
 
 def test_messages_are_filled_with_service_severity_times_and_eta() -> None:
-    comms = runbook.communications(document())
+    comms = runbook.communications(ResultDocument.model_validate(document()))
     assert "Severity: P0" in comms["internal_alert"]
     assert "Status: Resolved" in comms["internal_alert"]
     assert "We're currently experiencing issues with sample (Customer order creation)." in comms["customer"]
@@ -47,7 +48,7 @@ def test_messages_are_filled_with_service_severity_times_and_eta() -> None:
 def test_schedule_deadlines_scaled_and_judged_against_the_timeline() -> None:
     # Disrupted at 8.55 s, recovered at 1000.1 s, time_scale 0.05: the "15 minute" status page
     # is due at 53.55 s, the 30-minute email at 98.55 s, the social update at 188.55 s.
-    rows = {r["action"]: r for r in runbook.communications(document())["schedule"]}
+    rows = {r["action"]: r for r in runbook.communications(ResultDocument.model_validate(document()))["schedule"]}
     assert rows["Internal team notification"]["outcome"] == "met: sent when the alert fired"
     assert rows["Status page update"]["due_at"] == 53.55
     assert rows["Status page update"]["outcome"] == "met: posted when the alert fired"
@@ -59,15 +60,23 @@ def test_schedule_deadlines_scaled_and_judged_against_the_timeline() -> None:
 
 def test_schedule_for_a_short_incident_and_a_late_alert() -> None:
     m = document()["measurements"] | {"detected_at": 80.0, "recovered_at": 90.0}
-    rows = {r["action"]: r for r in runbook.communications(document(measurements=m))["schedule"]}
+    rows = {
+        r["action"]: r
+        for r in runbook.communications(ResultDocument.model_validate(document(measurements=m)))["schedule"]
+    }
     assert rows["Status page update"]["outcome"] == "missed: the alert came later"
     assert rows["Customer email"]["outcome"] == "not reached: resolved earlier"
-    admin = {r["action"]: r for r in runbook.communications(document(tier="admin", severity="P1"))["schedule"]}
+    admin = {
+        r["action"]: r
+        for r in runbook.communications(ResultDocument.model_validate(document(tier="admin", severity="P1")))[
+            "schedule"
+        ]
+    }
     assert admin["Status page update"]["outcome"] == "not needed (customer-facing only)"
     assert admin["Customer email"]["outcome"] == "not needed (major outage only)"
 
 
 def test_no_disruption_owes_no_communication() -> None:
     m = dict.fromkeys(document()["measurements"])
-    comms = runbook.communications(document(measurements=m))
+    comms = runbook.communications(ResultDocument.model_validate(document(measurements=m)))
     assert comms["schedule"] == [] and comms["status_page"] == [] and comms["resolution"] is None
