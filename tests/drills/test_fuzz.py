@@ -17,6 +17,8 @@ from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import DrillbookError, ExitCode
 from tests.conftest import CATALOG
 
+pytestmark = pytest.mark.slow  # property tests of hundreds of examples: make test runs them, make unit does not
+
 KEYS = [
     "name",
     "description",
