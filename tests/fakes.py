@@ -16,6 +16,7 @@ import pathlib
 import re
 import socket
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -38,6 +39,8 @@ class FakeApp:
     (a route's body may be a function of the JSON sent)."""
 
     status: int = 200
+    delay_s: float = 0.0
+    """How late every answer comes (a slow service)."""
     routes: dict[tuple[str, str], Answer] = field(default_factory=dict)
     seen: list[tuple[str, str, bytes]] = field(default_factory=list)
     _server: ThreadingHTTPServer | None = None
@@ -53,6 +56,8 @@ class FakeApp:
                 length = int(self.headers.get("Content-Length") or 0)
                 sent = self.rfile.read(length)
                 app.seen.append((self.command, self.path, sent))
+                if app.delay_s:
+                    time.sleep(app.delay_s)
                 status, body = app.routes.get((self.command, self.path), (app.status, {"status": "ok"}))
                 if callable(body):  # an echo: the answer depends on what was sent
                     body = body(json.loads(sent or b"null"))
@@ -68,7 +73,11 @@ class FakeApp:
             def log_message(self, format: str, *args: object) -> None:
                 return None
 
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        class Server(ThreadingHTTPServer):
+            def handle_error(self, request: object, client_address: object) -> None:
+                return None  # a client that gave up (its timeout) is what some tests want
+
+        self._server = Server(("127.0.0.1", 0), Handler)
         threading.Thread(target=self._server.serve_forever, args=(0.02,), daemon=True).start()
         return int(self._server.server_address[1])
 

@@ -24,7 +24,7 @@ from typing import IO, Any  # noqa: E402
 
 import gevent  # noqa: E402
 import gevent.event  # noqa: E402
-from locust import HttpUser, User, constant_throughput, events  # noqa: E402
+from locust import FastHttpUser, HttpUser, User, constant_throughput, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
 from drillbook.drills.observe.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
@@ -36,42 +36,40 @@ def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
         raise SystemExit(f"cannot load locustfile {locustfile}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    # Any concrete user class: HttpUser, FastHttpUser, or one whose own client fires
+    # locust's request events (the ledger is taken from those events).
     found: list[type[User]] = [
         value
         for value in vars(module).values()
-        if isinstance(value, type)
-        and issubclass(value, HttpUser)
-        and value is not HttpUser
-        and not getattr(value, "abstract", False)
+        if isinstance(value, type) and issubclass(value, User) and not value.__dict__.get("abstract", False)
     ]
     if not found:
-        raise SystemExit(f"{locustfile} defines no HttpUser class")
+        raise SystemExit(f"{locustfile} defines no locust User class (HttpUser, FastHttpUser, ...)")
     return found
 
 
 def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> type[User]:
     """A subclass whose requests time out (a hung request is a failure) and whose
-    pace is the drill's, whatever the locustfile says."""
+    pace is the drill's, whatever the locustfile says. FastHttpUser takes its timeout as
+    class attributes; HttpUser's requests take it per call."""
+    overrides: dict[str, Any] = {"wait_time": constant_throughput(per_user_rps), "abstract": False}
+    if issubclass(cls, FastHttpUser):
+        overrides |= {"network_timeout": timeout_s, "connection_timeout": timeout_s}
+    elif issubclass(cls, HttpUser):
+        base: type[User] = cls
 
-    def __init__(self: Any, environment: Environment) -> None:
-        cls.__init__(self, environment)
-        request = self.client.request
+        def __init__(self: Any, environment: Environment) -> None:
+            base.__init__(self, environment)
+            request = self.client.request
 
-        def timed(method: str, url: str, **kwargs: Any) -> Any:
-            kwargs.setdefault("timeout", timeout_s)
-            return request(method, url, **kwargs)
+            def timed(method: str, url: str, **kwargs: Any) -> Any:
+                kwargs.setdefault("timeout", timeout_s)
+                return request(method, url, **kwargs)
 
-        self.client.request = timed
+            self.client.request = timed
 
-    return type(
-        cls.__name__,
-        (cls,),
-        {
-            "__init__": __init__,
-            "wait_time": constant_throughput(per_user_rps),
-            "abstract": False,
-        },
-    )
+        overrides["__init__"] = __init__
+    return type(cls.__name__, (cls,), overrides)
 
 
 class Recorder:
