@@ -217,6 +217,8 @@ class ResultDocument(_Part):
     flows_during_incident: dict[str, FlowCount] = {}
     continuity: list[Continuity] = []
     engineer: str | None = None
+    masked: list[str] = []
+    """Which secrets were masked, by what they are (never their values)."""
 
 
 def json_schema() -> dict[str, Any]:

@@ -1,20 +1,28 @@
-"""`drillbook plan`'s checks of a drill's backups, on a replica with no fault in it.
+"""`drillbook plan`'s checks of a drill's backups and its data check, on a replica with no fault in it.
 
 A restore procedure is only as good as what it restores from: is there a dump,
 and does it restore (into a scratch PostgreSQL in a throwaway container, never
 the replica's database); is the WAL archive continuous from the base backup to
 its newest segment; is the standby streaming, in the mode the drill asks for.
+And the drill's own measuring stick: under a few seconds of load, does the data
+check find every acknowledged write as it was sent (the same self-test a drill
+runs before its fault)?
 """
 
 from __future__ import annotations
 
 import itertools
+import pathlib
 import re
+import tempfile
 import time
 from dataclasses import dataclass
 
 import psycopg
 
+from drillbook.drills.judge import datacheck
+from drillbook.drills.observe.load.process import LoadProcess
+from drillbook.drills.schema import LoadModel
 from drillbook.replicas.backups import STANDBY_NAME
 from drillbook.replicas.replica import Replica
 
@@ -59,6 +67,36 @@ def check(replica: Replica, wait_s: float = 120.0) -> list[Precondition]:
     if backups.standby is not None:
         found.append(_standby(replica, backups.standby_mode or "async", wait_s))
     return found
+
+
+def data_check(replica: Replica, load: LoadModel, seconds: float = 5.0) -> Precondition:
+    """A few seconds of the drill's load on the quiet replica, then its data check on what was acknowledged."""
+    target = replica.target
+    with tempfile.TemporaryDirectory(prefix="drillbook-plan-load-") as folder:
+        process = LoadProcess(
+            locustfile=target.locustfile,
+            host=replica.url(),
+            users=load.users,
+            rate=load.rate,
+            timeout_s=load.timeout_s,
+            write_flows=target.write_flows,
+            out=pathlib.Path(folder),
+            max_seconds=seconds + 30,
+        )
+        try:
+            process.start()
+            time.sleep(seconds)
+        finally:
+            process.stop()
+    writes = process.writes
+    needed = "the data check"
+    if not writes:
+        flows = ", ".join(repr(w.name) for w in target.write_flows)
+        return Precondition("data check", False, f"no write of {flows} acknowledged in {seconds:g} s of load", needed)
+    lost = datacheck.reconcile(replica.db_conninfo(), target.data_check_sql, writes, target.write_flows)
+    if lost:
+        return Precondition("data check", False, datacheck.misconfigured(lost, writes, target.data_check_sql), needed)
+    return Precondition("data check", True, f"all {len(writes)} writes acknowledged under load found as sent", needed)
 
 
 def _wait_for(replica: Replica, service: str, test: str, wait_s: float) -> bool:

@@ -54,7 +54,7 @@ def test_the_installed_command_lists_validates_and_plans(installed: pathlib.Path
     assert listed.returncode == 0 and "db-outage" in listed.stdout and "bad-deploy" in listed.stdout, listed.stderr
     version = sh(installed / "python", "-m", "drillbook", "--version", cwd=tmp_path)
     assert version.returncode == 0 and version.stdout.startswith("drillbook "), version.stderr
-    planned = sh(installed / "drillbook", "plan", "bad-deploy", cwd=tmp_path)
+    planned = sh(installed / "drillbook", "plan", "bad-deploy", "--offline", cwd=tmp_path)
     assert planned.returncode == 0 and "git_rollback" in planned.stdout, planned.stderr
 
 

@@ -36,6 +36,7 @@ from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
 from drillbook.drills.observe import alerts
 from drillbook.drills.result import DrillResult
+from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, ResultError
@@ -115,7 +116,17 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
     spec = spec_module.load(path)
     resolve_plugins(spec)
     console.out(f"{path}: valid drill {spec.name!r}", highlight=False)
+    for warning in Masker.for_target(spec.target).clashes(identifiers(spec)):
+        console.out(f"{path}: warning: {warning}", highlight=False)
     return ExitCode.OK
+
+
+def identifiers(spec: spec_module.DrillSpec) -> list[tuple[str, str]]:
+    """The names a drill writes as they are: its own, its services', their images."""
+    target = spec.target
+    return [("drill name", spec.name), *(("service", s.name) for s in target.services)] + [
+        ("image", s.image) for s in target.services
+    ]
 
 
 def cmd_completion(args: argparse.Namespace, console: Console) -> ExitCode:

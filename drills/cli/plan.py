@@ -38,7 +38,7 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     _provision(spec, say)
     _phases(spec, scenario, procedure, say)
     b = spec.target.backups
-    if args.offline or (b.service is None and b.standby is None):
+    if args.offline or (b.service is None and b.standby is None and not spec.target.write_flows):
         say("[dim]Nothing was started: this was a plan.[/]")
         return ExitCode.OK
     return check_preconditions(spec, args.wait, console)
@@ -105,20 +105,23 @@ def _phases(
 
 
 def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Console) -> ExitCode:
-    """Start the replica with its backups, no load and no fault; check what the procedures need."""
+    """Start the replica with its backups and no fault; check what the procedures need, and the data
+    check under a few seconds of load."""
     from drillbook.replicas import engine, images
     from drillbook.replicas.replica import Replica
 
     client = engine.connect()
     images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
     drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
-    console.print(f"[bold]Checking the backups[/] on a replica with no fault in it ({drill_id}) …")
+    console.print(f"[bold]Checking the preconditions[/] on a replica with no fault in it ({drill_id}) …")
     try:
         with (
             signals.Interrupts(),
             Replica(client, spec.target, drill_id, lambda _k, d: console.out(f"   {d}", highlight=False)) as r,
         ):
             found = preconditions.check(r, wait_s)
+            if spec.target.write_flows:
+                found.append(preconditions.data_check(r, spec.model.load))
     except KeyboardInterrupt:
         console.print("[yellow]Interrupted: the replica was torn down, nothing was checked to the end.[/]")
         return ExitCode.INTERRUPTED

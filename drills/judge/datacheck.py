@@ -69,3 +69,18 @@ def difference(write: AckedWrite, stored: dict[str, Any], names: Sequence[str]) 
         if name in write.fields and write.fields[name] != row.get(name):
             return f"field {name}: acknowledged {write.fields[name]!r}, stored {row.get(name)!r}"
     return "the stored fields' digest differs from the acknowledged payload's"
+
+
+def misconfigured(lost: Sequence[LostWrite], writes: Sequence[AckedWrite], sql: str) -> str:
+    """The refusal of a data check that does not find writes acknowledged before any fault."""
+    first = lost[0]
+    sent = next((w for w in writes if w.id == first.id), None)
+    shown = f"; the load sent {dict(sent.fields)}" if sent is not None else ""
+    what = "returned no row for it" if first.reason == "missing" else f"differs: {first.detail}"
+    return (
+        f"The data check is misconfigured: {len(lost)} of {len(writes)} writes acknowledged before any fault are "
+        f"not found as they were sent, so it would report lost writes that are not. First: write {first.id!r}: "
+        f"the query {what}{shown}. Fix target.data_check.sql (it gets the ids as %(ids)s and must return `id` and "
+        f"each compared field) or the write flow's id_field and fields; `drillbook plan` runs this test on a quiet "
+        f"replica. The query was: {sql}"
+    )

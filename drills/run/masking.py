@@ -6,12 +6,21 @@ are exactly where passwords leak. Two nets: the literal values the target
 declares as secrets (its database password, any environment variable whose
 name says password, secret, token or key), and patterns for secrets nobody
 declared (a password inside a URL, `password=...`, bearer tokens).
+
+Masking never changes an identifier: the drill's name and id, a service's,
+an image's, a folder's or a file's name are written as they are (a password
+that also appears in a service name would otherwise turn the name into `***`),
+and a declared secret is masked in free text only as a whole token. `validate`
+warns about a secret that appears in such a name, since it cannot be masked
+there; the result lists which secrets were masked, by what they are, never
+their values.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from drillbook.replicas.target import Target
@@ -35,20 +44,52 @@ PATTERNS = (
 )
 
 
+IDENTIFIERS = frozenset(
+    {"drill", "drill_id", "target", "service", "services", "image", "app", "desired_state", "file", "folder", "path"}
+)
+"""Keys of the documents drillbook writes whose values are identifiers, never masked."""
+
+
+@dataclass(frozen=True)
+class Secret:
+    label: str
+    """What the secret is (`the database password`, `POSTGRES_PASSWORD of db`): said, never its value."""
+    value: str
+
+
 class Masker:
-    def __init__(self, secrets: Iterable[str] = ()) -> None:
-        literals = {s for s in secrets if len(s) >= MIN_LITERAL}
-        # Longest first, so a secret that contains another is masked whole.
-        self._literal = (
-            re.compile("|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True))) if literals else None
-        )
+    def __init__(self, secrets: Iterable[Secret | str] = ()) -> None:
+        found = [s if isinstance(s, Secret) else Secret("a declared secret", s) for s in secrets]
+        self.secrets = tuple(s for s in found if len(s.value) >= MIN_LITERAL)
+        literals = {s.value for s in self.secrets}
+        # Longest first, so a secret that contains another is masked whole; a whole token
+        # only, so a secret inside a longer name is not cut out of it.
+        alternatives = "|".join(re.escape(s) for s in sorted(literals, key=len, reverse=True))
+        self._literal = re.compile(rf"(?<![\w-])(?<!\w\.)(?:{alternatives})(?![\w-]|\.\w)") if literals else None
 
     @classmethod
     def for_target(cls, target: Target) -> Masker:
-        secrets = [target.database.password]
+        secrets = [Secret("the database password (target.database.password)", target.database.password)]
         for service in target.services:
-            secrets += [value for name, value in service.env.items() if SECRET_NAME.search(name)]
+            secrets += [
+                Secret(f"{name} of {service.name}", v) for name, v in service.env.items() if SECRET_NAME.search(name)
+            ]
         return cls(secrets)
+
+    @property
+    def masked(self) -> list[str]:
+        """What is masked literally, by label, each once."""
+        return list(dict.fromkeys(s.label for s in self.secrets))
+
+    def clashes(self, names: Iterable[tuple[str, str]]) -> list[str]:
+        """Each (where, name) an identifier that holds a secret: it is written as it is."""
+        first = {s.value: s for s in reversed(self.secrets)}.values()  # one label per value
+        return [
+            f"{where} {name!r} contains {secret.label}: names are never masked, so it will appear in the results"
+            for where, name in names
+            for secret in first
+            if secret.value in name
+        ]
 
     def text(self, value: str) -> str:
         if self._literal is not None:
@@ -57,12 +98,13 @@ class Masker:
             value = pattern.sub(replacement, value)
         return value
 
-    def document(self, value: Any) -> Any:
-        """A copy of a JSON-shaped value with every string masked (keys are field names, kept)."""
+    def document(self, value: Any, key: str | None = None) -> Any:
+        """A copy of a JSON-shaped value with every string masked; keys are field names, kept, and
+        the values of identifier keys (`IDENTIFIERS`) are kept as they are."""
         if isinstance(value, str):
-            return self.text(value)
+            return value if key in IDENTIFIERS else self.text(value)
         if isinstance(value, dict):
-            return {k: self.document(v) for k, v in value.items()}
+            return {k: self.document(v, k) for k, v in value.items()}
         if isinstance(value, list | tuple):
-            return [self.document(v) for v in value]
+            return [self.document(v, key) for v in value]
         return value

@@ -202,6 +202,7 @@ class DrillRunner:
 
     def _write(self, result: DrillResult) -> None:
         document = self.drill.masker.document(to_document(result))
+        document["masked"] = self.drill.masker.masked
         self.result_path = write_document(document, self.drill.out_dir)
         for filename, text in reports.render_all(document).items():
             (self.drill.out_dir / filename).write_text(text)

@@ -36,8 +36,9 @@ def test_dump_archive_and_standby_are_checked_without_a_fault(
     code = main(["plan", str(path), "--wait", "60"])
     out = capsys.readouterr().out
     assert code == ExitCode.OK, out
-    for name in ("a dump exists", "the dump restores", "WAL archive continuous", "standby streaming"):
+    for name in ("a dump exists", "the dump restores", "WAL archive continuous", "standby streaming", "data check"):
         assert name in out
+    assert "writes acknowledged under load found as sent" in out
     assert "sync_state sync" in out and "none missing" in out and "0 errors; rows: drivers 5" in out
     assert "no fault was injected" in out
     # Not even an anonymous volume of the scratch restore's container is left (they carry no labels).

@@ -146,3 +146,17 @@ def test_a_steady_state_failed_by_cold_workers_says_they_timed_out(tmp_path: pat
     code, result = run(drill, tmp_path / "out")
     assert code == ExitCode.BAD_INPUT and result["measurements"]["injected_at"] is None
     assert "timed out after 1 s" in result["error"] and "phases.warmup_s" in result["error"]
+
+
+def test_a_data_check_that_misreads_the_writes_stops_the_drill_before_any_fault(tmp_path: pathlib.Path) -> None:
+    # The run's name read from the wrong column: every write would be "lost", and no write is.
+    sql = (
+        "SELECT run_uuid AS id, experiment_id, run_uuid AS run_name, start_time FROM runs WHERE run_uuid = ANY(%(ids)s)"
+    )
+    drill = variant(tmp_path, "exit-at-start.yaml", "tracker-misread", data_check={"sql": sql})
+    code, result = run(drill, tmp_path / "out")
+    assert code == ExitCode.BAD_INPUT and result["verdict"] == "error"
+    error = result["error"]
+    assert error.startswith("The data check is misconfigured: ") and "writes acknowledged before any fault" in error
+    assert "differs: field run_name: acknowledged " in error and "the load sent {" in error
+    assert result["measurements"]["injected_at"] is None, "no fault was injected"

@@ -7,7 +7,7 @@ stops here: it could only prove nothing.
 from __future__ import annotations
 
 from drillbook.contract import EventKind
-from drillbook.drills.judge import steady
+from drillbook.drills.judge import datacheck, steady
 from drillbook.drills.result import Check
 from drillbook.drills.run import watch
 from drillbook.drills.run.state import Drill, DrillState
@@ -27,6 +27,23 @@ def steady_state(drill: Drill) -> None:
     since = drill.clock.now()
     drill.wait(lambda: drill.clock.now() - since >= drill.spec.model.phases.steady_state_s, None)
     judge(drill, since)
+    test_data_check(drill)
+
+
+def test_data_check(drill: Drill) -> None:
+    """The data check run on the writes acknowledged before any fault: every one must be found
+    as it was sent, or the check itself is wrong and would report lost writes that are not."""
+    if drill.load is None or not drill.load.writes:
+        return
+    drill.load.poll()
+    writes = list(drill.load.writes)
+    target = drill.spec.target
+    lost = datacheck.reconcile(drill.require_replica().db_conninfo(), target.data_check_sql, writes, target.write_flows)
+    drill.timeline.record(
+        EventKind.DATA_CHECK, f"self-test before the fault: {len(writes) - len(lost)} of {len(writes)} writes found"
+    )
+    if lost:
+        raise SteadyStateError(datacheck.misconfigured(lost, writes, target.data_check_sql))
 
 
 def judge(drill: Drill, since: float) -> None:

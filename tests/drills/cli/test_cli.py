@@ -29,12 +29,12 @@ def test_validate_ok(capsys: pytest.CaptureFixture[str]) -> None:
     assert "valid drill 'db-outage'" in capsys.readouterr().out
 
 
-def test_plan_touches_nothing_and_describes_each_phase(
+def test_an_offline_plan_touches_nothing_and_describes_each_phase(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # With no engine reachable at all, plan still works: it never talks to Docker.
+    # With no engine reachable at all, an offline plan still works: it never talks to Docker.
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/docker.sock")
-    assert main(["plan", DB_OUTAGE]) == ExitCode.OK
+    assert main(["plan", DB_OUTAGE, "--offline"]) == ExitCode.OK
     out = capsys.readouterr().out
     for phrase in (
         "provision",

@@ -40,3 +40,21 @@ def test_the_target_declares_its_database_password_and_secret_environment() -> N
     target = spec.load(CATALOG / "db-outage.yaml").target
     masker = Masker.for_target(target)
     assert target.database.password not in masker.text(f"connecting with {target.database.password}")
+
+
+def test_a_secret_inside_a_name_leaves_the_name_and_is_masked_as_a_word() -> None:
+    masker = Masker(["hunter22"])
+    assert masker.text("service hunter22-db answers; password hunter22 refused") == (
+        f"service hunter22-db answers; password {MASK} refused"
+    )
+    doc = {"drill": "orders-hunter22", "service": "hunter22-db", "detail": "login hunter22"}
+    assert masker.document(doc) == {"drill": "orders-hunter22", "service": "hunter22-db", "detail": f"login {MASK}"}
+
+
+def test_which_secrets_are_masked_is_said_by_label_and_clashes_are_named() -> None:
+    target = spec.load(CATALOG / "db-outage.yaml").target
+    masker = Masker.for_target(target)
+    assert "the database password (target.database.password)" in masker.masked
+    assert all(target.database.password not in label for label in masker.masked)
+    clash = masker.clashes([("service", f"cache-{target.database.password}"), ("service", "app")])
+    assert len(clash) == 1 and clash[0].startswith(f"service 'cache-{target.database.password}' contains the database")

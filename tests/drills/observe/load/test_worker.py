@@ -14,7 +14,7 @@ from tests.fakes import FakeApp
 
 pytestmark = pytest.mark.slow  # a locust process each: make test runs them, make unit does not
 
-FAST_HTTP = '''
+FAST_HTTP = """
 from locust import FastHttpUser, constant_throughput, task
 
 
@@ -28,7 +28,7 @@ class Tickets(FastHttpUser):
     @task
     def list(self):
         self.client.get("/v1/tickets", name="list tickets")
-'''
+"""
 
 
 def run_load(tmp_path: pathlib.Path, locustfile: str, app: FakeApp, seconds: float = 2.0) -> LoadProcess:
