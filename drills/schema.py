@@ -19,6 +19,10 @@ from drillbook.drills.observe.alerts import rule_names
 from drillbook.errors import SpecError
 from drillbook.replicas import disks
 from drillbook.replicas import target as t
+from drillbook.replicas.steps import StepModel
+
+DECLARED = "steps"
+"""The name of a recovery a drill declares as steps."""
 
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -215,15 +219,55 @@ class AlertsModel(Model):
 
 
 class ScenarioModel(Model):
-    name: str
+    name: str = Field(min_length=1, max_length=60)
+    """A built-in or installed scenario; with `steps`, a free name for the drill's own fault."""
     with_: dict[str, Any] = Field(default={}, alias="with")
     hold_s: Seconds | None = None
     """Revert the fault by itself after this long (a self-healing outage)."""
+    description: str = ""
+    expected_alerts: list[str] = []
+    """The alert rules a declared fault should fire (one of them must)."""
+    steps: list[StepModel] | None = Field(default=None, min_length=1)
+    """The fault as the drill's own steps, instead of a scenario module."""
+    revert: list[StepModel] = []
+    """Steps that undo a declared fault: run at teardown in every outcome once it started; safe to run twice."""
+
+    @model_validator(mode="after")
+    def _declared_or_named(self) -> ScenarioModel:
+        if self.steps is None and (self.revert or self.expected_alerts or self.description):
+            raise ValueError("`revert`, `expected_alerts` and `description` belong to a fault declared with `steps`")
+        if self.steps is not None and self.with_:
+            raise ValueError("a fault declared with `steps` takes no `with:`; put the values in its steps")
+        if self.steps is not None and any(s.procedure is not None for s in [*self.steps, *self.revert]):
+            raise ValueError("a fault's steps cannot be a `procedure` step: procedures recover, they do not break")
+        for rule in self.expected_alerts:
+            if rule not in rule_names():
+                known = ", ".join(rule_names())
+                raise ValueError(f"unknown alert rule {rule!r} in expected_alerts; the rules are {known}")
+        return self
 
 
 class RecoveryModel(Model):
     name: str
+    """A built-in or installed procedure; `steps` for a recovery declared as steps."""
     with_: dict[str, Any] = Field(default={}, alias="with")
+    steps: list[StepModel] | None = Field(default=None, min_length=1)
+    """The recovery as the drill's own steps, instead of a procedure module."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _declared_or_named(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        if ("name" in data) == ("steps" in data):
+            raise ValueError("a recovery names a procedure (`name:`) or declares `steps:`, one of the two")
+        if "steps" in data and "with" in data:
+            raise ValueError("a recovery declared with `steps` takes no `with:`; put the values in its steps")
+        return data if "name" in data else {**data, "name": DECLARED}
+
+    @property
+    def declared(self) -> bool:
+        return self.steps is not None
 
 
 class ObjectivesModel(Model):
@@ -302,6 +346,8 @@ class DrillModel(Model):
             raise ValueError("name the procedures either in `recovery` (one) or in `compare` (several), not both")
         if len(self.compare) == 1:
             raise ValueError("`compare` needs at least two procedures; for one, use `recovery`")
+        if any(r.steps is not None for r in self.compare):
+            raise ValueError("`compare` compares named procedures; declared `steps` go in `recovery`")
         return self
 
 

@@ -44,6 +44,9 @@ class Addresses(Targeted, Protocol):
     """Where the drill reaches a service: loopback ports only."""
 
     @property
+    def drill_id(self) -> str: ...
+
+    @property
     def database_service(self) -> str:
         """The service answering for the database (another one after a failover)."""
         ...

@@ -108,6 +108,7 @@ class FakeReplica:
         self.restarts: dict[str, int] = dict.fromkeys(self.states, 0)
         self.memory_readings: dict[str, list[tuple[int, int]]] = {}
         self.network_name = "drillbook-fake"
+        self.drill_id = "fake"
         self.on_network: set[str] = set(self.states)
         self.database_service = target.database.service
         self.never_ready: set[str] = set()

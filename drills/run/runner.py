@@ -37,35 +37,56 @@ from drillbook.drills.spec import DrillSpec
 from drillbook.errors import DrillbookError
 from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.recovery import declared
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import cleanup, engine, images
 from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios import REGISTRY as SCENARIOS
+from drillbook.scenarios import declared as declared_fault
 from drillbook.scenarios.base import Scenario
 
 __all__ = ["DrillRunner", "DrillState", "Status", "resolve_plugins"]
 
 
 def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
-    """Find the scenario and procedure and check their arguments: nothing is touched."""
-    scenario = SCENARIOS.get(spec.model.scenario.name)
-    params = spec.model.scenario.with_
+    """Find the scenario and procedure, or build them from the steps the drill declares, and
+    check their arguments and what their steps name: nothing is touched."""
+    return _scenario(spec), _procedure(spec)
+
+
+def _scenario(spec: DrillSpec) -> Scenario:
+    model, folder = spec.model.scenario, spec.path.parent
+    if model.steps is not None:
+        declared.check(spec.target, [*model.steps, *model.revert], folder, "scenario")
+        return declared_fault.scenario(
+            model.name, model.description, model.expected_alerts, model.steps, model.revert, folder
+        )
+    scenario = SCENARIOS.get(model.name)
+    params = model.with_
     check_arguments("scenario", scenario.name, scenario.inject, 1, params, lambda p: spec.locate("scenario", "with", p))
     scenario.check(spec.target, **params)
-    if spec.model.recovery is None:
-        return scenario, None
-    procedure = PROCEDURES.get(spec.model.recovery.name)
+    return scenario
+
+
+def _procedure(spec: DrillSpec) -> AnyProcedure | None:
+    model = spec.model.recovery
+    if model is None:
+        return None
+    if model.steps is not None:
+        declared.check(spec.target, model.steps, spec.path.parent, "recovery")
+        return declared.procedure(model.steps, spec.path.parent)
+    procedure = PROCEDURES.get(model.name)
     section = "recovery" if "recovery" in spec.raw else "compare"
     check_arguments(
         "recovery procedure",
         procedure.name,
         procedure.options,
         0,
-        spec.model.recovery.with_,
+        model.with_,
         lambda param: spec.locate(section, "with", param) if section == "recovery" else spec.locate(section),
     )
-    procedure.check(spec.target, procedure.options(**spec.model.recovery.with_))
-    return scenario, procedure
+    procedure.check(spec.target, procedure.options(**model.with_))
+    return procedure
 
 
 class DrillRunner:

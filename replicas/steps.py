@@ -1,0 +1,344 @@
+"""Steps a drill file declares: a team's own recovery, or its own fault, in its own words.
+
+One model per step, with exactly one kind (`run`, `exec`, `http`, `sql`,
+`docker`, `git`, `reconcile`, `wait`, `procedure`) beside what every step has
+(`name`, `timeout_s`, `expect`, `retry`), and how each kind is done to the
+replica (`run_step`). `recovery/declared.py` turns a list of them into a
+procedure (it also runs the `procedure` kind, a built-in one as a step),
+`scenarios/declared.py` into a fault. Only `run` touches the host: a shell
+command in the drill file's folder, given the replica's addresses in its
+environment; `exec` runs in a service's container.
+"""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import subprocess
+import threading
+import time
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
+
+import httpx
+import psycopg
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from drillbook.errors import DrillbookError, RecoveryStepFailed
+from drillbook.replicas import boundary
+from drillbook.replicas.health import verify_flows
+from drillbook.replicas.protocols import ReplicaAPI
+
+Seconds = Annotated[float, Field(gt=0, le=3600)]
+KINDS = ("run", "exec", "http", "sql", "docker", "git", "reconcile", "wait", "procedure")
+DockerAction = Literal["start", "stop", "restart", "kill", "pause", "unpause", "disconnect", "connect"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, allow_inf_nan=False, populate_by_name=True)
+
+
+class ExecModel(_Strict):
+    service: str
+    command: list[str] = Field(min_length=1)
+
+
+class HttpModel(_Strict):
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD"] = "GET"
+    path: str = Field(pattern=r"^/")
+    service: str | None = None
+    """The service to call; the target's app when left out."""
+    body: dict[str, Any] | list[Any] | None = None
+
+
+class SqlModel(_Strict):
+    query: str = Field(min_length=1)
+
+
+class DockerModel(_Strict):
+    service: str
+    action: DockerAction
+
+
+class GitCommitModel(_Strict):
+    message: str = Field(min_length=1)
+    image: dict[str, str] = {}
+    """Per service, the image it runs from this commit on."""
+    env: dict[str, dict[str, str]] = {}
+    """Per service, environment set from this commit on."""
+
+
+class GitModel(_Strict):
+    revert: Literal["last_deploy"] | None = None
+    """`last_deploy`: `git revert` the newest commit made during the drill (the fault's deploy)."""
+    commit: GitCommitModel | None = None
+
+    @model_validator(mode="after")
+    def _one(self) -> GitModel:
+        if (self.revert is None) == (self.commit is None):
+            raise ValueError("a git step either reverts (`revert: last_deploy`) or commits (`commit: {...}`)")
+        return self
+
+
+class ReconcileModel(_Strict):
+    ready_timeout_s: Seconds = 120.0
+
+
+class WaitModel(_Strict):
+    healthy: bool = True
+    """Until the health endpoint and every key flow answer 2xx."""
+
+
+class ProcedureModel(_Strict):
+    name: str
+    with_: dict[str, Any] = Field(default={}, alias="with")
+
+
+class RetryModel(_Strict):
+    until_s: Seconds
+    every_s: Seconds = 1.0
+
+
+class StepModel(_Strict):
+    name: str | None = None
+    """What the timeline calls the step; derived from its kind when left out."""
+    timeout_s: Seconds = 60.0
+    expect: int | list[int] | None = None
+    """The exit status (run, exec; default 0), HTTP status (http; default any 2xx) or row count (sql)."""
+    retry: RetryModel | None = None
+    run: str | None = Field(default=None, min_length=1)
+    """A shell command on the host, in the drill file's folder."""
+    exec: ExecModel | None = None
+    http: HttpModel | None = None
+    sql: SqlModel | None = None
+    docker: DockerModel | None = None
+    git: GitModel | None = None
+    reconcile: ReconcileModel | None = None
+    wait: WaitModel | None = None
+    procedure: ProcedureModel | None = None
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> StepModel:
+        given = [k for k in KINDS if getattr(self, k) is not None]
+        if len(given) != 1:
+            raise ValueError(
+                f"a step has exactly one kind of {', '.join(KINDS)}; this one has "
+                f"{', '.join(given) if given else 'none'}"
+            )
+        return self
+
+    @property
+    def kind(self) -> str:
+        return next(k for k in KINDS if getattr(self, k) is not None)
+
+    def title(self) -> str:
+        """Its name, or one derived from what it does."""
+        if self.name:
+            return self.name
+        if self.run is not None:
+            return f"run {self.run[:40]}"
+        if self.exec is not None:
+            return f"exec {' '.join(self.exec.command)[:40]} in {self.exec.service}"
+        if self.http is not None:
+            return f"{self.http.method} {self.http.path}"
+        if self.sql is not None:
+            return f"sql {self.sql.query[:40]}"
+        if self.docker is not None:
+            return f"docker {self.docker.action} {self.docker.service}"
+        if self.git is not None:
+            return "git revert the last deploy" if self.git.commit is None else f"git commit {self.git.commit.message}"
+        if self.procedure is not None:
+            return f"procedure {self.procedure.name}"
+        return self.kind
+
+    def services(self) -> list[str]:
+        """The services this step names (each must be one of the target's)."""
+        named = [m.service for m in (self.exec, self.docker) if m is not None]
+        if self.http is not None and self.http.service is not None:
+            named.append(self.http.service)
+        if self.git is not None and self.git.commit is not None:
+            named += [*self.git.commit.image, *self.git.commit.env]
+        return named
+
+
+OUTPUT_CHARS = 400
+"""How much of a command's output a step keeps (its end: where the error usually is)."""
+
+
+@dataclass(frozen=True)
+class Where:
+    """What a step runs against: the replica, and the folder of the drill file (`run`'s working folder)."""
+
+    replica: ReplicaAPI
+    folder: pathlib.Path
+
+
+def environment(where: Where) -> dict[str, str]:
+    """What `run` and `exec` get: the app's URL, the administrator's database on 127.0.0.1,
+    each service's container name, the desired-state repository, the drill id."""
+    replica, db = where.replica, where.replica.target.database
+    port = replica.ports[replica.database_service]
+    env = {
+        "APP_URL": replica.url(),
+        "DATABASE_URL": f"postgresql://{db.user}:{db.password}@127.0.0.1:{port}/{db.dbname}",
+        "PGHOST": "127.0.0.1",
+        "PGPORT": str(port),
+        "PGUSER": db.user,
+        "PGPASSWORD": db.password,
+        "PGDATABASE": db.dbname,
+        "DRILLBOOK_DRILL_ID": replica.drill_id,
+        "DRILLBOOK_DESIRED_STATE": str(replica.require_desired().path),
+    }
+    for service in replica.target.services:
+        env[f"DRILLBOOK_CONTAINER_{service.name.upper().replace('-', '_')}"] = replica.container_name(service.name)
+    return env
+
+
+def run_step(step: StepModel, where: Where) -> str:
+    """Do the step, again every `retry.every_s` until it succeeds or `retry.until_s` is over;
+    its line for the timeline, or RecoveryStepFailed with why."""
+    deadline = time.monotonic() + step.retry.until_s if step.retry else 0.0
+    tries = 0
+    while True:
+        tries += 1
+        try:
+            with boundary.mapped():
+                done = _once(step, where)
+            return done if tries == 1 else f"{done} (try {tries})"
+        except DrillbookError as exc:
+            if step.retry is None or time.monotonic() + step.retry.every_s > deadline:
+                more = f" after {tries} tries over {step.retry.until_s:g} s" if step.retry else ""
+                raise RecoveryStepFailed(f"{exc}{more}") from exc
+            time.sleep(step.retry.every_s)
+
+
+def _once(step: StepModel, where: Where) -> str:
+    replica = where.replica
+    if step.run is not None:
+        return _run(step, step.run, where)
+    if step.exec is not None:
+        service, command = step.exec.service, step.exec.command
+        code, output = _in_time(step, lambda: replica.exec(service, command))
+        return _judged(step, code, output, "exit")
+    if step.http is not None:
+        return _http(step, step.http, replica)
+    if step.sql is not None:
+        return _sql(step, step.sql, replica)
+    if step.docker is not None:
+        return _docker(step.docker, replica)
+    if step.git is not None:
+        return _git(step.git, replica)
+    if step.reconcile is not None:
+        changed = replica.reconcile(step.reconcile.ready_timeout_s)
+        return f"reconciled: recreated {', '.join(changed) or 'nothing (already at HEAD)'}"
+    if step.wait is not None:
+        return verify_flows(replica, step.timeout_s)
+    raise RecoveryStepFailed(f"a {step.kind} step is done by its procedure, not here")
+
+
+def _run(step: StepModel, command: str, where: Where) -> str:
+    try:
+        done = subprocess.run(
+            ["/bin/sh", "-c", command],
+            cwd=where.folder,
+            env={**os.environ, **environment(where)},
+            capture_output=True,
+            text=True,
+            timeout=step.timeout_s,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise RecoveryStepFailed(f"`{command}` did not finish within {step.timeout_s:g} s") from None
+    return _judged(step, done.returncode, done.stdout + done.stderr, "exit")
+
+
+def _in_time(step: StepModel, call: Any) -> tuple[int, str]:
+    """A call that cannot be given a timeout of its own (an exec), abandoned past `timeout_s`."""
+    outcome: list[tuple[int, str]] = []
+    failure: list[BaseException] = []
+
+    def target() -> None:
+        try:
+            outcome.append(call())
+        except BaseException as exc:  # handed to the caller's thread
+            failure.append(exc)
+
+    worker = threading.Thread(target=target, name="drillbook-step", daemon=True)
+    worker.start()
+    worker.join(step.timeout_s)
+    if failure:
+        raise failure[0]
+    if not outcome:
+        raise RecoveryStepFailed(f"no answer within {step.timeout_s:g} s")
+    return outcome[0]
+
+
+def _judged(step: StepModel, code: int, output: str, what: str) -> str:
+    expected = [0] if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    tail = output.strip()[-OUTPUT_CHARS:]
+    line = f"{what} {code}" + (f": {tail}" if tail else "")
+    if code not in expected:
+        raise RecoveryStepFailed(f"{line} (expected {what} {' or '.join(map(str, expected))})")
+    return line
+
+
+def _http(step: StepModel, http: HttpModel, replica: ReplicaAPI) -> str:
+    url = replica.url(http.service) + http.path
+    response = httpx.request(http.method, url, json=http.body, timeout=step.timeout_s)
+    expected = None if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    line = f"{http.method} {http.path}: HTTP {response.status_code}"
+    body = response.text.strip()[:200]
+    if (expected is None and not response.is_success) or (
+        expected is not None and response.status_code not in expected
+    ):
+        wanted = "a 2xx" if expected is None else " or ".join(map(str, expected))
+        raise RecoveryStepFailed(f"{line} (expected {wanted}){f': {body}' if body else ''}")
+    return line
+
+
+def _sql(step: StepModel, sql: SqlModel, replica: ReplicaAPI) -> str:
+    options = f"-c statement_timeout={int(step.timeout_s * 1000)}"
+    conninfo = replica.db_conninfo(min(step.timeout_s, 10.0))
+    with psycopg.connect(conninfo, autocommit=True, application_name="drillbook-step", options=options) as conn:
+        cursor = conn.execute(sql.query.encode())
+        rows = cursor.fetchall() if cursor.description else []
+        count = len(rows) if cursor.description else max(cursor.rowcount, 0)
+    line = f"{count} row(s)" + (f": {rows[0]}"[:200] if rows else "")
+    expected = None if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    if expected is not None and count not in expected:
+        raise RecoveryStepFailed(f"{line} (expected {' or '.join(map(str, expected))} row(s))")
+    return line
+
+
+def _docker(docker: DockerModel, replica: ReplicaAPI) -> str:
+    actions = {
+        "start": replica.start_service,
+        "stop": replica.stop,
+        "restart": replica.restart,
+        "kill": replica.kill,
+        "pause": replica.pause,
+        "unpause": replica.unpause,
+        "disconnect": replica.disconnect,
+        "connect": replica.connect,
+    }
+    actions[docker.action](docker.service)
+    return f"{docker.action} {docker.service}: done (now {replica.status(docker.service)})"
+
+
+def _git(git: GitModel, replica: ReplicaAPI) -> str:
+    if git.commit is None:
+        history = replica.require_desired().log()
+        if len(history) < 2:
+            raise RecoveryStepFailed("no deploy to revert: the desired state has only its first commit")
+        reverted = replica.revert(history[0])
+        return f"git revert {history[0].short} ({history[0].message}) -> {reverted.short}"
+    change = git.commit
+
+    def apply(doc: dict[str, Any]) -> None:
+        for service, image in change.image.items():
+            doc["services"][service]["image"] = image
+        for service, env in change.env.items():
+            doc["services"][service].setdefault("env", {}).update(env)
+
+    made = replica.commit(apply, change.message)
+    return f"git commit {made.short}: {change.message}"
