@@ -321,6 +321,14 @@ def _docker(docker: DockerModel, replica: ReplicaAPI) -> str:
         "disconnect": replica.disconnect,
         "connect": replica.connect,
     }
+    already = {
+        "pause": replica.status(docker.service) == "paused" if docker.action == "pause" else False,
+        "unpause": replica.status(docker.service) != "paused" if docker.action == "unpause" else False,
+        "connect": replica.connected(docker.service) if docker.action == "connect" else False,
+        "disconnect": not replica.connected(docker.service) if docker.action == "disconnect" else False,
+    }
+    if already.get(docker.action):  # a revert that runs twice, or after the recovery did it
+        return f"{docker.action} {docker.service}: nothing to do (now {replica.status(docker.service)})"
     actions[docker.action](docker.service)
     return f"{docker.action} {docker.service}: done (now {replica.status(docker.service)})"
 

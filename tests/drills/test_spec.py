@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 
 import pytest
 import yaml
@@ -220,3 +221,75 @@ def test_a_key_flow_body_must_be_json_object_or_array(tmp_path: pathlib.Path) ->
     with pytest.raises(SpecError) as caught:
         spec.load(tracker_with(tmp_path, key_flows=flows))
     assert "target.key_flows.0.body" in str(caught.value)
+
+
+DECLARED = """\
+name: own-steps
+scenario:
+  name: cache-outage
+  description: the payment provider's container dies
+  expected_alerts: [high_error_rate]
+  steps: [{docker: {service: payments, action: kill}}]
+  revert: [{docker: {service: payments, action: start}}]
+recovery:
+  steps:
+    - {name: start it, docker: {service: payments, action: start}}
+    - {wait: {healthy: true}, timeout_s: 30}
+"""
+
+
+def test_declared_steps_load_and_resolve_to_a_fault_and_a_procedure(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(write(tmp_path, DECLARED))
+    scenario, procedure = resolve_plugins(loaded)
+    assert scenario.name == "cache-outage" and scenario.expected_alerts == ("high_error_rate",)
+    assert procedure is not None and [s.name for s in procedure.steps] == ["start it", "wait"]
+    assert loaded.model.recovery is not None and loaded.model.recovery.name == "steps"
+
+
+@pytest.mark.parametrize(
+    ("change", "line", "says"),
+    [
+        ("    - {name: two kinds, run: 'true', sql: {query: SELECT 1}}\n", 12, "exactly one kind"),
+        ("    - {docker: {service: payments, action: explode}}\n", 12, "recovery.steps.2.docker.action"),
+        ("    - {http: {path: no-slash}}\n", 12, "recovery.steps.2.http.path"),
+    ],
+)
+def test_a_bad_declared_step_is_named_with_its_line(tmp_path: pathlib.Path, change: str, line: int, says: str) -> None:
+    path = write(tmp_path, DECLARED + change)
+    with pytest.raises(SpecError) as err:
+        spec.load(path)
+    assert f"{path}:{line}" in str(err.value) and says in str(err.value)
+
+
+def test_a_declared_step_naming_a_service_the_target_lacks_is_refused(tmp_path: pathlib.Path) -> None:
+    path = write(
+        tmp_path,
+        DECLARED.replace(
+            "service: payments, action: start}}\n    - {wait", "service: cache, action: start}}\n    - {wait"
+        ),
+    )
+    with pytest.raises(PluginError, match=r"recovery step 1 \(start it\) names service 'cache'"):
+        resolve_plugins(spec.load(path))
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        (
+            MINIMAL.replace("name: db_outage", "name: db_outage\n  revert: [{run: 'true'}]"),
+            "belong to a fault declared",
+        ),
+        (
+            DECLARED.replace("expected_alerts: [high_error_rate]", "expected_alerts: [pager]"),
+            "unknown alert rule 'pager'",
+        ),
+        (
+            DECLARED.replace("  steps: [{docker", "  steps: [{procedure: {name: restart_database}}, {docker"),
+            "cannot be a `procedure`",
+        ),
+        (MINIMAL + "recovery:\n  name: restart_database\n  steps: [{reconcile: {}}]\n", "one of the two"),
+    ],
+)
+def test_declared_steps_that_contradict_themselves_are_refused(tmp_path: pathlib.Path, text: str, says: str) -> None:
+    with pytest.raises(SpecError, match=re.escape(says)):
+        spec.load(write(tmp_path, text))

@@ -100,3 +100,12 @@ def test_git_steps_commit_and_revert_the_last_deploy(fake: FakeReplica, tmp_path
 
 def test_wait_is_the_runbooks_verification(fake: FakeReplica, tmp_path: pathlib.Path) -> None:
     assert run_step(step(wait={"healthy": True}, timeout_s=1), where(fake, tmp_path)) == "health and 3 key flows answer"
+
+
+def test_a_docker_step_run_twice_does_nothing_the_second_time(fake: FakeReplica, tmp_path: pathlib.Path) -> None:
+    thaw = step(docker={"service": "db", "action": "unpause"})
+    fake.pause("db")
+    assert run_step(thaw, where(fake, tmp_path)) == "unpause db: done (now running)"
+    assert run_step(thaw, where(fake, tmp_path)) == "unpause db: nothing to do (now running)"
+    rejoin = step(docker={"service": "db", "action": "connect"})
+    assert run_step(rejoin, where(fake, tmp_path)) == "connect db: nothing to do (now running)"
