@@ -46,8 +46,29 @@ KEYS = [
     "services",
     "image",
     "rto_s",
+    "steps",
+    "revert",
+    "expected_alerts",
+    "docker",
+    "run",
+    "sql",
+    "http",
+    "retry",
+    "expect",
 ]
-WORDS = ["db_outage", "restart_database", "kill", "pause", "stop", "sample", "customer-facing", "admin", "x"]
+WORDS = [
+    "db_outage",
+    "restart_database",
+    "kill",
+    "pause",
+    "stop",
+    "sample",
+    "customer-facing",
+    "admin",
+    "x",
+    "db",
+    "start",
+]
 
 scalars = st.one_of(
     st.none(),

@@ -97,6 +97,55 @@ def _alias_bomb(levels: int) -> str:
     return "name: bomb\nscenario: {name: db_outage}\n" + "\n".join(lines) + "\n"
 
 
+BAD_STEPS: list[object] = [
+    {},
+    {"name": "two kinds", "run": "true", "sql": {"query": "SELECT 1"}},
+    {"docker": {"service": "db", "action": "explode"}},
+    {"docker": {"service": "cache", "action": "kill"}},
+    {"exec": {"service": "app", "command": []}},
+    {"http": {"path": "no-slash", "method": "FETCH"}},
+    {"sql": {"query": ""}, "expect": "one"},
+    {"run": "./missing.sh"},
+    {"run": "true", "timeout_s": ".inf"},
+    {"run": "true", "retry": {"until_s": -1}},
+    {"git": {"revert": "yesterday"}},
+    {"git": {"revert": "last_deploy", "commit": {"message": "both"}}},
+    {"git": {"commit": {"message": "deploy", "image": {"ghost": "x:1"}}}},
+    {"procedure": {"name": "no_such_procedure"}},
+    {"procedure": {"name": "restart_database", "with": {"ready_timeout_s": "soon"}}},
+    {"wait": {"healthy": "yes"}},
+    "restart the database",
+    [{"run": "true"}],
+]
+
+
+def _declared_steps(rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    """Declared recoveries and faults, each wrong in one way."""
+    bad = rng.choice(BAD_STEPS)
+    doc = _drill(rng)
+    doc["recovery"] = {"steps": [{"docker": {"service": "db", "action": "start"}}, bad]}
+    yield f"recovery step {bad!r}", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["scenario"] = {
+        "name": "own-fault",
+        "steps": [bad],
+        "revert": [{"docker": {"service": "db", "action": "start"}}],
+    }
+    yield f"fault step {bad!r}", yaml.safe_dump(doc).encode()
+    doc = _drill(rng)
+    doc["scenario"] = rng.choice(
+        [
+            {"name": "own-fault", "steps": [], "revert": []},
+            {"name": "own-fault", "steps": [{"run": "true"}], "with": {"mode": "kill"}},
+            {"name": "own-fault", "steps": [{"procedure": {"name": "restart_database"}}]},
+            {"name": "own-fault", "steps": [{"run": "true"}], "expected_alerts": ["pager"]},
+            {"name": "db_outage", "revert": [{"run": "true"}]},
+        ]
+    )
+    doc["recovery"] = rng.choice([{"name": "restart_database", "steps": [{"reconcile": {}}]}, {"steps": []}, {}])
+    yield "declared fault and recovery that contradict themselves", yaml.safe_dump(doc).encode()
+
+
 def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """Drill-shaped files, each wrong in one way (or right)."""
     good = DB_OUTAGE
@@ -160,6 +209,7 @@ def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     doc = _drill(rng)
     doc["target"] = target
     yield f"target {where} {bad!r}", yaml.safe_dump(doc).encode()
+    yield from _declared_steps(rng)
     yield "a timestamp YAML cannot make", b"name: 2001-02-30\nscenario: {name: db_outage}\n"
     yield "tags", b"!!python/object:os.system {}\n"
     yield "a list", b"- name: x\n"
