@@ -99,6 +99,11 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
 # --- loading -------------------------------------------------------------------
 
 
+def read(path: pathlib.Path) -> tuple[Any, dict[tuple[str | int, ...], int]]:
+    """The drill file's document and the line of each of its keys."""
+    return _load_yaml(path)
+
+
 def _load_yaml(path: pathlib.Path, kind: str = "drill") -> tuple[Any, dict[tuple[str | int, ...], int]]:
     return inputs.load_yaml(inputs.read_text(path, kind), path, kind)
 
@@ -129,6 +134,12 @@ def load(path: str | pathlib.Path) -> DrillSpec:
     """Read, validate and resolve a drill file; every failure is a `SpecError`."""
     path = pathlib.Path(path)
     data, lines = _load_yaml(path)
+    return from_document(data, lines, path)
+
+
+def from_document(data: Any, lines: dict[tuple[str | int, ...], int], path: pathlib.Path) -> DrillSpec:
+    """A drill from its parsed document, as if read from `path` (relative paths resolve from its
+    folder): the Python API's drill with overrides merged into it."""
     if not isinstance(data, dict):
         raise SpecError(f"The drill file {path} must be a YAML mapping with at least `name` and `scenario`.")
     try:

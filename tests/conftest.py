@@ -24,6 +24,8 @@ from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from tests.fakes import FakeReplica, fake_replica
 
+pytest_plugins = ["pytester"]  # the pytest plugin's tests run pytest sessions of their own
+
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
 
