@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import socket
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import docker.errors
@@ -106,9 +106,9 @@ class LabelledContainers:
         return self._labelled(self.container_name(service), f"of service {service!r}")
 
     @boundary.mapped()
-    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+    def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
         """Run a command in the service's container: its exit code and output (both streams)."""
-        result = self.container(service).exec_run(command)
+        result = self.container(service).exec_run(command, environment=dict(env) if env else None)
         output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
         return int(result.exit_code or 0), output
 

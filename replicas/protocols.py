@@ -9,7 +9,7 @@ engine. Every call raises drillbook's errors (`replicas/boundary.py`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -100,8 +100,8 @@ class Containers(Targeted, Protocol):
 class Commands(Targeted, Protocol):
     """Commands in a service's container, or in a one-off container of its image."""
 
-    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
-        """Exit code and output (both streams)."""
+    def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
+        """Exit code and output (both streams); `env` added to the container's environment."""
         ...
 
     def spawn(self, service: str, command: list[str]) -> None:

@@ -173,15 +173,21 @@ class Where:
     folder: pathlib.Path
 
 
-def environment(where: Where) -> dict[str, str]:
-    """What `run` and `exec` get: the app's URL, the administrator's database on 127.0.0.1,
-    each service's container name, the desired-state repository, the drill id."""
-    replica, db = where.replica, where.replica.target.database
-    port = replica.ports[replica.database_service]
+def environment(where: Where, *, inside: bool = False) -> dict[str, str]:
+    """What `run` and `exec` get: the app's URL, the administrator's database, each service's
+    container name, the desired-state repository, the drill id. On the host (`run`) the
+    addresses are the loopback ports; inside a container (`exec`), the replica's network names."""
+    replica, target = where.replica, where.replica.target
+    db = target.database
+    if inside:
+        app, pg = target.service(target.app), target.service(replica.database_service)
+        app_url, host, port = f"http://{app.host}:{app.port}", pg.host, pg.port
+    else:
+        app_url, host, port = replica.url(), "127.0.0.1", replica.ports[replica.database_service]
     env = {
-        "APP_URL": replica.url(),
-        "DATABASE_URL": f"postgresql://{db.user}:{db.password}@127.0.0.1:{port}/{db.dbname}",
-        "PGHOST": "127.0.0.1",
+        "APP_URL": app_url,
+        "DATABASE_URL": f"postgresql://{db.user}:{db.password}@{host}:{port}/{db.dbname}",
+        "PGHOST": host,
         "PGPORT": str(port),
         "PGUSER": db.user,
         "PGPASSWORD": db.password,
@@ -217,8 +223,8 @@ def _once(step: StepModel, where: Where) -> str:
     if step.run is not None:
         return _run(step, step.run, where)
     if step.exec is not None:
-        service, command = step.exec.service, step.exec.command
-        code, output = _in_time(step, lambda: replica.exec(service, command))
+        service, command, env = step.exec.service, step.exec.command, environment(where, inside=True)
+        code, output = _in_time(step, lambda: replica.exec(service, command, env))
         return _judged(step, code, output, "exit")
     if step.http is not None:
         return _http(step, step.http, replica)

@@ -17,7 +17,7 @@ import re
 import socket
 import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -109,6 +109,8 @@ class FakeReplica:
         self.memory_readings: dict[str, list[tuple[int, int]]] = {}
         self.network_name = "drillbook-fake"
         self.drill_id = "fake"
+        self.exec_env: dict[str, str] = {}
+        """The environment the last exec was given."""
         self.on_network: set[str] = set(self.states)
         self.database_service = target.database.service
         self.never_ready: set[str] = set()
@@ -207,7 +209,8 @@ class FakeReplica:
         """Answer commands matching `pattern` (a regex over the joined command) with `reply(service, command)`."""
         self.rules.append((re.compile(pattern), reply))
 
-    def exec(self, service: str, command: list[str]) -> tuple[int, str]:
+    def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
+        self.exec_env = dict(env or {})
         if self._container(service, "exec", " ".join(command)) != "running":
             raise ReplicaError(f"Container fake-{service} is not running")
         joined = " ".join(command)

@@ -109,3 +109,11 @@ def test_a_docker_step_run_twice_does_nothing_the_second_time(fake: FakeReplica,
     assert run_step(thaw, where(fake, tmp_path)) == "unpause db: nothing to do (now running)"
     rejoin = step(docker={"service": "db", "action": "connect"})
     assert run_step(rejoin, where(fake, tmp_path)) == "connect db: nothing to do (now running)"
+
+
+def test_exec_gets_the_replica_as_its_container_sees_it(fake: FakeReplica, tmp_path: pathlib.Path) -> None:
+    run_step(step(exec={"service": "app", "command": ["true"]}), where(fake, tmp_path))
+    db = fake.target.service("db")
+    assert fake.exec_env["PGHOST"] == db.host and fake.exec_env["PGPORT"] == str(db.port)
+    assert fake.exec_env["APP_URL"] == f"http://{fake.target.service('app').host}:{fake.target.service('app').port}"
+    assert fake.exec_env["DRILLBOOK_DRILL_ID"] == "fake"
