@@ -10,6 +10,7 @@ import subprocess
 
 import pytest
 
+from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 
@@ -202,3 +203,14 @@ def test_duplicate_keys_are_refused_naming_both_lines(
     drill.write_text("name: x\nscenario: {name: db_outage}\nname: y\n")
     assert main(["validate", str(drill)]) == ExitCode.BAD_INPUT
     assert "lines 1 and 3" in capsys.readouterr().err
+
+
+def test_validate_warns_about_a_secret_inside_a_name(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    password = spec.load(CATALOG / "db-outage.yaml").target.database.password
+    path = spec.write_variant(CATALOG / "db-outage.yaml", tmp_path, f"orders-{password}")
+    assert main(["validate", str(path)]) == ExitCode.OK
+    out = capsys.readouterr().out
+    assert f"warning: drill name 'orders-{password}' contains the database password" in out
+    assert "names are never masked" in out
