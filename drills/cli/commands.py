@@ -251,7 +251,13 @@ def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
             f"{args.file} compares {len(spec.model.compare)} procedures; a rehearsal hands one incident to one "
             "engineer with one checklist. Rehearse a drill with a single `recovery:` instead."
         )
-    resolve_plugins(spec)
+    scenario, procedure = resolve_plugins(spec)
+    if procedure is None and scenario.expected_recovery not in PROCEDURES.names():
+        raise DrillbookError(
+            f"{args.file} declares its own fault {scenario.name!r} and no recovery, so a rehearsal has no checklist "
+            "to hand over and nothing to recover with at its timeout. Give the drill a `recovery:` (a procedure, "
+            "or its own `steps:`)."
+        )
     commands: queue.Queue[str] = queue.Queue()
     threading.Thread(target=_read_commands, args=(commands,), name="drillbook-keys", daemon=True).start()
     view = LiveView(console, lambda: runner.status(), f"rehearsal {spec.name}", enabled=not args.no_live)

@@ -15,8 +15,6 @@ import pytest
 from drillbook.drills import spec
 from tests.conftest import CATALOG, ROOT
 
-pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
-
 
 def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], pathlib.Path, io.StringIO]:
     drill = spec.write_variant(CATALOG / "bad-deploy.yaml", tmp_path, "rehearse-bad-deploy")
@@ -40,6 +38,8 @@ def _group(child: pexpect.spawn[str]) -> str:
     return str(child.match.group(1))
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pathlib.Path) -> None:
     child, out, seen = _rehearse(tmp_path, "--timeout", "300")
     try:
@@ -89,6 +89,8 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
     assert not doc["recovery_steps"], "the harness must not have run the procedure"
 
 
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_after_the_timeout_drillbook_recovers_and_says_so(tmp_path: pathlib.Path) -> None:
     child, out, _seen = _rehearse(tmp_path, "--timeout", "3", "--no-live")
     try:
@@ -113,3 +115,24 @@ def _stop(child: pexpect.spawn[str]) -> None:
         child.sendintr()
         child.expect(pexpect.EOF, timeout=120)
     child.close()
+
+
+def test_a_declared_fault_without_a_recovery_is_refused_before_anything_starts(tmp_path: pathlib.Path) -> None:
+    drill = tmp_path / "own.yaml"
+    drill.write_text(
+        "name: own\nscenario:\n  name: frozen-db\n  steps: [{docker: {service: db, action: pause}}]\n"
+        "  revert: [{docker: {service: db, action: unpause}}]\n"
+    )
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "drillbook", "rehearse", str(drill), "--out", str(tmp_path / "out")],
+        cwd=str(ROOT),
+        encoding="utf-8",
+        timeout=60,
+        env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "DOCKER_HOST": "unix:///nonexistent/docker.sock"},
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 2
+    assert "declares its own fault 'frozen-db' and no recovery" in " ".join(str(child.before).split())
+    assert not (tmp_path / "out" / "result.json").exists()
