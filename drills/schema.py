@@ -7,165 +7,19 @@ for editors' completion.
 
 from __future__ import annotations
 
-import json
-import pathlib
-from collections.abc import Mapping
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from drillbook.drills.judge.objectives import Tier
 from drillbook.drills.observe.alerts import rule_names
-from drillbook.errors import SpecError
-from drillbook.replicas import disks
-from drillbook.replicas import target as t
+from drillbook.drills.schema_target import Model, TargetModel
 from drillbook.replicas.steps import StepModel
 
 DECLARED = "steps"
 """The name of a recovery a drill declares as steps."""
 
 Seconds = Annotated[float, Field(gt=0)]
-
-
-class Model(BaseModel):
-    # allow_inf_nan: `rto_s: 1e309` or `.nan` is a typo, never a number of seconds.
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-# --- the target ------------------------------------------------------------
-
-
-class ReadyModel(Model):
-    kind: Literal["postgres", "http", "running"]
-    path: str = "/"
-
-
-class ServiceModel(Model):
-    name: str = Field(pattern=r"^[a-z][a-z0-9-]*$")
-    image: str
-    port: int = Field(gt=0, lt=65536)
-    ready: ReadyModel
-    env: dict[str, str] = {}
-    mem_limit: str | None = None
-    cpus: float | None = Field(default=None, gt=0, le=64)
-    restart: Literal["no", "on-failure", "always", "unless-stopped"] = "no"
-    volumes: dict[str, str] = {}
-    volume_sizes: dict[str, str] = {}
-    """A filesystem of its own for a volume (`pgdata: 128m`): a disk that can fill up."""
-    command: list[str] | None = None
-    flags: dict[str, bool] = {}
-
-
-class DatabaseModel(Model):
-    service: str
-    user: str
-    password: str
-    dbname: str
-
-
-class FlowModel(Model):
-    name: str
-    path: str = Field(pattern=r"^/")
-    method: Literal["GET", "POST", "PUT", "DELETE", "PATCH"] = "GET"
-    body: dict[str, Any] | list[Any] | None = None
-    """A JSON body for the request (sent as application/json)."""
-
-    def to_flow(self) -> t.Flow:
-        body = None if self.body is None else json.dumps(self.body, separators=(",", ":"))
-        return t.Flow(self.name, self.path, self.method, body)
-
-
-class WriteFlowModel(Model):
-    name: str
-    id_field: str = Field(default="id", pattern=r"^[^.\s]+(\.[^.\s]+)*$")
-    """The path of the new record's id in the answer: `id`, or dotted for a nested one (`run.info.run_id`)."""
-    fields: list[str] = Field(min_length=1)
-
-
-class TargetLoadModel(Model):
-    locustfile: str
-    write_flows: list[WriteFlowModel] = []
-
-
-class DataCheckModel(Model):
-    sql: str
-
-    @field_validator("sql")
-    @classmethod
-    def _takes_ids(cls, value: str) -> str:
-        if "%(ids)s" not in value:
-            raise ValueError("the data check SQL must use %(ids)s, the array of acknowledged ids")
-        return value
-
-
-class ContinuityModel(Model):
-    service: str
-    flow: str | None = None
-
-
-class DesiredStateModel(Model):
-    repo: str | None = None
-    """A local path or a URL of the team's desired-state repository; the drill works on a clone.
-    Left out: drillbook creates one per drill from the target."""
-    deploy: Literal["recreate", "rolling"] = "recreate"
-    """`recreate`: stop the old container, then start the new one (what `docker compose up` does);
-    `rolling`: start the new one beside the old and move traffic once it is ready."""
-
-
-class TargetModel(Model):
-    name: str
-    app: str
-    health: str = Field(pattern=r"^/")
-    metrics: str | None = Field(default=None, pattern=r"^/")
-    services: list[ServiceModel] = Field(min_length=1)
-    database: DatabaseModel
-    key_flows: list[FlowModel] = []
-    reset_connections: FlowModel | None = None
-    load: TargetLoadModel
-    data_check: DataCheckModel
-    continuity: list[ContinuityModel] = []
-    desired_state: DesiredStateModel | None = None
-
-    def to_target(self, base: pathlib.Path) -> t.Target:
-        names = [s.name for s in self.services]
-        for ref, where in ((self.app, "app"), (self.database.service, "database.service")):
-            if ref not in names:
-                raise SpecError(f"target.{where} names service {ref!r}, but the services are {names}.")
-        locustfile = (base / self.load.locustfile).resolve()
-        if not locustfile.is_file():
-            raise SpecError(f"target.load.locustfile: no file {locustfile}.")
-        return t.Target(
-            name=self.name,
-            services=tuple(
-                t.Service(
-                    name=s.name,
-                    image=s.image,
-                    port=s.port,
-                    ready=t.ReadyCheck(s.ready.kind, s.ready.path),
-                    env=dict(s.env),
-                    mem_limit=s.mem_limit,
-                    cpus=s.cpus,
-                    restart=s.restart,
-                    volumes=dict(s.volumes),
-                    volume_sizes=volume_sizes(s.name, s.volume_sizes, s.volumes),
-                    command=tuple(s.command) if s.command else None,
-                    flags=dict(s.flags),
-                )
-                for s in self.services
-            ),
-            app=self.app,
-            database=t.Database(**self.database.model_dump()),
-            health=self.health,
-            metrics=self.metrics,
-            key_flows=tuple(f.to_flow() for f in self.key_flows),
-            locustfile=locustfile,
-            write_flows=tuple(t.WriteFlow(w.name, w.id_field, tuple(w.fields)) for w in self.load.write_flows),
-            data_check_sql=self.data_check.sql,
-            continuity=tuple((c.service, c.flow) for c in self.continuity),
-            desired_state_repo=self.desired_state.repo if self.desired_state else None,
-            deploy=self.desired_state.deploy if self.desired_state else "recreate",
-            reset_connections=self.reset_connections.to_flow() if self.reset_connections else None,
-        )
 
 
 # --- the drill ---------------------------------------------------------------
@@ -356,18 +210,3 @@ def json_schema() -> dict[str, Any]:
     schema = DrillModel.model_json_schema(by_alias=True)
     schema["title"] = "drillbook drill file"
     return schema
-
-
-def volume_sizes(service: str, sizes: dict[str, str], volumes: Mapping[str, str]) -> dict[str, int]:
-    parsed = {}
-    for volume, size in sizes.items():
-        if volume not in volumes:
-            raise SpecError(
-                f"`volume_sizes` of service {service!r} names volume {volume!r}, which the service does not "
-                f"mount (it mounts {', '.join(volumes) or 'none'})."
-            )
-        try:
-            parsed[volume] = disks.parse_size(size)
-        except ValueError as exc:
-            raise SpecError(f"`volume_sizes` of service {service!r}, volume {volume!r}: {exc}.") from None
-    return parsed

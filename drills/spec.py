@@ -17,7 +17,8 @@ import yaml
 from pydantic import ValidationError
 
 from drillbook import inputs
-from drillbook.drills.schema import BackupsModel, DrillModel, ServiceChangeModel, TargetModel, volume_sizes
+from drillbook.drills.schema import BackupsModel, DrillModel, ServiceChangeModel
+from drillbook.drills.schema_target import TargetModel, volume_sizes
 from drillbook.errors import SpecError
 from drillbook.replicas import backups, proxy
 from drillbook.replicas import target as t
@@ -116,7 +117,11 @@ def _explain(
 ) -> SpecError:
     problems = []
     for error in exc.errors():
-        loc = tuple(p for p in error["loc"] if not (isinstance(p, str) and p in ("TargetModel", "str")))
+        loc = tuple(
+            p
+            for p in error["loc"]
+            if not (isinstance(p, str) and (p in ("TargetModel", "str") or p.startswith("function-after[")))
+        )
         loc = tuple("with" if p == "with_" else p for p in loc)
         full = (*prefix, *loc)
         line = inputs.line_of(lines, full)

@@ -16,6 +16,7 @@ import docker.errors
 import requests
 from docker import DockerClient
 from docker.models.containers import Container
+from docker.models.networks import Network
 
 from drillbook.contract import EventKind
 from drillbook.errors import ReplicaError, ServiceNotReady
@@ -37,6 +38,20 @@ class LabelledContainers:
         self.client = client
         self.drill_id = drill_id
         self._on_event = on_event
+        self.network_name = f"drillbook-{drill_id}"
+
+    def network(self) -> Network:
+        """The replica's network, refusing one without this drill's labels."""
+        network = self.client.networks.get(self.network_name)
+        if not labels.belongs_to(network.attrs.get("Labels"), self.drill_id):
+            raise ReplicaError(f"Network {self.network_name} does not carry drill {self.drill_id}'s labels.")
+        return network
+
+    @boundary.mapped()
+    def connected(self, service: str) -> bool:
+        container = self.container(service)
+        container.reload()
+        return self.network_name in (container.attrs.get("NetworkSettings", {}).get("Networks") or {})
 
     def volume_name(self, volume: str) -> str:
         return f"drillbook-{self.drill_id}-{volume}"
@@ -61,19 +76,26 @@ class LabelledContainers:
         self, service: Service, state: ServiceState, name: str, host_port: int, network: str
     ) -> dict[str, Any]:
         """How the engine runs the service's container: the drill's labels, loopback ports only."""
+        volumes = {self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()}
+        volumes |= {b.source: {"bind": b.target, "mode": "ro" if b.read_only else "rw"} for b in service.binds}
+        aliases = list(dict.fromkeys([service.host, *service.aliases]))
         return dict(
             command=list(service.command) if service.command else None,
+            entrypoint=list(service.entrypoint) if service.entrypoint is not None else None,
             name=name,
             environment=state.container_env(),
-            labels=labels.for_drill(self.drill_id, service.name),
+            labels={**service.labels, **labels.for_drill(self.drill_id, service.name)},  # the drill's win
             network=network,
             # The service's name is its host name on the replica's network (a proxy's, if fronted).
-            networking_config={network: self.client.api.create_endpoint_config(aliases=[service.host])},
+            networking_config={network: self.client.api.create_endpoint_config(aliases=aliases)},
             mem_limit=state.mem_limit,
             nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
             restart_policy=self._restart_policy(service),
-            ports={f"{service.port}/tcp": ("127.0.0.1", host_port)},
-            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in service.volumes.items()},
+            ports={f"{service.port}/tcp": ("127.0.0.1", host_port)} if service.port else {},
+            volumes=volumes,
+            healthcheck=_healthcheck(service),
+            user=service.user,
+            working_dir=service.working_dir,
         )
 
     @staticmethod
@@ -92,7 +114,7 @@ class LabelledContainers:
             state = str(container.status)
             if state in ("exited", "dead"):
                 raise self._not_ready(service, container, "exited")
-            if state == "running" and answers():
+            if state == "running" and (healthy(container) if service.ready.kind == "healthcheck" else answers()):
                 return time.monotonic() - started
             if time.monotonic() > deadline:
                 raise self._not_ready(service, container, f"did not answer within {timeout_s:g} s (state: {state})")
@@ -231,3 +253,23 @@ class LabelledContainers:
     @boundary.mapped()
     def restart(self, service: str, timeout_s: int = 10) -> None:
         self.container(service).restart(timeout=timeout_s)
+
+
+def healthy(container: Container) -> bool:
+    """The engine's own verdict of the container's health check."""
+    return str((container.attrs.get("State", {}).get("Health") or {}).get("Status")) == "healthy"
+
+
+def _healthcheck(service: Service) -> dict[str, Any] | None:
+    """A Compose health check in the engine's terms (durations in nanoseconds)."""
+    check = service.healthcheck
+    if check is None:
+        return None
+    ns = 1_000_000_000
+    return {
+        "test": list(check.test),
+        "interval": int(check.interval_s * ns),
+        "timeout": int(check.timeout_s * ns),
+        "retries": check.retries,
+        "start_period": int(check.start_period_s * ns),
+    }

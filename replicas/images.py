@@ -16,13 +16,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
 import docker.errors
 from docker import DockerClient
 
 from drillbook.errors import EngineError, MissingImageError
+from drillbook.replicas import builds as team_builds
+from drillbook.replicas.target import Build
 
 HERE = pathlib.Path(__file__).resolve().parent
 BASE_IMAGE = "debian:bookworm-slim"
@@ -99,15 +101,23 @@ RECIPES: dict[str, Recipe] = {
 Progress = Callable[[str], object]
 
 
-def ensure(client: DockerClient, tags: Iterable[str], progress: Progress = lambda _m: None) -> None:
-    """Make sure every image in `tags` is present: build ours, check the others.
+def ensure(
+    client: DockerClient,
+    tags: Iterable[str],
+    progress: Progress = lambda _m: None,
+    builds: Mapping[str, Build] | None = None,
+) -> None:
+    """Make sure every image in `tags` is present: build ours and the team's (`builds`, from its
+    Compose file), check the others.
 
     Nothing is started here; a missing image that drillbook cannot build stops
     the drill before any container exists.
     """
     for tag in tags:
         recipe = RECIPES.get(tag)
-        if recipe is None:
+        if builds and tag in builds:
+            team_builds.ensure(client, tag, builds[tag], progress)
+        elif recipe is None:
             _require_present(client, tag)
         else:
             build(client, recipe, progress)

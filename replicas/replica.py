@@ -19,7 +19,6 @@ from typing import Any, Self
 import docker.errors
 import httpx
 from docker import DockerClient
-from docker.models.networks import Network
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
@@ -29,7 +28,7 @@ from drillbook.replicas.containers import EventSink, LabelledContainers, free_po
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
 from drillbook.replicas.protocols import Replacement
-from drillbook.replicas.target import Service, Target
+from drillbook.replicas.target import Service, Target, start_order
 
 
 class Replica(LabelledContainers):
@@ -52,7 +51,6 @@ class Replica(LabelledContainers):
         """The host port a rolled service's current container publishes, behind its forwarder."""
         self.forwarders: dict[str, Forwarder] = {}
         self.replacements: list[Replacement] = []
-        self.network_name = f"drillbook-{drill_id}"
         self.database_service = target.database.service
         """The service that answers for the database: another one after a failover."""
 
@@ -82,8 +80,10 @@ class Replica(LabelledContainers):
     def start(self, ready_timeout_s: float = 120.0) -> None:
         """Create the network, volumes and containers, then wait until each answers.
 
-        The containers start together: a service that needs another (the app its
-        database) waits for it by itself, as it must after any restart.
+        The containers start together, except that a service the Compose file says
+        `depends_on` another starts after it (once it is healthy, for
+        `condition: service_healthy`); a service that needs another waits for it by
+        itself after any restart.
         """
         try:
             self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
@@ -93,7 +93,10 @@ class Replica(LabelledContainers):
                     self.forwarders[service.name] = Forwarder(self.ports[service.name], self.published[service.name])
                     self.forwarders[service.name].start()
             states = self.desired_states()
-            for service in self.target.services:
+            for service in start_order(self.target.services):
+                for needed, condition in service.depends_on.items():
+                    if condition == "service_healthy":
+                        self.wait_ready(needed, ready_timeout_s)
                 for volume in service.volumes:
                     self._create_volume(service, volume)
                 self._run(service, states[service.name])
@@ -284,19 +287,6 @@ class Replica(LabelledContainers):
 
     # --- what faults and procedures do to a container -------------------------
 
-    def network(self) -> Network:
-        """The replica's network, refusing one without this drill's labels."""
-        network = self.client.networks.get(self.network_name)
-        if not labels.belongs_to(network.attrs.get("Labels"), self.drill_id):
-            raise ReplicaError(f"Network {self.network_name} does not carry drill {self.drill_id}'s labels.")
-        return network
-
-    @boundary.mapped()
-    def connected(self, service: str) -> bool:
-        container = self.container(service)
-        container.reload()
-        return self.network_name in (container.attrs.get("NetworkSettings", {}).get("Networks") or {})
-
     @boundary.mapped()
     def disconnect(self, service: str) -> None:
         """Cut the service off the replica's network: the others can no longer reach it."""
@@ -305,7 +295,8 @@ class Replica(LabelledContainers):
     @boundary.mapped()
     def connect(self, service: str) -> None:
         """Back on the replica's network, under its host name again."""
-        self.network().connect(self.container(service), aliases=[self.target.service(service).host])
+        spec = self.target.service(service)
+        self.network().connect(self.container(service), aliases=list(dict.fromkeys([spec.host, *spec.aliases])))
 
     # --- what disaster recovery does to the database ---------------------------
 

@@ -16,10 +16,43 @@ from typing import Literal
 
 @dataclass(frozen=True)
 class ReadyCheck:
-    """How to know a service answers: a real query or request, never a log line."""
+    """How to know a service answers: a real query or request, never a log line; or, for a
+    service whose Compose file says how, its own health check (`healthcheck`)."""
 
-    kind: Literal["postgres", "http", "running"]
+    kind: Literal["postgres", "http", "running", "healthcheck"]
     path: str = "/"
+
+
+@dataclass(frozen=True)
+class HealthCheck:
+    """A Compose `healthcheck`, as the engine runs it in the container."""
+
+    test: tuple[str, ...]
+    """Docker's form: `CMD` and its arguments, or `CMD-SHELL` and a command line."""
+    interval_s: float = 30.0
+    timeout_s: float = 30.0
+    retries: int = 3
+    start_period_s: float = 0.0
+
+
+@dataclass(frozen=True)
+class Bind:
+    """A file or folder of the project mounted into the container (an init SQL file)."""
+
+    source: str
+    """Absolute, inside the Compose project's folder."""
+    target: str
+    read_only: bool = False
+
+
+@dataclass(frozen=True)
+class Build:
+    """How to build a service's image from the team's own Dockerfile (Compose `build:`)."""
+
+    context: pathlib.Path
+    dockerfile: str = "Dockerfile"
+    args: Mapping[str, str] = field(default_factory=dict)
+    target: str | None = None
 
 
 @dataclass(frozen=True)
@@ -43,6 +76,16 @@ class Service:
     alias: str | None = None
     """Its host name on the replica's network; None: its name. A service behind a fault
     proxy gives its name to the proxy and answers to `<name>-upstream`."""
+    aliases: tuple[str, ...] = ()
+    """More names it answers to on the replica's network (Compose `networks.*.aliases`)."""
+    entrypoint: tuple[str, ...] | None = None
+    binds: tuple[Bind, ...] = ()
+    healthcheck: HealthCheck | None = None
+    depends_on: Mapping[str, str] = field(default_factory=dict)
+    """Service -> Compose condition (`service_started`, `service_healthy`): started after them."""
+    labels: Mapping[str, str] = field(default_factory=dict)
+    user: str | None = None
+    working_dir: str | None = None
 
     @property
     def host(self) -> str:
@@ -123,6 +166,12 @@ class Target:
     continuity: tuple[tuple[str, str | None], ...] = ()
     """The runbook's essential services in priority order, each with the flow
     (probe or locust request name) that exercises it, or None if none does."""
+    builds: Mapping[str, Build] = field(default_factory=dict)
+    """Image tag -> how to build it, for services the team's Compose file builds."""
+    source: tuple[str, ...] = ()
+    """The files the target was read from (its Compose files), for the record."""
+    ignored: tuple[str, ...] = ()
+    """Compose keys that change nothing on a replica, each with why: said once, by `validate`."""
 
     def service(self, name: str) -> Service:
         for service in self.services:
@@ -133,3 +182,26 @@ class Target:
     @property
     def images(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(s.image for s in self.services))
+
+
+def start_order(services: tuple[Service, ...]) -> list[Service]:
+    """The services with each after what it `depends_on` (the target's order otherwise)."""
+    by_name = {s.name: s for s in services}
+    ordered: list[Service] = []
+    visiting: set[str] = set()
+
+    def visit(service: Service) -> None:
+        if service in ordered:
+            return
+        if service.name in visiting:
+            raise ValueError(f"service {service.name!r} depends on itself through depends_on")
+        visiting.add(service.name)
+        for needed in service.depends_on:
+            if needed in by_name:
+                visit(by_name[needed])
+        visiting.discard(service.name)
+        ordered.append(service)
+
+    for service in services:
+        visit(service)
+    return ordered

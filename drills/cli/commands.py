@@ -191,7 +191,8 @@ def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
         checked = gameday_module.load(args.file, pathlib.Path(scratch))
         client = engine.connect()
         needed = [image for d in checked.drills for image in drill_images(d)]
-        images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}", highlight=False))
+        builds = {tag: b for d in checked.drills for tag, b in d.target.builds.items()}
+        images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}"), builds)
     gameday = gameday_module.load(args.file, args.out / "drills")
     console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
     current: list[DrillRunner] = []

@@ -111,7 +111,9 @@ def check_preconditions(spec: spec_module.DrillSpec, wait_s: float, console: Con
     from drillbook.replicas.replica import Replica
 
     client = engine.connect()
-    images.ensure(client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False))
+    images.ensure(
+        client, spec.target.images, lambda m: console.out(f"images: {m}", highlight=False), spec.target.builds
+    )
     drill_id = f"plan-{spec.name}-{secrets.token_hex(4)}"[:60]
     console.print(f"[bold]Checking the preconditions[/] on a replica with no fault in it ({drill_id}) …")
     try:

@@ -140,7 +140,7 @@ class DrillRunner:
         client = engine.connect()
         params = dict(drill.spec.model.scenario.with_)
         needed = (*drill.spec.target.images, *drill.scenario.images(drill.spec.target, **params))
-        images.ensure(client, dict.fromkeys(needed), lambda m: self._say(f"images: {m}"))
+        images.ensure(client, dict.fromkeys(needed), lambda m: self._say(f"images: {m}"), drill.spec.target.builds)
         drill.desired = provision.desired_state(drill)
         docker_version = str(client.version().get("Version", "unknown"))
         dead = [d for d in cleanup.survey(client) if not d.alive]
