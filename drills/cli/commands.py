@@ -118,6 +118,8 @@ def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
     console.out(f"{path}: valid drill {spec.name!r}", highlight=False)
     for warning in Masker.for_target(spec.target).clashes(identifiers(spec)):
         console.out(f"{path}: warning: {warning}", highlight=False)
+    for ignored in spec.target.ignored:
+        console.out(f"{path}: ignored in the Compose file: {ignored}", highlight=False)
     return ExitCode.OK
 
 

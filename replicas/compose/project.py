@@ -52,6 +52,8 @@ class Definition:
 class Project:
     folder: pathlib.Path
     """The project's folder (the main file's): relative paths resolve from each service's own file."""
+    name: str
+    """The file's `name:`, else the folder's name, as Compose names a project."""
     files: tuple[pathlib.Path, ...]
     services: Mapping[str, Definition]
     volumes: Mapping[str, Mapping[str, Any]]
@@ -70,8 +72,10 @@ def load(compose: pathlib.Path, env_file: pathlib.Path | None = None, profiles: 
     volumes: dict[str, Mapping[str, Any]] = {}
     networks: dict[str, Mapping[str, Any]] = {}
     read = list(files)
+    name = folder.name
     for file in files:
         doc, lines = _read(file, env)
+        name = str(doc.get("name") or name)
         for included in _includes(doc, file):
             if included not in read:
                 read.append(included)
@@ -79,7 +83,7 @@ def load(compose: pathlib.Path, env_file: pathlib.Path | None = None, profiles: 
         _add((doc, lines), file, services, volumes, networks)
     resolved = {name: _extended(d, services, env, ()) for name, d in services.items()}
     active = {name: d for name, d in resolved.items() if _active(d, profiles)}
-    return Project(folder, tuple(read), active, volumes, networks, env)
+    return Project(folder, name, tuple(read), active, volumes, networks, env)
 
 
 def _read(file: pathlib.Path, env: Mapping[str, str]) -> tuple[dict[str, Any], Mapping[tuple[str | int, ...], int]]:

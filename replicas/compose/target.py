@@ -72,4 +72,4 @@ def from_compose(
             "`database: {password: ...}` in the drill's target."
         )
     found = Database(database, account, secret, dbname or env.get("POSTGRES_DB") or account)
-    return FromCompose(tuple(services.values()), found, reading, project.files, project.folder.name)
+    return FromCompose(tuple(services.values()), found, reading, project.files, project.name)
