@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
+from typing import Any
 
 import pytest
 from docker import DockerClient
@@ -28,7 +29,7 @@ def broken_release(docker_client: DockerClient) -> str:
     return tag
 
 
-def run(drill: str, out: pathlib.Path) -> tuple[int, dict[str, object]]:
+def run(drill: str, out: pathlib.Path) -> tuple[int, dict[str, Any]]:
     code = main(["run", str(STACK / "drills" / drill), "--out", str(out), "--no-live"])
     return code, json.loads((out / "result.json").read_text())
 
