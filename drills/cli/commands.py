@@ -30,7 +30,7 @@ from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
-from drillbook.drills.cli import arguments, completion, plan, tables
+from drillbook.drills.cli import arguments, completion, init, plan, tables
 from drillbook.drills.cli.files import CATALOG, resolve_drill_file
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
@@ -61,6 +61,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "list": cmd_list,
             "validate": cmd_validate,
             "plan": plan.cmd_plan,
+            "init": init.cmd_init,
             "run": cmd_run,
             "gameday": cmd_gameday,
             "rehearse": cmd_rehearse,
