@@ -119,6 +119,27 @@ BAD_STEPS: list[object] = [
 ]
 
 
+PG = "  pg: {image: 'drillbook/postgres:15', environment: {POSTGRES_PASSWORD: '${DB_PASSWORD}'}}\n"
+COMPOSE_CASES: list[tuple[str, str]] = [
+    ("host networking", "services:\n  api: {image: x, ports: ['80'], network_mode: host}\n" + PG),
+    ("privileged", "services:\n  api: {image: x, ports: ['80'], privileged: true}\n" + PG),
+    ("a bind outside", "services:\n  api: {image: x, ports: ['80'], volumes: ['/etc:/etc']}\n" + PG),
+    ("an unknown key", "services:\n  api: {image: x, ports: ['80'], frobnicate: 1}\n" + PG),
+    ("a required variable", "services:\n  api: {image: 'x:${TAG:?set TAG}', ports: ['80']}\n" + PG),
+    ("an unclosed variable", "services:\n  api: {image: 'x:${TAG', ports: ['80']}\n" + PG),
+    (
+        "an external volume",
+        "services:\n  api: {image: x, ports: ['80'], volumes: ['v:/v']}\n" + PG + "volumes: {v: {external: true}}\n",
+    ),
+    ("no app port", "services:\n  api: {image: x}\n" + PG),
+    ("no postgres", "services:\n  api: {image: x, ports: ['80']}\n"),
+    ("extends loop", "services:\n  api: {extends: pg, image: x, ports: ['80']}\n  pg: {extends: api, image: y}\n"),
+    ("a port range", "services:\n  api: {image: x, ports: ['80-90']}\n" + PG),
+    ("a list", "- services\n"),
+    ("valid", "services:\n  api: {image: 'drillbook/returns-service:1.0.0', ports: ['8080']}\n" + PG),
+]
+
+
 def _declared_steps(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """Declared recoveries and faults, each wrong in one way."""
     bad = rng.choice(BAD_STEPS)
@@ -348,6 +369,29 @@ def cases(seed: int, count: int) -> list[Case]:
             describe=f"history {db} {extra}",
         )
 
+    def compose_case() -> Case:
+        """`init` and a drill whose target is a Compose file, the file wrong in one way."""
+        what, text = rng.choice(COMPOSE_CASES)
+        files = {"compose.yaml": text.encode(), "existing.txt": b"x", ".env": b"DB_PASSWORD=pw-for-fuzz\n"}
+        if rng.random() < 0.5:
+            out = rng.choice(["drills", "existing.txt", "missing/deeper", "[/]"])
+            return Case(
+                ["init", "--compose", rng.choice(["compose.yaml", "nope.yaml", "existing.txt"]), "--out", out],
+                files,
+                describe=f"init: {what}",
+            )
+        target = {
+            "compose": "compose.yaml",
+            "app": "api",
+            "health": "/h",
+            "database": {"service": "pg"},
+            "load": {"locustfile": "existing.txt"},
+            "data_check": {"sql": "SELECT 1 AS id WHERE 1 = ANY(%(ids)s)"},
+        }
+        drill = {"name": "c", "target": target, "scenario": {"name": "db_outage"}}
+        files["drill.yaml"] = yaml.safe_dump(drill).encode()
+        return Case([rng.choice(["validate", "run"]), "drill.yaml"], files, describe=f"compose target: {what}")
+
     def other_case() -> Case:
         argv = rng.choice(
             [
@@ -370,7 +414,8 @@ def cases(seed: int, count: int) -> list[Case]:
         )
         return Case(argv, {}, describe=" ".join(argv))
 
-    commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, other_case]
+    commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, compose_case]
+    commands.append(other_case)
     while len(made) < count:
         made.append(rng.choice(commands)())
     return made
@@ -482,6 +527,7 @@ def test_the_cases_cover_every_subcommand() -> None:
         "images",
         "completion",
         "schema",
+        "init",
         "--version",
     }
 
