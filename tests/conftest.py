@@ -15,6 +15,7 @@ from typing import Any
 import docker.errors
 import jsonschema
 import pytest
+import yaml
 from docker import DockerClient
 
 from drillbook import contract
@@ -196,3 +197,19 @@ def fake_of(tmp_path: pathlib.Path) -> Iterator[Callable[[str], FakeReplica]]:
     yield make
     for replica in made:
         replica.close()
+
+
+def inline_sample_target(
+    tmp_path: pathlib.Path, change: Callable[[dict[str, Any]], object] = lambda _c: None
+) -> dict[str, Any]:
+    """The sample's target as a drill file's inline `target:`, its Compose file a copy changed by `change`
+    (which gets the Compose document: `compose["services"]["app"]["environment"][...] = ...`)."""
+    sample = ROOT / "replicas" / "sample"
+    target: dict[str, Any] = yaml.safe_load((sample / "target.yaml").read_text())
+    compose = yaml.safe_load((sample / "compose.yaml").read_text())
+    change(compose)
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    (tmp_path / "sample-compose.yaml").write_text(yaml.safe_dump(compose, sort_keys=False))
+    target["compose"] = str(tmp_path / "sample-compose.yaml")
+    target["load"]["locustfile"] = str(sample / "locustfile.py")
+    return target

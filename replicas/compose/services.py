@@ -85,6 +85,7 @@ def service(project: Project, d: Definition, reading: Reading) -> Service:
         elif key not in HONOURED and not key.startswith("x-"):
             raise SpecError(f"{d.where(key)}service {d.name!r}: `{key}` is not a Compose service key drillbook knows.")
     f = d.fields
+    own = _drillbook(d)
     image = _image(project, d, reading)
     limits = ((f.get("deploy") or {}).get("resources") or {}).get("limits") or {}
     volumes, binds = _volumes(project, d)
@@ -92,7 +93,7 @@ def service(project: Project, d: Definition, reading: Reading) -> Service:
         name=d.name,
         image=image,
         port=_port(d),
-        ready=ReadyCheck("healthcheck") if _healthcheck(d) else ReadyCheck("running"),
+        ready=own.ready or (ReadyCheck("healthcheck") if _healthcheck(d) else ReadyCheck("running")),
         env={**_env_files(d), **as_mapping(f.get("environment"))},
         mem_limit=_memory(f.get("mem_limit") or limits.get("memory")),
         cpus=_cpus(f.get("cpus") or limits.get("cpus")),
@@ -107,6 +108,33 @@ def service(project: Project, d: Definition, reading: Reading) -> Service:
         aliases=_aliases(project, d),
         user=str(f["user"]) if f.get("user") is not None else None,
         working_dir=str(f["working_dir"]) if f.get("working_dir") else None,
+        flags=own.flags,
+    )
+
+
+@dataclass(frozen=True)
+class Extension:
+    """What a service's `x-drillbook:` tells drillbook that Compose has no key for."""
+
+    ready: ReadyCheck | None = None
+    """How to know it answers (`{kind: http, path: /health}`), where it has no health check."""
+    flags: dict[str, bool] = field(default_factory=dict)
+    """The feature flags it knows, with their defaults (the desired state switches them)."""
+
+
+def _drillbook(d: Definition) -> Extension:
+    given = d.fields.get("x-drillbook") or {}
+    if not isinstance(given, dict) or set(given) - {"ready", "flags"}:
+        raise SpecError(f"{d.where('x-drillbook')}service {d.name!r}: x-drillbook takes `ready` and `flags`.")
+    ready = given.get("ready")
+    kinds = ("postgres", "http", "running", "healthcheck")
+    if ready is not None and (not isinstance(ready, dict) or ready.get("kind") not in kinds):
+        raise SpecError(f"{d.where('x-drillbook')}service {d.name!r}: x-drillbook.ready.kind is one of {kinds}.")
+    flags = given.get("flags") or {}
+    if not isinstance(flags, dict) or not all(isinstance(v, bool) for v in flags.values()):
+        raise SpecError(f"{d.where('x-drillbook')}service {d.name!r}: x-drillbook.flags maps names to true/false.")
+    return Extension(
+        ReadyCheck(ready["kind"], str(ready.get("path", "/"))) if ready else None, {str(k): v for k, v in flags.items()}
     )
 
 

@@ -57,12 +57,12 @@ def from_compose(
         raise SpecError(
             f"{compose}: the app service {app!r} publishes no port (`ports:`): the load has nothing to reach."
         )
-    if app_service.healthcheck is None:
+    if app_service.healthcheck is None and app_service.ready.kind == "running":
         services[app] = dataclasses.replace(app_service, ready=ReadyCheck("http", health))
     db = services[database]
     env = dict(db.env)
     port = db.port or 5432
-    ready = db.ready if db.healthcheck is not None else ReadyCheck("postgres")
+    ready = db.ready if db.healthcheck is not None or db.ready.kind != "running" else ReadyCheck("postgres")
     services[database] = dataclasses.replace(db, port=port, ready=ready)
     account = user or env.get("POSTGRES_USER") or "postgres"
     secret = password or env.get("POSTGRES_PASSWORD")

@@ -12,6 +12,7 @@ from drillbook.drills import spec
 from drillbook.drills.campaigns.gameday import is_gameday
 from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import PluginError, SpecError
+from tests.conftest import inline_sample_target
 
 CATALOG = pathlib.Path(__file__).resolve().parents[2] / "drills" / "catalog"
 
@@ -171,9 +172,7 @@ def test_backups_become_services_and_environment_of_the_target() -> None:
 
 def test_backups_need_drillbooks_postgres(tmp_path: pathlib.Path) -> None:
     text = yaml.safe_load((CATALOG / "data-loss.yaml").read_text())
-    target = yaml.safe_load((CATALOG.parents[1] / "replicas" / "sample" / "target.yaml").read_text())
-    target["services"][0]["image"] = "postgres:15"
-    target["load"]["locustfile"] = str(CATALOG.parents[1] / "replicas" / "sample" / "locustfile.py")
+    target = inline_sample_target(tmp_path, lambda compose: compose["services"]["db"].update(image="postgres:15"))
     text["target"] = target
     path = tmp_path / "own.yaml"
     path.write_text(yaml.safe_dump(text))

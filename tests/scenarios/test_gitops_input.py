@@ -14,15 +14,14 @@ from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.replicas.desired_state import FILE, DesiredState
 from drillbook.replicas.target import Target
-from tests.conftest import CATALOG, ROOT, drillbook_objects
+from tests.conftest import CATALOG, drillbook_objects, inline_sample_target
 
 
 def drill_with(tmp_path: pathlib.Path, scenario: dict[str, Any], repo: pathlib.Path | None = None) -> pathlib.Path:
     doc = yaml.safe_load((CATALOG / "bad-deploy.yaml").read_text())
     doc["scenario"] = scenario
     if repo is not None:
-        target = yaml.safe_load((ROOT / "replicas" / "sample" / "target.yaml").read_text())
-        target["load"]["locustfile"] = str(ROOT / "replicas" / "sample" / "locustfile.py")
+        target = inline_sample_target(tmp_path)
         target["desired_state"] = {"repo": str(repo)}
         doc["target"] = target
     path = tmp_path / "drill.yaml"

@@ -11,29 +11,26 @@ from typing import Any
 
 import psycopg
 import pytest
-import yaml
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
-from tests.conftest import CATALOG, ROOT
+from tests.conftest import CATALOG, inline_sample_target
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
 MARKER = "report that never finishes"
 
 
-def _target_with_a_secret(token: str) -> dict[str, Any]:
-    target: dict[str, Any] = yaml.safe_load((ROOT / "replicas" / "sample" / "target.yaml").read_text())
-    target["load"]["locustfile"] = str(ROOT / "replicas" / "sample" / "locustfile.py")
-    app = next(s for s in target["services"] if s["name"] == "app")
-    app["env"]["PAYMENT_API_TOKEN"] = token
-    return target
+def _target_with_a_secret(tmp_path: pathlib.Path, token: str) -> dict[str, Any]:
+    return inline_sample_target(tmp_path, lambda c: c["services"]["app"]["environment"].update(PAYMENT_API_TOKEN=token))
 
 
 def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Path) -> None:
     token = f"tok_live_{secrets.token_hex(12)}"
-    path = spec.write_variant(CATALOG / "bad-deploy.yaml", tmp_path, "evidence", target=_target_with_a_secret(token))
+    path = spec.write_variant(
+        CATALOG / "bad-deploy.yaml", tmp_path, "evidence", target=_target_with_a_secret(tmp_path, token)
+    )
     drill = spec.load(path)
     password = drill.target.database.password
     out = tmp_path / "out"

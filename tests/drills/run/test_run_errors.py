@@ -10,7 +10,7 @@ from docker import DockerClient
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import CATALOG, drillbook_objects
+from tests.conftest import CATALOG, drillbook_objects, inline_sample_target
 
 pytestmark = pytest.mark.docker
 
@@ -19,9 +19,9 @@ pytestmark = pytest.mark.docker
 def test_missing_image_exits_2_before_anything_starts(
     tmp_path: pathlib.Path, docker_client: DockerClient, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    target = yaml.safe_load((CATALOG.parent.parent / "replicas" / "sample" / "target.yaml").read_text())
-    target["services"][1]["image"] = "drillbook/no-such-image:0"
-    target["load"]["locustfile"] = str(CATALOG.parent.parent / "replicas" / "sample" / "locustfile.py")
+    target = inline_sample_target(
+        tmp_path, lambda c: c["services"]["payments"].update(image="drillbook/no-such-image:0")
+    )
     drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
     drill["target"] = target
     path = tmp_path / "drill.yaml"
