@@ -9,7 +9,7 @@ where `run` commands start.
 from __future__ import annotations
 
 import pathlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from drillbook.errors import DrillbookError, PluginError, RecoveryStepFailed
@@ -36,11 +36,18 @@ def procedure(steps: Sequence[StepModel], folder: pathlib.Path) -> AnyProcedure:
     )
 
 
-def check(target: Target, steps: Sequence[StepModel], folder: pathlib.Path, where: str) -> None:
-    """Everything a step names, checked before anything starts: its services, its script, its procedure."""
+def check(
+    target: Target,
+    steps: Sequence[StepModel],
+    folder: pathlib.Path,
+    where: str,
+    locate: Callable[[int], str] = lambda _i: "",
+) -> None:
+    """Everything a step names, checked before anything starts: its services, its script, its procedure.
+    `locate(i)` is the `file:line: ` of step i (from 0) in the drill file."""
     known = {s.name for s in target.services}
     for i, model in enumerate(steps, start=1):
-        at = f"{where} step {i} ({model.title()})"
+        at = f"{locate(i - 1)}{where} step {i} ({model.title()})"
         for service in model.services():
             if service not in known:
                 has = ", ".join(sorted(known))

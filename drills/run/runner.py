@@ -57,7 +57,8 @@ def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
 def _scenario(spec: DrillSpec) -> Scenario:
     model, folder = spec.model.scenario, spec.path.parent
     if model.steps is not None:
-        declared.check(spec.target, [*model.steps, *model.revert], folder, "scenario")
+        declared.check(spec.target, model.steps, folder, "scenario", lambda i: spec.locate("scenario", "steps", i))
+        declared.check(spec.target, model.revert, folder, "revert", lambda i: spec.locate("scenario", "revert", i))
         return declared_fault.scenario(
             model.name, model.description, model.expected_alerts, model.steps, model.revert, folder
         )
@@ -73,7 +74,9 @@ def _procedure(spec: DrillSpec) -> AnyProcedure | None:
     if model is None:
         return None
     if model.steps is not None:
-        declared.check(spec.target, model.steps, spec.path.parent, "recovery")
+        declared.check(
+            spec.target, model.steps, spec.path.parent, "recovery", lambda i: spec.locate("recovery", "steps", i)
+        )
         return declared.procedure(model.steps, spec.path.parent)
     procedure = PROCEDURES.get(model.name)
     section = "recovery" if "recovery" in spec.raw else "compare"

@@ -267,7 +267,7 @@ def test_a_declared_step_naming_a_service_the_target_lacks_is_refused(tmp_path: 
             "service: payments, action: start}}\n    - {wait", "service: cache, action: start}}\n    - {wait"
         ),
     )
-    with pytest.raises(PluginError, match=r"recovery step 1 \(start it\) names service 'cache'"):
+    with pytest.raises(PluginError, match=r"drill.yaml:10: recovery step 1 \(start it\) names service 'cache'"):
         resolve_plugins(spec.load(path))
 
 
