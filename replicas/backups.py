@@ -88,6 +88,7 @@ def _backup_service(target: Target, db: Service, dump_interval_s: float | None, 
         command=("drillbook-backup",),
         volumes={VOLUME: PATH},
         mem_limit="256m",
+        networks=db.networks,
     )
 
 
@@ -107,4 +108,5 @@ def _standby_service(db: Service) -> Service:
         },
         mem_limit=db.mem_limit,
         volumes={f"{next(iter(db.volumes), 'pgdata')}-standby": data_path},
+        networks=db.networks,
     )

@@ -7,6 +7,8 @@ without the drill's labels is never touched.
 
 from __future__ import annotations
 
+import contextlib
+import secrets
 import socket
 import time
 from collections.abc import Callable, Mapping
@@ -40,18 +42,16 @@ class LabelledContainers:
         self._on_event = on_event
         self.network_name = f"drillbook-{drill_id}"
 
-    def network(self) -> Network:
-        """The replica's network, refusing one without this drill's labels."""
-        network = self.client.networks.get(self.network_name)
-        if not labels.belongs_to(network.attrs.get("Labels"), self.drill_id):
-            raise ReplicaError(f"Network {self.network_name} does not carry drill {self.drill_id}'s labels.")
-        return network
+    def network_of(self, name: str = "default") -> str:
+        """The engine's name of a Compose network of this drill (the default one: the drill's own)."""
+        return self.network_name if name == "default" else f"{self.network_name}-{name}"
 
-    @boundary.mapped()
-    def connected(self, service: str) -> bool:
-        container = self.container(service)
-        container.reload()
-        return self.network_name in (container.attrs.get("NetworkSettings", {}).get("Networks") or {})
+    def network(self, name: str = "default") -> Network:
+        """One of the replica's networks, refusing one without this drill's labels."""
+        network = self.client.networks.get(self.network_of(name))
+        if not labels.belongs_to(network.attrs.get("Labels"), self.drill_id):
+            raise ReplicaError(f"Network {self.network_of(name)} does not carry drill {self.drill_id}'s labels.")
+        return network
 
     def volume_name(self, volume: str) -> str:
         return f"drillbook-{self.drill_id}-{volume}"
@@ -97,6 +97,26 @@ class LabelledContainers:
             user=service.user,
             working_dir=service.working_dir,
         )
+
+    def _once(self, spec: Service, command: list[str], timeout_s: float) -> tuple[int, str]:
+        service = spec.name
+        container = self.client.containers.run(
+            spec.image,
+            command=command,
+            name=f"{self.container_name(service)}-once-{secrets.token_hex(3)}",
+            detach=True,
+            environment=dict(spec.env),
+            labels=labels.for_drill(self.drill_id, service),
+            network=self.network_of(spec.networks[0]),
+            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in spec.volumes.items()},
+        )
+        try:
+            outcome = container.wait(timeout=timeout_s)
+            output = container.logs().decode(errors="replace")
+        finally:
+            with contextlib.suppress(docker.errors.APIError):
+                container.remove(force=True, v=True)  # and the image's anonymous volumes with it
+        return int(outcome.get("StatusCode", 1)), output
 
     @staticmethod
     def _restart_policy(service: Service) -> Any:

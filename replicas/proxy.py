@@ -38,6 +38,7 @@ def fronted(target: Target, service: str) -> Target:
         },
         mem_limit="64m",
         alias=service,
+        networks=behind.networks,
     )
     services: list[Service] = []
     for s in target.services:

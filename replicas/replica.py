@@ -86,7 +86,10 @@ class Replica(LabelledContainers):
         itself after any restart.
         """
         try:
-            self.client.networks.create(self.network_name, driver="bridge", labels=labels.for_drill(self.drill_id))
+            for net in self.target.networks:
+                self.client.networks.create(
+                    self.network_of(net), driver="bridge", labels=labels.for_drill(self.drill_id)
+                )
             for service in self.target.services:
                 if self.rolls(service):
                     self.published[service.name] = free_port()
@@ -256,15 +259,22 @@ class Replica(LabelledContainers):
     ) -> None:
         host_port = port or self.published.get(service.name) or self.ports[service.name]
         name = name or self.container_name(service.name)
-        settings = self._settings(service, state, name, host_port, self.network_name)
+        first, *more = service.networks
+        settings = self._settings(service, state, name, host_port, self.network_of(first))
+        container = self.client.containers.create(state.image, **settings)
+        for net in more:  # on every network before it starts: it may look for a service there at once
+            self.network(net).connect(container, aliases=self._aliases(service))
         if not start:
-            container = self.client.containers.create(state.image, **settings)
             self._on_event(
                 EventKind.CONTAINER, f"created {service.name} ({state.image}) as {container.short_id}, not started"
             )
             return
-        container = self.client.containers.run(state.image, detach=True, **settings)
+        container.start()
         self._on_event(EventKind.CONTAINER, f"started {service.name} ({state.image}) as {container.short_id}")
+
+    @staticmethod
+    def _aliases(service: Service) -> list[str]:
+        return list(dict.fromkeys([service.host, *service.aliases]))
 
     def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
         """Block until the service answers a real request; return the seconds waited."""
@@ -288,15 +298,25 @@ class Replica(LabelledContainers):
     # --- what faults and procedures do to a container -------------------------
 
     @boundary.mapped()
+    def connected(self, service: str) -> bool:
+        """On every one of its networks (a partition cuts it off them all)."""
+        container = self.container(service)
+        container.reload()
+        joined = container.attrs.get("NetworkSettings", {}).get("Networks") or {}
+        return all(self.network_of(net) in joined for net in self.target.service(service).networks)
+
+    @boundary.mapped()
     def disconnect(self, service: str) -> None:
         """Cut the service off the replica's network: the others can no longer reach it."""
-        self.network().disconnect(self.container(service))
+        for net in self.target.service(service).networks:
+            self.network(net).disconnect(self.container(service))
 
     @boundary.mapped()
     def connect(self, service: str) -> None:
         """Back on the replica's network, under its host name again."""
         spec = self.target.service(service)
-        self.network().connect(self.container(service), aliases=list(dict.fromkeys([spec.host, *spec.aliases])))
+        for net in spec.networks:
+            self.network(net).connect(self.container(service), aliases=self._aliases(spec))
 
     # --- what disaster recovery does to the database ---------------------------
 
@@ -307,15 +327,16 @@ class Replica(LabelledContainers):
         and for drillbook's own checks. The old primary, if it still exists, leaves the
         network: it must not take writes again."""
         db = self.target.service(self.target.database.service)
-        network = self.network()
-        if service != db.name:
-            with contextlib.suppress(docker.errors.APIError, ReplicaError):
-                network.disconnect(self.container(db.name), force=True)
         container = self.container(service)
-        with contextlib.suppress(docker.errors.APIError):
-            network.disconnect(container, force=True)
         aliases = list(dict.fromkeys([self.target.service(service).host, db.host]))
-        network.connect(container, aliases=aliases)
+        for net in db.networks:
+            network = self.network(net)
+            if service != db.name:
+                with contextlib.suppress(docker.errors.APIError, ReplicaError):
+                    network.disconnect(self.container(db.name), force=True)
+            with contextlib.suppress(docker.errors.APIError):
+                network.disconnect(container, force=True)
+            network.connect(container, aliases=aliases)
         self.database_service = service
         self._on_event(EventKind.FAILOVER, f"{service} now answers as {db.host!r}")
 
@@ -358,26 +379,9 @@ class Replica(LabelledContainers):
 
     @boundary.mapped()
     def run_once(self, service: str, command: list[str], timeout_s: float = 900.0) -> tuple[int, str]:
-        """A one-off container of `service`'s image with its volumes, on the replica's network,
-        carrying the drill's labels: a restore into a stopped database's volume. Removed after."""
-        spec = self.target.service(service)
-        container = self.client.containers.run(
-            spec.image,
-            command=command,
-            name=f"{self.container_name(service)}-once-{secrets.token_hex(3)}",
-            detach=True,
-            environment=dict(spec.env),
-            labels=labels.for_drill(self.drill_id, service),
-            network=self.network_name,
-            volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in spec.volumes.items()},
-        )
-        try:
-            outcome = container.wait(timeout=timeout_s)
-            output = container.logs().decode(errors="replace")
-        finally:
-            with contextlib.suppress(docker.errors.APIError):
-                container.remove(force=True, v=True)  # and the image's anonymous volumes with it
-        return int(outcome.get("StatusCode", 1)), output
+        """A one-off container of `service`'s image with its volumes, on its network, carrying the
+        drill's labels: a restore into a stopped database's volume. Removed after."""
+        return self._once(self.target.service(service), command, timeout_s)
 
     # --- teardown -----------------------------------------------------------
 

@@ -77,7 +77,9 @@ class Service:
     """Its host name on the replica's network; None: its name. A service behind a fault
     proxy gives its name to the proxy and answers to `<name>-upstream`."""
     aliases: tuple[str, ...] = ()
-    """More names it answers to on the replica's network (Compose `networks.*.aliases`)."""
+    """More names it answers to on its networks (Compose `networks.*.aliases`)."""
+    networks: tuple[str, ...] = ("default",)
+    """The Compose networks it joins; each is a network of the drill's own, labelled."""
     entrypoint: tuple[str, ...] | None = None
     binds: tuple[Bind, ...] = ()
     healthcheck: HealthCheck | None = None
@@ -178,6 +180,11 @@ class Target:
             if service.name == name:
                 return service
         raise KeyError(name)
+
+    @property
+    def networks(self) -> tuple[str, ...]:
+        """Every network a service joins, each created for the drill."""
+        return tuple(dict.fromkeys(n for s in self.services for n in s.networks))
 
     @property
     def images(self) -> tuple[str, ...]:

@@ -106,6 +106,7 @@ def service(project: Project, d: Definition, reading: Reading) -> Service:
         depends_on=_depends_on(d),
         labels=as_mapping(f.get("labels")),
         aliases=_aliases(project, d),
+        networks=_networks(project, d),
         user=str(f["user"]) if f.get("user") is not None else None,
         working_dir=str(f["working_dir"]) if f.get("working_dir") else None,
         flags=own.flags,
@@ -282,6 +283,17 @@ def _aliases(project: Project, d: Definition) -> tuple[str, ...]:
         if isinstance(networks, dict):
             found += [str(a) for a in (networks[name] or {}).get("aliases") or []]
     return tuple(dict.fromkeys(found))
+
+
+def _networks(project: Project, d: Definition) -> tuple[str, ...]:
+    """The networks the service joins; without `networks:`, the project's default one."""
+    names = [str(n) for n in (d.fields.get("networks") or [])]
+    for name in names:
+        if name != "default" and name not in project.networks:
+            raise SpecError(
+                f"{d.where('networks')}service {d.name!r}: network {name!r} is not declared under `networks:`."
+            )
+    return tuple(names) or ("default",)
 
 
 def _restart(d: Definition) -> Restart:

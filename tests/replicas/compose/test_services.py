@@ -108,3 +108,11 @@ def test_a_port_range_and_a_bad_duration_are_refused(tmp_path: pathlib.Path) -> 
         )
     with pytest.raises(SpecError, match="'2 seconds' is not a duration"):
         read(load(project(tmp_path, FULL.replace("interval: 2s", "interval: 2 seconds"))))
+
+
+def test_each_service_joins_its_declared_networks_or_the_default(tmp_path: pathlib.Path) -> None:
+    services, _reading = read(load(project(tmp_path)))
+    assert services["api"].networks == ("backend",) and services["pg"].networks == ("default",)
+    undeclared = FULL.replace("networks: {backend: {}}", "")
+    with pytest.raises(SpecError, match="network 'backend' is not declared under `networks:`"):
+        read(load(project(tmp_path, undeclared)))
