@@ -90,6 +90,8 @@ class DrillResult:
     engineer: str | None = None
     """Who recovered: None for an automated drill."""
     desired_source: tuple[str, str] | None = None
+    derived_from: tuple[str, ...] = ()
+    """The team's files the desired state was derived from (its Compose files), with their commits."""
     """The team's desired-state repository and the commit the drill started from."""
     rehearsal: Score | None = None
     """How the engineer did, when a person recovered (drillbook rehearse)."""
@@ -241,6 +243,7 @@ def _git(result: DrillResult) -> dict[str, Any]:
         "head": result.git_log[-1][0] if result.git_log else None,
         "source": result.desired_source[0] if result.desired_source else None,
         "source_head": result.desired_source[1] if result.desired_source else None,
+        "derived_from": list(result.derived_from),
     }
 
 

@@ -81,7 +81,8 @@ class DesiredState:
             config.set_value("user", "email", AUTHOR.email)
         (path / FILE).write_text(_dump(initial_document(target)))
         repo.index.add([FILE])
-        repo.index.commit(f"desired state: initial ({drill})", author=AUTHOR, committer=AUTHOR)
+        message = f"desired state: initial ({drill})" + "".join(f"\n\nfrom {s}" for s in _sources(target))
+        repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
         return cls(path, target)
 
     @classmethod
@@ -147,7 +148,13 @@ class DesiredState:
 
     def log(self, limit: int = 20) -> list[Commit]:
         """Newest first, as `git log --oneline` shows it."""
-        return [Commit(c.hexsha, str(c.message).strip()) for c in self.repo.iter_commits(max_count=limit)]
+        return [Commit(c.hexsha, str(c.summary).strip()) for c in self.repo.iter_commits(max_count=limit)]
+
+    def derived_from(self) -> list[str]:
+        """The team's files the first commit was derived from (its `from ...` lines), with their commits."""
+        root = next(iter(self.repo.iter_commits(max_parents=0)), None)
+        lines = str(root.message).splitlines() if root is not None else []
+        return [line.removeprefix("from ") for line in lines if line.startswith("from ")]
 
     def state_at(self, sha: str) -> dict[str, Any]:
         blob = self.repo.commit(sha).tree / FILE
@@ -179,3 +186,17 @@ def _dump(doc: Mapping[str, Any]) -> str:
     return "# The replica's desired state. A deploy is a commit; a rollback is a revert.\n" + yaml.safe_dump(
         dict(doc), sort_keys=False
     )
+
+
+def _sources(target: Target) -> list[str]:
+    """The files the target was read from (a team's Compose files), each with its git commit when
+    it lives in a repository: the record of what this desired state was derived from."""
+    found = []
+    for source in target.source:
+        try:
+            repo = git.Repo(pathlib.Path(source).parent, search_parent_directories=True)
+            dirty = " (uncommitted changes)" if repo.is_dirty(path=source) else ""
+            found.append(f"{source} at {repo.head.commit.hexsha[:10]}{dirty}")
+        except (git.InvalidGitRepositoryError, git.NoSuchPathError, ValueError):
+            found.append(source)
+    return found

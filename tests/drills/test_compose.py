@@ -44,6 +44,8 @@ def test_the_database_outage_of_a_compose_stack_passes(tmp_path: pathlib.Path) -
     assert "the database password (target.database.password)" in result["masked"]
     text = (tmp_path / "out" / "result.json").read_text()
     assert "frontdesk42-api" in text and "frontdesk42@" not in text
+    derived = result["git"]["derived_from"]
+    assert len(derived) == 1 and derived[0].startswith(f"{STACK / 'compose.yaml'} at "), derived
     containers = [e["detail"] for e in result["timeline"] if e["kind"] == "container"]
     assert any("frontdesk-api:1.0.0" in d for d in containers), "the image built from the Compose file's build:"
 

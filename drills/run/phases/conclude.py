@@ -63,6 +63,7 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
         desired_state=str(desired.path) if desired else "",
         diagnostics=snapshots,
         desired_source=drill.desired_source,
+        derived_from=tuple(desired.derived_from()) if desired else (),
         engineer=drill.engineer,
         rehearsal=drill.score,
         verification=tuple(parts.checklist(drill, samples, figures, snapshots, observed_until)),
