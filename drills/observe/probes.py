@@ -9,6 +9,7 @@ tick skipped because too many of one probe hang is made up as soon as one ends.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import threading
 import time
@@ -180,17 +181,42 @@ class ProbeRunner:
                     error = f"HTTP {status}"
                 degraded = ok and _says_degraded(response)
             else:
-                await asyncio.wait_for(self._query(probe.address()), self.timeout_s)
+                await asyncio.wait_for(_in_thread(_query, probe.address()), self.timeout_s)
                 ok = True
         except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
             ok, error = False, reason(exc, self.timeout_s)
         self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error, degraded))
 
-    @staticmethod
-    async def _query(conninfo: str) -> None:
-        """The runbook's `psql $DATABASE_URL -c "SELECT 1;"`, a new connection each time."""
-        conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
+
+def _query(conninfo: str) -> None:
+    """The runbook's `psql $DATABASE_URL -c "SELECT 1;"`, a new connection each time."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SELECT 1")
+
+
+def _in_thread(call: Callable[[str], None], argument: str) -> asyncio.Future[None]:
+    """`call(argument)` on a thread of its own: a database frozen in the middle of a connection
+    (a paused container) can hold that thread, never the loop every other probe runs on.
+    The thread ends by itself once the database answers or is gone."""
+    loop = asyncio.get_running_loop()
+    done: asyncio.Future[None] = loop.create_future()
+
+    def settle(error: BaseException | None) -> None:
+        if done.done():
+            return
+        if error is not None:
+            done.set_exception(error)
+        else:
+            done.set_result(None)
+
+    def run() -> None:
+        error: BaseException | None = None
         try:
-            await conn.execute("SELECT 1")
-        finally:
-            await conn.close()
+            call(argument)
+        except BaseException as exc:  # handed to the probe, which records it
+            error = exc
+        with contextlib.suppress(RuntimeError):  # the probes stopped meanwhile: nobody waits for it
+            loop.call_soon_threadsafe(settle, error)
+
+    threading.Thread(target=run, name="drillbook-db-probe", daemon=True).start()
+    return done

@@ -74,7 +74,7 @@ def test_the_database_outage_drill_gives_the_same_verdict_five_times(tmp_path: p
         m = result["measurements"]
         outcomes.append((code, result["verdict"], m["lost_writes"]))
         print(
-            f"run {i}: {result['verdict']}, downtime {m['downtime_s']:.2f} s, "
+            f"run {i}: {result['verdict']}, downtime {m['downtime_s'] or 0:.2f} s, "
             f"{m['acked_writes']} acked, {m['lost_writes']} lost"
         )
     assert outcomes == [(ExitCode.OK, "passed", 0)] * 5
