@@ -7,6 +7,8 @@ import yaml
 
 from tests.conftest import CATALOG
 
+pytestmark = pytest.mark.slow  # pytest sessions of their own, a few seconds each: make test runs them
+
 PHASES = {"steady_state_s": 3, "verify_window_s": 4}
 
 
