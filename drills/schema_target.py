@@ -24,7 +24,7 @@ class Model(BaseModel):
 
 
 class ReadyModel(Model):
-    kind: Literal["postgres", "http", "running", "healthcheck"]
+    kind: t.ReadyKind
     path: str = "/"
 
 

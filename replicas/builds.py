@@ -16,9 +16,9 @@ import docker.errors
 from docker import DockerClient
 
 from drillbook.errors import EngineError, MissingImageError
+from drillbook.replicas import labels
 from drillbook.replicas.target import Build
 
-INPUTS_LABEL = "io.drillbook.inputs"
 FROM = re.compile(r"^\s*FROM\s+(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?", re.IGNORECASE | re.MULTILINE)
 
 
@@ -28,7 +28,7 @@ def ensure(client: DockerClient, tag: str, build: Build, say: Callable[[str], ob
         raise MissingImageError(f"The image {tag!r} is built from {dockerfile}, which does not exist.")
     digest = _digest(build)
     try:
-        if (client.images.get(tag).labels or {}).get(INPUTS_LABEL) == digest:
+        if (client.images.get(tag).labels or {}).get(labels.INPUTS) == digest:
             return
     except docker.errors.ImageNotFound:
         pass
@@ -42,7 +42,7 @@ def ensure(client: DockerClient, tag: str, build: Build, say: Callable[[str], ob
             tag=tag,
             buildargs=dict(build.args),
             target=build.target,
-            labels={INPUTS_LABEL: digest},
+            labels={labels.INPUTS: digest},
             pull=False,
             rm=True,
             forcerm=True,

@@ -24,11 +24,11 @@ from docker import DockerClient
 
 from drillbook.errors import EngineError, MissingImageError
 from drillbook.replicas import builds as team_builds
+from drillbook.replicas import labels
 from drillbook.replicas.target import Build
 
 HERE = pathlib.Path(__file__).resolve().parent
 BASE_IMAGE = "debian:bookworm-slim"
-INPUTS_LABEL = "io.drillbook.inputs"
 
 
 @dataclass(frozen=True)
@@ -150,7 +150,7 @@ def build(client: DockerClient, recipe: Recipe, progress: Progress = lambda _m: 
         digest = _digest(context, {**recipe.build_args, "parent id": parent_id})
         try:
             current = client.images.get(recipe.tag)
-            if (current.labels or {}).get(INPUTS_LABEL) == digest:
+            if (current.labels or {}).get(labels.INPUTS) == digest:
                 return recipe.tag
         except docker.errors.ImageNotFound:
             pass
@@ -160,7 +160,7 @@ def build(client: DockerClient, recipe: Recipe, progress: Progress = lambda _m: 
                 path=str(context),
                 tag=recipe.tag,
                 buildargs={"BASE": BASE_IMAGE, **recipe.build_args},
-                labels={INPUTS_LABEL: digest},
+                labels={labels.INPUTS: digest},
                 rm=True,
                 forcerm=True,
             )

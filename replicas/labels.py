@@ -17,6 +17,8 @@ MANAGED = "io.drillbook.managed"
 DRILL = "io.drillbook.drill"
 SERVICE = "io.drillbook.service"
 OWNER = "io.drillbook.owner"
+INPUTS = "io.drillbook.inputs"
+"""On an image drillbook built: the hash of its inputs (an image with the same hash is current)."""
 
 
 def _start_time(pid: int) -> str | None:

@@ -279,8 +279,17 @@ def _in_time(step: StepModel, call: Any) -> tuple[int, str]:
     return outcome[0]
 
 
+def _expected(step: StepModel) -> list[int] | None:
+    """The values `expect` allows, as a list; None when the step gives none (the kind's default)."""
+    if step.expect is None:
+        return None
+    return step.expect if isinstance(step.expect, list) else [step.expect]
+
+
 def _judged(step: StepModel, code: int, output: str, what: str) -> str:
-    expected = [0] if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    expected = _expected(step)
+    if expected is None:
+        expected = [0]
     tail = output.strip()[-OUTPUT_CHARS:]
     line = f"{what} {code}" + (f": {tail}" if tail else "")
     if code not in expected:
@@ -291,7 +300,7 @@ def _judged(step: StepModel, code: int, output: str, what: str) -> str:
 def _http(step: StepModel, http: HttpModel, replica: ReplicaAPI) -> str:
     url = replica.url(http.service) + http.path
     response = httpx.request(http.method, url, json=http.body, timeout=step.timeout_s)
-    expected = None if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    expected = _expected(step)
     line = f"{http.method} {http.path}: HTTP {response.status_code}"
     body = response.text.strip()[:200]
     if (expected is None and not response.is_success) or (
@@ -310,7 +319,7 @@ def _sql(step: StepModel, sql: SqlModel, replica: ReplicaAPI) -> str:
         rows = cursor.fetchall() if cursor.description else []
         count = len(rows) if cursor.description else max(cursor.rowcount, 0)
     line = f"{count} row(s)" + (f": {rows[0]}"[:200] if rows else "")
-    expected = None if step.expect is None else step.expect if isinstance(step.expect, list) else [step.expect]
+    expected = _expected(step)
     if expected is not None and count not in expected:
         raise RecoveryStepFailed(f"{line} (expected {' or '.join(map(str, expected))} row(s))")
     return line
@@ -327,13 +336,15 @@ def _docker(docker: DockerModel, replica: ReplicaAPI) -> str:
         "disconnect": replica.disconnect,
         "connect": replica.connect,
     }
+    service = docker.service
     already = {
-        "pause": replica.status(docker.service) == "paused" if docker.action == "pause" else False,
-        "unpause": replica.status(docker.service) != "paused" if docker.action == "unpause" else False,
-        "connect": replica.connected(docker.service) if docker.action == "connect" else False,
-        "disconnect": not replica.connected(docker.service) if docker.action == "disconnect" else False,
+        "pause": lambda: replica.status(service) == "paused",
+        "unpause": lambda: replica.status(service) != "paused",
+        "connect": lambda: replica.connected(service),
+        "disconnect": lambda: not replica.connected(service),
     }
-    if already.get(docker.action):  # a revert that runs twice, or after the recovery did it
+    done = already.get(docker.action)
+    if done is not None and done():  # a revert that runs twice, or after the recovery did it
         return f"{docker.action} {docker.service}: nothing to do (now {replica.status(docker.service)})"
     actions[docker.action](docker.service)
     return f"{docker.action} {docker.service}: done (now {replica.status(docker.service)})"

@@ -13,13 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Literal
 
+ReadyKind = Literal["postgres", "http", "running", "healthcheck"]
+
 
 @dataclass(frozen=True)
 class ReadyCheck:
     """How to know a service answers: a real query or request, never a log line; or, for a
     service whose Compose file says how, its own health check (`healthcheck`)."""
 
-    kind: Literal["postgres", "http", "running", "healthcheck"]
+    kind: ReadyKind
     path: str = "/"
 
 

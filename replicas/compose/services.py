@@ -13,13 +13,14 @@ from __future__ import annotations
 import pathlib
 import re
 import shlex
+import typing
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from drillbook.errors import SpecError
 from drillbook.replicas.compose.interpolate import dotenv
 from drillbook.replicas.compose.project import Definition, Project, as_mapping
-from drillbook.replicas.target import Bind, Build, HealthCheck, ReadyCheck, Service
+from drillbook.replicas.target import Bind, Build, HealthCheck, ReadyCheck, ReadyKind, Service
 
 REFUSED = {
     "network_mode": "the replica runs on a network of its own; remove network_mode for the drill",
@@ -128,7 +129,7 @@ def _drillbook(d: Definition) -> Extension:
     if not isinstance(given, dict) or set(given) - {"ready", "flags"}:
         raise SpecError(f"{d.where('x-drillbook')}service {d.name!r}: x-drillbook takes `ready` and `flags`.")
     ready = given.get("ready")
-    kinds = ("postgres", "http", "running", "healthcheck")
+    kinds = typing.get_args(ReadyKind)
     if ready is not None and (not isinstance(ready, dict) or ready.get("kind") not in kinds):
         raise SpecError(f"{d.where('x-drillbook')}service {d.name!r}: x-drillbook.ready.kind is one of {kinds}.")
     flags = given.get("flags") or {}

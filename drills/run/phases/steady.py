@@ -27,10 +27,10 @@ def steady_state(drill: Drill) -> None:
     since = drill.clock.now()
     drill.wait(lambda: drill.clock.now() - since >= drill.spec.model.phases.steady_state_s, None)
     judge(drill, since)
-    test_data_check(drill)
+    data_check_self_test(drill)
 
 
-def test_data_check(drill: Drill) -> None:
+def data_check_self_test(drill: Drill) -> None:
     """The data check run on the writes acknowledged before any fault: every one must be found
     as it was sent, or the check itself is wrong and would report lost writes that are not."""
     if drill.load is None or not drill.load.writes:
