@@ -121,6 +121,9 @@ class TargetModel(Model):
     data_check: DataCheckModel
     continuity: list[ContinuityModel] = []
     desired_state: DesiredStateModel | None = None
+    hosts: dict[str, str] = {}
+    """The runbook's production host names, each answered by a service of the replica
+    (`returnit.online: app`): the toolbox resolves them to it, over HTTPS too."""
 
     @model_validator(mode="after")
     def _compose_or_services(self) -> TargetModel:
@@ -200,6 +203,7 @@ class TargetModel(Model):
             desired_state_repo=self.desired_state.repo if self.desired_state else None,
             deploy=self.desired_state.deploy if self.desired_state else "recreate",
             reset_connections=self.reset_connections.to_flow() if self.reset_connections else None,
+            hosts=dict(self.hosts),
             **extra,
         )
 

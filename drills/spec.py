@@ -207,6 +207,11 @@ def _change(service: t.Service, change: ServiceChangeModel) -> t.Service:
     return dataclasses.replace(service, **limits, env={**service.env, **change.env}, volume_sizes=sizes)
 
 
+def target_named(ref: str) -> t.Target:
+    """A built-in target by name, or a target file (`drillbook runbook check --target`)."""
+    return _resolve_target(ref, pathlib.Path.cwd() / "(command line)")
+
+
 def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:
     if isinstance(ref, TargetModel):
         return ref.to_target(spec_path.parent)

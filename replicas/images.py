@@ -83,6 +83,7 @@ def _tracker(release: str, args: str) -> Recipe:
 
 
 FAULT_PROXY_IMAGE = "drillbook/faultproxy:1"
+TOOLBOX_IMAGE = "drillbook/toolbox:1"
 
 RECIPES: dict[str, Recipe] = {
     r.tag: r
@@ -93,6 +94,7 @@ RECIPES: dict[str, Recipe] = {
             dockerfile_dir=HERE / "images" / "faultproxy",
             extra={"faultproxy": HERE / "faultproxy"},
         ),
+        Recipe(tag=TOOLBOX_IMAGE, dockerfile_dir=HERE / "images" / "toolbox"),
         *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
         *(_tracker(release, args) for release, args in TRACKER_RELEASES.items()),
     )

@@ -35,6 +35,17 @@ class Replacement:
     outcome: str
 
 
+@dataclass(frozen=True)
+class Ran:
+    """A command typed into the toolbox's terminal."""
+
+    status: int | None
+    """Its exit status; None when it did not end by itself and had to be stopped."""
+    output: str
+    """What the terminal showed (both streams, escape sequences removed)."""
+    seconds: float
+
+
 class Targeted(Protocol):
     @property
     def target(self) -> Target: ...
@@ -153,7 +164,33 @@ class Network(Targeted, Protocol):
     def connect(self, service: str) -> None: ...
 
 
-class ReplicaAPI(Addresses, Containers, Commands, Lifecycle, Desired, Network, Protocol):
+class Terminal(Protocol):
+    """A shell in the toolbox, where a runbook's commands run, and the git remote it pushes to."""
+
+    def type(self, text: str, timeout_s: float) -> Ran:
+        """Type the command into a fresh shell and wait for it (stopped after `timeout_s`)."""
+        ...
+
+    def pushed(self) -> str | None:
+        """The commit a push put on origin's main, when the desired state does not have it yet."""
+        ...
+
+    def take_push(self) -> str:
+        """The desired state moved to what was pushed; its short SHA."""
+        ...
+
+    def publish(self) -> None:
+        """The desired state's HEAD onto origin and into the toolbox's clone (the engineer's checkout)."""
+        ...
+
+
+class Terminals(Protocol):
+    def terminal(self) -> Terminal:
+        """The toolbox's terminal; ReplicaError when the drill has no toolbox."""
+        ...
+
+
+class ReplicaAPI(Addresses, Containers, Commands, Lifecycle, Desired, Network, Terminals, Protocol):
     """All of it: what a procedure's steps get (each step uses a part)."""
 
 

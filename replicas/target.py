@@ -176,6 +176,10 @@ class Target:
     """The files the target was read from (its Compose files), for the record."""
     ignored: tuple[str, ...] = ()
     """Compose keys that change nothing on a replica, each with why: said once, by `validate`."""
+    hosts: Mapping[str, str] = field(default_factory=dict)
+    """The runbook's production host names -> the service answering for each in the replica."""
+    internal: frozenset[str] = frozenset()
+    """Networks with no way out (the toolbox's): internal, and no address of the host on them."""
 
     def service(self, name: str) -> Service:
         for service in self.services:

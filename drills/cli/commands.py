@@ -30,7 +30,7 @@ from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
-from drillbook.drills.cli import arguments, completion, init, plan, tables
+from drillbook.drills.cli import arguments, completion, init, plan, runbook, tables
 from drillbook.drills.cli.files import CATALOG, resolve_drill_file
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "history": cmd_history,
             "completion": cmd_completion,
             "schema": cmd_schema,
+            "runbook": runbook.cmd_runbook,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:

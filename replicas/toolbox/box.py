@@ -1,0 +1,185 @@
+"""The toolbox container and the TLS front, on a network of their own with no way out.
+
+The network is internal and its bridge has no IPv4 address: no route leaves
+it, not even to the host (a plain internal network still reaches the host on
+its gateway address). Every service of the replica joins it under its own
+name; the runbook's production host names are aliases of the TLS front (for
+services with a port, over HTTPS with the drill's certificate authority) or of
+the service itself (a database). The desired-state repository's bare origin is
+mounted, and the working folder is a clone of it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import pathlib
+import tarfile
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import docker.errors
+from docker import DockerClient
+
+from drillbook.contract import EventKind
+from drillbook.errors import EngineError, ReplicaError
+from drillbook.replicas import labels
+from drillbook.replicas.containers import EventSink
+from drillbook.replicas.images import TOOLBOX_IMAGE
+from drillbook.replicas.protocols import Ran
+from drillbook.replicas.target import Target
+from drillbook.replicas.toolbox import ca, shell
+
+NETWORK = "drillbook-toolbox"
+"""The Compose name of the toolbox's network among the target's networks."""
+ORIGIN = "/srv/desired-state.git"
+WORKDIR = "/work"
+CA_FILE = "/usr/local/share/ca-certificates/drillbook-drill.crt"
+
+
+def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
+    """The target with every service also on the toolbox's internal network; a production
+    name of a service without an HTTP port is an alias of that service there."""
+    if NETWORK in target.networks:
+        raise ReplicaError(f"The target already has a network named {NETWORK!r}; rename it in its Compose file.")
+    services = []
+    for service in target.services:
+        extra = tuple(name for name, to in hosts.items() if to == service.name and not service.port)
+        services.append(
+            dataclasses.replace(
+                service, networks=(*service.networks, NETWORK), aliases=tuple(dict.fromkeys((*service.aliases, *extra)))
+            )
+        )
+    return dataclasses.replace(target, services=tuple(services), internal=frozenset({*target.internal, NETWORK}))
+
+
+@dataclass(frozen=True)
+class Where:
+    """What a runbook command finds in the toolbox."""
+
+    env: Mapping[str, str]
+    """DATABASE_URL and the like, given to every command."""
+    secrets: tuple[str, ...]
+    """Values never to show in an output (the database's password)."""
+
+
+class Toolbox:
+    def __init__(
+        self,
+        client: DockerClient,
+        drill_id: str,
+        target: Target,
+        hosts: Mapping[str, str],
+        origin: pathlib.Path,
+        on_event: EventSink,
+    ) -> None:
+        self.client = client
+        self.drill_id = drill_id
+        self.target = target
+        self.hosts = dict(hosts)
+        self.origin = origin
+        self._on_event = on_event
+        self.name = f"drillbook-{drill_id}-toolbox"
+        self.front = f"drillbook-{drill_id}-tlsfront"
+        self.network = f"drillbook-{drill_id}-{NETWORK}"
+
+    def start(self, env: Mapping[str, str]) -> None:
+        """The front, then the toolbox with a clone of the origin as its working folder."""
+        try:
+            routed = {n: self.target.service(s) for n, s in self.hosts.items() if self.target.service(s).port}
+            trusted = b""
+            if routed:
+                issued = ca.issue(self.drill_id, sorted(routed))
+                trusted = issued.authority_pem
+                routes = ",".join(f"{n}={s.host}:{s.port}" for n, s in sorted(routed.items()))
+                front = self._create(
+                    self.front,
+                    ["python3", "/usr/local/lib/drillbook/tlsfront.py"],
+                    {"ROUTES": routes},
+                    aliases=sorted(routed),
+                )
+                _put(front, "/run/tlsfront", {"cert.pem": issued.certificate_pem, "key.pem": issued.key_pem})
+                front.start()
+            box = self._create(
+                self.name,
+                ["sleep", "infinity"],
+                {**env, "GIT_AUTHOR_NAME": "on-call", "GIT_COMMITTER_NAME": "on-call"},
+                binds={str(self.origin): {"bind": ORIGIN, "mode": "rw"}},
+            )
+            if trusted:
+                _put(box, str(pathlib.PurePosixPath(CA_FILE).parent), {pathlib.Path(CA_FILE).name: trusted})
+            box.start()
+        except docker.errors.APIError as exc:
+            raise EngineError(f"The Docker engine refused to start the toolbox: {exc.explanation or exc}.") from exc
+        for command in (
+            ["update-ca-certificates"],
+            ["git", "config", "--global", "user.email", "on-call@drill.invalid"],
+            ["git", "config", "--global", "--add", "safe.directory", "*"],
+            ["git", "clone", "-q", ORIGIN, WORKDIR],
+        ):
+            code, output = self._exec(command)
+            if code != 0:
+                raise ReplicaError(f"The toolbox could not be prepared ({' '.join(command)}): {output.strip()[-300:]}")
+        names = ", ".join(f"{n} -> {s}" for n, s in sorted(self.hosts.items())) or "none"
+        self._on_event(EventKind.CONTAINER, f"toolbox ready on the replica's internal network (hosts: {names})")
+
+    def run(self, text: str, env: Mapping[str, str], timeout_s: float) -> Ran:
+        try:
+            return shell.run(self.client.api, self.name, text, env, timeout_s)
+        except (docker.errors.APIError, OSError) as exc:
+            raise ReplicaError(f"The toolbox did not run the command: {exc}") from exc
+
+    def sync_clone(self) -> None:
+        """The working folder brought to origin's main, as an engineer's checkout is kept."""
+        for command in (
+            ["git", "-C", WORKDIR, "fetch", "-q", "origin"],
+            ["git", "-C", WORKDIR, "checkout", "-q", "-B", "main", "origin/main"],
+        ):
+            code, output = self._exec(command)
+            if code != 0:
+                raise ReplicaError(f"The toolbox's clone could not follow origin: {output.strip()[-300:]}")
+
+    def client_version(self) -> str:
+        code, output = self._exec(["psql", "--version"])
+        return output.strip() if code == 0 else "unknown"
+
+    def _exec(self, command: list[str]) -> tuple[int, str]:
+        try:
+            result = self.client.containers.get(self.name).exec_run(command)
+        except docker.errors.APIError as exc:
+            raise ReplicaError(f"The toolbox did not answer: {exc.explanation or exc}") from exc
+        return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
+
+    def _create(
+        self,
+        name: str,
+        command: list[str],
+        env: Mapping[str, str],
+        *,
+        aliases: list[str] | None = None,
+        binds: dict[str, dict[str, str]] | None = None,
+    ) -> docker.models.containers.Container:
+        return self.client.containers.create(
+            TOOLBOX_IMAGE,
+            command=command,
+            name=name,
+            environment=dict(env),
+            labels=labels.for_drill(self.drill_id, name.rsplit("-", 1)[-1]),
+            network=self.network,
+            networking_config={self.network: self.client.api.create_endpoint_config(aliases=aliases or [])},
+            volumes=binds or {},
+            dns_opt=["timeout:1", "attempts:1"],
+            working_dir=WORKDIR,
+            mem_limit="256m",
+        )
+
+
+def _put(container: docker.models.containers.Container, folder: str, files: Mapping[str, bytes]) -> None:
+    """Files into a container that has not started yet (never onto the host's disk)."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"{folder.strip('/')}/{name}")
+            info.size, info.mode = len(data), 0o600 if name.startswith("key") else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    container.put_archive("/", buffer.getvalue())
