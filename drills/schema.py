@@ -18,6 +18,8 @@ from drillbook.replicas.steps import StepModel
 
 DECLARED = "steps"
 """The name of a recovery a drill declares as steps."""
+RUNBOOK = "runbook"
+"""The name of a recovery that is a section of the team's runbook."""
 
 Seconds = Annotated[float, Field(gt=0)]
 
@@ -101,23 +103,53 @@ class ScenarioModel(Model):
         return self
 
 
+class RoleModel(Model):
+    user: str = Field(min_length=1)
+    password: str = Field(min_length=1)
+
+
+class RunbookModel(Model):
+    """A section of the team's runbook (Markdown) as the recovery: its shell commands, run in the toolbox."""
+
+    file: str = Field(min_length=1)
+    """The runbook, relative to the drill file."""
+    section: str = Field(min_length=1)
+    """The heading's text; its subsections come with it."""
+    role: RoleModel | None = None
+    """The database role in DATABASE_URL (default: the database's administrator, as the runbook expects)."""
+    timeout_s: Seconds = 60.0
+    """How long one command may run before it counts as interactive and is stopped."""
+
+
 class RecoveryModel(Model):
     name: str
-    """A built-in or installed procedure; `steps` for a recovery declared as steps."""
+    """A built-in or installed procedure; `steps` for a recovery declared as steps, `runbook` for a
+    section of the team's runbook."""
     with_: dict[str, Any] = Field(default={}, alias="with")
     steps: list[StepModel] | None = Field(default=None, min_length=1)
     """The recovery as the drill's own steps, instead of a procedure module."""
+    runbook: RunbookModel | None = None
+    values: dict[str, str] = {}
+    """Fills the runbook's placeholders (`stable-commit-hash: "{last_stable_commit}"`)."""
 
     @model_validator(mode="before")
     @classmethod
     def _declared_or_named(cls, data: Any) -> Any:
         if not isinstance(data, dict):
             return data
-        if ("name" in data) == ("steps" in data):
-            raise ValueError("a recovery names a procedure (`name:`) or declares `steps:`, one of the two")
-        if "steps" in data and "with" in data:
-            raise ValueError("a recovery declared with `steps` takes no `with:`; put the values in its steps")
-        return data if "name" in data else {**data, "name": DECLARED}
+        given = [k for k in ("name", "steps", "runbook") if k in data]
+        if len(given) != 1:
+            raise ValueError(
+                "a recovery names a procedure (`name:`), declares `steps:` or runs a `runbook:` section, one of the "
+                f"three (this one has {', '.join(given) or 'none'})"
+            )
+        if "with" in data and "name" not in data:
+            raise ValueError("only a named procedure takes `with:`; put the values in the steps or in `values:`")
+        if "values" in data and "runbook" not in data:
+            raise ValueError("`values:` fills a runbook's placeholders; it belongs to a `runbook:` recovery")
+        if "name" in data:
+            return data
+        return {**data, "name": DECLARED if "steps" in data else RUNBOOK}
 
     @property
     def declared(self) -> bool:
@@ -194,6 +226,10 @@ class DrillModel(Model):
     allow_remote: bool = False
     """Load and probes may leave loopback; needs --allow-remote on the command line too."""
 
+    def runbooks(self) -> list[RunbookModel]:
+        """The runbook sections this drill recovers with (several under `compare`)."""
+        return [r.runbook for r in [*([self.recovery] if self.recovery else []), *self.compare] if r.runbook]
+
     @model_validator(mode="after")
     def _one_way_to_recover(self) -> DrillModel:
         if self.compare and self.recovery is not None:
@@ -201,7 +237,9 @@ class DrillModel(Model):
         if len(self.compare) == 1:
             raise ValueError("`compare` needs at least two procedures; for one, use `recovery`")
         if any(r.steps is not None for r in self.compare):
-            raise ValueError("`compare` compares named procedures; declared `steps` go in `recovery`")
+            raise ValueError(
+                "`compare` compares named procedures and runbook sections; declared `steps` go in `recovery`"
+            )
         return self
 
 

@@ -17,11 +17,12 @@ import yaml
 from pydantic import ValidationError
 
 from drillbook import inputs
-from drillbook.drills.schema import BackupsModel, DrillModel, ServiceChangeModel
+from drillbook.drills.schema import BackupsModel, DrillModel, RecoveryModel, ServiceChangeModel
 from drillbook.drills.schema_target import TargetModel, volume_sizes
-from drillbook.errors import SpecError
+from drillbook.errors import ReplicaError, SpecError
 from drillbook.replicas import backups, proxy
 from drillbook.replicas import target as t
+from drillbook.replicas.toolbox.box import on_toolbox_network
 
 HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {
@@ -64,7 +65,7 @@ class DrillSpec:
             DrillSpec(
                 self.model.model_copy(
                     update={
-                        "name": f"{self.name}-{r.name.replace('_', '-')}"[:60],
+                        "name": f"{self.name}-{_slug(r)}"[:60],
                         "recovery": r,
                         "compare": [],
                     }
@@ -76,6 +77,13 @@ class DrillSpec:
             )
             for r in self.model.compare
         ]
+
+
+def _slug(recovery: RecoveryModel) -> str:
+    if recovery.runbook is None:
+        return recovery.name.replace("_", "-")
+    words = "".join(c if c.isalnum() else "-" for c in recovery.runbook.section.lower())
+    return "runbook-" + "-".join(w for w in words.split("-") if w)
 
 
 def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes: Any) -> pathlib.Path:
@@ -156,7 +164,25 @@ def from_document(data: Any, lines: dict[tuple[str | int, ...], int], path: path
         target = _backed_up(target, model.backups, path)
     if model.fault_proxy is not None:
         target = _fronted(target, model.fault_proxy.service or target.database.service, path)
+    if model.runbooks():
+        target = _toolboxed(target, path, lines)
     return DrillSpec(model, target, path, data, lines)
+
+
+def _toolboxed(target: t.Target, path: pathlib.Path, lines: dict[tuple[str | int, ...], int]) -> t.Target:
+    """A drill recovering by a runbook gets the toolbox's network; its hosts must be services."""
+    names = [s.name for s in target.services]
+    for host, service in target.hosts.items():
+        if service not in names:
+            line = inputs.line_of(lines, ("target", "hosts", host))
+            raise SpecError(
+                f"{path}:{line or '?'}: target.hosts maps {host!r} to service {service!r}, which target "
+                f"{target.name!r} does not have (it has {', '.join(names)}). Map it to one of those."
+            )
+    try:
+        return on_toolbox_network(target, target.hosts)
+    except ReplicaError as exc:
+        raise SpecError(f"{path}: {exc}") from None
 
 
 def _changed(target: t.Target, changes: dict[str, ServiceChangeModel], path: pathlib.Path) -> t.Target:

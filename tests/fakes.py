@@ -27,6 +27,7 @@ from drillbook.errors import ReplicaError, ServiceNotReady
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import postgres
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
+from drillbook.replicas.protocols import Ran as Typed
 from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Target
 
@@ -97,6 +98,36 @@ def closed_port() -> int:
 ExecRule = tuple[re.Pattern[str], Callable[[str, str], tuple[int, str]]]
 
 
+@dataclass
+class FakeTerminal:
+    """The toolbox's terminal, answering each command by the first rule whose text it contains
+    (a command no rule answers exits 0, silently); a push is scripted by `push_on`."""
+
+    answers: dict[str, Typed] = field(default_factory=dict)
+    typed: list[str] = field(default_factory=list)
+    published: int = 0
+    push_on: str | None = None
+    pushed_sha: str | None = None
+    taken: int = 0
+
+    def type(self, text: str, timeout_s: float) -> Typed:
+        self.typed.append(text)
+        if self.push_on is not None and self.push_on in text:
+            self.pushed_sha = "f" * 40
+        return next((ran for key, ran in self.answers.items() if key in text), Typed(0, "", 0.01))
+
+    def pushed(self) -> str | None:
+        return self.pushed_sha
+
+    def take_push(self) -> str:
+        self.pushed_sha = None
+        self.taken += 1
+        return "fffffff"
+
+    def publish(self) -> None:
+        self.published += 1
+
+
 class FakeReplica:
     """Containers as states in a dict; commands answered by rules; desired state in git."""
 
@@ -124,6 +155,12 @@ class FakeReplica:
         self.ports: dict[str, int] = {s.name: closed_port() for s in target.services}
         self.ports[target.app] = app.start()
         self.extra_apps: list[FakeApp] = []
+        self.fake_terminal: FakeTerminal | None = None
+
+    def terminal(self) -> FakeTerminal:
+        if self.fake_terminal is None:
+            raise ReplicaError("This drill has no toolbox.")
+        return self.fake_terminal
 
     def add_app(self, service: str) -> FakeApp:
         """Another service answering HTTP (a payment provider, a fault proxy's control port)."""

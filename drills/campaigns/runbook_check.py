@@ -111,7 +111,6 @@ def run(plan_: Plan, out: pathlib.Path, say: Say, history: pathlib.Path | None =
                 continue
             say(f"section {section.title!r}: {len(mine)} line(s) on a fresh replica")
             records.append(_section(client, plan_, section, mine, out, say, masker))
-    previous = _previous(history)
     document = RunbookCheck(
         runbook=str(plan_.runbook.file),
         target=plan_.target.name,
@@ -125,6 +124,12 @@ def run(plan_: Plan, out: pathlib.Path, say: Say, history: pathlib.Path | None =
         counts=dict(Counter(c.verdict for s in records for c in s.commands)),
         regressions=[],
     )
+    return remembered(document, history)
+
+
+def remembered(document: RunbookCheck, history: pathlib.Path | None) -> RunbookCheck:
+    """The check with the commands that worked last time and do not now; the history updated."""
+    previous = _previous(history)
     regressions = [
         Regression(section=c.key.split("\n", 1)[0], text=c.text, now=c.verdict, why=c.why)
         for c in document.commands

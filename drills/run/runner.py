@@ -39,6 +39,7 @@ from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery import declared
 from drillbook.recovery.base import AnyProcedure
+from drillbook.recovery.runbook import procedure as runbook
 from drillbook.replicas import cleanup, engine, images
 from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios import REGISTRY as SCENARIOS
@@ -78,6 +79,10 @@ def _procedure(spec: DrillSpec) -> AnyProcedure | None:
             spec.target, model.steps, spec.path.parent, "recovery", lambda i: spec.locate("recovery", "steps", i)
         )
         return declared.procedure(model.steps, spec.path.parent)
+    if model.runbook is not None:
+        where = spec.locate("recovery" if "recovery" in spec.raw else "compare", "runbook", "section")
+        chosen = runbook.section(spec.path.parent / model.runbook.file, model.runbook.section, where)
+        return runbook.procedure(chosen, model.values, model.runbook.timeout_s)
     procedure = PROCEDURES.get(model.name)
     section = "recovery" if "recovery" in spec.raw else "compare"
     check_arguments(

@@ -77,7 +77,9 @@ class Session:
         text, _missing = command.filled(self.values)
         terminal = self.replica.terminal()
         ran = terminal.type(text, self.timeout_s)
-        verdict, why = classify(command, ran, self._setting)
+        target = self.replica.target
+        names = {*target.hosts, *(n for s in target.services for n in (s.name, s.host, *s.aliases))}
+        verdict, why = classify(command, ran, self._setting, names)
         pushed = terminal.pushed()
         if pushed is not None:
             try:

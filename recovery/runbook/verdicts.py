@@ -15,7 +15,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from typing import Literal
 
@@ -68,9 +68,13 @@ def head(text: str) -> str:
     return shown + (f"\n... ({len(lines) - HEAD_LINES} more lines)" if len(lines) > HEAD_LINES else "")
 
 
-def classify(command: Command, ran: Ran, setting: Callable[[str], str | None]) -> tuple[Verdict, str]:
+def classify(
+    command: Command, ran: Ran, setting: Callable[[str], str | None], replica_hosts: Collection[str] = ()
+) -> tuple[Verdict, str]:
     """The verdict of a command that ran, and why; `setting(name)` reads a database setting in
-    force (for the `ALTER SYSTEM` check)."""
+    force (for the `ALTER SYSTEM` check). A name of the replica's own that does not resolve
+    (its container is gone) makes the command fail, not "not reachable": that verdict is for
+    places outside the drill."""
     output = ran.output
     if ran.status is None:
         return "interactive", f"did not end by itself within {ran.seconds:.0f} s: stopped"
@@ -79,8 +83,9 @@ def classify(command: Command, ran: Ran, setting: Callable[[str], str | None]) -
         tool = missing[0] if missing else command.text.split()[0]
         return "missing tool", f"{tool}: command not found in the toolbox"
     if ran.status != 0:
-        if _UNREACHABLE.search(output):
-            line = next(line for line in output.splitlines() if _UNREACHABLE.search(line))
+        line = next((line for line in output.splitlines() if _UNREACHABLE.search(line)), None)
+        ours = line is not None and any(re.search(rf"(?<![\w.-]){re.escape(h)}(?![\w-])", line) for h in replica_hosts)
+        if line is not None and not ours:
             return "not reachable", f"not reachable in the drill: {line.strip()[:200]}"
         last = next((line.strip() for line in reversed(output.splitlines()) if line.strip()), "")
         tool = command.text.split()[0]

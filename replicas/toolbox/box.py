@@ -16,7 +16,6 @@ import io
 import pathlib
 import tarfile
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 import docker.errors
 from docker import DockerClient
@@ -27,7 +26,7 @@ from drillbook.replicas import labels
 from drillbook.replicas.containers import EventSink
 from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.protocols import Ran
-from drillbook.replicas.target import Target
+from drillbook.replicas.target import Service, Target
 from drillbook.replicas.toolbox import ca, shell
 
 NETWORK = "drillbook-toolbox"
@@ -39,12 +38,12 @@ CA_FILE = "/usr/local/share/ca-certificates/drillbook-drill.crt"
 
 def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
     """The target with every service also on the toolbox's internal network; a production
-    name of a service without an HTTP port is an alias of that service there."""
+    name of a service the front does not answer for (a database) is that service's alias there."""
     if NETWORK in target.networks:
         raise ReplicaError(f"The target already has a network named {NETWORK!r}; rename it in its Compose file.")
     services = []
     for service in target.services:
-        extra = tuple(name for name, to in hosts.items() if to == service.name and not service.port)
+        extra = tuple(name for name, to in hosts.items() if to == service.name and not fronted(service))
         services.append(
             dataclasses.replace(
                 service, networks=(*service.networks, NETWORK), aliases=tuple(dict.fromkeys((*service.aliases, *extra)))
@@ -53,14 +52,9 @@ def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
     return dataclasses.replace(target, services=tuple(services), internal=frozenset({*target.internal, NETWORK}))
 
 
-@dataclass(frozen=True)
-class Where:
-    """What a runbook command finds in the toolbox."""
-
-    env: Mapping[str, str]
-    """DATABASE_URL and the like, given to every command."""
-    secrets: tuple[str, ...]
-    """Values never to show in an output (the database's password)."""
+def fronted(service: Service) -> bool:
+    """Reached through the TLS front (HTTP and HTTPS): a service with a port that is not a database."""
+    return bool(service.port) and service.ready.kind != "postgres"
 
 
 class Toolbox:
@@ -86,7 +80,7 @@ class Toolbox:
     def start(self, env: Mapping[str, str]) -> None:
         """The front, then the toolbox with a clone of the origin as its working folder."""
         try:
-            routed = {n: self.target.service(s) for n, s in self.hosts.items() if self.target.service(s).port}
+            routed = {n: self.target.service(s) for n, s in self.hosts.items() if fronted(self.target.service(s))}
             trusted = b""
             if routed:
                 issued = ca.issue(self.drill_id, sorted(routed))

@@ -21,6 +21,7 @@ from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.watch import DATABASE_PROBE, HEALTH_PROBE
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.replica import Replica
+from drillbook.replicas.toolbox.terminal import open_terminal
 
 
 def desired_state(drill: Drill) -> DesiredState:
@@ -68,6 +69,7 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     teardown.push("stop the load", load.stop, essential=True)
     load.spawn()
     replica.start()
+    _toolbox(drill, client, replica)
     load.start()
     drill.timeline.record(EventKind.LOAD, f"{m.load.users} users at {m.load.rate:g} req/s on {replica.url()}")
     probes = probe_list(drill, replica)
@@ -81,6 +83,16 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     drill.memory.start()
     gatherer = Gatherer(replica, m.alerts.time_scale, drill.clock.now)
     drill.diagnostics = Background(gatherer, drill.timeline.record)
+
+
+def _toolbox(drill: Drill, client: DockerClient, replica: Replica) -> None:
+    """The toolbox, for a recovery that is a runbook section (with the role it asks for)."""
+    books = drill.spec.model.runbooks()
+    if not books:
+        return
+    assert drill.desired is not None
+    role = next(((b.role.user, b.role.password) for b in books if b.role is not None), None)
+    open_terminal(client, replica, drill.desired, drill.out_dir, role)
 
 
 def probe_list(drill: Drill, replica: Replica) -> tuple[Probe, ...]:

@@ -8,6 +8,7 @@ bytes to it. Standard library only. ROUTES is `name=service:port,...`; the
 certificate and key are put in /run/tlsfront before the container starts.
 """
 
+import contextlib
 import os
 import socket
 import ssl
@@ -35,10 +36,8 @@ def relay(a: socket.socket, b: socket.socket) -> None:
         pass
     finally:
         for s in (a, b):
-            try:
+            with contextlib.suppress(OSError):
                 s.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
 
 
 def serve(client: socket.socket, name: str, head: bytes, table: dict) -> None:
