@@ -24,6 +24,7 @@ from drillbook.contract import EventKind
 from drillbook.errors import ReplicaError, ServiceNotReady
 from drillbook.replicas import boundary, cgroups, disks, labels
 from drillbook.replicas.desired_state import ServiceState
+from drillbook.replicas.protocols import Terminal
 from drillbook.replicas.target import Service
 
 EventSink = Callable[[EventKind, str], object]
@@ -41,6 +42,20 @@ class LabelledContainers:
         self.drill_id = drill_id
         self._on_event = on_event
         self.network_name = f"drillbook-{drill_id}"
+        self._terminal: Terminal | None = None
+
+    def record(self, kind: EventKind, detail: str) -> None:
+        """An event of the replica's own on the drill's timeline (its toolbox's, for one)."""
+        self._on_event(kind, detail)
+
+    def attach(self, terminal: Terminal) -> None:
+        """The toolbox's terminal, for the runbook's commands (`replicas/toolbox/terminal.py`)."""
+        self._terminal = terminal
+
+    def terminal(self) -> Terminal:
+        if self._terminal is None:
+            raise ReplicaError("This drill has no toolbox: only a drill whose recovery is a runbook section has one.")
+        return self._terminal
 
     def network_of(self, name: str = "default") -> str:
         """The engine's name of a Compose network of this drill (the default one: the drill's own)."""

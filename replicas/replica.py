@@ -27,7 +27,7 @@ from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.containers import EventSink, LabelledContainers, free_port
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
-from drillbook.replicas.protocols import Replacement, Terminal
+from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Service, Target, start_order
 
 
@@ -53,7 +53,6 @@ class Replica(LabelledContainers):
         self.replacements: list[Replacement] = []
         self.database_service = target.database.service
         """The service that answers for the database: another one after a failover."""
-        self._terminal: Terminal | None = None
 
     # --- naming -------------------------------------------------------------
 
@@ -66,18 +65,6 @@ class Replica(LabelledContainers):
 
     def db_conninfo(self, timeout_s: float = 2.0) -> str:
         return postgres.conninfo(self.target.database, self.db_port, timeout_s)
-
-    def record(self, kind: EventKind, detail: str) -> None:
-        """An event of the replica's own on the drill's timeline (its toolbox's, for one)."""
-        self._on_event(kind, detail)
-
-    def attach(self, terminal: Terminal) -> None:
-        self._terminal = terminal
-
-    def terminal(self) -> Terminal:
-        if self._terminal is None:
-            raise ReplicaError("This drill has no toolbox: only a drill whose recovery is a runbook section has one.")
-        return self._terminal
 
     # --- lifecycle ----------------------------------------------------------
 

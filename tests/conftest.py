@@ -29,6 +29,9 @@ pytest_plugins = ["pytester"]  # the pytest plugin's tests run pytest sessions o
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 CATALOG = ROOT / "drills" / "catalog"
+GUIDE = ROOT / "docs/returnit-incident-response.md"
+"""The team's Incident Response Guide, as the team wrote it (a copy of ../shared/seed/)."""
+SAMPLE_GUIDE = ROOT / "docs/incident-guide.md"
 
 
 @pytest.fixture(autouse=True)

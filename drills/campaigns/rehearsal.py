@@ -24,6 +24,7 @@ from drillbook.drills.run.phases.recover import run_procedure
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
+from drillbook.replicas.toolbox.box import container_name as toolbox_name
 from drillbook.reports import runbook
 
 HELP = (
@@ -154,6 +155,9 @@ class HandOver:
             f"  app: {self.drill.require_replica().url()}   health: {self.drill.require_replica().url()}{target.health}"
         )
         self.say(f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}")
+        if self.drill.spec.model.runbooks():
+            box = toolbox_name(self.drill.drill_id)
+            self.say(f"  the runbook's commands run in the toolbox: docker exec -it {box} bash")
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")

@@ -21,7 +21,6 @@ from drillbook.drills.observe import alerts
 from drillbook.drills.run import signals
 from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import ExitCode
-from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
 from drillbook.scenarios.base import Scenario
 
@@ -30,13 +29,12 @@ def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     spec = spec_module.load(resolve_drill_file(args.file))
     variants = spec.compared()
     scenario, procedure = resolve_plugins(variants[0])
-    for variant in variants[1:]:
-        resolve_plugins(variant)
+    recoveries = [procedure, *(resolve_plugins(variant)[1] for variant in variants[1:])]
     m = spec.model
     say = console.print
     say(f"[bold]Drill {spec.name}[/]: {escape(m.description or scenario.description)}")
     _provision(spec, say)
-    _phases(spec, scenario, procedure, say)
+    _phases(spec, scenario, procedure, recoveries, say)
     b = spec.target.backups
     if args.offline or (b.service is None and b.standby is None and not spec.target.write_flows):
         say("[dim]Nothing was started: this was a plan.[/]")
@@ -68,7 +66,11 @@ def _provision(spec: spec_module.DrillSpec, say: Callable[[str], object]) -> Non
 
 
 def _phases(
-    spec: spec_module.DrillSpec, scenario: Scenario, procedure: AnyProcedure | None, say: Callable[[str], object]
+    spec: spec_module.DrillSpec,
+    scenario: Scenario,
+    procedure: AnyProcedure | None,
+    recoveries: list[AnyProcedure | None],
+    say: Callable[[str], object],
 ) -> None:
     m = spec.model
     warm = f"after {m.phases.warmup_s:g} s of warm-up load, " if m.phases.warmup_s else ""
@@ -90,8 +92,9 @@ def _phases(
         say(f"   - {rule.name}: {rule.description}; window {window:g} s{expected}")
     if m.compare:
         say(f"5. recover, once per procedure, each on a fresh replica: {', '.join(r.name for r in m.compare)}")
-        for r in m.compare:
-            say(f"   - {r.name}: " + "; ".join(step.name for step in PROCEDURES.get(r.name).steps))
+        for r in recoveries:
+            assert r is not None
+            say(f"   - {r.name}: " + "; ".join(escape(step.name) for step in r.steps))
     elif procedure is None:
         say("5. recover: no procedure (the fault must heal or be reverted by its hold time)")
     else:

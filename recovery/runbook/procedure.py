@@ -84,4 +84,5 @@ def _step(command: Command, first: bool, values: dict[str, str], timeout_s: floa
         return detail
 
     name = f"{command.step[:50]}: {command.text.splitlines()[0][:60]}" if command.step != command.text else command.text
-    return Step(name[:110], f"runbook line {command.line}", run, hint=command.text)
+    hint = command.text.replace("{", "{{").replace("}", "}}")  # hints are formatted; the command is literal
+    return Step(name[:110], f"runbook line {command.line}", run, hint=hint)

@@ -17,24 +17,12 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass
-from typing import Literal
 
 from drillbook.recovery.runbook.commands import Command
 from drillbook.replicas.protocols import Ran
+from drillbook.runbook_contract import VerdictName
 
-Verdict = Literal[
-    "works", "fails", "missing tool", "needs a value", "not reachable", "interactive", "no effect", "not a command"
-]
-VERDICTS: tuple[Verdict, ...] = (
-    "works",
-    "fails",
-    "missing tool",
-    "needs a value",
-    "not reachable",
-    "interactive",
-    "no effect",
-    "not a command",
-)
+Verdict = VerdictName
 HEAD_LINES = 12
 
 _MISSING = re.compile(

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 
 import docker.errors
 from docker import DockerClient
+from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
@@ -52,6 +53,11 @@ def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
     return dataclasses.replace(target, services=tuple(services), internal=frozenset({*target.internal, NETWORK}))
 
 
+def container_name(drill_id: str) -> str:
+    """The toolbox's container: what a person types to run the runbook by hand in a rehearsal."""
+    return f"drillbook-{drill_id}-toolbox"
+
+
 def fronted(service: Service) -> bool:
     """Reached through the TLS front (HTTP and HTTPS): a service with a port that is not a database."""
     return bool(service.port) and service.ready.kind != "postgres"
@@ -73,7 +79,7 @@ class Toolbox:
         self.hosts = dict(hosts)
         self.origin = origin
         self._on_event = on_event
-        self.name = f"drillbook-{drill_id}-toolbox"
+        self.name = container_name(drill_id)
         self.front = f"drillbook-{drill_id}-tlsfront"
         self.network = f"drillbook-{drill_id}-{NETWORK}"
 
@@ -106,7 +112,7 @@ class Toolbox:
         except docker.errors.APIError as exc:
             raise EngineError(f"The Docker engine refused to start the toolbox: {exc.explanation or exc}.") from exc
         for command in (
-            ["update-ca-certificates"],
+            ["sh", "-c", f"cat {CA_FILE} >> /etc/ssl/certs/ca-certificates.crt"],  # update-ca-certificates, faster
             ["git", "config", "--global", "user.email", "on-call@drill.invalid"],
             ["git", "config", "--global", "--add", "safe.directory", "*"],
             ["git", "clone", "-q", ORIGIN, WORKDIR],
@@ -142,7 +148,8 @@ class Toolbox:
             result = self.client.containers.get(self.name).exec_run(command)
         except docker.errors.APIError as exc:
             raise ReplicaError(f"The toolbox did not answer: {exc.explanation or exc}") from exc
-        return int(result.exit_code or 0), bytes(result.output or b"").decode(errors="replace")
+        output = result.output if isinstance(result.output, bytes) else b""
+        return int(result.exit_code or 0), output.decode(errors="replace")
 
     def _create(
         self,
@@ -152,7 +159,7 @@ class Toolbox:
         *,
         aliases: list[str] | None = None,
         binds: dict[str, dict[str, str]] | None = None,
-    ) -> docker.models.containers.Container:
+    ) -> Container:
         return self.client.containers.create(
             TOOLBOX_IMAGE,
             command=command,
@@ -168,7 +175,7 @@ class Toolbox:
         )
 
 
-def _put(container: docker.models.containers.Container, folder: str, files: Mapping[str, bytes]) -> None:
+def _put(container: Container, folder: str, files: Mapping[str, bytes]) -> None:
     """Files into a container that has not started yet (never onto the host's disk)."""
     buffer = io.BytesIO()
     with tarfile.open(fileobj=buffer, mode="w") as tar:

@@ -286,7 +286,7 @@ def test_a_declared_step_naming_a_service_the_target_lacks_is_refused(tmp_path: 
             DECLARED.replace("  steps: [{docker", "  steps: [{procedure: {name: restart_database}}, {docker"),
             "cannot be a `procedure`",
         ),
-        (MINIMAL + "recovery:\n  name: restart_database\n  steps: [{reconcile: {}}]\n", "one of the two"),
+        (MINIMAL + "recovery:\n  name: restart_database\n  steps: [{reconcile: {}}]\n", "one of the three"),
     ],
 )
 def test_declared_steps_that_contradict_themselves_are_refused(tmp_path: pathlib.Path, text: str, says: str) -> None:

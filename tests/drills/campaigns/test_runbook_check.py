@@ -10,10 +10,8 @@ from drillbook.drills import spec
 from drillbook.drills.campaigns import runbook_check
 from drillbook.errors import SpecError
 from drillbook.recovery.runbook import markdown
-from drillbook.runbook_contract import CommandRecord, RunbookCheck, SectionRecord
-from tests.conftest import ROOT
-
-GUIDE = ROOT / "docs" / "returnit-incident-response.md"
+from drillbook.runbook_contract import CommandRecord, RunbookCheck, SectionRecord, VerdictName
+from tests.conftest import GUIDE
 
 
 def plan(section: str | None, hosts: dict[str, str] | None = None) -> runbook_check.Plan:
@@ -35,7 +33,7 @@ def test_a_section_is_planned_on_a_target_with_the_toolbox_network() -> None:
 def test_a_section_with_no_shell_block_is_refused() -> None:
     with pytest.raises(
         SpecError,
-        match=r"returnit-incident-response.md:\d+: section 'WebSocket Service Restart' "
+        match=r"docs/returnit-incident-response.md:\d+: section 'WebSocket Service Restart' "
         r"has no shell block",
     ):
         plan("WebSocket Service Restart")
@@ -50,7 +48,7 @@ def test_a_host_mapped_to_a_service_the_target_lacks_is_refused() -> None:
         plan(None, {"cache.internal": "redis"})
 
 
-def check(verdict: str) -> RunbookCheck:
+def check(verdict: VerdictName) -> RunbookCheck:
     command = CommandRecord(key="Checks\ncurl -f x", line=3, step="1", text="curl -f x", verdict=verdict, why="w")
     return RunbookCheck(
         runbook="g.md",

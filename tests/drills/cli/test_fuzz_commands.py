@@ -31,7 +31,7 @@ import pytest
 import yaml
 
 from drillbook.drills.cli import main
-from tests.conftest import CATALOG, ROOT, drillbook_objects
+from tests.conftest import CATALOG, GUIDE, ROOT, drillbook_objects
 from tests.reports.sample_result import document as sample_document
 
 pytestmark = pytest.mark.slow
@@ -140,6 +140,39 @@ COMPOSE_CASES: list[tuple[str, str]] = [
 ]
 
 
+GUIDE_TEXT = GUIDE.read_bytes()
+RUNBOOKS: list[tuple[str, bytes]] = [
+    ("the team's guide", GUIDE_TEXT),
+    ("empty", b""),
+    ("no heading", b"```bash\ncurl -f https://returnit.online/api/health\n```\n"),
+    ("an unclosed fence", b"# A\n```bash\ncurl -f https://returnit.online/api/health\n"),
+    ("only typescript", b"# A\n```typescript\nconst x = 1;\n```\n"),
+    ("prose only", b"# A\n```\nEmail: x@y\n- a list\n```\n"),
+    ("an unbalanced quote", b'# A\n```bash\npsql -c "SELECT 1;\n```\n'),
+    ("markup headings", b"# [/]\n```bash\necho [red]\n```\n"),
+    ("latin-1", "# Caf\u00e9\n```bash\necho caf\u00e9\n```\n".encode("latin-1")),
+    ("utf-16", "# A\n```bash\ntrue\n```\n".encode("utf-16")),
+    ("nested headings", b"".join(b"#" * (i % 7 + 1) + b" h%d\n" % i for i in range(3000))),
+    ("a heredoc never ended", b"# A\n```bash\ncat <<EOF\nnever ended\n```\n"),
+]
+
+
+def _runbook_drills(rng: random.Random) -> Iterator[tuple[str, bytes]]:
+    """Drills whose recovery is a runbook section, each wrong in one way (or right)."""
+    for recovery in (
+        {"runbook": {"file": "book.md", "section": rng.choice(["A", "Application Rollback", "[/]", ""])}},
+        {"runbook": {"file": "missing.md", "section": "A"}},
+        {"runbook": {"file": "book.md", "section": "A", "timeout_s": rng.choice([".inf", -1, "soon"])}},
+        {"runbook": {"file": "book.md", "section": "A"}, "values": {"x": rng.choice(["{nope}", "{", 3])}},
+        {"runbook": {"file": "book.md", "section": "A", "role": {"user": ""}}},
+        {"runbook": {"file": "book.md"}, "name": "git_rollback"},
+        {"name": "git_rollback", "values": {"a": "b"}},
+    ):
+        doc = _drill(rng)
+        doc["recovery"] = recovery
+        yield f"runbook recovery {recovery!r}", yaml.safe_dump(doc).encode()
+
+
 def _declared_steps(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """Declared recoveries and faults, each wrong in one way."""
     bad = rng.choice(BAD_STEPS)
@@ -231,6 +264,7 @@ def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     doc["target"] = target
     yield f"target {where} {bad!r}", yaml.safe_dump(doc).encode()
     yield from _declared_steps(rng)
+    yield from _runbook_drills(rng)
     yield "a timestamp YAML cannot make", b"name: 2001-02-30\nscenario: {name: db_outage}\n"
     yield "tags", b"!!python/object:os.system {}\n"
     yield "a list", b"- name: x\n"
@@ -392,6 +426,27 @@ def cases(seed: int, count: int) -> list[Case]:
         files["drill.yaml"] = yaml.safe_dump(drill).encode()
         return Case([rng.choice(["validate", "run"]), "drill.yaml"], files, describe=f"compose target: {what}")
 
+    def runbook_case() -> Case:
+        """`runbook check` on a hostile Markdown file, with hostile options."""
+        what, data = rng.choice(RUNBOOKS)
+        extra = rng.choice(
+            [
+                [],
+                ["--section", rng.choice(["A", "Application Rollback", "[/]", "", "h2999"])],
+                ["--host", rng.choice(["returnit.online=app", "x=redis", "noequals", "=app", "[/]=app"])],
+                ["--value", rng.choice(["stable-commit-hash=abc", "novalue", "x="])],
+                ["--timeout", rng.choice(["nan", "inf", "-1", "0", "3"])],
+                ["--target", rng.choice(["sample", "tracker", "nope", "existing.txt", "[/]"])],
+                ["--history", rng.choice(["h.json", "existing.txt", "missing/deeper/h.json", "."])],
+            ]
+        )
+        out = rng.choice(["out", "existing.txt", "missing/deeper/out", "[/]"])
+        name = rng.choice(["book.md", "[/].md", "missing.md"])
+        argv = ["runbook", "check", name, "--out", out, *extra]
+        if rng.random() < 0.1:
+            argv = rng.choice([["runbook"], ["runbook", "frobnicate"], ["runbook", "check"]])
+        return Case(argv, {"book.md": data, "[/].md": data, "existing.txt": b"x"}, describe=f"runbook check: {what}")
+
     def other_case() -> Case:
         argv = rng.choice(
             [
@@ -415,6 +470,7 @@ def cases(seed: int, count: int) -> list[Case]:
         return Case(argv, {}, describe=" ".join(argv))
 
     commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, compose_case]
+    commands.append(runbook_case)
     commands.append(other_case)
     while len(made) < count:
         made.append(rng.choice(commands)())
@@ -528,6 +584,7 @@ def test_the_cases_cover_every_subcommand() -> None:
         "completion",
         "schema",
         "init",
+        "runbook",
         "--version",
     }
 

@@ -8,9 +8,9 @@ import pytest
 
 from drillbook.errors import SpecError
 from drillbook.recovery.runbook import commands, markdown
+from tests.conftest import GUIDE
 
-GUIDE = pathlib.Path(__file__).resolve().parents[3] / "docs" / "returnit-incident-response.md"
-SMALL = pathlib.Path(__file__).parent / "books" / "small.md"
+SMALL = pathlib.Path(__file__).parent / "books/small.md"
 
 
 def parsed() -> list[commands.Command]:
@@ -55,7 +55,7 @@ def test_a_section_brings_its_subsections_and_other_languages_are_listed() -> No
 
 
 def test_an_unknown_section_is_refused_with_the_ones_there_are() -> None:
-    with pytest.raises(SpecError, match=r"small.md: has no section headed 'Rollback'.*'Checks', 'Deeper'"):
+    with pytest.raises(SpecError, match=r"books/small.md: has no section headed 'Rollback'.*'Checks', 'Deeper'"):
         markdown.load(SMALL).select("Rollback")
 
 

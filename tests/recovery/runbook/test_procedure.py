@@ -3,7 +3,6 @@ command, values filled from the drill's facts, the first command that does not w
 
 from __future__ import annotations
 
-import pathlib
 from typing import Any
 
 import pytest
@@ -11,9 +10,8 @@ import pytest
 from drillbook.errors import SpecError
 from drillbook.recovery.runbook import procedure as runbook
 from drillbook.replicas.protocols import Ran
+from tests.conftest import GUIDE
 from tests.fakes import FakeReplica, FakeTerminal, run_steps
-
-GUIDE = pathlib.Path(__file__).resolve().parents[3] / "docs" / "returnit-incident-response.md"
 
 
 def deploy(fake: FakeReplica, image: str) -> str:
