@@ -14,7 +14,7 @@ from pydantic import Field, field_validator, model_validator
 from drillbook.drills.judge.objectives import Tier
 from drillbook.drills.observe.alerts import rule_names
 from drillbook.drills.schema_target import Model, TargetModel
-from drillbook.replicas.steps import StepModel
+from drillbook.replicas.step_schema import StepModel
 
 DECLARED = "steps"
 """The name of a recovery a drill declares as steps."""

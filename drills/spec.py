@@ -22,7 +22,7 @@ from drillbook.drills.schema_target import TargetModel, volume_sizes
 from drillbook.errors import ReplicaError, SpecError
 from drillbook.replicas import backups, proxy
 from drillbook.replicas import target as t
-from drillbook.replicas.toolbox.box import on_toolbox_network
+from drillbook.replicas.toolbox.network import on_toolbox_network
 
 HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {

@@ -17,7 +17,8 @@ from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY
 from drillbook.recovery.base import AnyProcedure, AnyStep, Procedure, StepContext, nothing
 from drillbook.replicas import boundary
-from drillbook.replicas.steps import StepModel, Where, run_step
+from drillbook.replicas.step_schema import StepModel
+from drillbook.replicas.steps import Where, run_step
 from drillbook.replicas.target import Target
 
 

@@ -191,9 +191,11 @@ def _require_base(client: DockerClient) -> None:
 
 
 def _assemble(recipe: Recipe, context: pathlib.Path, progress: Progress) -> None:
-    shutil.copytree(recipe.dockerfile_dir, context, dirs_exist_ok=True)
+    # No bytecode: pip compiles an installed package's .py files, and the hash must not see it.
+    compiled = shutil.ignore_patterns("__pycache__", "*.pyc")
+    shutil.copytree(recipe.dockerfile_dir, context, dirs_exist_ok=True, ignore=compiled)
     for name, source in recipe.extra.items():
-        shutil.copytree(source, context / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(source, context / name, ignore=compiled)
     if recipe.requirements is not None:
         wheelhouse = context / "wheelhouse"
         wheelhouse.mkdir()

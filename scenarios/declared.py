@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 from drillbook.errors import DrillbookError, RecoveryStepFailed
 from drillbook.replicas.protocols import ReplicaAPI
-from drillbook.replicas.steps import StepModel, Where, run_step
+from drillbook.replicas.step_schema import StepModel
+from drillbook.replicas.steps import Where, run_step
 from drillbook.scenarios.base import Fault, Scenario
 
 

@@ -24,7 +24,7 @@ from drillbook.drills.run.phases.recover import run_procedure
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
-from drillbook.replicas.toolbox.box import container_name as toolbox_name
+from drillbook.replicas.toolbox.network import container_name as toolbox_name
 from drillbook.reports import runbook
 
 HELP = (

@@ -36,7 +36,7 @@ from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
-from drillbook.replicas.toolbox.box import on_toolbox_network
+from drillbook.replicas.toolbox.network import on_toolbox_network
 from drillbook.replicas.toolbox.terminal import open_terminal
 from drillbook.runbook_contract import (
     HISTORY_FILE,
@@ -99,7 +99,7 @@ def run(plan_: Plan, out: pathlib.Path, say: Say, history: pathlib.Path | None =
     records: list[SectionRecord] = []
     commands, listed = parse.of_sections(plan_.sections)
     runnable = {c.section for c in commands if c.kind == "command"}
-    with Interrupts(say):
+    with Interrupts(say) as interrupts:
         for section in plan_.sections:
             mine = [c for c in commands if c.section == section.title]
             if not mine:
@@ -110,7 +110,7 @@ def run(plan_: Plan, out: pathlib.Path, say: Say, history: pathlib.Path | None =
                 records.append(SectionRecord(title=section.title, line=section.line, replica=None, commands=done))
                 continue
             say(f"section {section.title!r}: {len(mine)} line(s) on a fresh replica")
-            records.append(_section(client, plan_, section, mine, out, say, masker))
+            records.append(_section(client, plan_, section, mine, out, say, masker, interrupts))
     document = RunbookCheck(
         runbook=str(plan_.runbook.file),
         target=plan_.target.name,
@@ -149,6 +149,7 @@ def _section(
     out: pathlib.Path,
     say: Say,
     masker: Masker,
+    interrupts: Interrupts,
 ) -> SectionRecord:
     drill_id = f"runbook-{secrets.token_hex(4)}"
     folder = out / "sections" / drill_id
@@ -191,7 +192,8 @@ def _section(
     except DrillbookError as exc:
         raise type(exc)(f"The check of section {section.title!r} stopped: {exc}") from exc
     finally:
-        teardown.run()
+        with interrupts.shielded():  # a second Ctrl-C does not leave the replica behind
+            teardown.run()
     return SectionRecord(title=section.title, line=section.line, replica=drill_id, commands=outcomes)
 
 

@@ -75,8 +75,11 @@ def _step(command: Command, first: bool, values: dict[str, str], timeout_s: floa
             replica.terminal().publish()
         outcome = ctx.work.session.run(command)
         ctx.work.verdicts.append(outcome.verdict)
-        shown = outcome.output.splitlines()[0][:160] if outcome.output.strip() else "no output"
-        detail = f"{outcome.verdict}: {outcome.why} (line {command.line}; output: {shown})"
+        lines = [line.strip()[:160] for line in outcome.output.splitlines() if line.strip()][:3]
+        shown = " | ".join(lines) or "no output"
+        status = {"interactive": "stopped", "needs a value": "not run"}.get(outcome.verdict, f"exit {outcome.status}")
+        why = "" if outcome.verdict == "works" else f": {outcome.why}"
+        detail = f"{outcome.verdict} ({status}, line {command.line}){why}; output: {shown}"
         if outcome.verdict not in PASSES:
             raise RecoveryStepFailed(
                 f"the runbook broke at line {command.line}, `{command.text.splitlines()[0]}`: {detail}"

@@ -11,7 +11,6 @@ mounted, and the working folder is a clone of it.
 
 from __future__ import annotations
 
-import dataclasses
 import io
 import pathlib
 import tarfile
@@ -27,40 +26,14 @@ from drillbook.replicas import labels
 from drillbook.replicas.containers import EventSink
 from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.protocols import Ran
-from drillbook.replicas.target import Service, Target
+from drillbook.replicas.target import Target
 from drillbook.replicas.toolbox import ca, shell
+from drillbook.replicas.toolbox.network import NETWORK, fronted
+from drillbook.replicas.toolbox.network import container_name as toolbox_name
 
-NETWORK = "drillbook-toolbox"
-"""The Compose name of the toolbox's network among the target's networks."""
 ORIGIN = "/srv/desired-state.git"
 WORKDIR = "/work"
 CA_FILE = "/usr/local/share/ca-certificates/drillbook-drill.crt"
-
-
-def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
-    """The target with every service also on the toolbox's internal network; a production
-    name of a service the front does not answer for (a database) is that service's alias there."""
-    if NETWORK in target.networks:
-        raise ReplicaError(f"The target already has a network named {NETWORK!r}; rename it in its Compose file.")
-    services = []
-    for service in target.services:
-        extra = tuple(name for name, to in hosts.items() if to == service.name and not fronted(service))
-        services.append(
-            dataclasses.replace(
-                service, networks=(*service.networks, NETWORK), aliases=tuple(dict.fromkeys((*service.aliases, *extra)))
-            )
-        )
-    return dataclasses.replace(target, services=tuple(services), internal=frozenset({*target.internal, NETWORK}))
-
-
-def container_name(drill_id: str) -> str:
-    """The toolbox's container: what a person types to run the runbook by hand in a rehearsal."""
-    return f"drillbook-{drill_id}-toolbox"
-
-
-def fronted(service: Service) -> bool:
-    """Reached through the TLS front (HTTP and HTTPS): a service with a port that is not a database."""
-    return bool(service.port) and service.ready.kind != "postgres"
 
 
 class Toolbox:
@@ -79,7 +52,7 @@ class Toolbox:
         self.hosts = dict(hosts)
         self.origin = origin
         self._on_event = on_event
-        self.name = container_name(drill_id)
+        self.name = toolbox_name(drill_id)
         self.front = f"drillbook-{drill_id}-tlsfront"
         self.network = f"drillbook-{drill_id}-{NETWORK}"
 

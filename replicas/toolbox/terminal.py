@@ -19,6 +19,7 @@ from drillbook.contract import EventKind
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.protocols import Ran
 from drillbook.replicas.replica import Replica
+from drillbook.replicas.target import Target
 from drillbook.replicas.toolbox.box import Toolbox
 from drillbook.replicas.toolbox.origin import Origin
 
@@ -41,10 +42,10 @@ class ToolboxTerminal:
         self.box.sync_clone()
 
 
-def database_url(replica: Replica, role: tuple[str, str] | None = None) -> str:
+def database_url(target: Target, database_service: str, role: tuple[str, str] | None = None) -> str:
     """The replica database's URL as the toolbox reaches it: its administrator, or `role`."""
-    db = replica.target.database
-    service = replica.target.service(replica.database_service)
+    db = target.database
+    service = target.service(database_service)
     user, password = role or (db.user, db.password)
     quote = urllib.parse.quote
     return f"postgresql://{quote(user)}:{quote(password, safe='')}@{service.host}:{service.port or 5432}/{db.dbname}"
@@ -59,7 +60,7 @@ def open_terminal(
 ) -> ToolboxTerminal:
     origin = Origin(desired, folder)
     box = Toolbox(client, replica.drill_id, replica.target, replica.target.hosts, origin.path, replica.record)
-    env = {"DATABASE_URL": database_url(replica, role)}
+    env = {"DATABASE_URL": database_url(replica.target, replica.database_service, role)}
     box.start(env)
     _compare_versions(replica, box)
     terminal = ToolboxTerminal(box, origin, env)

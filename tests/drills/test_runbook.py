@@ -7,15 +7,19 @@ import contextlib
 import json
 import pathlib
 import secrets
+import signal
 import socket
+import subprocess
+import sys
 import threading
+import time
 from typing import Any
 
 import pytest
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import GUIDE, ROOT, SAMPLE_GUIDE
+from tests.conftest import GUIDE, ROOT, SAMPLE_GUIDE, wait_for_line
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
@@ -120,6 +124,37 @@ def test_no_command_runs_on_the_host_and_the_toolbox_reaches_nothing_outside(tmp
     assert [r["text"] for r in document["regressions"]] == ["curl -sS -m 3 https://pypi.org/simple/"]
 
 
+def test_an_interrupted_check_tears_everything_down(tmp_path: pathlib.Path) -> None:
+    book = tmp_path / "slow.md"
+    book.write_text("# Slow\n\n```bash\nsleep 30\n```\n")
+    log = tmp_path / "log"
+    with log.open("w") as sink:
+        check = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "drillbook",
+                "runbook",
+                "check",
+                str(book),
+                "--out",
+                str(tmp_path / "out"),
+                "--timeout",
+                "60",
+                "--history",
+                str(tmp_path / "h.json"),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
+        )
+        assert wait_for_line(log, "on a fresh replica"), log.read_text()
+        time.sleep(4)  # the replica and the toolbox are up, `sleep 30` is running in it
+        check.send_signal(signal.SIGINT)
+        assert check.wait(timeout=60) == ExitCode.INTERRUPTED, log.read_text()
+    assert not (tmp_path / "out" / "runbook.json").exists()
+
+
 def run(drill: str, tmp_path: pathlib.Path) -> dict[str, Any]:
     out = tmp_path / drill
     code = main(["run", str(RUNBOOK_DRILLS / f"{drill}.yaml"), "--out", str(out), "--no-live"])
@@ -133,7 +168,7 @@ def test_the_guides_application_rollback_does_not_roll_a_bad_deploy_back(tmp_pat
     steps = result["recovery_steps"]
     assert [s["ok"] for s in steps] == [True, True, False]
     assert "git checkout " in steps[1]["name"] and "<stable-commit-hash>" in steps[1]["name"]
-    assert steps[1]["detail"].startswith("works: exit 0") and "switching to" in steps[1]["detail"]
+    assert steps[1]["detail"].startswith("works (exit 0, line 330); output: ") and "switching to" in steps[1]["detail"]
     assert "broke at line 331" in steps[2]["detail"] and "Everything up-to-date" in steps[2]["detail"]
     assert result["measurements"]["recovered_at"] is None, "the service was not recovered"
 
@@ -149,6 +184,6 @@ def test_the_guides_database_rollback_cannot_dump_a_lost_database(tmp_path: path
     result = run("data-loss-database-rollback", tmp_path)
     steps = result["recovery_steps"]
     assert [s["ok"] for s in steps] == [True, False]
-    assert steps[0]["detail"].startswith("works: exit 0") and "read-only" in steps[0]["detail"]
+    assert steps[0]["detail"].startswith("works (exit 0, line 338); output: ") and "read-only" in steps[0]["detail"]
     assert "pg_dump" in steps[1]["name"] and steps[1]["detail"].startswith("the runbook broke at line 341")
     assert 'could not translate host name "db"' in steps[1]["detail"]

@@ -8,7 +8,7 @@ import pytest
 
 from drillbook.errors import PluginError
 from drillbook.recovery import declared
-from drillbook.replicas.steps import StepModel
+from drillbook.replicas.step_schema import StepModel
 from tests.fakes import FakeReplica, did, run_steps
 
 

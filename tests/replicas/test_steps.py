@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from drillbook.errors import RecoveryStepFailed
-from drillbook.replicas.steps import StepModel, Where, environment, run_step
+from drillbook.replicas.step_schema import StepModel
+from drillbook.replicas.steps import Where, environment, run_step
 from tests.fakes import FakeReplica, did
 
 

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 
 from drillbook.errors import RecoveryStepFailed
-from drillbook.replicas.steps import StepModel
+from drillbook.replicas.step_schema import StepModel
 from drillbook.scenarios import declared
 from drillbook.scenarios.base import Scenario
 from tests.fakes import FakeReplica, did

@@ -36,7 +36,10 @@ def test_the_rollback_section_fills_the_stable_commit_and_breaks_at_a_push_that_
         "git push origin main --force  # Deploy rollback",
     ]
     assert [r.ok for r in ran] == [True, True, False]
-    assert "the runbook broke at line 331" in ran[2].detail and "no effect: git push pushed nothing" in ran[2].detail
+    assert (
+        "the runbook broke at line 331" in ran[2].detail
+        and "no effect (exit 0, line 331): git push pushed nothing" in ran[2].detail
+    )
     assert fake.fake_terminal.published == 1, "the deploy is on origin before the first command"
 
 
@@ -44,7 +47,7 @@ def test_an_unfilled_placeholder_stops_the_recovery_without_running_the_command(
     fake.fake_terminal = FakeTerminal()
     ran = run_steps(runbook.procedure(runbook.section(GUIDE, "Application Rollback", ""), {}, 5.0), fake)
     assert [r.ok for r in ran] == [True, False]
-    assert "needs a value: stable-commit-hash: not filled" in ran[1].detail
+    assert "needs a value (not run, line 330): stable-commit-hash: not filled" in ran[1].detail
     assert fake.fake_terminal.typed == ["git log --oneline -10  # Find last stable commit"]
 
 
@@ -63,7 +66,7 @@ def test_a_command_that_had_to_be_stopped_does_not_end_the_recovery(fake: FakeRe
     )
     ran = run_steps(runbook.procedure(runbook.section(GUIDE, "Memory Issues", ""), {}, 10.0), fake)
     assert [r.ok for r in ran] == [True, False]
-    assert "missing tool: pm2: command not found" in ran[1].detail
+    assert "missing tool (exit 127, line 209): pm2: command not found" in ran[1].detail
 
 
 def test_a_section_without_a_shell_block_is_refused() -> None:

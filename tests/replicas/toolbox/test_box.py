@@ -8,7 +8,8 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.errors import ReplicaError
-from drillbook.replicas.toolbox import box, shell
+from drillbook.replicas.toolbox import network as box
+from drillbook.replicas.toolbox import shell, terminal
 from tests.conftest import CATALOG
 
 
@@ -32,3 +33,10 @@ def test_a_team_network_with_the_toolbox_networks_name_is_refused() -> None:
 
 def test_the_terminals_output_is_plain_lines() -> None:
     assert shell.clean("\x1b[1mcount\x1b[0m\r\n-----\r\n 7\r\n\r\nexit\r\n") == "count\n-----\n 7"
+
+
+def test_database_url_is_the_administrator_unless_the_drill_names_a_role() -> None:
+    target = spec.load(CATALOG / "db-outage.yaml").target
+    assert terminal.database_url(target, "db") == "postgresql://returns:drill-only-returns-pw@db:5432/returns"
+    role = ("returns_app", "p@ss/word")
+    assert terminal.database_url(target, "db", role) == "postgresql://returns_app:p%40ss%2Fword@db:5432/returns"
