@@ -22,6 +22,8 @@ from drillbook.drills.run import signals
 from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import ExitCode
 from drillbook.recovery.base import AnyProcedure
+from drillbook.recovery.runbook.commands import of_sections
+from drillbook.recovery.runbook.procedure import section as runbook_section
 from drillbook.scenarios.base import Scenario
 
 
@@ -63,6 +65,35 @@ def _provision(spec: spec_module.DrillSpec, say: Callable[[str], object]) -> Non
         compared = escape(", ".join(flow.fields))
         say(f"   - write flow {escape(flow.name)!r}: its id at {escape(flow.id_field)}, compared {compared}")
     say(f"   - deploys: {target.deploy}")
+    if m.runbooks():
+        _toolbox(spec, say)
+
+
+def _toolbox(spec: spec_module.DrillSpec, say: Callable[[str], object]) -> None:
+    """Where a runbook recovery's commands run, and which of its placeholders nothing fills."""
+    m, target = spec.model, spec.target
+    hosts = ", ".join(f"{n} -> {s}" for n, s in sorted(target.hosts.items())) or "none"
+    roles = [b.role.user for b in m.runbooks() if b.role is not None]
+    login = f"role {roles[0]}" if roles else "administrator"
+    say(
+        escape(
+            "   - toolbox (the runbook's commands run there, never here): drillbook/toolbox:1 on an internal "
+            f"network with no route out; production hosts {hosts}; DATABASE_URL the database's {login}"
+        )
+    )
+    for recovery in [m.recovery, *m.compare]:
+        if recovery is None or recovery.runbook is None:
+            continue
+        book = recovery.runbook
+        found, _listed = of_sections(runbook_section(spec.path.parent / book.file, book.section, ""))
+        left = sorted({p for c in found if c.kind == "command" for p in c.filled(recovery.values)[1]})
+        if left:
+            say(
+                escape(
+                    f"   - runbook {book.section!r}: placeholders with no value: {', '.join(left)} "
+                    "(their commands will not run: give them in `values:`)"
+                )
+            )
 
 
 def _phases(

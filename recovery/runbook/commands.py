@@ -101,8 +101,15 @@ def prose(line: str) -> bool:
     return bool(_SENTENCE.match(first)) and "=" not in first and "/" not in first
 
 
+_OPENERS = ("'", '"', "\\", "`", "$(", "<<", "(", ")", "{", "}")
+
+
 def parses(text: str) -> bool:
-    """Whether bash reads the text as complete commands (`bash -n` only reads; nothing runs)."""
+    """Whether bash reads the text as complete commands (`bash -n` only reads; nothing runs).
+    A single line with nothing that opens a construct is complete without asking bash."""
+    line = text.strip()
+    if "\n" not in line and not any(o in line for o in _OPENERS) and not line.endswith(("|", "&&", "||")):
+        return True
     checked = subprocess.run(["bash", "-n"], input=text, capture_output=True, text=True, check=False)
     return checked.returncode == 0 and not checked.stderr.strip()
 

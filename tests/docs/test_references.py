@@ -10,7 +10,15 @@ from tests.conftest import ROOT
 # Documents drillbook writes into a drill's or a game day's folder, or tests write
 # into a temporary folder: names of output, not references to a document.
 WRITTEN = {"summary.md", "postmortem.md", "comparison.md", "a.md", "b.md", "runbook.md"}
-WRITTEN |= {"book.md", "missing.md", "nope.md", "g.md", "guide.md", "escape.md", "slow.md"}  # runbooks tests write or lack
+WRITTEN |= {
+    "book.md",
+    "missing.md",
+    "nope.md",
+    "g.md",
+    "guide.md",
+    "escape.md",
+    "slow.md",
+}  # runbooks tests write or lack
 MENTION = re.compile(r"[A-Za-z0-9_./-]*[A-Za-z0-9_-]\.md(?!\.?\w)")
 
 

@@ -87,3 +87,17 @@ def test_a_comparison_runs_a_runbook_section_beside_a_procedure() -> None:
 def test_every_runbook_drill_is_valid(capsys: pytest.CaptureFixture[str]) -> None:
     for drill in sorted(RUNBOOK_DRILLS.glob("*.yaml")):
         assert main(["validate", str(drill)]) == ExitCode.OK, capsys.readouterr().err
+
+
+def test_plan_names_the_toolbox_and_the_placeholders_nothing_fills(
+    tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    filled = RUNBOOK_DRILLS / "bad-deploy-rollback.yaml"
+    assert main(["plan", "--offline", str(filled)]) == ExitCode.OK
+    said = " ".join(capsys.readouterr().out.split())
+    assert "toolbox (the runbook's commands run there, never here)" in said and "returnit.online -> app" in said
+    assert "placeholders with no value" not in said
+    unfilled = write(tmp_path, f"  runbook: {{file: {GUIDE}, section: Application Rollback}}\n")
+    assert main(["plan", "--offline", str(unfilled)]) == ExitCode.OK
+    said = " ".join(capsys.readouterr().out.split())
+    assert "runbook 'Application Rollback': placeholders with no value: stable-commit-hash" in said
