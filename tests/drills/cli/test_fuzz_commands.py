@@ -611,7 +611,7 @@ def test_the_installed_command_refuses_the_same_cases() -> None:
     command = pathlib.Path(sys.executable).parent / "drillbook"
     assert command.exists(), f"{command}: make venv installs the command"
     problems = []
-    picked = cases(1000, 240)
+    picked = cases(1000, 200)
     with tempfile.TemporaryDirectory() as tmp:
         running: list[tuple[Case, pathlib.Path, set[str], subprocess.Popen[bytes]]] = []
         env = {**os.environ, "DOCKER_HOST": NO_ENGINE, "PYTHONDONTWRITEBYTECODE": "1"}
