@@ -97,14 +97,14 @@ def run(plan_: Plan, out: pathlib.Path, say: Say, history: pathlib.Path | None =
     started = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     masker = Masker.for_target(plan_.target)
     records: list[SectionRecord] = []
-    commands, listed = parse.of_sections(plan_.sections)
-    runnable = {c.section for c in commands if c.kind == "command"}
+    listed: list[parse.Listed] = []
     with Interrupts(say) as interrupts:
         for section in plan_.sections:
-            mine = [c for c in commands if c.section == section.title]
+            mine, theirs = parse.of_sections((section,))  # by section, not by title: titles may repeat
+            listed += theirs
             if not mine:
                 continue
-            if section.title not in runnable:
+            if not any(c.kind == "command" for c in mine):
                 unrun = [without_running(c, plan_.values) for c in mine]
                 done = [_record(o) for o in unrun if o is not None]
                 records.append(SectionRecord(title=section.title, line=section.line, replica=None, commands=done))

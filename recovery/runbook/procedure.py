@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from drillbook.errors import RecoveryStepFailed, SpecError
 from drillbook.recovery.base import Procedure, Step, StepContext
@@ -30,8 +30,9 @@ class Options:
 
 @dataclass
 class Work:
+    """The session the first command opens, for the ones after it (its values filled once)."""
+
     session: Session | None = None
-    verdicts: list[str] = field(default_factory=list)
 
 
 Ctx = StepContext[Options, Work]
@@ -70,11 +71,11 @@ def _step(command: Command, first: bool, values: dict[str, str], timeout_s: floa
     def run(ctx: Ctx) -> str:
         replica: RunbookReplica = ctx.replica
         if ctx.work.session is None:
+            # The result document is masked as a whole when written; the session need not mask.
             ctx.work.session = Session(replica, fill(values, facts(replica)), timeout_s, lambda text: text, ctx.log)
         if first:
             replica.terminal().publish()
         outcome = ctx.work.session.run(command)
-        ctx.work.verdicts.append(outcome.verdict)
         lines = [line.strip()[:160] for line in outcome.output.splitlines() if line.strip()][:3]
         shown = " | ".join(lines) or "no output"
         status = {"interactive": "stopped", "needs a value": "not run"}.get(outcome.verdict, f"exit {outcome.status}")
