@@ -24,7 +24,7 @@ from drillbook.drills.run.phases.recover import run_procedure
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
-from drillbook.replicas.toolbox.network import container_name as toolbox_name
+from drillbook.replicas.toolbox.network import CONTAINER as TOOLBOX
 from drillbook.reports import runbook
 
 HELP = (
@@ -156,7 +156,7 @@ class HandOver:
         )
         self.say(f"  psql: postgresql://{db.user}:{db.password}@127.0.0.1:{self._db_port()}/{db.dbname}")
         if self.drill.spec.model.runbooks():
-            box = toolbox_name(self.drill.drill_id)
+            box = self.drill.require_replica().container_name(TOOLBOX)
             self.say(f"  the runbook's commands run in the toolbox: docker exec -it {box} bash")
         self.say("")
         self.say(HELP)

@@ -182,7 +182,7 @@ def _section(
         load.spawn()
         replica.start()
         load.start()
-        open_terminal(client, replica, desired, folder)
+        open_terminal(replica, desired, folder)
         session = Session(replica, fill(plan_.values, facts(replica)), plan_.timeout_s, masker.text, say)
         for command in mine:
             outcome = session.run(command)

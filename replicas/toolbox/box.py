@@ -17,19 +17,16 @@ import tarfile
 from collections.abc import Mapping
 
 import docker.errors
-from docker import DockerClient
 from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels
-from drillbook.replicas.containers import EventSink
 from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.protocols import Ran
-from drillbook.replicas.target import Target
+from drillbook.replicas.replica import Replica
 from drillbook.replicas.toolbox import ca, shell
-from drillbook.replicas.toolbox.network import NETWORK, fronted
-from drillbook.replicas.toolbox.network import container_name as toolbox_name
+from drillbook.replicas.toolbox.network import CONTAINER, NETWORK, fronted
 
 ORIGIN = "/srv/desired-state.git"
 WORKDIR = "/work"
@@ -37,24 +34,18 @@ CA_FILE = "/usr/local/share/ca-certificates/drillbook-drill.crt"
 
 
 class Toolbox:
-    def __init__(
-        self,
-        client: DockerClient,
-        drill_id: str,
-        target: Target,
-        hosts: Mapping[str, str],
-        origin: pathlib.Path,
-        on_event: EventSink,
-    ) -> None:
-        self.client = client
-        self.drill_id = drill_id
-        self.target = target
-        self.hosts = dict(hosts)
+    """The toolbox and its front, named and labelled as the replica's own containers are."""
+
+    def __init__(self, replica: Replica, origin: pathlib.Path) -> None:
+        self.client = replica.client
+        self.drill_id = replica.drill_id
+        self.target = replica.target
+        self.hosts = dict(replica.target.hosts)
         self.origin = origin
-        self._on_event = on_event
-        self.name = toolbox_name(drill_id)
-        self.front = f"drillbook-{drill_id}-tlsfront"
-        self.network = f"drillbook-{drill_id}-{NETWORK}"
+        self._on_event = replica.record
+        self.name = replica.container_name(CONTAINER)
+        self.front = replica.container_name("tlsfront")
+        self.network = replica.network_of(NETWORK)
 
     def start(self, env: Mapping[str, str]) -> None:
         """The front, then the toolbox with a clone of the origin as its working folder."""

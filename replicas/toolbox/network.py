@@ -14,6 +14,8 @@ from drillbook.replicas.target import Service, Target
 
 NETWORK = "drillbook-toolbox"
 """The Compose name of the toolbox's network among the target's networks."""
+CONTAINER = "toolbox"
+"""The toolbox's name among the replica's containers (`Replica.container_name`)."""
 
 
 def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
@@ -30,11 +32,6 @@ def on_toolbox_network(target: Target, hosts: Mapping[str, str]) -> Target:
             )
         )
     return dataclasses.replace(target, services=tuple(services), internal=frozenset({*target.internal, NETWORK}))
-
-
-def container_name(drill_id: str) -> str:
-    """The toolbox's container: what a person types to run the runbook by hand in a rehearsal."""
-    return f"drillbook-{drill_id}-toolbox"
 
 
 def fronted(service: Service) -> bool:

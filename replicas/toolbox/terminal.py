@@ -13,7 +13,6 @@ import urllib.parse
 from collections.abc import Mapping
 
 import psycopg
-from docker import DockerClient
 
 from drillbook.contract import EventKind
 from drillbook.replicas.desired_state import DesiredState
@@ -52,14 +51,13 @@ def database_url(target: Target, database_service: str, role: tuple[str, str] | 
 
 
 def open_terminal(
-    client: DockerClient,
     replica: Replica,
     desired: DesiredState,
     folder: pathlib.Path,
     role: tuple[str, str] | None = None,
 ) -> ToolboxTerminal:
     origin = Origin(desired, folder)
-    box = Toolbox(client, replica.drill_id, replica.target, replica.target.hosts, origin.path, replica.record)
+    box = Toolbox(replica, origin.path)
     env = {"DATABASE_URL": database_url(replica.target, replica.database_service, role)}
     box.start(env)
     _compare_versions(replica, box)

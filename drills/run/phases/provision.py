@@ -69,7 +69,7 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     teardown.push("stop the load", load.stop, essential=True)
     load.spawn()
     replica.start()
-    _toolbox(drill, client, replica)
+    _toolbox(drill, replica)
     load.start()
     drill.timeline.record(EventKind.LOAD, f"{m.load.users} users at {m.load.rate:g} req/s on {replica.url()}")
     probes = probe_list(drill, replica)
@@ -85,14 +85,14 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     drill.diagnostics = Background(gatherer, drill.timeline.record)
 
 
-def _toolbox(drill: Drill, client: DockerClient, replica: Replica) -> None:
+def _toolbox(drill: Drill, replica: Replica) -> None:
     """The toolbox, for a recovery that is a runbook section (with the role it asks for)."""
     books = drill.spec.model.runbooks()
     if not books:
         return
     assert drill.desired is not None
     role = next(((b.role.user, b.role.password) for b in books if b.role is not None), None)
-    open_terminal(client, replica, drill.desired, drill.out_dir, role)
+    open_terminal(replica, drill.desired, drill.out_dir, role)
 
 
 def probe_list(drill: Drill, replica: Replica) -> tuple[Probe, ...]:
