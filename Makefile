@@ -8,7 +8,7 @@ DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
 
-.PHONY: help setup venv docker images browser zsh drill gameday test unit lint bench bench-dr clean
+.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -33,11 +33,16 @@ venv: $(BIN)/.installed
 docker:
 	@scripts/docker-engine.sh
 
+# Prometheus's promtool, unpacked from Debian's package into the virtualenv (not installed:
+# the package would start a Prometheus service): the judge of rules files and exported metrics.
+promtool: venv
+	@scripts/promtool.sh $(BIN)
+
 images: venv docker
 	@scripts/base-image.sh debian:bookworm-slim
 	@$(DRILLBOOK) images
 
-setup: images
+setup: images promtool
 
 # Debian's Chromium, for the test that opens a real drill's HTML report.
 browser:
@@ -71,7 +76,7 @@ lint: venv
 	@scripts/typecheck-tree.sh build/typecheck
 	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml
 
-unit: venv zsh
+unit: venv zsh promtool
 	$(BIN)/pytest -m "not docker and not slow" -q
 
 test: setup browser zsh lint

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from drillbook import inputs
+from drillbook.contract import ResultDocument
 from drillbook.drills import spec as spec_module
 from drillbook.drills.campaigns import commits
 from drillbook.drills.campaigns.history import History
@@ -27,7 +28,7 @@ from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, PluginError, SpecError
 from drillbook.reports import gameday as gameday_report
-from drillbook.reports import history_page, junit
+from drillbook.reports import history_page, junit, metrics
 
 CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
 
@@ -260,7 +261,7 @@ def run(
 ) -> Outcome:
     """Every drill in order, each on a fresh replica; stops at an interrupt.
 
-    Writes gameday.json, index.html, summary.md and junit.xml into `out` and
+    Writes gameday.json, index.html, summary.md, junit.xml and metrics.prom into `out` and
     records every drill in the history, compared first with its previous runs.
     """
     started = dt.datetime.now(dt.UTC)
@@ -288,6 +289,7 @@ def run(
     (out / "index.html").write_text(gameday_report.index(gdoc))
     (out / "summary.md").write_text(gameday_report.summary(gdoc))
     (out / "junit.xml").write_text(junit.render_many(results))
+    (out / "metrics.prom").write_text(metrics.render(ResultDocument.model_validate(r) for r in results))
     return Outcome(gdoc, tuple(results))
 
 

@@ -13,6 +13,9 @@ import sqlite3
 from dataclasses import dataclass
 from typing import Any
 
+import pydantic
+
+from drillbook.contract import ResultDocument
 from drillbook.errors import ResultError
 
 DEFAULT_PATH = pathlib.Path(".drillbook") / "history.db"
@@ -96,6 +99,16 @@ class History:
             args = (drill,)
         sql += " ORDER BY started_at DESC LIMIT ?"
         return [Run(*row) for row in self._db.execute(sql, (*args, limit))]
+
+    def results(self, drill: str | None = None) -> list[ResultDocument]:
+        """The stored documents as the result schema reads them; one that no longer reads is skipped."""
+        read = []
+        for doc in self.documents(drill):
+            try:
+                read.append(ResultDocument.model_validate(doc))
+            except pydantic.ValidationError:
+                continue
+        return read
 
     def documents(self, drill: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT document FROM runs"

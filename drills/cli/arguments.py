@@ -87,6 +87,11 @@ def build_parser() -> Parser:
     p.add_argument("--drill", help="only this drill")
     p.add_argument("--limit", type=_count, default=50, help="at most this many runs (default 50)")
     p.add_argument("--html", type=pathlib.Path, help="write the HTML index page here")
+    p.add_argument(
+        "--metrics",
+        type=pathlib.Path,
+        help="write each drill's last run as Prometheus gauges here (for a textfile collector or a Pushgateway)",
+    )
     p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p = sub.add_parser("init", help="write a starter drill for your own Compose stack")
     p.add_argument("--compose", type=pathlib.Path, required=True, help="your stack's Compose file")

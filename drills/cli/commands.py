@@ -330,6 +330,8 @@ def history_path(args: argparse.Namespace) -> pathlib.Path:
 def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
     if args.html is not None:
         inputs.writable_file(args.html, "history page (--html)")
+    if args.metrics is not None:
+        inputs.writable_file(args.metrics, "metrics file (--metrics)")
     store = History(history_path(args))
     try:
         runs = store.runs(args.drill, args.limit)
@@ -352,6 +354,11 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
 
             args.html.write_text(history_page.render(store.documents(args.drill)))
             console.out(f"wrote {args.html}", highlight=False)
+        if args.metrics is not None:
+            from drillbook.reports import metrics
+
+            args.metrics.write_text(metrics.render(store.results(args.drill)))
+            console.out(f"wrote {args.metrics}", highlight=False)
     finally:
         store.close()
     return ExitCode.OK

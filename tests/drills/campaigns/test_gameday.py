@@ -156,6 +156,7 @@ def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Pa
 def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
     from drillbook.drills.campaigns.history import History
     from drillbook.drills.cli import main
+    from drillbook.drills.observe.monitoring import promtool
     from drillbook.errors import ExitCode
     from tests.reports.test_junit import SCHEMA
 
@@ -216,6 +217,11 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
     assert suites["drillbook.db-outage"].get("failures") == "0"
     rto = next(c for c in suites["drillbook.bad-deploy-strict"].iter("testcase") if c.get("name") == "RTO")
     assert rto.find("failure") is not None
+
+    # The night's results as gauges for dashboards: both drills, accepted by promtool.
+    prom = (out / "metrics.prom").read_text()
+    assert promtool.check_metrics(prom) == ""
+    assert 'drillbook_passed{drill="bad-deploy-strict"' in prom and 'drillbook_passed{drill="db-outage"' in prom
 
     # The index links each drill's own report, and those reports exist.
     index = (out / "index.html").read_text()

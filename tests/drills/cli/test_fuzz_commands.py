@@ -392,6 +392,7 @@ def cases(seed: int, count: int) -> list[Case]:
                 [],
                 ["--limit", rng.choice(["99999999999999999999", "-1", "0", "nan", "3"])],
                 ["--html", rng.choice(["page.html", "missing/page.html", ".", "[/].html"])],
+                ["--metrics", rng.choice(["drills.prom", "missing/drills.prom", ".", "existing.txt", "[/].prom"])],
                 ["--drill", rng.choice(MARKUP)],
             ]
         )
