@@ -67,32 +67,61 @@ def rows(docs: Sequence[dict[str, Any]]) -> list[Row]:
     return out
 
 
+def axis(values: Sequence[float], target: float | None) -> tuple[float, float]:
+    """The value range a trend is drawn on: fitted to the runs, so that their change shows.
+
+    The objective is on the axis only when it sits near the runs; a 900 s
+    objective over 1-10 s runs would flatten them onto one pixel row, so it is
+    then written as a number instead.
+    """
+    if not values:
+        return 0.0, max(target or 0.0, 1.0)
+    lo, hi = min(values), max(values)
+    if target is not None and target <= hi * NEAR:
+        hi = max(hi, target)
+    span = hi - lo or max(abs(hi) * 0.2, 0.5)
+    bottom = max(0.0, lo - span * 0.15)
+    return bottom, hi + span * 0.15
+
+
+NEAR = 1.5
+"""An objective within this factor of the worst run is drawn on the trend's axis."""
+
+
 def trend_svg(series: Sequence[float | None], target: float | None, label: str) -> str:
-    """A small line of one figure over runs, with its objective as a red line."""
+    """A small line of one figure over runs, with its objective as a red line (or a number, if far off)."""
     width, height, pad = 420, 120, 30
     values = [v for v in series if v is not None]
-    top = max([*values, (target or 0) * 1.05, 1.0])
+    bottom, top = axis(values, target)
     n = max(len(series) - 1, 1)
 
+    def y(v: float) -> float:
+        return height - pad - (height - 2 * pad) * (min(max(v, bottom), top) - bottom) / (top - bottom)
+
     def xy(i: int, v: float) -> str:
-        return f"{pad + (width - 2 * pad) * i / n:.1f},{height - pad - (height - 2 * pad) * min(v, top) / top:.1f}"
+        return f"{pad + (width - 2 * pad) * i / n:.1f},{y(v):.1f}"
 
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" class="trend" role="img" '
         f'aria-label="{escape(label)}"><text x="{pad}" y="14" font-size="12">{escape(label)}</text>'
     ]
-    if target is not None and target <= top:
-        y = xy(0, target).split(",")[1]
-        parts.append(f'<line x1="{pad}" x2="{width - pad}" y1="{y}" y2="{y}" stroke="#c62828" stroke-dasharray="5 3"/>')
+    if target is not None and bottom <= target <= top:
         parts.append(
-            f'<text x="{width - pad}" y="{float(y) - 3}" font-size="10" text-anchor="end" fill="#c62828">'
-            f"objective {target:g} s</text>"
+            f'<line x1="{pad}" x2="{width - pad}" y1="{y(target):.1f}" y2="{y(target):.1f}" stroke="#c62828" '
+            f'stroke-dasharray="5 3"/><text x="{width - pad}" y="{y(target) - 3:.1f}" font-size="10" '
+            f'text-anchor="end" fill="#c62828">objective {target:g} s</text>'
+        )
+    elif target is not None:
+        where = "above" if target > top else "below"
+        parts.append(
+            f'<text x="{width - pad}" y="14" font-size="10" text-anchor="end" fill="#c62828">'
+            f"objective {target:g} s ({where} the chart)</text>"
         )
     points = [xy(i, v) for i, v in enumerate(series) if v is not None]
     if points:
         parts.append(f'<polyline points="{" ".join(points)}" fill="none" stroke="#1565c0" stroke-width="1.8"/>')
         parts += [f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2.5" fill="#1565c0"/>' for p in points]
-    parts.append(f'<text x="{pad - 4}" y="{height - pad}" font-size="10" text-anchor="end">0</text>')
+    parts.append(f'<text x="{pad - 4}" y="{height - pad}" font-size="10" text-anchor="end">{bottom:.3g}</text>')
     parts.append(f'<text x="{pad - 4}" y="{pad + 4}" font-size="10" text-anchor="end">{top:.3g}</text></svg>')
     return "".join(parts)
 

@@ -22,6 +22,7 @@ def environment(autoescape: bool) -> jinja2.Environment:
     )
     env.filters["seconds"] = words.seconds
     env.filters["duration"] = words.duration
+    env.filters["headroom"] = words.headroom
     env.filters["percent"] = lambda v: "—" if v is None else f"{100 * v:.2f}%"
     return env
 

@@ -20,6 +20,13 @@ def seconds(value: float | None) -> str:
     return "—" if value is None else f"{value:.2f} s"
 
 
+def headroom(measured: float | None, target: float | None) -> str:
+    """How much of the objective is left, as a share of it: negative when it was missed."""
+    if measured is None or not target:
+        return "—"
+    return f"{100 * (target - measured) / target:.0f}%"
+
+
 def headline(doc: ResultDocument) -> str:
     verdict = doc.verdict
     if doc.incomplete:

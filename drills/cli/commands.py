@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import pathlib
 import queue
 import sys
@@ -20,18 +19,17 @@ from typing import Any
 import jinja2
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
 
 from drillbook import contract, inputs, reports
 from drillbook.drills import schema as schema_module
 from drillbook.drills import spec as spec_module
 from drillbook.drills.campaigns import comparison, evidence
 from drillbook.drills.campaigns import gameday as gameday_module
-from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
 from drillbook.drills.cli import arguments, completion, init, plan, runbook, tables
 from drillbook.drills.cli.files import CATALOG, resolve_drill_file
+from drillbook.drills.cli.history import cmd_history, history_path
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
 from drillbook.drills.observe import alerts
@@ -41,7 +39,7 @@ from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.reports import documents, words
+from drillbook.reports import documents
 from drillbook.scenarios import REGISTRY as SCENARIOS
 
 VERDICT_EXIT = {
@@ -317,50 +315,6 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
         except OSError as exc:
             raise ResultError(f"Cannot write {args.output}: {exc.strerror or exc}. Give another -o path.") from None
         console.out(f"wrote {args.output}", highlight=False)
-    return ExitCode.OK
-
-
-def history_path(args: argparse.Namespace) -> pathlib.Path:
-    """--history, else $DRILLBOOK_HISTORY, else .drillbook/history.db in the working folder."""
-    if args.history is not None:
-        return pathlib.Path(args.history)
-    return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)
-
-
-def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
-    if args.html is not None:
-        inputs.writable_file(args.html, "history page (--html)")
-    if args.metrics is not None:
-        inputs.writable_file(args.metrics, "metrics file (--metrics)")
-    store = History(history_path(args))
-    try:
-        runs = store.runs(args.drill, args.limit)
-        table = Table(title=f"drill history ({store.path})")
-        for column in ("started", "drill", "verdict", "downtime", "RTO target", "RPO", "lost writes"):
-            table.add_column(column)
-        for run in runs:
-            table.add_row(
-                run.started_at or "—",
-                run.drill,
-                run.verdict,
-                words.seconds(run.downtime_s),
-                words.duration(run.rto_target_s),
-                words.seconds(run.rpo_s),
-                "—" if run.lost_writes is None else str(run.lost_writes),
-            )
-        console.print(table if runs else f"no drills recorded in {store.path} yet")
-        if args.html is not None:
-            from drillbook.reports import history_page  # Jinja2 loads only when a page is written
-
-            args.html.write_text(history_page.render(store.documents(args.drill)))
-            console.out(f"wrote {args.html}", highlight=False)
-        if args.metrics is not None:
-            from drillbook.reports import metrics
-
-            args.metrics.write_text(metrics.render(store.results(args.drill)))
-            console.out(f"wrote {args.metrics}", highlight=False)
-    finally:
-        store.close()
     return ExitCode.OK
 
 

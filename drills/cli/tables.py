@@ -12,10 +12,23 @@ from drillbook.drills.campaigns import comparison
 from drillbook.reports import words
 
 
+def columns(table: Table, names: list[str], *headers: str) -> None:
+    """The table's columns, the first one holding names that are never cut or wrapped.
+
+    A CI log is 80 columns to rich: without this, two long drill names that
+    share their first 20 characters (host-lost…) print as the same text.
+    The other columns wrap instead.
+    """
+    first, *rest = headers
+    table.add_column(first, no_wrap=True, min_width=max([len(first), *(len(n) for n in names)]))
+    for header in rest:
+        table.add_column(header, overflow="fold")
+
+
 def print_comparison(console: Console, drill: str, rows: list[comparison.Row], where: pathlib.Path) -> None:
     table = Table(title=f"{drill}: procedures compared, each on a fresh replica")
-    for column in ("procedure", "verdict", "downtime", "lost writes", "RPO", "RTO met", "RPO met"):
-        table.add_column(column)
+    names = [r.procedure for r in rows]
+    columns(table, names, "procedure", "verdict", "downtime", "lost writes", "RPO", "RTO met", "RPO met")
     for r in rows:
         table.add_row(
             r.procedure,
@@ -32,8 +45,8 @@ def print_comparison(console: Console, drill: str, rows: list[comparison.Row], w
 
 def print_gameday(console: Console, gdoc: dict[str, Any]) -> None:
     table = Table(title=f"game day {gdoc['gameday']}: {gdoc['verdict']}")
-    for column in ("drill", "verdict", "downtime", "RTO", "RPO", "lost writes", "regressions"):
-        table.add_column(column)
+    names = [r["name"] for r in gdoc["drills"]] + list(gdoc["not_run"])
+    columns(table, names, "drill", "verdict", "downtime", "RTO objective", "RPO", "lost writes", "regressions")
     for r in gdoc["drills"]:
         table.add_row(
             r["name"],

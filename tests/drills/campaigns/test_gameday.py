@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import pathlib
+import re
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -105,12 +106,30 @@ def _gdoc() -> dict[str, Any]:
     return gameday.document(loaded, dt.datetime(2026, 11, 26, 21, 0, tzinfo=dt.UTC), 60.0, rows, ["memory-leak"])
 
 
+def test_the_index_draws_each_downtime_against_its_objective_so_that_differences_show() -> None:
+    g = _gdoc()
+    page = gameday_report.index(g)
+    assert "<th>RTO objective</th><th>RTO headroom</th>" in page and "headroom 100%" in page
+    widths = [
+        float(w)
+        for w in re.findall(r'<rect x="[^"]+" y="[^"]+" width="([^"]+)"', gameday_report.downtime_bars(g["drills"]))
+    ]
+    assert len(widths) == 2 and widths[1] - widths[0] >= 5  # 1.3 s and 2.0 s of 900 s: not one sliver
+
+
+def test_a_missed_objective_runs_past_the_line_in_red() -> None:
+    rows = [{"name": "slow", "downtime_s": 1000.0, "rto_target_s": 900.0}]
+    svg = gameday_report.downtime_bars(rows)
+    assert 'fill="#c62828"' in svg and "headroom -11%" in svg
+
+
 def test_the_game_day_record_pages_and_message() -> None:
     g = _gdoc()
     assert g["verdict"] == "failed" and g["counts"] == {"passed": 1, "failed": 1, "error": 0, "interrupted": 0}
     page = gameday_report.index(g)
     assert '<a href="db-outage/report.html">db-outage</a>' in page and "memory-leak" in page
     assert "| [bad-deploy](bad-deploy/summary.md) | **failed** |" in gameday_report.summary(g)
+    assert "| 1.30 s | 15 min | 100% | 0.00 s | 5 min | 100% |" in gameday_report.summary(g)
     message = gameday.evidence_message(g)
     assert message.startswith("game day nightly 2026-11-26T21:00:00+00:00: failed (1 passed, 1 failed)")
     assert "- memory-leak: not run" in message

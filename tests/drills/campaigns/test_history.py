@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pathlib
+import re
 from typing import Any
 
 from drillbook.drills.campaigns.history import History
@@ -50,3 +51,28 @@ def test_history_command_lists_and_writes_the_page(tmp_path: pathlib.Path) -> No
     assert main(["history", "--history", str(tmp_path / "h.db"), "--html", str(page)]) == 0
     text = page.read_text()
     assert "db-outage" in text and "1 regression" in text and "objective 900 s" in text
+
+
+def plotted_rows(svg: str) -> list[float]:
+    """The pixel rows of a trend's points (its circles' centres)."""
+    return [float(cy) for cy in re.findall(r'<circle cx="[^"]+" cy="([^"]+)"', svg)]
+
+
+def test_runs_that_differ_are_on_different_pixel_rows_under_a_far_objective() -> None:
+    """1-10 s downtimes under a 900 s objective: the trend fits the runs, the objective is a number."""
+    svg = history_page.trend_svg([1.2, 3.4, 2.0, 9.8, 9.9], 900.0, "downtime")
+    rows_px = plotted_rows(svg)
+    assert len({round(r) for r in rows_px}) == 5, rows_px
+    assert rows_px[4] < rows_px[3] < rows_px[1] < rows_px[2] < rows_px[0]  # larger is higher on the page
+    assert "objective 900 s (above the chart)" in svg
+
+
+def test_a_near_objective_is_drawn_as_a_line() -> None:
+    svg = history_page.trend_svg([40.0, 55.0, 61.0], 60.0, "downtime")
+    assert 'stroke="#c62828"' in svg and "objective 60 s</text>" in svg
+    assert len({round(r) for r in plotted_rows(svg)}) == 3
+
+
+def test_equal_runs_sit_mid_chart_not_on_the_axis() -> None:
+    rows_px = plotted_rows(history_page.trend_svg([5.0, 5.0], None, "RPO"))
+    assert len(set(rows_px)) == 1 and 30 < rows_px[0] < 90
