@@ -64,6 +64,7 @@ SCENARIO = Scenario(
     description="A broken release is deployed: a commit to the desired state, then a reconcile.",
     expected_alerts=("high_error_rate", "health_check_fail", "response_time_slow"),
     expected_recovery="git_rollback",
+    rehearses=("major-features-broken", "high-error-rates", "web-server-down"),
     steps=(
         "commit the release's image tag for the service to the desired-state repository",
         "reconcile: the service's container is recreated on the new image",

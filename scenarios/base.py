@@ -65,6 +65,8 @@ class Scenario:
     steps: tuple[str, ...]
     inject: Callable[..., AbstractContextManager[Fault]]
     """Called as `inject(replica, **with_)`; its signature is the scenario's parameters."""
+    rehearses: tuple[str, ...] = ()
+    """The guide's incidents this fault rehearses (`scenarios/incidents.py` keys), for coverage."""
     images: Callable[..., tuple[str, ...]] = lambda _target, **_params: ()
     """Called as `images(target, **with_)`: images the fault needs, checked before anything starts."""
     check: Callable[..., None] = lambda _target, **_params: None

@@ -207,6 +207,7 @@ SCENARIO = Scenario(
     description="A leaking client outside the service takes every connection slot, and every one that comes free.",
     expected_alerts=("high_error_rate", "health_check_fail"),
     expected_recovery="terminate_idle_connections",
+    rehearses=("database-connection-failure", "high-error-rates"),
     steps=(
         "check the count against max_connections (nothing is opened otherwise)",
         "log in as a role of its own, not a superuser, and open connections until the server refuses",

@@ -68,6 +68,7 @@ SCENARIO = Scenario(
     description="A commit gives the service a configuration it cannot start with: it crash-loops.",
     expected_alerts=("health_check_fail", "high_error_rate"),
     expected_recovery="config_rollback",
+    rehearses=("website-inaccessible", "web-server-down"),
     steps=(
         "commit an environment the service cannot start with to the desired-state repository",
         "reconcile without waiting: the container exits, the engine restarts it, again and again",

@@ -86,6 +86,7 @@ SCENARIO = Scenario(
     description="An accidental DELETE of recent orders, or a DROP TABLE, run by hand.",
     expected_alerts=("high_error_rate", "health_check_fail"),
     expected_recovery="pitr",
+    rehearses=("data-loss-or-corruption",),
     steps=(
         "check that the table (and its created_at, for a DELETE) exists; nothing is changed otherwise",
         "record the WAL position, then run the statement as an operator's psql session",

@@ -39,6 +39,7 @@ SCENARIO = Scenario(
     description="The database's host is lost: its container and data volume are gone; backups survive.",
     expected_alerts=("database_down", "health_check_fail", "high_error_rate"),
     expected_recovery="restore_dump",
+    rehearses=("data-loss-or-corruption",),
     steps=(
         "remove the database's container",
         "remove its data volume (never the backups volume)",

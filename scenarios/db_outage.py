@@ -50,6 +50,7 @@ SCENARIO = Scenario(
     description="The database container is killed, stopped or paused while traffic flows.",
     expected_alerts=("database_down", "health_check_fail"),
     expected_recovery="restart_database",
+    rehearses=("database-connection-failure", "database-down", "website-inaccessible"),
     steps=(
         "kill (SIGKILL), stop (orderly) or pause (freeze) the database container",
         "leave it down until the procedure restarts it (or the fault's hold time ends)",

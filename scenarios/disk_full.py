@@ -112,6 +112,7 @@ SCENARIO = Scenario(
     description="A file left in the database's volume fills it; PostgreSQL cannot extend tables or WAL.",
     expected_alerts=("high_error_rate", "health_check_fail", "database_down"),
     expected_recovery="free_disk_space",
+    rehearses=("major-features-broken", "database-down"),
     steps=(
         "check that the volume has a size of its own and the file fits (nothing is written otherwise)",
         "write the file into the volume until it is full (or size_mb)",

@@ -96,6 +96,7 @@ SCENARIO = Scenario(
     description="A session outside the service takes a table lock in an open transaction and keeps it.",
     expected_alerts=("high_error_rate", "health_check_fail", "response_time_slow"),
     expected_recovery="terminate_long_queries",
+    rehearses=("performance-severely-degraded", "major-features-broken"),
     steps=(
         "check that the table exists (nothing is locked otherwise)",
         "open a transaction as another client, LOCK TABLE, then run a statement that never ends",

@@ -60,6 +60,7 @@ SCENARIO = Scenario(
     description="A commit turns on a feature flag whose code path leaks memory on every request.",
     expected_alerts=("memory_exhaustion", "health_check_fail"),
     expected_recovery="config_rollback",
+    rehearses=("performance-severely-degraded", "web-server-down"),
     steps=(
         "commit the flag (and any environment given) to the desired-state repository",
         "reconcile: the service is recreated with the flag on; memory grows toward its limit",

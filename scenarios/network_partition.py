@@ -43,6 +43,7 @@ SCENARIO = Scenario(
     description="The database (or another service) is disconnected from the replica's network.",
     expected_alerts=("database_down", "health_check_fail", "high_error_rate"),
     expected_recovery="reconnect_network",
+    rehearses=("database-connection-failure",),
     steps=(
         "disconnect the service's container from the replica's network",
         "leave it cut off until the procedure reconnects it",

@@ -79,6 +79,7 @@ SCENARIO = Scenario(
     description="The payment provider answers 5xx or nothing for a while, then comes back by itself.",
     expected_alerts=("high_error_rate",),
     expected_recovery="payment_fallback",
+    rehearses=("payment-processing-down", "stripe-down", "non-critical-integrations-failing"),
     steps=(
         "check that the target has the provider's service",
         "tell the provider stub to fail every charge (503) or to hang",

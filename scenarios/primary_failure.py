@@ -54,6 +54,7 @@ SCENARIO = Scenario(
     description="The primary PostgreSQL is killed while a streaming standby runs.",
     expected_alerts=("database_down", "health_check_fail", "high_error_rate"),
     expected_recovery="failover",
+    rehearses=("database-connection-failure", "database-down"),
     steps=("check that the drill runs a standby", "kill the primary's container (SIGKILL)"),
     inject=inject,
     check=check,

@@ -64,6 +64,7 @@ SCENARIO = Scenario(
     description="Busy processes started inside the service's container take its CPU.",
     expected_alerts=("high_error_rate", "health_check_fail", "response_time_slow"),
     expected_recovery="kill_runaway",
+    rehearses=("moderate-performance-issues", "performance-severely-degraded"),
     steps=(
         "start N busy loops inside the service's container (it has a CPU limit)",
         "the service's requests queue behind them and time out",

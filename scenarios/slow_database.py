@@ -85,6 +85,7 @@ SCENARIO = Scenario(
     description="The network path between the service and its database adds latency, black-holes data or resets.",
     expected_alerts=("response_time_slow", "high_error_rate", "health_check_fail"),
     expected_recovery="clear_network_fault",
+    rehearses=("moderate-performance-issues", "performance-severely-degraded"),
     steps=(
         "check that the drill runs a fault proxy in front of the database (nothing changes otherwise)",
         "command the proxy: delay every answer, hold all data, or reset every connection",

@@ -170,7 +170,8 @@ def test_zsh_completion_names_every_subcommand(capsys: pytest.CaptureFixture[str
     assert main(["completion", "zsh"]) == ExitCode.OK
     script = capsys.readouterr().out
     assert script.startswith("#compdef drillbook")
-    for command in ("list", "validate", "plan", "init", "run", "gameday", "rehearse", "report", "history", "cleanup"):
+    commands = ("list", "validate", "plan", "init", "run", "gameday", "rehearse", "report", "history", "cleanup")
+    for command in (*commands, "coverage"):
         assert f"        {command}) opts=(" in script
     assert shutil.which("zsh"), "make test installs Debian's zsh (make tools)"
     subprocess.run(["zsh", "-n", "-c", script], check=True)

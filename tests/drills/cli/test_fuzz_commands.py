@@ -448,6 +448,29 @@ def cases(seed: int, count: int) -> list[Case]:
             argv = rng.choice([["runbook"], ["runbook", "frobnicate"], ["runbook", "check"]])
         return Case(argv, {"book.md": data, "[/].md": data, "existing.txt": b"x"}, describe=f"runbook check: {what}")
 
+    def coverage_case() -> Case:
+        """`coverage` over a drills folder holding one hostile file, with hostile options."""
+        data = rng.choice(
+            [
+                (CATALOG / "db-outage.yaml").read_bytes(),
+                b"name: x\nscenario: {name: no_such_scenario}\n",
+                b"\xff\xfe\x00name",
+                b"name: [unclosed\n",
+                b"- a list\n",
+                rng.randbytes(200),
+            ]
+        )
+        extra = rng.choice(
+            [
+                [],
+                ["--drills", rng.choice(["drills", "missing", "existing.txt", "[/]"])],
+                ["--history", rng.choice(["h.db", "existing.txt", "missing/deeper/h.db", "."])],
+                ["--json"],
+            ]
+        )
+        files = {"drills/one.yaml": data, "existing.txt": b"x"}
+        return Case(["coverage", *extra], files, describe=f"coverage {extra}")
+
     def other_case() -> Case:
         argv = rng.choice(
             [
@@ -472,6 +495,7 @@ def cases(seed: int, count: int) -> list[Case]:
 
     commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, compose_case]
     commands.append(runbook_case)
+    commands.append(coverage_case)
     commands.append(other_case)
     while len(made) < count:
         made.append(rng.choice(commands)())
@@ -586,6 +610,7 @@ def test_the_cases_cover_every_subcommand() -> None:
         "schema",
         "init",
         "runbook",
+        "coverage",
         "--version",
     }
 
