@@ -20,7 +20,7 @@ help:
 	@echo "make bench   benchmarks under bench/: accuracy, overheads, catalog time (several minutes)"
 	@echo "make bench-dr the database procedures: 1 GB restore vs pg_restore -j 2, failover, PITR RPO (~10 min)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
-	@echo "make browser install Debian's chromium (the HTML report test opens a real report)"
+	@echo "make browser install Debian's chromium and poppler-utils (pages opened, PDFs printed and rendered)"
 	@echo "make clean   remove the virtualenv, build and out folders"
 
 $(BIN)/.installed: pyproject.toml
@@ -44,12 +44,13 @@ images: venv docker
 
 setup: images promtool
 
-# Debian's Chromium, for the test that opens a real drill's HTML report.
+# Debian's Chromium, for the tests that open real pages and print them to PDF, and poppler's
+# pdftoppm, for the test that renders those PDF pages to PNG.
 browser:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "installing Debian's chromium (one time)"; \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
-	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; }
+	@command -v chromium >/dev/null 2>&1 && command -v pdftoppm >/dev/null 2>&1 || { \
+	  echo "installing Debian's chromium and poppler-utils (one time)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null 2>&1 || \
+	  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils >/dev/null; }; }
 
 # Debian's zsh, for the unit test that loads the generated zsh completion.
 zsh:

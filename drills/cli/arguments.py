@@ -13,7 +13,7 @@ import pathlib
 
 from drillbook import __version__, reports
 from drillbook.drills.campaigns import evidence
-from drillbook.drills.cli import completion, coverage, runbook
+from drillbook.drills.cli import completion, coverage, readiness, runbook
 from drillbook.drills.result import drillbook_commit
 from drillbook.errors import DrillbookError
 
@@ -80,6 +80,7 @@ def build_parser() -> Parser:
     _drill_commands(sub)
     runbook.add_parser(sub, _seconds)
     coverage.add_parser(sub, HISTORY_HELP)
+    readiness.add_parser(sub, HISTORY_HELP)
     p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
     p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
     p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")

@@ -27,7 +27,7 @@ from drillbook.drills.campaigns import comparison, evidence
 from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
-from drillbook.drills.cli import arguments, completion, coverage, init, plan, runbook, tables
+from drillbook.drills.cli import arguments, completion, coverage, init, plan, readiness, runbook, tables
 from drillbook.drills.cli.files import CATALOG, resolve_drill_file
 from drillbook.drills.cli.history import cmd_history, history_path
 from drillbook.drills.cli.live import LiveView
@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "schema": cmd_schema,
             "runbook": runbook.cmd_runbook,
             "coverage": coverage.cmd_coverage,
+            "readiness": readiness.cmd_readiness,
         }[args.command]
         return int(command(args, console))
     except DrillbookError as exc:

@@ -449,7 +449,7 @@ def cases(seed: int, count: int) -> list[Case]:
         return Case(argv, {"book.md": data, "[/].md": data, "existing.txt": b"x"}, describe=f"runbook check: {what}")
 
     def coverage_case() -> Case:
-        """`coverage` over a drills folder holding one hostile file, with hostile options."""
+        """`coverage` or `readiness` over a drills folder holding one hostile file, with hostile options."""
         data = rng.choice(
             [
                 (CATALOG / "db-outage.yaml").read_bytes(),
@@ -469,6 +469,9 @@ def cases(seed: int, count: int) -> list[Case]:
             ]
         )
         files = {"drills/one.yaml": data, "existing.txt": b"x"}
+        if rng.random() < 0.5:
+            out = ["--out", rng.choice(["out", "existing.txt", "missing/deeper/out", "[/]", "."])]
+            return Case(["readiness", *out, *extra], files, describe=f"readiness {out} {extra}")
         return Case(["coverage", *extra], files, describe=f"coverage {extra}")
 
     def other_case() -> Case:
@@ -611,6 +614,7 @@ def test_the_cases_cover_every_subcommand() -> None:
         "init",
         "runbook",
         "coverage",
+        "readiness",
         "--version",
     }
 

@@ -1,0 +1,59 @@
+"""`drillbook readiness`: recovery readiness at a glance, from the history (HTML, JSON and, with --pdf, PDF)."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import pathlib
+from typing import Any
+
+from rich.console import Console
+
+from drillbook import inputs
+from drillbook.drills.campaigns import coverage, readiness
+from drillbook.drills.campaigns.history import History
+from drillbook.drills.cli.files import CATALOG
+from drillbook.drills.cli.history import history_path
+from drillbook.errors import DrillbookError, ExitCode
+from drillbook.readiness_contract import READINESS_FILE
+from drillbook.reports import pdf
+from drillbook.reports import readiness as readiness_page
+
+
+def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
+    p = sub.add_parser("readiness", help="recovery readiness at a glance: headroom, trends, regressions, coverage")
+    p.add_argument("--out", type=pathlib.Path, required=True, help="folder for readiness.html and readiness.json")
+    p.add_argument("--history", type=pathlib.Path, help=history_help)
+    p.add_argument(
+        "--drills",
+        type=pathlib.Path,
+        action="append",
+        help="a folder of drill files, for coverage (default the catalog)",
+    )
+    p.add_argument("--pdf", action="store_true", help="also readiness.pdf, printed by headless Chromium")
+
+
+def cmd_readiness(args: argparse.Namespace, console: Console) -> ExitCode:
+    folders = args.drills or [CATALOG]
+    for folder in folders:
+        if not folder.is_dir():
+            raise DrillbookError(f"The drills folder {folder} is not a folder; give one with drill files (--drills).")
+    out: pathlib.Path = args.out
+    if out.exists() and not out.is_dir():
+        raise DrillbookError(f"The output folder {out} is a file; give a folder (--out).")
+    inputs.writable_file(out / READINESS_FILE if out.is_dir() else out, "readiness output (--out)")
+    drills = coverage.drill_scenarios(folders)
+    store = History(history_path(args))
+    try:
+        doc = readiness.document(store.documents(), store.runs(limit=100_000), drills, dt.datetime.now(dt.UTC))
+    finally:
+        store.close()
+    out.mkdir(parents=True, exist_ok=True)
+    (out / READINESS_FILE).write_text(doc.model_dump_json(indent=1, by_alias=True))
+    page = out / "readiness.html"
+    page.write_text(readiness_page.render(doc))
+    console.out(f"wrote {page} ({len(doc.drills)} drill(s), {len(doc.coverage)} incidents)", highlight=False)
+    if args.pdf:
+        pdf.write(page, out / "readiness.pdf")
+        console.out(f"wrote {out / 'readiness.pdf'}", highlight=False)
+    return ExitCode.OK
