@@ -26,19 +26,25 @@ FLAGS = (
 )
 
 
+def browser() -> str:
+    """Chromium's path; a refusal that says how to get it, checked before any work starts."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None:
+        raise DrillbookError(
+            "--pdf prints the page with headless Chromium, which is not on this machine. Install "
+            "Debian's chromium (`apt-get install chromium`, or `make browser`), or leave out --pdf and "
+            "print the HTML page from a browser."
+        )
+    return found
+
+
 def write(page: pathlib.Path, pdf: pathlib.Path) -> None:
     """Print the HTML file `page` into `pdf`."""
-    browser = shutil.which("chromium") or shutil.which("chromium-browser")
-    if browser is None:
-        raise DrillbookError(
-            f"Cannot write {pdf}: --pdf prints the page with headless Chromium, which is not on this "
-            "machine. Install Debian's chromium (`apt-get install chromium`, or `make browser`), or "
-            f"leave out --pdf and print {page.name} from a browser."
-        )
+    chromium = browser()
     with tempfile.TemporaryDirectory(prefix="drillbook-pdf-") as profile:
         try:
             done = subprocess.run(
-                [browser, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.resolve().as_uri()],
+                [chromium, *FLAGS, f"--user-data-dir={profile}", f"--print-to-pdf={pdf}", page.resolve().as_uri()],
                 capture_output=True,
                 text=True,
                 timeout=TIMEOUT_S,

@@ -39,7 +39,7 @@ from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.reports import documents
+from drillbook.reports import documents, pdf
 from drillbook.scenarios import REGISTRY as SCENARIOS
 
 VERDICT_EXIT = {
@@ -188,6 +188,8 @@ def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) ->
 
 def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     inputs.writable_folder(args.out, "output folder (--out)")
+    if args.pdf:
+        pdf.browser()
     from drillbook.replicas import engine, images
 
     # Checked whole, the engine reached and the images there, before anything is written to --out.
@@ -226,6 +228,8 @@ def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
     finally:
         store.close()
     gdoc = outcome.document
+    if args.pdf:
+        pdf.write(args.out / "index.html", args.out / "index.pdf")
     tables.print_gameday(console, gdoc)
     console.print(
         f"index: {args.out / 'index.html'} · junit: {args.out / 'junit.xml'} · summary: {args.out / 'summary.md'}"
@@ -291,6 +295,10 @@ def _read_commands(commands: queue.Queue[str]) -> None:
 
 
 def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
+    if args.pdf and (args.output is None or args.format not in ("html", "md")):
+        raise DrillbookError("--pdf prints the HTML report into a file: give -o FILE.pdf (and no other --format).")
+    if args.pdf:
+        pdf.browser()
     if args.output is not None:
         inputs.writable_file(args.output, "report file (-o)")
     try:
@@ -301,7 +309,7 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
             "or the journal.jsonl a killed drill left there."
         ) from None
     try:
-        text = reports.render(args.format, document)
+        text = reports.render("html" if args.pdf else args.format, document)
     except (jinja2.TemplateError, KeyError, TypeError, ValueError, AttributeError, IndexError) as exc:
         # The core was checked on reading; a field beyond it of the wrong shape ends here.
         raise ResultError(
@@ -311,6 +319,12 @@ def cmd_report(args: argparse.Namespace, console: Console) -> ExitCode:
         ) from None
     if args.output is None:
         sys.stdout.write(text)
+    elif args.pdf:
+        with tempfile.TemporaryDirectory(prefix="drillbook-report-") as scratch:
+            page = pathlib.Path(scratch) / "report.html"
+            page.write_text(text)
+            pdf.write(page, args.output)
+        console.out(f"wrote {args.output}", highlight=False)
     else:
         try:
             args.output.write_text(text)

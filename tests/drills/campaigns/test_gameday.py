@@ -219,6 +219,7 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
             str(history_file),
             "--evidence",
             str(evidence_repo),
+            "--pdf",
         ]
     )
 
@@ -236,6 +237,9 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
     assert suites["drillbook.db-outage"].get("failures") == "0"
     rto = next(c for c in suites["drillbook.bad-deploy-strict"].iter("testcase") if c.get("name") == "RTO")
     assert rto.find("failure") is not None
+
+    # The index printed for auditors.
+    assert (out / "index.pdf").read_bytes().startswith(b"%PDF")
 
     # The night's results as gauges for dashboards: both drills, accepted by promtool.
     prom = (out / "metrics.prom").read_text()
