@@ -37,12 +37,17 @@ def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
     p.add_argument("--json", action="store_true", help="print the coverage as JSON")
 
 
-def cmd_coverage(args: argparse.Namespace, console: Console) -> ExitCode:
-    folders = args.drills or [CATALOG]
+def drill_folders(given: list[pathlib.Path] | None) -> list[pathlib.Path]:
+    """The folders of drill files coverage reads (`--drills`, the catalog by default), each checked."""
+    folders = given or [CATALOG]
     for folder in folders:
         if not folder.is_dir():
             raise DrillbookError(f"The drills folder {folder} is not a folder; give one with drill files (--drills).")
-    drills = coverage.drill_scenarios(folders)
+    return folders
+
+
+def cmd_coverage(args: argparse.Namespace, console: Console) -> ExitCode:
+    drills = coverage.drill_scenarios(drill_folders(args.drills))
     store = History(history_path(args))
     try:
         runs = store.runs(limit=100_000)

@@ -12,7 +12,7 @@ from rich.console import Console
 from drillbook import inputs
 from drillbook.drills.campaigns import coverage, readiness
 from drillbook.drills.campaigns.history import History
-from drillbook.drills.cli.files import CATALOG
+from drillbook.drills.cli.coverage import drill_folders
 from drillbook.drills.cli.history import history_path
 from drillbook.errors import DrillbookError, ExitCode
 from drillbook.readiness_contract import READINESS_FILE
@@ -34,10 +34,9 @@ def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
 
 
 def cmd_readiness(args: argparse.Namespace, console: Console) -> ExitCode:
-    folders = args.drills or [CATALOG]
-    for folder in folders:
-        if not folder.is_dir():
-            raise DrillbookError(f"The drills folder {folder} is not a folder; give one with drill files (--drills).")
+    folders = drill_folders(args.drills)
+    if args.pdf:
+        pdf.browser()
     out: pathlib.Path = args.out
     if out.exists() and not out.is_dir():
         raise DrillbookError(f"The output folder {out} is a file; give a folder (--out).")
