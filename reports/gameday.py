@@ -10,9 +10,10 @@ import markupsafe
 from drillbook.reports import bars, html
 
 
-def index(gdoc: dict[str, Any]) -> str:
+def index(gdoc: dict[str, Any], front: markupsafe.Markup | None = None) -> str:
+    """The index; `front` is the readiness view over the whole history it ends with."""
     chart = markupsafe.Markup(downtime_bars(gdoc["drills"]))
-    return html.environment(autoescape=True).get_template("gameday.html.j2").render(g=gdoc, chart=chart)
+    return html.environment(autoescape=True).get_template("gameday.html.j2").render(g=gdoc, chart=chart, front=front)
 
 
 def summary(gdoc: dict[str, Any]) -> str:

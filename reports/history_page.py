@@ -126,7 +126,8 @@ def trend_svg(series: Sequence[float | None], target: float | None, label: str) 
     return "".join(parts)
 
 
-def render(docs: Sequence[dict[str, Any]]) -> str:
+def render(docs: Sequence[dict[str, Any]], front: markupsafe.Markup | None = None) -> str:
+    """The history page; `front` is the readiness view it opens with (`reports.readiness.section`)."""
     by_drill: dict[str, list[dict[str, Any]]] = {}
     for doc in docs:
         by_drill.setdefault(doc["drill"], []).append(doc)
@@ -146,4 +147,4 @@ def render(docs: Sequence[dict[str, Any]]) -> str:
                 "regressions": sum(bool(r.regressions) for r in table),
             }
         )
-    return html.environment(autoescape=True).get_template("history.html.j2").render(drills=drills)
+    return html.environment(autoescape=True).get_template("history.html.j2").render(drills=drills, front=front)

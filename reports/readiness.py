@@ -13,6 +13,17 @@ from drillbook.reports import bars, history_page, html
 
 
 def render(doc: ReadinessDocument) -> str:
+    """The readiness page (readiness.html)."""
+    return html.environment(autoescape=True).get_template("readiness.html.j2").render(**_context(doc))
+
+
+def section(doc: ReadinessDocument) -> markupsafe.Markup:
+    """The same view as a section, for the front of the history page and of a game day's index."""
+    text = html.environment(autoescape=True).get_template("readiness_section.html.j2").render(**_context(doc))
+    return markupsafe.Markup(text)
+
+
+def _context(doc: ReadinessDocument) -> dict[str, object]:
     tiers: dict[str, list[dict[str, object]]] = {}
     for d in doc.drills:
         tiers.setdefault(d.tier, []).append(
@@ -40,8 +51,4 @@ def render(doc: ReadinessDocument) -> str:
         for tier in tiers
     }
     regressed = [d for d in doc.drills if d.regressions]
-    return (
-        html.environment(autoescape=True)
-        .get_template("readiness.html.j2")
-        .render(doc=doc, tiers=tiers, charts=charts, regressed=regressed)
-    )
+    return {"doc": doc, "tiers": tiers, "charts": charts, "regressed": regressed}

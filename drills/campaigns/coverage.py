@@ -9,13 +9,10 @@ drill covers, or one whose drills have not run in `STALE_DAYS` days.
 from __future__ import annotations
 
 import datetime as dt
-import pathlib
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
-from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import gameday
 from drillbook.drills.campaigns.history import Run
 from drillbook.scenarios import REGISTRY as SCENARIOS
 from drillbook.scenarios.incidents import INCIDENTS, Incident
@@ -37,18 +34,6 @@ class Row:
     incident: Incident
     drills: tuple[Covering, ...]
     status: Status
-
-
-def drill_scenarios(folders: Iterable[pathlib.Path]) -> dict[str, str]:
-    """Each drill file's name and scenario, from the drill files under `folders` (game days skipped)."""
-    found: dict[str, str] = {}
-    for folder in folders:
-        for path in sorted(folder.rglob("*.yaml")):
-            if gameday.is_gameday(path):
-                continue
-            model = spec_module.load(path).model
-            found[model.name] = model.scenario.name
-    return found
 
 
 def rows(drills: Mapping[str, str], runs: Sequence[Run], now: dt.datetime) -> list[Row]:

@@ -22,13 +22,14 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from drillbook import inputs
 from drillbook.contract import ResultDocument
 from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import commits
+from drillbook.drills.campaigns import commits, readiness
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, PluginError, SpecError
 from drillbook.reports import gameday as gameday_report
 from drillbook.reports import history_page, junit, metrics
+from drillbook.reports import readiness as readiness_page
 
 CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
 
@@ -286,7 +287,9 @@ def run(
     gdoc = document(gameday, started, time.perf_counter() - t0, rows, not_run)
     out.mkdir(parents=True, exist_ok=True)
     (out / "gameday.json").write_text(json.dumps(gdoc, indent=1))
-    (out / "index.html").write_text(gameday_report.index(gdoc))
+    drills = {d.name: d.model.scenario.name for d in gameday.drills}
+    front = readiness.document(history.documents(), history.runs(limit=100_000), drills, dt.datetime.now(dt.UTC))
+    (out / "index.html").write_text(gameday_report.index(gdoc, readiness_page.section(front)))
     (out / "summary.md").write_text(gameday_report.summary(gdoc))
     (out / "junit.xml").write_text(junit.render_many(results))
     (out / "metrics.prom").write_text(metrics.render(ResultDocument.model_validate(r) for r in results))

@@ -28,8 +28,8 @@ from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
 from drillbook.drills.cli import arguments, completion, coverage, init, plan, readiness, runbook, tables
-from drillbook.drills.cli.files import CATALOG, resolve_drill_file
-from drillbook.drills.cli.history import cmd_history, history_path
+from drillbook.drills.cli.files import CATALOG, history_path, resolve_drill_file
+from drillbook.drills.cli.history import cmd_history
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
 from drillbook.drills.observe import alerts

@@ -11,15 +11,16 @@ import argparse
 import datetime as dt
 import json
 import pathlib
+from collections.abc import Iterable
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
 
-from drillbook.drills.campaigns import coverage
+from drillbook.drills import spec as spec_module
+from drillbook.drills.campaigns import coverage, gameday
 from drillbook.drills.campaigns.history import History
-from drillbook.drills.cli.files import CATALOG
-from drillbook.drills.cli.history import history_path
+from drillbook.drills.cli.files import CATALOG, history_path
 from drillbook.errors import DrillbookError, ExitCode
 
 GAPS = ("not covered", "never run", "stale")
@@ -37,6 +38,18 @@ def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
     p.add_argument("--json", action="store_true", help="print the coverage as JSON")
 
 
+def drill_scenarios(folders: Iterable[pathlib.Path]) -> dict[str, str]:
+    """Each drill file's name and scenario, from the drill files under `folders` (game days skipped)."""
+    found: dict[str, str] = {}
+    for folder in folders:
+        for path in sorted(folder.rglob("*.yaml")):
+            if gameday.is_gameday(path):
+                continue
+            model = spec_module.load(path).model
+            found[model.name] = model.scenario.name
+    return found
+
+
 def drill_folders(given: list[pathlib.Path] | None) -> list[pathlib.Path]:
     """The folders of drill files coverage reads (`--drills`, the catalog by default), each checked."""
     folders = given or [CATALOG]
@@ -47,7 +60,7 @@ def drill_folders(given: list[pathlib.Path] | None) -> list[pathlib.Path]:
 
 
 def cmd_coverage(args: argparse.Namespace, console: Console) -> ExitCode:
-    drills = coverage.drill_scenarios(drill_folders(args.drills))
+    drills = drill_scenarios(drill_folders(args.drills))
     store = History(history_path(args))
     try:
         runs = store.runs(limit=100_000)

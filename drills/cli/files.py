@@ -1,8 +1,12 @@
-"""Where the command line finds a drill file: a path, or the name of a built-in drill."""
+"""Where the command line finds its files: a drill (a path, or a built-in drill's name) and the history."""
 
 from __future__ import annotations
 
+import argparse
+import os
 import pathlib
+
+from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
 
 CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
 
@@ -13,3 +17,10 @@ def resolve_drill_file(path: pathlib.Path) -> pathlib.Path:
         return path
     builtin = CATALOG / f"{path}.yaml"
     return builtin if builtin.is_file() else path
+
+
+def history_path(args: argparse.Namespace) -> pathlib.Path:
+    """--history, else $DRILLBOOK_HISTORY, else .drillbook/history.db in the working folder."""
+    if args.history is not None:
+        return pathlib.Path(args.history)
+    return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)

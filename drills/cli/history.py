@@ -3,25 +3,19 @@
 from __future__ import annotations
 
 import argparse
-import os
-import pathlib
+import datetime as dt
 
 from rich.console import Console
 from rich.table import Table
 
 from drillbook import inputs
-from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
+from drillbook.drills.campaigns import readiness
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.cli import tables
+from drillbook.drills.cli.coverage import drill_scenarios
+from drillbook.drills.cli.files import CATALOG, history_path
 from drillbook.errors import ExitCode
 from drillbook.reports import words
-
-
-def history_path(args: argparse.Namespace) -> pathlib.Path:
-    """--history, else $DRILLBOOK_HISTORY, else .drillbook/history.db in the working folder."""
-    if args.history is not None:
-        return pathlib.Path(args.history)
-    return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)
 
 
 def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
@@ -57,8 +51,12 @@ def cmd_history(args: argparse.Namespace, console: Console) -> ExitCode:
         console.print(table if runs else f"no drills recorded in {store.path} yet")
         if args.html is not None:
             from drillbook.reports import history_page  # Jinja2 loads only when a page is written
+            from drillbook.reports import readiness as readiness_page
 
-            args.html.write_text(history_page.render(store.documents(args.drill)))
+            docs = store.documents(args.drill)
+            drills = drill_scenarios([CATALOG])
+            front = readiness.document(docs, store.runs(args.drill, 100_000), drills, dt.datetime.now(dt.UTC))
+            args.html.write_text(history_page.render(docs, readiness_page.section(front)))
             console.out(f"wrote {args.html}", highlight=False)
         if args.metrics is not None:
             from drillbook.reports import metrics

@@ -10,10 +10,10 @@ from typing import Any
 from rich.console import Console
 
 from drillbook import inputs
-from drillbook.drills.campaigns import coverage, readiness
+from drillbook.drills.campaigns import readiness
 from drillbook.drills.campaigns.history import History
-from drillbook.drills.cli.coverage import drill_folders
-from drillbook.drills.cli.history import history_path
+from drillbook.drills.cli.coverage import drill_folders, drill_scenarios
+from drillbook.drills.cli.files import history_path
 from drillbook.errors import DrillbookError, ExitCode
 from drillbook.readiness_contract import READINESS_FILE
 from drillbook.reports import pdf
@@ -41,7 +41,7 @@ def cmd_readiness(args: argparse.Namespace, console: Console) -> ExitCode:
     if out.exists() and not out.is_dir():
         raise DrillbookError(f"The output folder {out} is a file; give a folder (--out).")
     inputs.writable_file(out / READINESS_FILE if out.is_dir() else out, "readiness output (--out)")
-    drills = coverage.drill_scenarios(folders)
+    drills = drill_scenarios(folders)
     store = History(history_path(args))
     try:
         doc = readiness.document(store.documents(), store.runs(limit=100_000), drills, dt.datetime.now(dt.UTC))

@@ -11,6 +11,7 @@ import pytest
 from drillbook.drills.campaigns import coverage
 from drillbook.drills.campaigns.history import History, Run
 from drillbook.drills.cli import main
+from drillbook.drills.cli.coverage import drill_scenarios
 from drillbook.drills.cli.files import CATALOG
 from tests.drills.campaigns.test_history import run_doc
 
@@ -48,7 +49,7 @@ def test_most_severe_first() -> None:
 
 
 def test_the_catalog_drills_are_read_with_their_scenarios() -> None:
-    drills = coverage.drill_scenarios([CATALOG])
+    drills = drill_scenarios([CATALOG])
     assert drills["db-outage"] == "db_outage" and drills["bad-deploy"] == "bad_deploy"
     assert "nightly" not in drills  # a game day is not a drill
 

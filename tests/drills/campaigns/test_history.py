@@ -51,6 +51,9 @@ def test_history_command_lists_and_writes_the_page(tmp_path: pathlib.Path) -> No
     assert main(["history", "--history", str(tmp_path / "h.db"), "--html", str(page)]) == 0
     text = page.read_text()
     assert "db-outage" in text and "1 regression" in text and "objective 900 s" in text
+    # It opens with the readiness view: regressions first, then the coverage of the guide's incidents.
+    assert text.index("<h2>Regressions</h2>") < text.index("Coverage: the guide") < text.index("Every run, per drill")
+    assert "downtime 0.60 s → 5.00 s" in text
 
 
 def plotted_rows(svg: str) -> list[float]:
