@@ -182,6 +182,67 @@ class Continuity(_Part):
     flow: str | None = None
 
 
+class Rewrite(_Part):
+    group: str
+    rule: str
+    field: str
+    before: str
+    after: str
+
+
+class TeamAlert(_Part):
+    """One firing of an alert in the replica's Prometheus, on the drill's clock."""
+
+    name: str
+    labels: dict[str, str] = {}
+    fired_at: float
+    resolved_at: float | None = None
+    delivered_at: float | None = None
+    receiver: str | None = None
+    source: Literal["team", "runbook"] = "team"
+
+
+class RuleOutcome(_Part):
+    rule: str
+    expected: bool
+    status: Literal["fired", "missed", "noise", "quiet"]
+    fired_at: float | None = None
+    delivered_at: float | None = None
+    after_fault_s: float | None = None
+    after_drillbook_s: float | None = None
+
+
+class Agreement(_Part):
+    """One of drillbook's alerts beside the shipped runbook rule's firing in Prometheus."""
+
+    rule: str
+    drillbook_at: float
+    prometheus_at: float | None = None
+    apart_s: float | None = None
+
+
+class Monitoring(_Part):
+    """The team's alerting in the replica: its rules, what fired, what was judged."""
+
+    rules_file: str
+    alertmanager_file: str | None = None
+    rules: list[str] = []
+    expected: list[str] = []
+    detect_by: Literal["drillbook", "monitoring"] = "drillbook"
+    scrape_interval_s: float
+    evaluation_interval_s: float
+    scaling: list[Rewrite] = []
+    alerts: list[TeamAlert] = []
+    outcomes: list[RuleOutcome] = []
+    budget_s: float
+    first_fired_at: float | None = None
+    paged_at: float | None = None
+    paged_in_s: float | None = None
+    within_budget: bool | None = None
+    tolerance_s: float = 0.0
+    agreement: list[Agreement] = []
+
+
 class ResultDocument(_Part):
     """A drill's result: its core (the first eight fields) and what rides beside it."""
 
@@ -219,6 +280,7 @@ class ResultDocument(_Part):
     engineer: str | None = None
     masked: list[str] = []
     """Which secrets were masked, by what they are (never their values)."""
+    monitoring: Monitoring | None = None
 
 
 def json_schema() -> dict[str, Any]:

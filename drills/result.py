@@ -25,6 +25,7 @@ from drillbook.contract import RESULT_FILE, SCHEMA_VERSION, ResultDocument
 from drillbook.drills.judge.measure import LostWrite, Measurements
 from drillbook.drills.judge.objectives import Objective
 from drillbook.drills.judge.score import Score
+from drillbook.drills.judge.team_alerts import Section
 from drillbook.drills.judge.verification import Item
 from drillbook.drills.observe.alerts import Alert
 from drillbook.drills.observe.diagnostics import Snapshot
@@ -102,6 +103,8 @@ class DrillResult:
     replacements: tuple[Replacement, ...] = ()
     """Every service a reconcile replaced, on the drill's clock: a recreate's restart gap is the
     deploy method's outage, apart from the release's own."""
+    monitoring: Section | None = None
+    """The team's alerting in the replica (a drill with `monitoring:`)."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -162,8 +165,43 @@ def to_document(result: DrillResult) -> dict[str, Any]:
         result.time_scale,
     )
     doc["rehearsal"] = asdict(result.rehearsal) if result.rehearsal else None
+    doc["monitoring"] = _monitoring(result.monitoring) if result.monitoring else None
     doc["communications"] = runbook.communications(ResultDocument.model_validate(doc))
     return doc
+
+
+def _monitoring(section: Section) -> dict[str, Any]:
+    j = section.judged
+    return {
+        "rules_file": section.rules_file,
+        "alertmanager_file": section.alertmanager_file,
+        "rules": list(section.rules),
+        "expected": list(section.expected),
+        "detect_by": section.detect_by,
+        "scrape_interval_s": section.scrape_interval_s,
+        "evaluation_interval_s": section.evaluation_interval_s,
+        "scaling": [asdict(r) for r in section.rewrites],
+        "alerts": [
+            {
+                "name": f.name,
+                "labels": dict(f.labels),
+                "fired_at": f.fired_at,
+                "resolved_at": f.resolved_at,
+                "delivered_at": f.delivered_at,
+                "receiver": f.receiver,
+                "source": "runbook" if f.runbook else "team",
+            }
+            for f in section.firings
+        ],
+        "outcomes": [asdict(o) for o in j.rules],
+        "budget_s": j.budget_s,
+        "first_fired_at": j.first_fired_at,
+        "paged_at": j.paged_at,
+        "paged_in_s": j.paged_in_s,
+        "within_budget": j.within_budget,
+        "tolerance_s": section.tolerance_s,
+        "agreement": [asdict(a) for a in section.agreement],
+    }
 
 
 def _core(result: DrillResult) -> dict[str, Any]:

@@ -74,6 +74,35 @@ class AlertsModel(Model):
         return value
 
 
+class ScrapeModel(Model):
+    """A service of the target Prometheus scrapes, on the replica's network."""
+
+    service: str = Field(min_length=1)
+    port: int = Field(ge=1, le=65535)
+    path: str = Field(default="/metrics", pattern=r"^/")
+
+
+class MonitoringModel(Model):
+    """The team's own monitoring in the replica: its Prometheus rules, its Alertmanager routes."""
+
+    rules: str = Field(min_length=1)
+    """The team's Prometheus alerting rules, relative to the drill file, loaded as written."""
+    scrape: list[ScrapeModel] = []
+    alertmanager: str | None = None
+    """The team's alertmanager.yml (routes, grouping, inhibitions); its receivers become the sink."""
+    scrape_interval: str = Field(default="15s", pattern=r"^(\d+(ms|[smhdwy]))+$")
+    """The team's production scrape and evaluation interval, scaled by alerts.time_scale."""
+    expect: list[str] | None = None
+    """The team's alerts this fault should fire; left out, the rules whose name or a label
+    value is one of the scenario's expected runbook alerts."""
+
+
+class DetectModel(Model):
+    by: Literal["drillbook", "monitoring"] = "drillbook"
+    """`monitoring`: the first of the team's alerts is the reported detection, its budget an
+    objective; drillbook's own rules still start the recovery."""
+
+
 class ScenarioModel(Model):
     name: str = Field(min_length=1, max_length=60)
     """A built-in or installed scenario; with `steps`, a free name for the drill's own fault."""
@@ -122,7 +151,7 @@ class RunbookModel(Model):
 
 
 class RecoveryModel(Model):
-    name: str
+    name: str = ""
     """A built-in or installed procedure; `steps` for a recovery declared as steps, `runbook` for a
     section of the team's runbook."""
     with_: dict[str, Any] = Field(default={}, alias="with")
@@ -209,6 +238,9 @@ class DrillModel(Model):
     steady_state: SteadyStateModel = SteadyStateModel()
     verify: VerifyModel = VerifyModel()
     alerts: AlertsModel = AlertsModel()
+    monitoring: MonitoringModel | None = None
+    """Prometheus and Alertmanager in the replica, with the team's rules (see `drills/observe/monitoring`)."""
+    detect: DetectModel = DetectModel()
     scenario: ScenarioModel
     recovery: RecoveryModel | None = None
     compare: list[RecoveryModel] = []
@@ -229,6 +261,12 @@ class DrillModel(Model):
     def runbooks(self) -> list[RunbookModel]:
         """The runbook sections this drill recovers with (several under `compare`)."""
         return [r.runbook for r in [*([self.recovery] if self.recovery else []), *self.compare] if r.runbook]
+
+    @model_validator(mode="after")
+    def _monitoring_to_detect(self) -> DrillModel:
+        if self.detect.by == "monitoring" and self.monitoring is None:
+            raise ValueError("`detect: {by: monitoring}` needs a `monitoring:` section with the team's rules")
+        return self
 
     @model_validator(mode="after")
     def _one_way_to_recover(self) -> DrillModel:

@@ -92,6 +92,7 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
     Tests, benchmarks and game days derive their drills this way."""
     doc, _lines = _load_yaml(base)
     doc["name"] = name
+    _rebase(doc, base.parent.resolve())
     for key, value in changes.items():
         if value is None:
             doc.pop(key, None)
@@ -103,6 +104,24 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
     path = folder / f"{name}.yaml"
     path.write_text(yaml.safe_dump(doc, sort_keys=False))
     return path
+
+
+def _rebase(doc: dict[str, Any], folder: pathlib.Path) -> None:
+    """The files a drill names relative to itself, made absolute: the copy lives elsewhere."""
+
+    def absolute(section: Any, key: str) -> None:
+        if isinstance(section, dict) and isinstance(section.get(key), str):
+            path = pathlib.Path(section[key])
+            if not path.is_absolute() and (folder / path).exists():
+                section[key] = str(folder / path)
+
+    monitoring = doc.get("monitoring")
+    absolute(monitoring, "rules")
+    absolute(monitoring, "alertmanager")
+    recoveries = [doc.get("recovery"), *(doc.get("compare") or [])]
+    for recovery in recoveries:
+        if isinstance(recovery, dict):
+            absolute(recovery.get("runbook"), "file")
 
 
 # --- loading -------------------------------------------------------------------

@@ -84,6 +84,8 @@ def _tracker(release: str, args: str) -> Recipe:
 
 FAULT_PROXY_IMAGE = "drillbook/faultproxy:1"
 TOOLBOX_IMAGE = "drillbook/toolbox:1"
+MONITORING_IMAGE = "drillbook/monitoring:1"
+"""Prometheus, Alertmanager, Pushgateway and the webhook sink, from Debian's packages."""
 
 RECIPES: dict[str, Recipe] = {
     r.tag: r
@@ -95,6 +97,7 @@ RECIPES: dict[str, Recipe] = {
             extra={"faultproxy": HERE / "faultproxy"},
         ),
         Recipe(tag=TOOLBOX_IMAGE, dockerfile_dir=HERE / "images" / "toolbox"),
+        Recipe(tag=MONITORING_IMAGE, dockerfile_dir=HERE / "images" / "monitoring"),
         *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
         *(_tracker(release, args) for release, args in TRACKER_RELEASES.items()),
     )

@@ -26,7 +26,7 @@ from drillbook.drills.result import write as write_document
 from drillbook.drills.run import watch
 from drillbook.drills.run.journal import Journal
 from drillbook.drills.run.masking import Masker
-from drillbook.drills.run.phases import conclude, inject, measure, provision, steady, verify
+from drillbook.drills.run.phases import conclude, inject, measure, monitoring, provision, steady, verify
 from drillbook.drills.run.phases.recover import Automatic, Recovery
 from drillbook.drills.run.signals import Interrupts
 from drillbook.drills.run.state import Drill, DrillState
@@ -52,7 +52,9 @@ __all__ = ["DrillRunner", "DrillState", "Status", "resolve_plugins"]
 def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
     """Find the scenario and procedure, or build them from the steps the drill declares, and
     check their arguments and what their steps name: nothing is touched."""
-    return _scenario(spec), _procedure(spec)
+    scenario = _scenario(spec)
+    monitoring.planned(spec, scenario)
+    return scenario, _procedure(spec)
 
 
 def _scenario(spec: DrillSpec) -> Scenario:
@@ -120,6 +122,7 @@ class DrillRunner:
             masker=Masker.for_target(spec.target),
             cap_s=spec.model.phases.max_duration_s,
         )
+        self.drill.monitoring_plan = monitoring.planned(spec, scenario)
         self.drill.cap_s += self.recovery.extra_s(self.drill)
         self.drill.engineer = self.recovery.engineer
         self.journal: Journal
@@ -148,6 +151,8 @@ class DrillRunner:
         client = engine.connect()
         params = dict(drill.spec.model.scenario.with_)
         needed = (*drill.spec.target.images, *drill.scenario.images(drill.spec.target, **params))
+        if drill.monitoring_plan is not None:
+            needed += (images.MONITORING_IMAGE,)
         images.ensure(client, dict.fromkeys(needed), lambda m: self._say(f"images: {m}"), drill.spec.target.builds)
         drill.desired = provision.desired_state(drill)
         docker_version = str(client.version().get("Version", "unknown"))

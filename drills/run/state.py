@@ -19,6 +19,9 @@ from drillbook.drills.judge.score import Score
 from drillbook.drills.observe.diagnostics import Background
 from drillbook.drills.observe.load.process import LoadProcess
 from drillbook.drills.observe.memory import MemorySampler
+from drillbook.drills.observe.monitoring.collect import Firing
+from drillbook.drills.observe.monitoring.monitor import Monitor
+from drillbook.drills.observe.monitoring.plan import Plan
 from drillbook.drills.observe.probes import ProbeRunner
 from drillbook.drills.result import Check, StepResult
 from drillbook.drills.run.masking import Masker
@@ -85,6 +88,11 @@ class Drill:
     engineer: str | None = None
     """Who recovered by hand (a rehearsal); None: the harness ran the procedure."""
     score: Score | None = None
+    monitoring_plan: Plan | None = None
+    """The team's monitoring, checked before anything started; None: the drill has none."""
+    monitor: Monitor | None = None
+    firings: list[Firing] = field(default_factory=list)
+    """Every alert the replica's Prometheus fired, read before teardown."""
 
     def __post_init__(self) -> None:
         self.timeline = Timeline(self.clock)
@@ -121,6 +129,11 @@ class Drill:
                     "shorten the phases."
                 )
             time.sleep(POLL_S)
+
+    def require_load(self) -> LoadProcess:
+        if self.load is None:
+            raise RuntimeError(f"no load while {self.phase.value}: phases ran out of order")
+        return self.load
 
     def require_replica(self) -> ReplicaAPI:
         """The replica, for a phase that only runs after provisioning made it."""

@@ -77,6 +77,11 @@ class LoadProcess:
         self.misses: list[Miss] = []
         """Per write flow, its first 2xx answer in which the id was not found."""
 
+    @property
+    def requests_file(self) -> pathlib.Path:
+        """Where the worker writes each request as it ends (a second reader tails it too)."""
+        return self._requests.path
+
     def __enter__(self) -> Self:
         self.start()
         return self

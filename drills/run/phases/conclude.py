@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from drillbook.drills.judge import measure, objectives
+from drillbook.drills.judge import measure, objectives, team_alerts
+from drillbook.drills.observe.alerts import Alert
 from drillbook.drills.observe.samples import Sample
-from drillbook.drills.result import DrillResult, Verdict, environment
+from drillbook.drills.result import Check, DrillResult, Verdict, environment
 from drillbook.drills.run import watch
+from drillbook.drills.run.phases import monitoring
 from drillbook.drills.run.phases import verdict as parts
 from drillbook.drills.run.state import Drill
 from drillbook.replicas.protocols import Replacement
@@ -24,13 +26,16 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
     if drill.observed_until is not None:
         observed_until = min(observed_until, drill.observed_until)
     fired = tuple(watch.alerts(drill))
-    figures = measured(drill, samples, observed_until)
+    alerting = monitoring.judged(drill)
+    by_monitoring = alerting is not None and m.detect.by == "monitoring"
+    detected_at = alerting.first_fired_at if alerting is not None and by_monitoring else drill.detected_at
+    figures = measured(drill, samples, observed_until, detected_at)
     judged = objectives.judge(m.objectives.tier, figures, m.objectives.rto_s, m.objectives.rpo_s)
     snapshots = tuple(drill.diagnostics.wait(timeout_s=5.0)) if drill.diagnostics else ()
     parts.escalate(drill, fired, figures, observed_until)
     checks = list(drill.checks)
     if drill.injected_at is not None and verdict is None:
-        checks += parts.outcome_checks(drill, figures, fired)
+        checks += outcome_checks(drill, figures, fired, alerting if by_monitoring else None)
     if verdict is None:
         verdict = "passed" if all(o.met for o in judged) and all(c.ok for c in checks) else "failed"
     desired = drill.desired
@@ -70,15 +75,29 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
         findings=tuple(parts.found(drill, samples)),
         deploy=drill.spec.target.deploy,
         replacements=tuple(on_clock(drill, r) for r in (drill.replica.replacements if drill.replica else ())),
+        monitoring=monitoring.section(drill, alerting, fired),
     )
 
 
-def measured(drill: Drill, samples: list[Sample], observed_until: float) -> measure.Measurements:
+def outcome_checks(
+    drill: Drill, figures: measure.Measurements, fired: tuple[Alert, ...], alerting: team_alerts.Judged | None
+) -> list[Check]:
+    """The outcome's checks; detection by the team's alerting when `alerting` is given."""
+    checks = parts.outcome_checks(drill, figures, fired)
+    if alerting is None:
+        return checks
+    checks = [monitoring.detected_check(alerting) if c.name == "detected" else c for c in checks]
+    return [*checks, monitoring.paged_check(alerting)]
+
+
+def measured(
+    drill: Drill, samples: list[Sample], observed_until: float, detected_at: float | None
+) -> measure.Measurements:
     m = drill.spec.model
     return measure.measure(
         samples=samples,
         injected_at=drill.injected_at,
-        detected_at=drill.detected_at,
+        detected_at=detected_at,
         verify_window_s=m.phases.verify_window_s,
         max_error_rate=m.verify.max_error_rate,
         required_probes=watch.required_probes(drill),

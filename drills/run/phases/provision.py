@@ -16,6 +16,7 @@ from drillbook.drills.observe.load.process import LoadProcess
 from drillbook.drills.observe.memory import MemorySampler
 from drillbook.drills.observe.probes import Probe, ProbeRunner
 from drillbook.drills.run.guards import require_loopback
+from drillbook.drills.run.phases import monitoring
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.watch import DATABASE_PROBE, HEALTH_PROBE
@@ -81,6 +82,7 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     drill.memory = MemorySampler(replica, m.probes.memory_interval_s, drill.clock.now, drill.timeline.record)
     teardown.push("stop memory sampling", drill.memory.stop, essential=True)
     drill.memory.start()
+    monitoring.start(drill, replica, teardown)
     gatherer = Gatherer(replica, m.alerts.time_scale, drill.clock.now)
     drill.diagnostics = Background(gatherer, drill.timeline.record)
 

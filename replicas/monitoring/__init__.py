@@ -1,0 +1,1 @@
+"""The replica's Prometheus, Alertmanager, Pushgateway and webhook sink (`stack.py`)."""
