@@ -8,7 +8,7 @@ import jinja2
 import markupsafe
 
 from drillbook.contract import COUNTS, INSTANTS, ResultDocument
-from drillbook.reports import chart, runbook, words
+from drillbook.reports import chart, runbook, team_alerts, words
 
 
 def environment(autoescape: bool) -> jinja2.Environment:
@@ -44,6 +44,10 @@ def render(doc: dict[str, Any]) -> str:
             missing=_missing(result),
             instants=INSTANTS,
             counts=COUNTS,
+            mon=result.monitoring,
+            mon_rows=team_alerts.rows(result),
+            mon_headline=team_alerts.headline(result),
+            mon_counts=team_alerts.counts(result.monitoring) if result.monitoring else "",
         )
     )
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drillbook.contract import COUNTS, INSTANTS, ResultDocument
-from drillbook.reports import html, words
+from drillbook.reports import html, team_alerts, words
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -18,4 +18,8 @@ def render(doc: dict[str, Any]) -> str:
         headline=words.headline(result),
         outages=words.outage_lines(result),
         deploys=words.deploy_lines(result),
+        mon=result.monitoring,
+        mon_rows=team_alerts.rows(result),
+        mon_headline=team_alerts.headline(result),
+        mon_counts=team_alerts.counts(result.monitoring) if result.monitoring else "",
     )

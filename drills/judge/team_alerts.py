@@ -15,9 +15,7 @@ from typing import Literal
 
 from drillbook.drills.observe.monitoring.collect import Firing
 from drillbook.drills.observe.monitoring.scaling import Rewrite
-
-ACK_BUDGET_S = 300.0
-"""The Incident Response Guide, Phase 1: detection and acknowledgement within 5 minutes."""
+from drillbook.reports.runbook import ACK_BUDGET_S
 
 Status = Literal["fired", "missed", "noise", "quiet"]
 
