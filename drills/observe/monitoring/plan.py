@@ -113,8 +113,15 @@ def _routes(
 ) -> tuple[dict[str, Any], list[Rewrite]]:
     """The Alertmanager configuration: the team's (or a default route), with the runbook rules'
     alerts routed to a receiver of their own ahead of the team's routes."""
-    team = _alertmanager(path, locate("monitoring", "alertmanager")) if path is not None else None
-    am, rewrites = config.alertmanager(team, time_scale, every)
+    where = locate("monitoring", "alertmanager")
+    team = _alertmanager(path, where) if path is not None else None
+    try:
+        am, rewrites = config.alertmanager(team, time_scale, every)
+    except (ValueError, TypeError, AttributeError) as exc:  # a route of the wrong shape or a bad duration
+        raise SpecError(
+            f"{where}The Alertmanager file {path} is not one Alertmanager accepts: {exc}. Fix that route "
+            "(`amtool check-config` shows the same), then try again."
+        ) from None
     am["route"].setdefault("routes", []).insert(
         0, {"receiver": RUNBOOK_RECEIVER, "matchers": [f'{RUNBOOK_LABEL}="runbook"'], "continue": False}
     )

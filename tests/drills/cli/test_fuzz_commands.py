@@ -157,6 +157,63 @@ RUNBOOKS: list[tuple[str, bytes]] = [
 ]
 
 
+TEAM_RULES = (CATALOG / "monitoring" / "returns-alerts.yml").read_bytes()
+TEAM_ROUTES = (CATALOG / "monitoring" / "alertmanager.yml").read_bytes()
+RULES_TEXTS = [
+    ("valid rules", TEAM_RULES),
+    ("an expression that does not parse", b"groups:\n- name: g\n  rules:\n  - alert: A\n    expr: rate(up[5m]\n"),
+    ("a duration Prometheus does not know", TEAM_RULES.replace(b"for: 1m", b"for: 1.5m")),
+    ("a huge for", TEAM_RULES.replace(b"for: 1m", b"for: 99999999999999y")),
+    ("rules, a list", b"- alert: A\n"),
+    ("rules, empty", b""),
+    ("rules, not YAML", b"groups: [unclosed\n"),
+    ("rules, alias bomb", _alias_bomb(8).encode()),
+    ("rules, UTF-16", codecs.BOM_UTF16_LE + "groups: []\n".encode("utf-16-le")),
+    ("rules, NUL", TEAM_RULES[:40] + b"\x00" + TEAM_RULES[40:]),
+    ("rules, markup", TEAM_RULES.replace(b"ReturnsApiSlow", b"[/bold]")),
+]
+ROUTES_TEXTS = [
+    ("valid routes", TEAM_ROUTES),
+    ("routes to an undefined receiver", TEAM_ROUTES.replace(b"- name: returns-tickets", b"- name: elsewhere")),
+    ("no route", b"receivers: [{name: a}]\n"),
+    ("routes, a list", b"- route\n"),
+    ("routes, a duration of nothing", TEAM_ROUTES.replace(b"group_wait: 30s", b"group_wait: soon")),
+    ("routes, bytes", bytes(range(256))),
+]
+
+
+def _monitoring_drill(rng: random.Random) -> tuple[str, dict[str, bytes]]:
+    """A drill with the team's monitoring, its rules, routes or section wrong in one way (or right)."""
+    doc = _drill(rng)
+    what_rules, rules = rng.choice(RULES_TEXTS)
+    what_routes, routes = rng.choice(ROUTES_TEXTS)
+    section: dict[str, Any] = {
+        "rules": "alerts.yml",
+        "alertmanager": "am.yml",
+        "scrape": [{"service": "app", "port": 8080}],
+    }
+    change, value = rng.choice(
+        [
+            ("none", None),
+            ("scrape", [{"service": rng.choice(["api", "[/]", ""]), "port": 9100}]),
+            ("scrape", [{"service": "app", "port": rng.choice([0, 70000, "http", ".nan"])}]),
+            ("scrape", [{"service": "app", "port": 8080, "path": "metrics"}]),
+            ("expect", [rng.choice(["ReturnsDiskFull", "[/]", ""])]),
+            ("scrape_interval", rng.choice(["fast", "-1s", "0.5s", ""])),
+            ("rules", rng.choice(["missing.yml", ".", "[/].yml", "/dev/zero"])),
+            ("alertmanager", rng.choice(["missing.yml", "."])),
+        ]
+    )
+    if change != "none":
+        section[change] = value
+    doc["monitoring"] = section
+    doc["detect"] = {"by": rng.choice(["monitoring", "drillbook", "pagerduty"])}
+    if rng.random() < 0.1:
+        del doc["monitoring"]
+    files = {"drill.yaml": yaml.safe_dump(doc).encode(), "alerts.yml": rules, "am.yml": routes}
+    return f"monitoring: {what_rules}, {what_routes}, {change}={value!r}", files
+
+
 def _runbook_drills(rng: random.Random) -> Iterator[tuple[str, bytes]]:
     """Drills whose recovery is a runbook section, each wrong in one way (or right)."""
     for recovery in (
@@ -475,6 +532,18 @@ def cases(seed: int, count: int) -> list[Case]:
             return Case(["readiness", *out, *extra], files, describe=f"readiness {out} {extra}")
         return Case(["coverage", *extra], files, describe=f"coverage {extra}")
 
+    def monitoring_case() -> Case:
+        """A drill with a `monitoring:` section: the team's rules and routes are input too."""
+        what, files = _monitoring_drill(rng)
+        command = rng.choice(["validate", "plan", "run", "rehearse"])
+        argv = {
+            "validate": ["validate", "drill.yaml"],
+            "plan": ["plan", "--offline", "drill.yaml"],
+            "run": ["run", "drill.yaml", "--out", rng.choice(["out", "existing.txt"])],
+            "rehearse": ["rehearse", "drill.yaml"],
+        }[command]
+        return Case(argv, {**files, "existing.txt": b"x"}, describe=f"{command}: {what}")
+
     def other_case() -> Case:
         argv = rng.choice(
             [
@@ -500,6 +569,7 @@ def cases(seed: int, count: int) -> list[Case]:
     commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, compose_case]
     commands.append(runbook_case)
     commands.append(coverage_case)
+    commands.append(monitoring_case)
     commands.append(other_case)
     while len(made) < count:
         made.append(rng.choice(commands)())
@@ -618,6 +688,20 @@ def test_the_cases_cover_every_subcommand() -> None:
         "readiness",
         "--version",
     }
+
+
+def test_the_teams_monitoring_files_are_fuzzed_too(tmp_path: pathlib.Path) -> None:
+    """Every rules and routes text once, in a drill that is otherwise valid."""
+    problems: list[str] = []
+    rng = random.Random(7)
+    for i, ((what_rules, rules), (what_routes, routes)) in enumerate(zip(RULES_TEXTS, ROUTES_TEXTS * 2, strict=False)):
+        _what, files = _monitoring_drill(rng)
+        files |= {"alerts.yml": rules, "am.yml": routes}
+        folder = tmp_path / f"case{i}"
+        folder.mkdir()
+        case = Case(["validate", "drill.yaml"], files, describe=f"validate: {what_rules}, {what_routes}")
+        problems += _judge(case, run_forked(case, folder))
+    assert not problems, "\n\n".join(problems[:10])
 
 
 def test_a_valid_run_ends_in_the_no_engine_refusal(tmp_path: pathlib.Path) -> None:
