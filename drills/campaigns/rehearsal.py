@@ -141,6 +141,7 @@ class HandOver:
         for i, step in enumerate(self.checklist_procedure.steps, start=1):
             self.say(f"  [ ] {i}. {step.name}: {step.description}")
         self.say("")
+        self._your_alerts()
         snapshot = self.drill.diagnostics.get("first alert", 5.0) if self.drill.diagnostics else None
         if snapshot is not None:
             self.say("[bold]What the runbook's diagnostics show now[/] (in full in the report)")
@@ -161,6 +162,20 @@ class HandOver:
         self.say("")
         self.say(HELP)
         self.say("[bold]Press Enter to acknowledge the alert.[/]")
+
+    def _your_alerts(self) -> None:
+        """The team's own alerts as its Alertmanager delivered them, when the drill has its monitoring."""
+        monitor = self.drill.monitor
+        if monitor is None:
+            return
+        firing = monitor.firing_now()
+        self.say("[bold]Your alerts[/] (delivered by your Alertmanager; new ones appear below as they arrive)")
+        for d in firing:
+            labels = ", ".join(f"{k}={v}" for k, v in d.labels if k != "alertname")
+            self.say(f"  FIRING {d.name} -> {d.receiver} ({labels})".replace("[", "\\["))
+        if not firing:
+            self.say("  none has reached on-call yet")
+        self.say("")
 
     def _db_port(self) -> int:
         replica = self.drill.require_replica()

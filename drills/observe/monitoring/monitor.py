@@ -161,6 +161,14 @@ class Monitor:
                     )
         self._seen = len(received)
 
+    def firing_now(self) -> list[Delivery]:
+        """The alerts whose newest notification says firing, as the engineer's pager shows them."""
+        newest: dict[tuple[tuple[str, str], ...], Delivery] = {}
+        for d in list(self.deliveries):
+            if self._shown(d):
+                newest[d.labels] = d
+        return [d for d in newest.values() if d.status == "firing"]
+
     def _guarded(self, what: str, call: Callable[[], None]) -> None:
         try:
             call()

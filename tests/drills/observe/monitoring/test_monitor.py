@@ -11,7 +11,7 @@ from prometheus_client import generate_latest
 
 from drillbook.contract import EventKind
 from drillbook.drills.observe.monitoring import promtool
-from drillbook.drills.observe.monitoring.monitor import Monitor
+from drillbook.drills.observe.monitoring.monitor import Delivery, Monitor
 from drillbook.drills.observe.samples import MemorySample, Sample
 
 
@@ -73,3 +73,16 @@ def test_a_push_that_fails_is_said_once_and_the_drill_goes_on(tmp_path: pathlib.
     assert time.monotonic() - started < 10
     assert sum("could not push to the Pushgateway" in e for e in events) == 1
     assert sum("could not read the alert sink" in e for e in events) == 1
+
+
+def test_what_is_firing_now_is_each_alerts_newest_notification(tmp_path: pathlib.Path) -> None:
+    monitor = _monitor(tmp_path, 1.0, [])
+    monitor._shown = lambda d: d.receiver != "drillbook-runbook"
+    a, b = (("alertname", "A"),), (("alertname", "B"),)
+    monitor.deliveries = [
+        Delivery(1.0, "oncall", "firing", a),
+        Delivery(2.0, "oncall", "firing", b),
+        Delivery(3.0, "oncall", "resolved", a),
+        Delivery(3.5, "drillbook-runbook", "firing", (("alertname", "database_down"),)),
+    ]
+    assert [d.name for d in monitor.firing_now()] == ["B"]
