@@ -13,7 +13,7 @@ import datetime as dt
 import json
 import pathlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -259,6 +259,7 @@ def run(
     after_drill: Callable[[DrillRunner], object] = lambda _r: None,
     allow_remote: bool = False,
     runner_factory: Callable[..., DrillRunner] = DrillRunner,
+    shard: dict[str, Any] | None = None,
 ) -> Outcome:
     """Every drill in order, each on a fresh replica; stops at an interrupt.
 
@@ -275,25 +276,43 @@ def run(
         runner = runner_factory(drill, out / drill.name, progress, allow_remote=allow_remote)
         result = runner.run()
         doc = runner.document
-        previous = list(reversed(history.documents(drill.name)))
-        found = regressions(doc, previous, gameday.model.tolerance, commits.between)
-        history.add(doc, runner.result_path)
-        rows.append(summary_row(drill.name, drill.name, doc, found))
+        rows.append(record(drill.name, doc, runner.result_path, history, gameday.model.tolerance))
         results.append(doc)
         after_drill(runner)
         if result.verdict == "interrupted":
             not_run = [d.name for d in gameday.drills[i + 1 :]]
             break
     gdoc = document(gameday, started, time.perf_counter() - t0, rows, not_run)
+    if shard is not None:
+        gdoc["shard"] = shard
+    write(gdoc, results, out, history, {d.name: d.model.scenario.name for d in gameday.drills})
+    return Outcome(gdoc, tuple(results))
+
+
+def record(
+    name: str, doc: dict[str, Any], result_path: pathlib.Path | None, history: History, tolerance: ToleranceModel
+) -> dict[str, Any]:
+    """A drill's row of the game day, compared with its previous runs first, then kept in the history."""
+    found = regressions(doc, list(reversed(history.documents(name))), tolerance, commits.between)
+    history.add(doc, result_path)
+    return summary_row(name, name, doc, found)
+
+
+def write(
+    gdoc: dict[str, Any],
+    results: Sequence[dict[str, Any]],
+    out: pathlib.Path,
+    history: History,
+    scenarios: Mapping[str, str],
+) -> None:
+    """gameday.json, index.html (readiness at its end), summary.md, junit.xml and metrics.prom."""
     out.mkdir(parents=True, exist_ok=True)
     (out / "gameday.json").write_text(json.dumps(gdoc, indent=1))
-    drills = {d.name: d.model.scenario.name for d in gameday.drills}
-    front = readiness.document(history.documents(), history.runs(limit=100_000), drills, dt.datetime.now(dt.UTC))
+    front = readiness.document(history.documents(), history.runs(limit=100_000), scenarios, dt.datetime.now(dt.UTC))
     (out / "index.html").write_text(gameday_report.index(gdoc, readiness_page.section(front)))
     (out / "summary.md").write_text(gameday_report.summary(gdoc))
     (out / "junit.xml").write_text(junit.render_many(results))
     (out / "metrics.prom").write_text(metrics.render(ResultDocument.model_validate(r) for r in results))
-    return Outcome(gdoc, tuple(results))
 
 
 def evidence_files(gdoc: dict[str, Any], out: pathlib.Path) -> dict[str, str]:

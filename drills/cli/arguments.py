@@ -38,6 +38,16 @@ def _count(text: str) -> int:
     return value
 
 
+def _shard(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a shard number (1, 2, ...)") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"shards are numbered from 1, not {value}")
+    return value
+
+
 def _seconds(text: str) -> float:
     """A finite, positive number of seconds: `nan` and `inf` are typos, never a timeout."""
     try:
@@ -129,9 +139,24 @@ def _drill_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)
     p = sub.add_parser("gameday", help="run a suite of drills, one after another, each on a fresh replica")
     p.add_argument(
-        "file", type=pathlib.Path, help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill)"
+        "file",
+        nargs="+",
+        metavar="FILE | merge DIR",
+        help="a game-day file (drills/catalog/nightly.yaml runs every built-in drill), or `merge` and the "
+        "folders of its shards",
     )
-    p.add_argument("--out", type=pathlib.Path, default=pathlib.Path("out/gameday"), help="default out/gameday/")
+    p.add_argument(
+        "--out",
+        type=pathlib.Path,
+        default=pathlib.Path("out/gameday"),
+        help="default out/gameday/ (PLAN.json for --plan N)",
+    )
+    p.add_argument(
+        "--plan",
+        metavar="N | PLAN.json",
+        help="without --shard: split the game day into N shards and write the plan to --out; with --shard: the plan",
+    )
+    p.add_argument("--shard", type=_shard, metavar="K", help="run shard K (from 1) of --plan PLAN.json")
     p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
     p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")

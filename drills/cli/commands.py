@@ -13,7 +13,7 @@ import queue
 import sys
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import jinja2
@@ -23,12 +23,13 @@ from rich.markup import escape
 from drillbook import contract, inputs, reports
 from drillbook.drills import schema as schema_module
 from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import comparison, evidence
+from drillbook.drills.campaigns import comparison
 from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.campaigns.rehearsal import HandOver
 from drillbook.drills.cli import arguments, completion, coverage, init, plan, readiness, runbook, tables
-from drillbook.drills.cli.files import CATALOG, history_path, resolve_drill_file
+from drillbook.drills.cli import gameday as gameday_cli
+from drillbook.drills.cli.files import CATALOG, VERDICT_EXIT, history_path, resolve_drill_file
 from drillbook.drills.cli.history import cmd_history
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
@@ -36,18 +37,10 @@ from drillbook.drills.observe import alerts
 from drillbook.drills.result import DrillResult
 from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.runner import DrillRunner, resolve_plugins
-from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.reports import documents, pdf
 from drillbook.scenarios import REGISTRY as SCENARIOS
-
-VERDICT_EXIT = {
-    "passed": ExitCode.OK,
-    "failed": ExitCode.OBJECTIVE_MISSED,
-    "error": ExitCode.BAD_INPUT,
-    "interrupted": ExitCode.INTERRUPTED,
-}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -61,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "plan": plan.cmd_plan,
             "init": init.cmd_init,
             "run": cmd_run,
-            "gameday": cmd_gameday,
+            "gameday": gameday_cli.cmd_gameday,
             "rehearse": cmd_rehearse,
             "report": cmd_report,
             "images": cmd_images,
@@ -184,66 +177,6 @@ def watched(runner: DrillRunner, console: Console, title: str, *, live: bool) ->
     runner.progress = view.event
     with view:
         return runner.run()
-
-
-def cmd_gameday(args: argparse.Namespace, console: Console) -> ExitCode:
-    inputs.writable_folder(args.out, "output folder (--out)")
-    if args.pdf:
-        pdf.browser()
-    from drillbook.replicas import engine, images
-
-    # Checked whole, the engine reached and the images there, before anything is written to --out.
-    with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
-        checked = gameday_module.load(args.file, pathlib.Path(scratch))
-        client = engine.connect()
-        needed = [image for d in checked.drills for image in drill_images(d)]
-        builds = {tag: b for d in checked.drills for tag, b in d.target.builds.items()}
-        images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}"), builds)
-    gameday = gameday_module.load(args.file, args.out / "drills")
-    console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
-    current: list[DrillRunner] = []
-    view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
-
-    def factory(
-        spec: spec_module.DrillSpec, out: pathlib.Path, progress: Callable[[Event], object], *, allow_remote: bool
-    ) -> DrillRunner:
-        runner = DrillRunner(spec, out, progress, allow_remote=allow_remote)
-        current.append(runner)
-        view.title = f"{gameday.name} · {spec.name}"
-        return runner
-
-    store = History(history_path(args))
-    try:
-        with view:
-            outcome = gameday_module.run(
-                gameday,
-                args.out,
-                store,
-                progress=view.event,
-                before_drill=lambda i, d: view.line(f"[bold]── drill {i + 1}/{len(gameday.drills)}: {d.name} ──[/]"),
-                after_drill=lambda r: print_summary(console, r.document, str(r.result_path)),
-                allow_remote=args.allow_remote,
-                runner_factory=factory,
-            )
-    finally:
-        store.close()
-    gdoc = outcome.document
-    if args.pdf:
-        pdf.write(args.out / "index.html", args.out / "index.pdf")
-    tables.print_gameday(console, gdoc)
-    console.print(
-        f"index: {args.out / 'index.html'} · junit: {args.out / 'junit.xml'} · summary: {args.out / 'summary.md'}"
-    )
-    if args.evidence:
-        files = gameday_module.evidence_files(gdoc, args.out)
-        sha = evidence.commit(args.evidence, args.evidence_branch, files, gameday_module.evidence_message(gdoc))
-        console.out(f"evidence: commit {sha[:10]} on {args.evidence_branch} in {args.evidence} ({len(files)} files)")
-    return max((VERDICT_EXIT[r["verdict"]] for r in gdoc["drills"]), default=ExitCode.OK)
-
-
-def drill_images(spec: spec_module.DrillSpec) -> tuple[str, ...]:
-    scenario = resolve_plugins(spec)[0]
-    return (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
 
 
 def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -7,6 +7,7 @@ import os
 import pathlib
 
 from drillbook.drills.campaigns.history import DEFAULT_PATH as DEFAULT_HISTORY
+from drillbook.errors import ExitCode
 
 CATALOG = pathlib.Path(__file__).resolve().parents[1] / "catalog"
 
@@ -24,3 +25,11 @@ def history_path(args: argparse.Namespace) -> pathlib.Path:
     if args.history is not None:
         return pathlib.Path(args.history)
     return pathlib.Path(os.environ.get("DRILLBOOK_HISTORY") or DEFAULT_HISTORY)
+
+
+VERDICT_EXIT = {  # a drill's verdict as the process exit code
+    "passed": ExitCode.OK,
+    "failed": ExitCode.OBJECTIVE_MISSED,
+    "error": ExitCode.BAD_INPUT,
+    "interrupted": ExitCode.INTERRUPTED,
+}

@@ -57,6 +57,12 @@ def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
     return scenario, _procedure(spec)
 
 
+def needed_images(spec: DrillSpec, scenario: Scenario) -> tuple[str, ...]:
+    """Every image the drill starts: the target's, the scenario's (a release), the monitoring's."""
+    needed = (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
+    return (*needed, images.MONITORING_IMAGE) if spec.model.monitoring is not None else needed
+
+
 def _scenario(spec: DrillSpec) -> Scenario:
     model, folder = spec.model.scenario, spec.path.parent
     if model.steps is not None:
@@ -149,10 +155,7 @@ class DrillRunner:
         """
         drill = self.drill
         client = engine.connect()
-        params = dict(drill.spec.model.scenario.with_)
-        needed = (*drill.spec.target.images, *drill.scenario.images(drill.spec.target, **params))
-        if drill.monitoring_plan is not None:
-            needed += (images.MONITORING_IMAGE,)
+        needed = needed_images(drill.spec, drill.scenario)
         images.ensure(client, dict.fromkeys(needed), lambda m: self._say(f"images: {m}"), drill.spec.target.builds)
         drill.desired = provision.desired_state(drill)
         docker_version = str(client.version().get("Version", "unknown"))

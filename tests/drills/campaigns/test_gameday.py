@@ -6,6 +6,7 @@ import datetime as dt
 import json
 import pathlib
 import re
+import shutil
 import xml.etree.ElementTree as ET
 from typing import Any
 
@@ -207,6 +208,8 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
         None,
     )
     store.close()
+    before = tmp_path / "before.db"
+    shutil.copy(history_file, before)
     out, evidence_repo = tmp_path / "out", tmp_path / "evidence"
 
     code = main(
@@ -270,3 +273,52 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
         f"{name}/{f}" for name in verdicts for f in ("result.json", "summary.md", "drill.yaml")
     }
     assert files == {"/".join([*folder, f]) for f in expected}
+
+    # The same night in two shards, each run as its own command with a history of its own (two
+    # CI runners), then merged with the history as it was before the night: the same verdicts,
+    # JUnit cases, regression and history as the unsharded game day.
+    plan_file = tmp_path / "plan.json"
+    assert (
+        main(["gameday", str(gameday_file), "--plan", "2", "--out", str(plan_file), "--history", str(history_file)])
+        == 0
+    )
+    folders = [tmp_path / f"shard{k}" for k in (1, 2)]
+    for k, folder in enumerate(folders, start=1):
+        history_k = str(tmp_path / f"runner{k}.db")
+        main(
+            [
+                "gameday",
+                str(gameday_file),
+                "--shard",
+                str(k),
+                "--plan",
+                str(plan_file),
+                "--out",
+                str(folder),
+                "--history",
+                history_k,
+            ]
+        )
+    merged = tmp_path / "merged"
+    code = main(["gameday", "merge", *map(str, folders), "--out", str(merged), "--history", str(before)])
+    assert code == ExitCode.OBJECTIVE_MISSED
+    merged_record = json.loads((merged / "gameday.json").read_text())
+    assert [(r["name"], r["verdict"]) for r in merged_record["drills"]] == list(verdicts.items())
+    assert _cases(merged / "junit.xml") == _cases(out / "junit.xml")
+    flagged_merged = next(r for r in merged_record["drills"] if r["name"] == "db-outage")["regressions"]
+    assert len(flagged_merged) == 1 and flagged_merged[0].startswith("downtime")
+    merged_store = History(before)
+    try:
+        assert sorted(d["drill"] for d in merged_store.documents()) == ["bad-deploy-strict", "db-outage", "db-outage"]
+    finally:
+        merged_store.close()
+
+
+def _cases(junit_file: pathlib.Path) -> set[tuple[str | None, str | None, bool]]:
+    """Each JUnit case: its suite, its name, whether it failed."""
+    root = ET.fromstring(junit_file.read_text())
+    return {
+        (suite.get("name"), case.get("name"), case.find("failure") is not None)
+        for suite in root.iter("testsuite")
+        for case in suite.iter("testcase")
+    }

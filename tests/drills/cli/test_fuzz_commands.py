@@ -532,6 +532,35 @@ def cases(seed: int, count: int) -> list[Case]:
             return Case(["readiness", *out, *extra], files, describe=f"readiness {out} {extra}")
         return Case(["coverage", *extra], files, describe=f"coverage {extra}")
 
+    def shard_case() -> Case:
+        """A game day planned, run as a shard or merged, with hostile plans, numbers and folders."""
+        day = b"name: day\ndrills:\n  - drill: db-outage\n  - drill: bad-deploy\n"
+        plan = rng.choice(
+            [
+                b'{"gameday": "day", "drills": ["db-outage", "bad-deploy"], "shards": [["db-outage"], ["bad-deploy"]],'
+                b' "estimated_s": [0, 0], "basis": "counts"}',
+                b'{"gameday": "other", "drills": ["x"], "shards": [["x"]], "estimated_s": [0], "basis": "counts"}',
+                b"[1, 2]",
+                b"{" * 5000,
+                rng.randbytes(100),
+            ]
+        )
+        shard_record = rng.choice([b'{"shard": {"plan": {}}, "drills": [{"name": "a"}]}', b"{}", b"[", b'{"shard": 3}'])
+        files = {"day.yaml": day, "plan.json": plan, "s1/gameday.json": shard_record, "existing.txt": b"x"}
+        argv = rng.choice(
+            [
+                ["gameday", "day.yaml", "--plan", rng.choice(["2", "0", "9", "-1", "two", "1e9"]), "--out", "p.json"],
+                ["gameday", "day.yaml", "--plan", "2", "--out", rng.choice(["existing.txt/p.json", "p.txt", "."])],
+                ["gameday", "day.yaml", "--shard", rng.choice(["1", "0", "-2", "x", "99"]), "--plan", "plan.json"],
+                ["gameday", "day.yaml", "--shard", "1"],
+                ["gameday", "merge", rng.choice(["s1", "missing", "existing.txt", "[/]"]), "--out", "merged"],
+                ["gameday", "merge", "s1", "s1", "--out", rng.choice(["merged", "s1", "existing.txt"])],
+                ["gameday", "merge"],
+                ["gameday", "day.yaml", "other.yaml"],
+            ]
+        )
+        return Case(argv, files, describe=" ".join(argv))
+
     def monitoring_case() -> Case:
         """A drill with a `monitoring:` section: the team's rules and routes are input too."""
         what, files = _monitoring_drill(rng)
@@ -570,6 +599,7 @@ def cases(seed: int, count: int) -> list[Case]:
     commands.append(runbook_case)
     commands.append(coverage_case)
     commands.append(monitoring_case)
+    commands.append(shard_case)
     commands.append(other_case)
     while len(made) < count:
         made.append(rng.choice(commands)())
