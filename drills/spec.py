@@ -27,6 +27,7 @@ from drillbook.replicas.toolbox.network import on_toolbox_network
 HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {
     "sample": HERE.parent / "replicas" / "sample" / "target.yaml",
+    "sample-cache": HERE.parent / "replicas" / "sample" / "target-cache.yaml",
     "tracker": HERE.parent / "replicas" / "tracker" / "target.yaml",
 }
 
@@ -257,6 +258,32 @@ def target_named(ref: str) -> t.Target:
     return _resolve_target(ref, pathlib.Path.cwd() / "(command line)")
 
 
+def _extended(data: dict[str, Any], file: pathlib.Path) -> dict[str, Any]:
+    """A target file that `extends` another (a built-in or a file beside it): the other's sections,
+    with this file's in their place (the same stack with a Compose profile more, say). The
+    other's files are read from its own folder."""
+    ref = data.pop("extends")
+    base_file = BUILTIN_TARGETS.get(ref) if isinstance(ref, str) else None
+    base_file = base_file or (file.parent / str(ref))
+    if not isinstance(ref, str) or not base_file.is_file() or base_file.resolve() == file.resolve():
+        raise SpecError(
+            f"{file}: `extends: {ref!r}` names neither a built-in target ({', '.join(BUILTIN_TARGETS)}) nor "
+            "another target file beside this one."
+        )
+    base, _lines = _load_yaml(base_file, "target")
+    if not isinstance(base, dict) or "extends" in base:
+        raise SpecError(
+            f"{file}: the target it extends, {base_file}, is not a target file of its own (one level only)."
+        )
+    folder = base_file.parent.resolve()
+    for key in ("compose", "env_file"):
+        if isinstance(base.get(key), str):
+            base[key] = str(folder / base[key])
+    if isinstance(base.get("load"), dict) and isinstance(base["load"].get("locustfile"), str):
+        base["load"] = {**base["load"], "locustfile": str(folder / base["load"]["locustfile"])}
+    return {**base, **data}
+
+
 def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target:
     if isinstance(ref, TargetModel):
         return ref.to_target(spec_path.parent)
@@ -267,6 +294,8 @@ def _resolve_target(ref: str | TargetModel, spec_path: pathlib.Path) -> t.Target
             "nor a target file next to the drill. Name one of those, or describe the target inline."
         )
     data, lines = _load_yaml(file, "target")
+    if isinstance(data, dict) and "extends" in data:
+        data = _extended(data, file)
     try:
         model = TargetModel.model_validate(data)
     except ValidationError as exc:

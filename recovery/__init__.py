@@ -27,6 +27,7 @@ REGISTRY: Registry[AnyProcedure] = Registry(
         "restore_dump": "drillbook.recovery.restore_dump",
         "pitr": "drillbook.recovery.pitr",
         "failover": "drillbook.recovery.failover",
+        "restart_cache": "drillbook.recovery.restart_cache",
     },
     attribute="PROCEDURE",
 )

@@ -84,6 +84,7 @@ def _tracker(release: str, args: str) -> Recipe:
 
 FAULT_PROXY_IMAGE = "drillbook/faultproxy:1"
 TOOLBOX_IMAGE = "drillbook/toolbox:1"
+REDIS_IMAGE = "drillbook/redis:7"
 MONITORING_IMAGE = "drillbook/monitoring:1"
 """Prometheus, Alertmanager, Pushgateway and the webhook sink, from Debian's packages."""
 
@@ -98,6 +99,7 @@ RECIPES: dict[str, Recipe] = {
         ),
         Recipe(tag=TOOLBOX_IMAGE, dockerfile_dir=HERE / "images" / "toolbox"),
         Recipe(tag=MONITORING_IMAGE, dockerfile_dir=HERE / "images" / "monitoring"),
+        Recipe(tag=REDIS_IMAGE, dockerfile_dir=HERE / "images" / "redis"),
         *(_sample(release, defect) for release, defect in SAMPLE_RELEASES.items()),
         *(_tracker(release, args) for release, args in TRACKER_RELEASES.items()),
     )

@@ -27,6 +27,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "data_loss": "drillbook.scenarios.data_loss",
         "data_corruption": "drillbook.scenarios.data_corruption",
         "primary_failure": "drillbook.scenarios.primary_failure",
+        "cache_outage": "drillbook.scenarios.cache_outage",
     },
     attribute="SCENARIO",
 )

@@ -54,12 +54,12 @@ IGNORED = {
     "shm_size": "the engine's default applies",
     "dns": "the replica's network resolves its services",
     "extra_hosts": "a replica reaches nothing outside itself",
-    "profiles": "profiles chose the services",
     "extends": "merged already",
 }
 HONOURED = {
     "image", "build", "command", "entrypoint", "environment", "env_file", "ports", "volumes", "healthcheck",
     "depends_on", "mem_limit", "cpus", "deploy", "restart", "networks", "labels", "user", "working_dir",
+    "profiles",  # honoured by the project's reading: it chose the services
 }  # fmt: skip
 DURATION = re.compile(r"(\d+(?:\.\d+)?)(us|ms|s|m|h)")
 UNITS = {"us": 1e-6, "ms": 1e-3, "s": 1.0, "m": 60.0, "h": 3600.0}

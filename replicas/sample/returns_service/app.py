@@ -19,6 +19,7 @@ import psycopg
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Histogram, generate_latest
 from psycopg.rows import dict_row
 
+from returns_service.cache import Cache
 from returns_service.db import Database, DatabaseUnavailable
 from returns_service.payments import PaymentFailed, Payments
 
@@ -125,6 +126,7 @@ class Handler(BaseHTTPRequestHandler):
     metrics: Metrics
     flags: Flags
     cache: LeakyCache
+    redis: Cache
     payments: Payments
     protocol_version = "HTTP/1.1"
 
@@ -199,10 +201,13 @@ class Handler(BaseHTTPRequestHandler):
         payments = self.payments.status()
         # Degraded: the service answers, but a part of it is failing or running on its fallback.
         degraded = self.payments.enabled and (payments["provider"] != "ok" or payments.get("queued") != 0)
+        cache = self.redis.status()
+        degraded = degraded or cache == "down"
         return HTTPStatus.OK, {
             "status": "degraded" if degraded or Maintenance.read_only else "ok",
             "mode": "read-only" if Maintenance.read_only else "read-write",
             "database": "ok",
+            "cache": cache,
             "payments": payments,
             "version": VERSION,
             "features": self.flags.values,
@@ -258,7 +263,9 @@ class Handler(BaseHTTPRequestHandler):
         return HTTPStatus.OK, {"orders": rows}
 
     def active_drivers(self) -> tuple[HTTPStatus, Any]:
-        rows = self.db.run(lambda conn: _rows(conn, "SELECT id, name FROM drivers WHERE active ORDER BY id"))
+        rows = self.redis.read_through(
+            lambda: self.db.run(lambda conn: _rows(conn, "SELECT id, name FROM drivers WHERE active ORDER BY id"))
+        )
         return HTTPStatus.OK, {"drivers": rows}
 
     def monitoring_metrics(self) -> tuple[HTTPStatus, Any]:
@@ -287,7 +294,7 @@ class Handler(BaseHTTPRequestHandler):
         return HTTPStatus.OK, {"features": self.flags.values}
 
     def clear_cache(self) -> tuple[HTTPStatus, Any]:
-        return HTTPStatus.OK, {"cleared_entries": self.cache.clear()}
+        return HTTPStatus.OK, {"cleared_entries": self.cache.clear(), "cleared_cache_keys": self.redis.clear()}
 
     def readonly(self) -> tuple[HTTPStatus, Any]:
         Maintenance.read_only = True
@@ -329,6 +336,7 @@ def main() -> None:
     Handler.metrics = Metrics()
     Handler.flags = Flags()
     Handler.cache = LeakyCache()
+    Handler.redis = Cache(os.environ.get("CACHE_URL") or None)
     Handler.payments = Payments(db)
     if Handler.payments.enabled:
         threading.Thread(target=Handler.payments.drain_forever, name="payment-queue", daemon=True).start()
