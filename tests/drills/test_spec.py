@@ -292,3 +292,15 @@ def test_a_declared_step_naming_a_service_the_target_lacks_is_refused(tmp_path: 
 def test_declared_steps_that_contradict_themselves_are_refused(tmp_path: pathlib.Path, text: str, says: str) -> None:
     with pytest.raises(SpecError, match=re.escape(says)):
         spec.load(write(tmp_path, text))
+
+
+def test_a_target_file_extends_another_with_sections_of_its_own(tmp_path: pathlib.Path) -> None:
+    loaded = spec.load(CATALOG / "cache-outage.yaml")
+    assert loaded.target.name == "sample-cache" and loaded.target.service("cache").image == "drillbook/redis:7"
+    assert loaded.target.service("app").env["CACHE_URL"] == "redis://cache:6379/0"
+    assert spec.load(CATALOG / "db-outage.yaml").target.service("app").env.get("CACHE_URL", "") == ""
+    (tmp_path / "mine.yaml").write_text("extends: nowhere\nname: x\n")
+    drill = tmp_path / "drill.yaml"
+    drill.write_text("name: d\ntarget: mine.yaml\nscenario: {name: db_outage}\n")
+    with pytest.raises(SpecError, match=r"mine\.yaml: `extends: 'nowhere'` names neither a built-in target"):
+        spec.load(drill)
