@@ -17,6 +17,7 @@ import git
 import yaml
 
 from drillbook.errors import ReplicaError, SpecError
+from drillbook.replicas.secrets import SECRET_NAME, SecretStore, is_reference, is_secret
 from drillbook.replicas.target import Target
 
 FILE = "replica.yaml"
@@ -46,13 +47,15 @@ class Commit:
         return self.sha[:10]
 
 
-def initial_document(target: Target) -> dict[str, Any]:
+def initial_document(target: Target, store: SecretStore | None = None) -> dict[str, Any]:
+    """The target as a desired state; with a store, every secret in it is a reference to the store."""
+    known = [target.database.password] + [v for s in target.services for k, v in s.env.items() if SECRET_NAME.search(k)]
     return {
         "services": {
             s.name: {
                 "image": s.image,
                 "mem_limit": s.mem_limit,
-                "env": dict(s.env),
+                "env": {k: _kept(store, s.name, k, v, known) for k, v in s.env.items()},
                 "flags": dict(s.flags),
                 "health": s.ready.path if s.ready.kind == "http" else None,
             }
@@ -61,9 +64,17 @@ def initial_document(target: Target) -> dict[str, Any]:
     }
 
 
+def _kept(store: SecretStore | None, service: str, name: str, value: str, known: list[str]) -> Any:
+    if store is None or not is_secret(name, value, known):
+        return value
+    return store.put(f"{service}-{name.lower().replace('_', '-')}", value)
+
+
 class DesiredState:
-    def __init__(self, path: pathlib.Path, target: Target) -> None:
+    def __init__(self, path: pathlib.Path, target: Target, secrets: SecretStore | None = None) -> None:
         self.target = target
+        self.secrets = secrets
+        """Where the references in `replica.yaml` resolve; None: the repository holds none."""
         try:
             self.repo = git.Repo(path)
         except (git.InvalidGitRepositoryError, git.NoSuchPathError):
@@ -72,18 +83,18 @@ class DesiredState:
         self._check_usable()
 
     @classmethod
-    def create(cls, path: pathlib.Path, target: Target, drill: str) -> DesiredState:
+    def create(cls, path: pathlib.Path, target: Target, drill: str, secrets: SecretStore | None = None) -> DesiredState:
         """A fresh repository holding the target's desired state as its first commit."""
         path.mkdir(parents=True, exist_ok=True)
         repo = git.Repo.init(path, initial_branch="main")
         with repo.config_writer() as config:
             config.set_value("user", "name", AUTHOR.name)
             config.set_value("user", "email", AUTHOR.email)
-        (path / FILE).write_text(_dump(initial_document(target)))
+        (path / FILE).write_text(_dump(initial_document(target, secrets)))
         repo.index.add([FILE])
         message = f"desired state: initial ({drill})" + "".join(f"\n\nfrom {s}" for s in _sources(target))
         repo.index.commit(message, author=AUTHOR, committer=AUTHOR)
-        return cls(path, target)
+        return cls(path, target, secrets)
 
     @classmethod
     def clone(cls, url: str, path: pathlib.Path, target: Target) -> DesiredState:
@@ -136,11 +147,19 @@ class DesiredState:
                 )
             states[service.name] = ServiceState(
                 image=str(raw["image"]),
-                env={str(k): str(v) for k, v in (raw.get("env") or {}).items()},
+                env={str(k): self._value(service.name, str(k), v) for k, v in (raw.get("env") or {}).items()},
                 flags={**service.flags, **flags},
                 mem_limit=raw.get("mem_limit"),
             )
         return states
+
+    def _value(self, service: str, name: str, value: Any) -> str:
+        if not is_reference(value):
+            return str(value)
+        where = f"{FILE}: {service}.env.{name}"
+        if self.secrets is None:
+            raise SpecError(f"{where} refers to a secret, and this desired state has no secrets file to resolve it.")
+        return self.secrets.resolve(value, where)
 
     def head(self) -> Commit:
         commit = self.repo.head.commit

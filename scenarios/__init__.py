@@ -28,6 +28,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "data_corruption": "drillbook.scenarios.data_corruption",
         "primary_failure": "drillbook.scenarios.primary_failure",
         "cache_outage": "drillbook.scenarios.cache_outage",
+        "leaked_credential": "drillbook.scenarios.leaked_credential",
     },
     attribute="SCENARIO",
 )

@@ -23,10 +23,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from drillbook.replicas.secrets import SECRET_NAME
 from drillbook.replicas.target import Target
 
 MASK = "***"
-SECRET_NAME = re.compile(r"pass|secret|token|key|credential|auth", re.IGNORECASE)
 # Shorter literals are masked only where a pattern marks them: blindly replacing a
 # 4-letter password would also mask every ordinary word that happens to equal it.
 MIN_LITERAL = 6
@@ -60,7 +60,16 @@ class Secret:
 class Masker:
     def __init__(self, secrets: Iterable[Secret | str] = ()) -> None:
         found = [s if isinstance(s, Secret) else Secret("a declared secret", s) for s in secrets]
-        self.secrets = tuple(s for s in found if len(s.value) >= MIN_LITERAL)
+        self.secrets: tuple[Secret, ...] = ()
+        self._literal: re.Pattern[str] | None = None
+        self._learn(found)
+
+    def add(self, secret: Secret) -> None:
+        """A secret made while the drill runs (a rotated password): masked from now on."""
+        self._learn([secret])
+
+    def _learn(self, found: Iterable[Secret]) -> None:
+        self.secrets += tuple(s for s in found if len(s.value) >= MIN_LITERAL)
         literals = {s.value for s in self.secrets}
         # Longest first, so a secret that contains another is masked whole; a whole token
         # only, so a secret inside a longer name is not cut out of it.

@@ -16,13 +16,18 @@ from drillbook.drills.observe.load.process import LoadProcess
 from drillbook.drills.observe.memory import MemorySampler
 from drillbook.drills.observe.probes import Probe, ProbeRunner
 from drillbook.drills.run.guards import require_loopback
+from drillbook.drills.run.masking import Secret
 from drillbook.drills.run.phases import monitoring
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.watch import DATABASE_PROBE, HEALTH_PROBE
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.replica import Replica
+from drillbook.replicas.secrets import SecretStore
 from drillbook.replicas.toolbox.terminal import open_terminal
+
+SECRETS = "secrets"
+"""The drill's secrets file's folder, beside the desired-state repository, never in it."""
 
 
 def desired_state(drill: Drill) -> DesiredState:
@@ -34,7 +39,11 @@ def desired_state(drill: Drill) -> DesiredState:
     spec = drill.spec
     source = spec.target.desired_state_repo
     if source is None:
-        return DesiredState.create(path, spec.target, spec.name)
+        store = SecretStore(
+            drill.out_dir / SECRETS, lambda name, value: drill.masker.add(Secret(f"secret {name}", value))
+        )
+        store.remove()  # an earlier drill's in this folder
+        return DesiredState.create(path, spec.target, spec.name, store)
     local = (spec.path.parent / source) if "://" not in source else None
     if local is not None and local.exists():
         DesiredState(local, spec.target)  # refuses a dirty tree or a detached HEAD
@@ -52,6 +61,8 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     def guard(address: str) -> None:
         require_loopback(address, in_spec=m.allow_remote, confirmed=allow_remote)
 
+    if drill.desired.secrets is not None:
+        teardown.push("remove the drill's secrets", drill.desired.secrets.remove, essential=True)
     replica = drill.replica = Replica(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired)
     head = drill.desired.head()
     drill.timeline.record(EventKind.GIT, f"desired state at {head.short} ({head.message}) in {drill.desired.path}")
