@@ -97,36 +97,68 @@ def shard_of(chosen: PlanModel, gameday: str, drills: Sequence[str], k: int, pat
     return chosen.shards[k - 1]
 
 
+class ShardRecord(BaseModel):
+    """What a shard's gameday.json says of the shard: enough for the merge, with its folders only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    k: int = Field(ge=1)
+    of: int = Field(ge=1)
+    plan: PlanModel
+    model: dict[str, Any]
+    file: str
+    scenarios: dict[str, str] = {}
+
+
+class ShardRow(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    name: str
+    folder: str
+    verdict: str
+
+
 @dataclass(frozen=True)
 class Shard:
     folder: pathlib.Path
     document: dict[str, Any]
     """The shard's gameday.json."""
+    record: ShardRecord
 
 
 def read_shard(folder: pathlib.Path) -> Shard:
     path = folder / "gameday.json"
+    refusal = SpecError(
+        f"{folder} is not the folder of a game-day shard: its gameday.json is missing, unreadable or names no "
+        "shard. Give the --out folders of `drillbook gameday FILE --shard K --plan PLAN.json`."
+    )
+    if not path.is_file():
+        raise refusal
     try:
         document = json.loads(inputs.read_text(path, "game-day record"))
-    except ValueError:
-        document = None
-    if not isinstance(document, dict) or not isinstance(document.get("shard"), dict):
-        raise SpecError(
-            f"{folder} is not the folder of a game-day shard: its gameday.json is missing, unreadable or "
-            "names no shard. Give the --out folders of `drillbook gameday FILE --shard K --plan PLAN.json`."
-        )
-    return Shard(folder, document)
+        if not isinstance(document, dict):
+            raise refusal
+        record = ShardRecord.model_validate(document.get("shard"))
+        for row in document.get("drills", []):
+            ShardRow.model_validate(row)
+        if not isinstance(document.get("started_at"), str) or not isinstance(document.get("not_run", []), list):
+            raise refusal
+        dt.datetime.fromisoformat(document["started_at"])
+        float(document.get("duration_s", 0.0))
+    except (ValueError, TypeError, ValidationError):
+        raise refusal from None
+    return Shard(folder, document, record)
 
 
 def check_merge(shards: Sequence[Shard]) -> PlanModel:
     """The plan every shard ran, once each of its drills ran exactly once."""
-    plans = {json.dumps(s.document["shard"].get("plan"), sort_keys=True) for s in shards}
+    plans = {s.record.plan.model_dump_json() for s in shards}
     if len(plans) != 1:
         raise SpecError(
             "These shards come from different plans (or different game days); merge the shards of one "
             "`--plan` only: " + ", ".join(str(s.folder) for s in shards)
         )
-    chosen = PlanModel.model_validate(shards[0].document["shard"]["plan"])
+    chosen = shards[0].record.plan
     ran: dict[str, list[str]] = {}
     for s in shards:
         for row in s.document.get("drills", []):
@@ -149,8 +181,11 @@ def merge(shards: Sequence[Shard], out: pathlib.Path, history: History) -> dict[
     """One game day from its shards: each drill's folder copied to `out`, every result added to
     `history` with its regressions against that history, and the game day's files written."""
     chosen = check_merge(shards)
-    first = shards[0].document
-    model = gameday.GameDayModel.model_validate(first["shard"]["model"])
+    first = shards[0].record
+    try:
+        model = gameday.GameDayModel.model_validate(first.model)
+    except ValidationError:
+        raise SpecError(f"The shard {shards[0].folder} names a game day drillbook cannot read; run it again.") from None
     rows, results, not_run = [], [], []
     by_name = {str(r["name"]): (s, r) for s in shards for r in s.document.get("drills", [])}
     for name in chosen.drills:
@@ -173,13 +208,13 @@ def merge(shards: Sequence[Shard], out: pathlib.Path, history: History) -> dict[
     started = min(s.document["started_at"] for s in shards)
     duration_s = max(float(s.document.get("duration_s", 0.0)) for s in shards)
     gdoc = gameday.document(
-        gameday.GameDay(model, pathlib.Path(first["shard"]["file"]), ()),
+        gameday.GameDay(model, pathlib.Path(first.file), ()),
         dt.datetime.fromisoformat(started),
         duration_s,
         rows,
         not_run,
     )
     gdoc["merged_from"] = [str(s.folder) for s in shards]
-    scenarios = {str(k): str(v) for s in shards for k, v in (s.document["shard"].get("scenarios") or {}).items()}
+    scenarios = {k: v for s in shards for k, v in s.record.scenarios.items()}
     gameday.write(gdoc, results, out, history, scenarios)
     return gdoc
