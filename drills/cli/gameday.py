@@ -68,15 +68,17 @@ def _plan(args: argparse.Namespace, console: Console) -> ExitCode:
     with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
         gameday = gameday_module.load(args.file, pathlib.Path(scratch))
     names = [d.name for d in gameday.drills]
-    store = History(history_path(args))
-    try:
-        durations = {}
-        for name in names:
-            runs = [float(d["duration_s"]) for d in store.documents(name) if d.get("duration_s") is not None]
-            if runs:
-                durations[name] = runs[-1]
-    finally:
-        store.close()
+    shards.plan(gameday.name, names, count, {})  # the count refused before the history is opened
+    durations: dict[str, float] = {}
+    if history_path(args).is_file():  # read only: planning never creates a history
+        store = History(history_path(args))
+        try:
+            for name in names:
+                runs = [float(d["duration_s"]) for d in store.documents(name) if d.get("duration_s") is not None]
+                if runs:
+                    durations[name] = runs[-1]
+        finally:
+            store.close()
     chosen = shards.plan(gameday.name, names, count, durations)
     out.write_text(chosen.model_dump_json(indent=1) + "\n")
     basis = "recorded durations" if chosen.basis == "history" else "drill counts (no history yet)"
