@@ -200,6 +200,8 @@ class TeamAlert(_Part):
     delivered_at: float | None = None
     receiver: str | None = None
     source: Literal["team", "runbook"] = "team"
+    suppressed: str | None = None
+    """Why Alertmanager held it back (`inhibited by X`, `silenced`); None: it did not."""
 
 
 class RuleOutcome(_Part):

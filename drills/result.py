@@ -190,6 +190,7 @@ def _monitoring(section: Section) -> dict[str, Any]:
                 "delivered_at": f.delivered_at,
                 "receiver": f.receiver,
                 "source": "runbook" if f.runbook else "team",
+                "suppressed": f.suppressed,
             }
             for f in section.firings
         ],

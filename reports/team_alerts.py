@@ -40,6 +40,9 @@ def rows(doc: ResultDocument) -> list[Row]:
         return []
     injected = doc.measurements.injected_at
     delivered_to = {(a.name, a.fired_at): a.receiver for a in m.alerts if a.source == "team"}
+    held: dict[tuple[str, float | None], str] = {
+        (a.name, a.fired_at): a.suppressed for a in m.alerts if a.source == "team" and a.suppressed
+    }
     out = []
     for o in m.outcomes:
         css = {"fired": "yes", "missed": "no", "noise": "no"}.get(o.status, "na")
@@ -47,8 +50,10 @@ def rows(doc: ResultDocument) -> list[Row]:
         delivered = "—"
         if o.delivered_at is not None:
             delivered = f"{_after(o.delivered_at, injected)} to {receiver or 'a receiver'}"
+        elif (o.rule, o.fired_at) in held:
+            delivered = f"not delivered: {held[(o.rule, o.fired_at)]} (Alertmanager)"
         elif o.fired_at is not None:
-            delivered = "not delivered (grouped, inhibited or still waiting)"
+            delivered = "not delivered (still grouped or waiting when the drill ended)"
         out.append(
             Row(
                 rule=o.rule,

@@ -35,6 +35,8 @@ class Firing:
     receiver: str | None
     runbook: bool
     """One of the shipped runbook rules' alerts, not the team's."""
+    suppressed: str | None = None
+    """Why Alertmanager held it back (`inhibited by X`, `silenced`), as its API said; None: it did not."""
 
 
 def query_alerts(prometheus_url: str, lookback_s: float) -> list[tuple[dict[str, str], list[float]]]:
@@ -57,6 +59,7 @@ def firings(
     evaluation_s: float,
     to_drill_clock: Callable[[float], float],
     last_evaluation: float,
+    suppressed: Mapping[tuple[tuple[str, str], ...], str] | None = None,
 ) -> list[Firing]:
     """Every firing on the drill's clock, the earliest first; `last_evaluation` is the drill's
     clock at the end, before which a firing that stopped had resolved."""
@@ -77,9 +80,17 @@ def firings(
                     delivered_at=None if delivered is None else round(delivered.received_at, 3),
                     receiver=None if delivered is None else delivered.receiver,
                     runbook=runbook,
+                    suppressed=_suppressed(suppressed or {}, dict(shown)),
                 )
             )
     return sorted(out, key=lambda f: (f.fired_at, f.name))
+
+
+def _suppressed(held: Mapping[tuple[tuple[str, str], ...], str], labels: Mapping[str, str]) -> str | None:
+    for their, why in held.items():
+        if all(dict(their).get(k) == v for k, v in labels.items()):
+            return why
+    return None
 
 
 def _runs(instants: Sequence[float], evaluation_s: float) -> list[tuple[float, float]]:

@@ -69,6 +69,8 @@ class Monitor:
         self._shown = shown
         self.interval_s = interval_s
         self.deliveries: list[Delivery] = []
+        self.suppressed: dict[tuple[tuple[str, str], ...], str] = {}
+        """Each alert Alertmanager held back, by its labels: why (inhibited by which alert, silenced)."""
         self._seen = 0
         self._seconds: dict[int, list[float]] = {}
         """Per whole second of the drill: requests, errors, latency sum (seconds)."""
@@ -95,6 +97,7 @@ class Monitor:
         """One push and one read of the sink (the thread's loop; tests call it directly)."""
         self._guarded("push to the Pushgateway", self.push)
         self._guarded("read the alert sink", self.read_deliveries)
+        self._guarded("read Alertmanager's alerts", self.read_alertmanager)
 
     def registry(self) -> CollectorRegistry:
         """The gauges as they stand now."""
@@ -160,6 +163,21 @@ class Monitor:
                         one.received_at,
                     )
         self._seen = len(received)
+
+    def read_alertmanager(self) -> None:
+        """Alertmanager's own view (its API): which alerts it suppresses, and why."""
+        answer = httpx.get(self.urls["alertmanager"] + "/api/v2/alerts", timeout=2.0)
+        answer.raise_for_status()
+        alerts = answer.json()
+        names = {str(a.get("fingerprint")): str((a.get("labels") or {}).get("alertname", "")) for a in alerts}
+        for a in alerts:
+            status = a.get("status") or {}
+            if status.get("state") != "suppressed":
+                continue
+            labels = tuple(sorted((str(k), str(v)) for k, v in (a.get("labels") or {}).items()))
+            inhibitors = [names.get(str(f), str(f)) for f in status.get("inhibitedBy") or []]
+            why = f"inhibited by {', '.join(sorted(set(inhibitors)))}" if inhibitors else "silenced"
+            self.suppressed.setdefault(labels, why)
 
     def firing_now(self) -> list[Delivery]:
         """The alerts whose newest notification says firing, as the engineer's pager shows them."""

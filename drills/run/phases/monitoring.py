@@ -78,7 +78,7 @@ def read(drill: Drill) -> None:
     now = drill.clock.now()
     series = collect.query_alerts(monitor.urls["prometheus"], now + 1.0)
     drill.firings = collect.firings(
-        series, monitor.deliveries, chosen.every.evaluation_s, lambda unix: unix - wall_origin, now
+        series, monitor.deliveries, chosen.every.evaluation_s, lambda unix: unix - wall_origin, now, monitor.suppressed
     )
 
 

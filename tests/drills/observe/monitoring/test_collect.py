@@ -27,3 +27,12 @@ def test_the_runbook_rules_are_told_from_the_teams_and_a_resolved_notice_is_not_
     resolved = Delivery(12.0, "drillbook-runbook", "resolved", (("alertname", "database_down"),))
     (only,) = firings([(labels, [ORIGIN + 5.0])], [resolved], 1.0, _clock, last_evaluation=30.0)
     assert only.runbook and only.delivered_at is None and only.resolved_at == 6.0
+
+
+def test_an_alert_alertmanager_held_back_says_why() -> None:
+    labels = {"alertname": "Burn", "alertstate": "firing", "team": "returns"}
+    held: dict[tuple[tuple[str, str], ...], str] = {
+        (("alertname", "Burn"), ("severity", "page"), ("team", "returns")): "inhibited by DbDown"
+    }
+    (only,) = firings([(labels, [ORIGIN + 5.0])], [], 1.0, _clock, last_evaluation=30.0, suppressed=held)
+    assert only.suppressed == "inhibited by DbDown" and only.delivered_at is None

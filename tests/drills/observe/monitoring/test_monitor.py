@@ -26,7 +26,7 @@ def _monitor(tmp_path: pathlib.Path, now: float, requests: list[dict[str, object
     memory = [MemorySample("app", 1.0, 100, 1000), MemorySample("app", 2.0, 950, 1000)]
     events: list[tuple[EventKind, str, float | None]] = []
     return Monitor(
-        {"pushgateway": "http://127.0.0.1:9", "alertsink": "http://127.0.0.1:9"},
+        {"pushgateway": "http://127.0.0.1:9", "alertsink": "http://127.0.0.1:9", "alertmanager": "http://127.0.0.1:9"},
         probes=lambda: probes,
         memory=lambda: memory,
         requests_file=file,
@@ -73,6 +73,7 @@ def test_a_push_that_fails_is_said_once_and_the_drill_goes_on(tmp_path: pathlib.
     assert time.monotonic() - started < 10
     assert sum("could not push to the Pushgateway" in e for e in events) == 1
     assert sum("could not read the alert sink" in e for e in events) == 1
+    assert sum("could not read Alertmanager's alerts" in e for e in events) == 1
 
 
 def test_what_is_firing_now_is_each_alerts_newest_notification(tmp_path: pathlib.Path) -> None:

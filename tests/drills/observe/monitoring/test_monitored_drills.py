@@ -51,6 +51,10 @@ def test_a_database_outage_pages_on_call_and_a_rule_that_cannot_fire_is_missed(t
     assert delivered.receiver == "returns-oncall"  # the team's route for severity=page, really taken
     assert delivered.labels["team"] == "returns" and delivered.resolved_at is not None
     assert _outcome(doc, "ReturnsApiUnreachable").status == "missed"
+    # The team's inhibition, as Alertmanager's API reports it: the error budget's page is held
+    # back while the database alert fires (when the errors last long enough to fire it at all).
+    for burn in (a for a in m.alerts if a.name == "ReturnsApiErrorBudgetBurn" and a.fired_at < delivered.resolved_at):
+        assert burn.suppressed == "inhibited by ReturnsDatabaseUnreachable" and burn.delivered_at is None
     # Detection judged by the team's alerting: the first of its alerts is the reported detection.
     assert doc.measurements.detected_at == m.first_fired_at
     assert m.within_budget and m.paged_in_s is not None and m.paged_in_s <= m.budget_s
