@@ -65,9 +65,8 @@ def warm_and_wait(ctx: Ctx) -> str:
             if isinstance(health, dict) and health.get("status") == "ok":
                 return f"{len(target.key_flows)} key flows warmed; health says ok"
             if time.monotonic() > deadline:
-                raise StepFailed(
-                    f"health still says {health.get('status', 'nothing') if isinstance(health, dict) else health!r}"
-                )
+                said = health.get("status", "nothing") if isinstance(health, dict) else repr(health)
+                raise StepFailed(f"after {ctx.options.verify_timeout_s:g} s the health endpoint still says {said}")
             time.sleep(0.2)
 
 

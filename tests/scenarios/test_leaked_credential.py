@@ -7,6 +7,7 @@ import pathlib
 
 import git
 import pytest
+from psycopg.conninfo import conninfo_to_dict
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
@@ -14,6 +15,7 @@ from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import leaked_credential
 from tests.conftest import CATALOG
+from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
@@ -53,3 +55,10 @@ def test_a_service_without_the_variable_is_refused_before_anything_starts() -> N
     target = spec.load(CATALOG / "db-outage.yaml").target
     with pytest.raises(PluginError, match=r"leaks app's VAULT_URL, which 'app' does not have"):
         leaked_credential.check(target, variable="VAULT_URL")
+
+
+def test_the_attacker_has_the_services_login_on_the_databases_loopback_port(fake: FakeReplica) -> None:
+    leaked = conninfo_to_dict(leaked_credential.leaked_conninfo(fake, "app", "DATABASE_URL"))
+    ours = conninfo_to_dict(fake.db_conninfo())
+    assert (leaked["user"], leaked["password"], leaked["dbname"]) == ("returns_app", "drill-only-app-pw", "returns")
+    assert (leaked["host"], leaked["port"]) == (ours["host"], ours["port"]) and ours["host"] == "127.0.0.1"
