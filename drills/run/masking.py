@@ -19,6 +19,7 @@ their values.
 from __future__ import annotations
 
 import re
+import urllib.parse
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -65,7 +66,11 @@ class Masker:
         self._learn(found)
 
     def add(self, secret: Secret) -> None:
-        """A secret made while the drill runs (a rotated password): masked from now on."""
+        """A secret made while the drill runs (a rotated password): masked from now on. Of a URL
+        with a login only the password is the secret: the rest of it is an address worth reading."""
+        parts = urllib.parse.urlsplit(secret.value) if "://" in secret.value else None
+        if parts is not None and parts.password:
+            secret = Secret(secret.label, urllib.parse.unquote(parts.password))
         self._learn([secret])
 
     def _learn(self, found: Iterable[Secret]) -> None:

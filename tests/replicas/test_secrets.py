@@ -62,6 +62,9 @@ def test_every_value_the_store_makes_is_masked_from_then_on(tmp_path: pathlib.Pa
     store.put("app-database-password", "Zq9-new-password-x")
     assert masker.text("rotated to Zq9-new-password-x") == "rotated to ***"
     assert masker.masked == ["secret app-database-password"]
+    store.put("app-database-url", "postgresql://returns_app:Zq9-url-password@db:5432/returns")
+    said = masker.text("failed on postgresql://returns_app:Zq9-url-password@db:5432/returns and Zq9-url-password")
+    assert said == "failed on postgresql://returns_app:***@db:5432/returns and ***"  # the address stays readable
 
 
 @pytest.mark.parametrize(
