@@ -61,6 +61,7 @@ class EventKind(StrEnum):
     RECONCILE = "reconcile"
     MEASURE = "measure"
     LOAD = "load"
+    STREAM = "stream"
     REHEARSAL = "rehearsal"
     CONTAINER = "container"
     FAILOVER = "failover"
@@ -245,6 +246,29 @@ class Monitoring(_Part):
     agreement: list[Agreement] = []
 
 
+class Disconnection(_Part):
+    client: int
+    lost_at: float
+    back_at: float | None
+    why: str
+
+
+class Stream(_Part):
+    """What the load's WebSocket clients saw (a target with `load.websocket`), apart from the
+    HTTP downtime: how many lost the stream after the fault, for how long, how many came back."""
+
+    url_path: str
+    clients: int
+    connected_at_injection: int
+    disconnected: int
+    reconnected: int
+    longest_s: float | None = None
+    mean_s: float | None = None
+    first_lost_at: float | None = None
+    last_back_at: float | None = None
+    disconnections: list[Disconnection] = []
+
+
 class ResultDocument(_Part):
     """A drill's result: its core (the first eight fields) and what rides beside it."""
 
@@ -283,6 +307,7 @@ class ResultDocument(_Part):
     masked: list[str] = []
     """Which secrets were masked, by what they are (never their values)."""
     monitoring: Monitoring | None = None
+    stream: Stream | None = None
 
 
 def json_schema() -> dict[str, Any]:

@@ -25,6 +25,7 @@ from drillbook.contract import RESULT_FILE, SCHEMA_VERSION, ResultDocument
 from drillbook.drills.judge.measure import LostWrite, Measurements
 from drillbook.drills.judge.objectives import Objective
 from drillbook.drills.judge.score import Score
+from drillbook.drills.judge.streams import StreamFigures
 from drillbook.drills.judge.team_alerts import Section
 from drillbook.drills.judge.verification import Item
 from drillbook.drills.observe.alerts import Alert
@@ -105,6 +106,8 @@ class DrillResult:
     deploy method's outage, apart from the release's own."""
     monitoring: Section | None = None
     """The team's alerting in the replica (a drill with `monitoring:`)."""
+    stream: StreamFigures | None = None
+    """What the load's WebSocket clients saw (a target with a stream)."""
 
 
 def traffic_buckets(samples: Sequence[Sample], bucket_s: float = 1.0) -> list[dict[str, float | int]]:
@@ -166,8 +169,19 @@ def to_document(result: DrillResult) -> dict[str, Any]:
     )
     doc["rehearsal"] = asdict(result.rehearsal) if result.rehearsal else None
     doc["monitoring"] = _monitoring(result.monitoring) if result.monitoring else None
+    doc["stream"] = _stream(result.stream) if result.stream else None
     doc["communications"] = runbook.communications(ResultDocument.model_validate(doc))
     return doc
+
+
+def _stream(figures: StreamFigures) -> dict[str, Any]:
+    shown = asdict(figures)
+    for key in ("longest_s", "mean_s", "first_lost_at", "last_back_at"):
+        shown[key] = _r(shown[key])
+    shown["disconnections"] = [
+        {**asdict(d), "lost_at": _r(d.lost_at), "back_at": _r(d.back_at)} for d in figures.disconnections
+    ]
+    return shown
 
 
 def _monitoring(section: Section) -> dict[str, Any]:

@@ -71,9 +71,19 @@ class WriteFlowModel(Model):
     fields: list[str] = Field(min_length=1)
 
 
+class StreamModel(Model):
+    service: str
+    path: str = Field(pattern=r"^/")
+    clients: int = Field(default=4, ge=1, le=200)
+    silence_s: float = Field(default=1.0, gt=0, le=60)
+    """A connection silent this long is counted dead: longer than the stream's push interval."""
+
+
 class TargetLoadModel(Model):
     locustfile: str
     write_flows: list[WriteFlowModel] = []
+    websocket: StreamModel | None = None
+    """A WebSocket stream the load's clients hold open beside the locustfile's users."""
 
 
 class DataCheckModel(Model):
@@ -180,6 +190,18 @@ class TargetModel(Model):
             for s in self.services
         )
 
+    def _stream(self, services: tuple[t.Service, ...]) -> t.Stream | None:
+        stream = self.load.websocket
+        if stream is None:
+            return None
+        names = [s.name for s in services]
+        if stream.service not in names:
+            raise SpecError(
+                f"target.load.websocket.service names service {stream.service!r}, but the services are {names}"
+                " (a service of a Compose profile runs only when the target lists that profile)."
+            )
+        return t.Stream(stream.service, stream.path, stream.clients, stream.silence_s)
+
     def _target(
         self,
         name: str,
@@ -204,6 +226,7 @@ class TargetModel(Model):
             deploy=self.desired_state.deploy if self.desired_state else "recreate",
             reset_connections=self.reset_connections.to_flow() if self.reset_connections else None,
             hosts=dict(self.hosts),
+            stream=self._stream(services),
             **extra,
         )
 

@@ -28,6 +28,7 @@ HERE = pathlib.Path(__file__).resolve().parent
 BUILTIN_TARGETS = {
     "sample": HERE.parent / "replicas" / "sample" / "target.yaml",
     "sample-cache": HERE.parent / "replicas" / "sample" / "target-cache.yaml",
+    "sample-realtime": HERE.parent / "replicas" / "sample" / "target-realtime.yaml",
     "tracker": HERE.parent / "replicas" / "tracker" / "target.yaml",
 }
 

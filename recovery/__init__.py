@@ -28,6 +28,7 @@ REGISTRY: Registry[AnyProcedure] = Registry(
         "pitr": "drillbook.recovery.pitr",
         "failover": "drillbook.recovery.failover",
         "restart_cache": "drillbook.recovery.restart_cache",
+        "restart_websocket": "drillbook.recovery.restart_websocket",
         "rotate_credentials": "drillbook.recovery.rotate_credentials",
     },
     attribute="PROCEDURE",

@@ -132,6 +132,20 @@ class WriteFlow:
 
 
 @dataclass(frozen=True)
+class Stream:
+    """A WebSocket stream the load's clients hold open (a live map, a chat, a ticker).
+
+    Its outage is measured apart from the HTTP downtime: how long clients were
+    disconnected, and how many reconnected."""
+
+    service: str
+    path: str
+    clients: int = 4
+    silence_s: float = 1.0
+    """A connection silent this long is counted dead (the stream pushes more often than that)."""
+
+
+@dataclass(frozen=True)
 class Backups:
     """What the drill backs up in the replica (see `replicas.backups`)."""
 
@@ -180,6 +194,8 @@ class Target:
     """The runbook's production host names -> the service answering for each in the replica."""
     internal: frozenset[str] = frozenset()
     """Networks with no way out (the toolbox's): internal, and no address of the host on them."""
+    stream: Stream | None = None
+    """The WebSocket stream the load holds open too; None: HTTP only."""
 
     def service(self, name: str) -> Service:
         for service in self.services:

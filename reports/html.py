@@ -36,6 +36,7 @@ def render(doc: dict[str, Any]) -> str:
             doc=doc,
             headline=words.headline(result),
             outages=words.outage_lines(result),
+            stream=words.stream_lines(result),
             deploys=words.deploy_lines(result),
             chart=markupsafe.Markup(chart.render(result)),
             budgets=runbook.budgets(result),

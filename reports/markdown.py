@@ -17,6 +17,7 @@ def render(doc: dict[str, Any]) -> str:
         counts=COUNTS,
         headline=words.headline(result),
         outages=words.outage_lines(result),
+        stream=words.stream_lines(result),
         deploys=words.deploy_lines(result),
         mon=result.monitoring,
         mon_rows=team_alerts.rows(result),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from drillbook.contract import ResultDocument
+from drillbook.contract import ResultDocument, Stream
 
 
 def duration(value: float | None) -> str:
@@ -53,6 +53,8 @@ def headline(doc: ResultDocument) -> str:
     if m.degraded_s:
         degraded = duration(m.degraded_s)
         parts.append(f"it ran degraded (answering, a part of it failing or on its fallback) for {degraded}")
+    if doc.stream is not None and doc.stream.disconnected:
+        parts.append(stream_sentence(doc.stream))
     rpo = objectives.get("RPO")
     lost = m.lost_writes
     if rpo:
@@ -68,6 +70,29 @@ def headline(doc: ResultDocument) -> str:
     met = verdict == "passed"
     lead = "Recovery objectives met" if met else "Recovery objectives NOT met"
     return f"{lead}: " + "; ".join(parts) + "."
+
+
+def stream_sentence(stream: Stream) -> str:
+    """What the WebSocket clients saw, in the headline's words."""
+    lost = f"{stream.disconnected} of {stream.clients} live-stream (WebSocket) clients were disconnected"
+    if stream.longest_s is not None:
+        lost += f", the longest for {duration(stream.longest_s)}"
+    if stream.reconnected == stream.disconnected:
+        return lost + ", and every one reconnected"
+    return lost + f", and only {stream.reconnected} reconnected"
+
+
+def stream_lines(doc: ResultDocument) -> list[str]:
+    """The stream's figures, one line each, for the reports' tables."""
+    s = doc.stream
+    if s is None:
+        return []
+    return [
+        f"stream: {s.url_path}, {s.clients} clients, {s.connected_at_injection} connected at the fault",
+        f"disconnected: {s.disconnected}; reconnected: {s.reconnected}",
+        f"longest disconnection: {seconds(s.longest_s)}; mean: {seconds(s.mean_s)}",
+        f"first lost at {seconds(s.first_lost_at)}; all back at {seconds(s.last_back_at)}",
+    ]
 
 
 def outage_lines(doc: ResultDocument) -> list[str]:

@@ -29,6 +29,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "primary_failure": "drillbook.scenarios.primary_failure",
         "cache_outage": "drillbook.scenarios.cache_outage",
         "leaked_credential": "drillbook.scenarios.leaked_credential",
+        "websocket_outage": "drillbook.scenarios.websocket_outage",
     },
     attribute="SCENARIO",
 )

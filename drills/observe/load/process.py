@@ -25,8 +25,9 @@ from drillbook.drills.observe.load.ledger import (
     parse_request,
     parse_write,
 )
+from drillbook.drills.observe.load.sockets import SOCKETS_FILE, SocketEvent, parse_event
 from drillbook.errors import ReplicaError
-from drillbook.replicas.target import WriteFlow
+from drillbook.replicas.target import Stream, WriteFlow
 
 
 class LoadProcess:
@@ -43,7 +44,9 @@ class LoadProcess:
         write_flows: tuple[WriteFlow, ...],
         out: pathlib.Path,
         max_seconds: float,
+        stream: tuple[str, Stream] | None = None,
     ) -> None:
+        """`stream`: the URL of the target's WebSocket stream and how to hold it, if it has one."""
         self.out = out
         self._argv = [
             sys.executable,
@@ -68,10 +71,17 @@ class LoadProcess:
             "--parent-pid",
             str(os.getpid()),
         ]
+        if stream is not None:
+            url, held = stream
+            self._argv += ["--websocket", url, "--websocket-clients", str(held.clients)]
+            self._argv += ["--websocket-silence", str(held.silence_s)]
         self._proc: subprocess.Popen[str] | None = None
         self._requests = Tail(out / REQUESTS_FILE)
         self._writes = Tail(out / LEDGER_FILE)
         self._misses = Tail(out / MISSES_FILE)
+        self._sockets = Tail(out / SOCKETS_FILE)
+        self.socket_events: list[SocketEvent] = []
+        """Every WebSocket client's connection opened and closed, in order."""
         self.requests: list[RequestRecord] = []
         self.writes: list[AckedWrite] = []
         self.misses: list[Miss] = []
@@ -99,7 +109,7 @@ class LoadProcess:
         if self._proc is not None:
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        for stale in (REQUESTS_FILE, LEDGER_FILE, MISSES_FILE):
+        for stale in (REQUESTS_FILE, LEDGER_FILE, MISSES_FILE, SOCKETS_FILE):
             (self.out / stale).unlink(missing_ok=True)
         with (self.out / "load.log").open("w") as log:
             self._proc = subprocess.Popen(
@@ -141,6 +151,7 @@ class LoadProcess:
         self.requests.extend(parse_request(row) for row in self._requests.read())
         self.writes.extend(parse_write(row) for row in self._writes.read())
         self.misses.extend(parse_miss(row) for row in self._misses.read())
+        self.socket_events.extend(parse_event(row) for row in self._sockets.read())
 
     @property
     def running(self) -> bool:

@@ -28,6 +28,7 @@ from locust import FastHttpUser, HttpUser, User, constant_throughput, events  # 
 from locust.env import Environment  # noqa: E402
 
 from drillbook.drills.observe.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
+from drillbook.drills.observe.load.sockets import SOCKETS_FILE, SocketLog, hold  # noqa: E402
 
 
 def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
@@ -157,6 +158,16 @@ class _NotJson:
         self.text = text
 
 
+def _hold_streams(args: argparse.Namespace, stop: gevent.event.Event) -> tuple[list[gevent.Greenlet], SocketLog]:
+    """The WebSocket clients, each a greenlet that holds the stream until the load stops."""
+    log = SocketLog((args.out / SOCKETS_FILE).open("w", buffering=1))
+    clients = [
+        gevent.spawn(hold, args.websocket, n, log, stop.is_set, stop.wait, args.websocket_silence)
+        for n in range(args.websocket_clients)
+    ]
+    return clients, log
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="drillbook.drills.observe.load.worker")
     parser.add_argument("--locustfile", type=pathlib.Path, required=True)
@@ -169,6 +180,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--max-seconds", type=float, required=True)
     parser.add_argument("--parent-pid", type=int, required=True, help="stop when this process is gone")
     parser.add_argument("--no-ledger", action="store_true", help="plain locust, no records (the benchmark's baseline)")
+    parser.add_argument("--websocket", help="ws:// URL of a stream the WebSocket clients hold open")
+    parser.add_argument("--websocket-clients", type=int, default=0)
+    parser.add_argument("--websocket-silence", type=float, default=1.0, help="seconds of silence that count as dead")
     args = parser.parse_args(argv)
 
     if os.getppid() != args.parent_pid:
@@ -193,11 +207,17 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stdin.readline().strip() != "go":
         return 0  # the harness closed our stdin: it stopped before the load began
     runner.start(args.users, spawn_rate=args.users)
+    sockets = _hold_streams(args, stop) if args.websocket and args.websocket_clients > 0 else None
     print("load: started", flush=True)
     deadline = time.monotonic() + args.max_seconds
     while not stop.is_set() and time.monotonic() < deadline and os.getppid() == parent:
         stop.wait(0.2)
+    stop.set()
     runner.quit()
+    if sockets is not None:
+        gevent.joinall(sockets[0], timeout=2.0)
+        gevent.killall(sockets[0], timeout=1.0)
+        sockets[1].close()
     if recorder is not None:
         recorder.close()
     total = env.stats.total

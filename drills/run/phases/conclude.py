@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from drillbook.drills.judge import measure, objectives, team_alerts
+from drillbook.contract import EventKind
+from drillbook.drills.judge import measure, objectives, streams, team_alerts
 from drillbook.drills.observe.alerts import Alert
 from drillbook.drills.observe.samples import Sample
 from drillbook.drills.result import Check, DrillResult, Verdict, environment
@@ -30,12 +31,13 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
     by_monitoring = alerting is not None and m.detect.by == "monitoring"
     detected_at = alerting.first_fired_at if alerting is not None and by_monitoring else drill.detected_at
     figures = measured(drill, samples, observed_until, detected_at)
+    stream = streamed(drill, observed_until)
     judged = objectives.judge(m.objectives.tier, figures, m.objectives.rto_s, m.objectives.rpo_s)
     snapshots = tuple(drill.diagnostics.wait(timeout_s=5.0)) if drill.diagnostics else ()
     parts.escalate(drill, fired, figures, observed_until)
     checks = list(drill.checks)
     if drill.injected_at is not None and verdict is None:
-        checks += outcome_checks(drill, figures, fired, alerting if by_monitoring else None)
+        checks += outcome_checks(drill, figures, fired, alerting if by_monitoring else None, stream)
     if verdict is None:
         verdict = "passed" if all(o.met for o in judged) and all(c.ok for c in checks) else "failed"
     desired = drill.desired
@@ -76,14 +78,43 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
         deploy=drill.spec.target.deploy,
         replacements=tuple(on_clock(drill, r) for r in (drill.replica.replacements if drill.replica else ())),
         monitoring=monitoring.section(drill, alerting, fired),
+        stream=stream,
     )
 
 
+def streamed(drill: Drill, observed_until: float) -> streams.StreamFigures | None:
+    """The WebSocket clients' figures, and their disconnections on the timeline."""
+    stream, load = drill.spec.target.stream, drill.load
+    if stream is None or load is None:
+        return None
+    load.poll()
+    at = drill.clock.from_monotonic
+    events = [replace(e, at=at(e.at)) for e in load.socket_events]
+    figures = streams.judge(events, stream.path, stream.clients, drill.injected_at, observed_until)
+    if figures.first_lost_at is not None and not any(e.kind == EventKind.STREAM for e in drill.timeline.ordered()):
+        why = figures.disconnections[0].why
+        drill.timeline.record(
+            EventKind.STREAM,
+            f"{figures.disconnected} of {figures.clients} WebSocket clients lost {stream.path} ({why})",
+            figures.first_lost_at,
+        )
+        if figures.last_back_at is not None:
+            drill.timeline.record(
+                EventKind.STREAM, f"every WebSocket client connected to {stream.path} again", figures.last_back_at
+            )
+    return figures
+
+
 def outcome_checks(
-    drill: Drill, figures: measure.Measurements, fired: tuple[Alert, ...], alerting: team_alerts.Judged | None
+    drill: Drill,
+    figures: measure.Measurements,
+    fired: tuple[Alert, ...],
+    alerting: team_alerts.Judged | None,
+    stream: streams.StreamFigures | None = None,
 ) -> list[Check]:
-    """The outcome's checks; detection by the team's alerting when `alerting` is given."""
-    checks = parts.outcome_checks(drill, figures, fired)
+    """The outcome's checks; detection by the team's alerting when `alerting` is given; the
+    stream's when the target has one."""
+    checks = parts.outcome_checks(drill, figures, fired) + parts.stream_checks(stream)
     if alerting is None:
         return checks
     checks = [monitoring.detected_check(alerting) if c.name == "detected" else c for c in checks]

@@ -24,6 +24,7 @@ from drillbook.drills.run.watch import DATABASE_PROBE, HEALTH_PROBE
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.secrets import SecretStore
+from drillbook.replicas.target import Stream
 from drillbook.replicas.toolbox.terminal import open_terminal
 
 SECRETS = "secrets"
@@ -76,6 +77,7 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
         write_flows=spec.target.write_flows,
         out=drill.out_dir / "load",
         max_seconds=drill.cap_s,
+        stream=stream_of(replica),
     )
     guard(replica.url())
     teardown.push("stop the load", load.stop, essential=True)
@@ -96,6 +98,14 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     monitoring.start(drill, replica, teardown)
     gatherer = Gatherer(replica, m.alerts.time_scale, drill.clock.now)
     drill.diagnostics = Background(gatherer, drill.timeline.record)
+
+
+def stream_of(replica: Replica) -> tuple[str, Stream] | None:
+    """The target's WebSocket stream on its loopback port, for the load's clients."""
+    stream = replica.target.stream
+    if stream is None:
+        return None
+    return "ws" + replica.url(stream.service).removeprefix("http") + stream.path, stream
 
 
 def _toolbox(drill: Drill, replica: Replica) -> None:

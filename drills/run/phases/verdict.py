@@ -6,6 +6,7 @@ from __future__ import annotations
 from drillbook.contract import EventKind
 from drillbook.drills.judge import findings, verification
 from drillbook.drills.judge.measure import Measurements
+from drillbook.drills.judge.streams import StreamFigures
 from drillbook.drills.observe import alerts as alert_rules
 from drillbook.drills.observe.diagnostics import Snapshot
 from drillbook.drills.observe.samples import Sample
@@ -52,6 +53,32 @@ def outcome_checks(drill: Drill, figures: Measurements, fired: tuple[alert_rules
     if figures.lost_after_injection:
         lost = f"{figures.lost_after_injection} writes acknowledged after the fault were lost"
         checks.append(Check("no_loss_after_injection", False, lost))
+    return checks
+
+
+def stream_checks(stream: StreamFigures | None) -> list[Check]:
+    """A target with a WebSocket stream: it was held when the fault came, and every client
+    that lost it came back. A stream never held proves nothing about the fault."""
+    if stream is None:
+        return []
+    held = stream.connected_at_injection > 0
+    checks = [
+        Check(
+            "stream_held",
+            held,
+            f"{stream.connected_at_injection} of {stream.clients} WebSocket clients held {stream.url_path} at the fault"
+            + ("" if held else ": the stream's outage was not observed (is the service answering WebSocket?)"),
+        )
+    ]
+    if stream.disconnected:
+        longest = f"; the longest was away {stream.longest_s:.2f} s" if stream.longest_s is not None else ""
+        checks.append(
+            Check(
+                "stream_reconnected",
+                stream.all_back,
+                f"{stream.reconnected} of {stream.disconnected} clients that lost the stream reconnected{longest}",
+            )
+        )
     return checks
 
 

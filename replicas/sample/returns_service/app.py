@@ -22,6 +22,7 @@ from psycopg.rows import dict_row
 from returns_service.cache import Cache
 from returns_service.db import Database, DatabaseUnavailable
 from returns_service.payments import PaymentFailed, Payments
+from returns_service.realtime import Tracking
 
 VERSION = os.environ.get("SERVICE_VERSION", "dev")
 STARTED = time.monotonic()
@@ -127,6 +128,7 @@ class Handler(BaseHTTPRequestHandler):
     flags: Flags
     cache: LeakyCache
     redis: Cache
+    tracking: Tracking
     payments: Payments
     protocol_version = "HTTP/1.1"
 
@@ -202,12 +204,14 @@ class Handler(BaseHTTPRequestHandler):
         # Degraded: the service answers, but a part of it is failing or running on its fallback.
         degraded = self.payments.enabled and (payments["provider"] != "ok" or payments.get("queued") != 0)
         cache = self.redis.status()
-        degraded = degraded or cache == "down"
+        websockets = self.tracking.status()
+        degraded = degraded or cache == "down" or websockets == "down"
         return HTTPStatus.OK, {
             "status": "degraded" if degraded or Maintenance.read_only else "ok",
             "mode": "read-only" if Maintenance.read_only else "read-write",
             "database": "ok",
             "cache": cache,
+            "websockets": websockets,
             "payments": payments,
             "version": VERSION,
             "features": self.flags.values,
@@ -337,6 +341,7 @@ def main() -> None:
     Handler.flags = Flags()
     Handler.cache = LeakyCache()
     Handler.redis = Cache(os.environ.get("CACHE_URL") or None)
+    Handler.tracking = Tracking(os.environ.get("TRACKING_URL") or None)
     Handler.payments = Payments(db)
     if Handler.payments.enabled:
         threading.Thread(target=Handler.payments.drain_forever, name="payment-queue", daemon=True).start()

@@ -66,7 +66,8 @@ def test_the_command_lists_gaps_and_exits_1_until_every_incident_is_rehearsed(
     listed = {r["incident"]: r for r in json.loads(capsys.readouterr().out)}
     assert code == 1
     assert listed["database-connection-failure"]["status"] == "rehearsed"
-    assert listed["websockets-down"]["status"] == "not covered"  # no drill has the WebSocket service yet
+    assert listed["monitoring-down"]["status"] == "not covered"  # no drill takes the monitoring down
+    assert listed["websockets-down"]["status"] == "never run"  # websocket-outage covers it
     assert listed["security-breach"]["status"] == "never run"  # leaked-credential covers it
     assert any(d["drill"] == "db-outage" and d["verdict"] == "passed" for d in listed["database-down"]["drills"])
 

@@ -309,9 +309,24 @@ def _yaml_texts(rng: random.Random) -> Iterator[tuple[str, bytes]]:
         ("body", rng.choice(["x", 3, True, ".inf"])),
         ("method", rng.choice(["FETCH", "post", ""])),
         ("deploy", rng.choice(["blue-green", "", None, ["rolling"]])),
+        (
+            "websocket",
+            rng.choice(
+                [
+                    {"service": "nope", "path": "/ws"},
+                    {"service": target["app"], "path": "ws"},
+                    {"service": target["app"], "path": "/ws", "clients": 0},
+                    {"service": target["app"], "path": "/ws", "silence_s": ".inf"},
+                    {"path": "/ws"},
+                    "yes",
+                ]
+            ),
+        ),
     ]
     where, bad = rng.choice(choices)
-    if where == "id_field":
+    if where == "websocket":
+        target["load"]["websocket"] = bad
+    elif where == "id_field":
         target["load"]["write_flows"][0]["id_field"] = bad
     elif where == "deploy":
         target["desired_state"] = {"deploy": bad}
