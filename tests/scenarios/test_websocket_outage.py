@@ -27,7 +27,7 @@ def test_a_dead_websocket_worker_disconnects_every_client_until_the_restart(tmp_
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     started = steps["start a new service"]["finished_at"]
     assert stream["last_back_at"] >= steps["start a new service"]["started_at"]
-    assert stream["last_back_at"] - started < 2.0
+    assert stream["last_back_at"] - started < 3.0  # clients retry every 0.1 s
     assert stream["longest_s"] >= started - m["injected_at"] - 1.0
     assert {c["name"]: c["ok"] for c in doc["checks"]}["stream_reconnected"] is True
     summary = (tmp_path / "out" / "summary.md").read_text()
