@@ -7,6 +7,7 @@ BIN       := $(VENV)/bin
 DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
+WORKERS   ?= 3
 
 .PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr clean
 
@@ -78,10 +79,14 @@ lint: venv
 	cd build/typecheck && ../../$(BIN)/mypy --config-file ../../pyproject.toml
 
 unit: venv zsh promtool
-	$(BIN)/pytest -m "not docker and not slow" -q
+	$(BIN)/pytest -m "not docker and not slow" -q -n 2
 
+# A test drill mostly waits on its containers (a serial run used under a third of one core), so the
+# tests run in $(WORKERS) processes side by side (pytest-xdist); those marked `serial` (a figure
+# judged against a tight time bound, or an engine-wide cleanup) run alone afterwards.
 test: setup browser zsh lint
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n $(WORKERS) --dist loadgroup -m "not serial"
+	$(BIN)/pytest -q -m serial
 
 clean:
 	rm -rf $(VENV) build $(OUT) .mypy_cache .ruff_cache .pytest_cache

@@ -72,11 +72,20 @@ def sample_target() -> Target:
 
 
 def drillbook_objects(client: DockerClient) -> list[str | None]:
+    """drillbook's objects that this test process may be blamed for: those its own drills made
+    and those of any drill whose process is gone. `make test` runs tests in several processes
+    at once (pytest-xdist): a drill still running in another is that one's to account for."""
     wanted = labels.filter_for()
+    mine = labels.owner()
+
+    def ours(object_labels: dict[str, str] | None) -> bool:
+        owner = (object_labels or {}).get(labels.OWNER)
+        return owner == mine or not labels.owner_alive(owner)
+
     return (
-        [c.name for c in client.containers.list(all=True, filters=wanted)]
-        + [n.name for n in client.networks.list(filters=wanted)]
-        + [v.name for v in client.volumes.list(filters=wanted)]
+        [c.name for c in client.containers.list(all=True, filters=wanted) if ours(c.labels)]
+        + [n.name for n in client.networks.list(filters=wanted) if ours(n.attrs.get("Labels"))]
+        + [v.name for v in client.volumes.list(filters=wanted) if ours(v.attrs.get("Labels"))]
     )
 
 

@@ -11,7 +11,7 @@ import yaml
 from drillbook.drills.cli import main
 from tests.conftest import CATALOG
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.serial]
 
 HOLD_S = 3.0
 
