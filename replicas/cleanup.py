@@ -30,6 +30,23 @@ class DrillObjects:
         return len(self.containers) + len(self.networks) + len(self.volumes)
 
 
+@dataclass(frozen=True)
+class Listed:
+    id: str
+    name: str
+    labels: dict[str, str]
+
+
+def listed_containers(client: DockerClient, filters: dict[str, str | list[str] | bool]) -> list[Listed]:
+    """The containers matching `filters`, as the engine's list gives them. Not the SDK's
+    `containers.list`, which inspects each one afterwards and raises NotFound when a drill
+    beside this one removes a container in between."""
+    return [
+        Listed(str(row["Id"]), str((row.get("Names") or ["?"])[0]).lstrip("/"), dict(row.get("Labels") or {}))
+        for row in client.api.containers(all=True, filters=filters)
+    ]
+
+
 def survey(client: DockerClient) -> list[DrillObjects]:
     """Every drill that has objects on this engine, with whether its harness still runs."""
     found: dict[str, DrillObjects] = {}
@@ -43,8 +60,8 @@ def survey(client: DockerClient) -> list[DrillObjects]:
         getattr(entry, kind).append(name)
 
     wanted = labels.filter_for()
-    for c in client.containers.list(all=True, filters=wanted):
-        note(c.labels, c.name or c.id or "?", "containers")
+    for c in listed_containers(client, wanted):
+        note(c.labels, c.name, "containers")
     for n in client.networks.list(filters=wanted):
         note(n.attrs.get("Labels"), n.name or "?", "networks")
     for v in client.volumes.list(filters=wanted):
@@ -77,9 +94,9 @@ def _sweep(client: DockerClient, drill_id: str) -> tuple[int, int]:
     """(removed, still there) for one pass over the drill's objects."""
     wanted = labels.filter_for(drill_id)
     actions: list[Callable[[], object]] = []
-    for container in client.containers.list(all=True, filters=wanted):
+    for container in listed_containers(client, wanted):
         if labels.belongs_to(container.labels, drill_id):
-            actions.append(functools.partial(container.remove, force=True, v=True))
+            actions.append(functools.partial(client.api.remove_container, container.id, force=True, v=True))
     for network in client.networks.list(filters=wanted):
         if labels.belongs_to(network.attrs.get("Labels"), drill_id):
             actions.append(network.remove)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from drillbook.contract import ResultDocument
-from drillbook.reports import html, runbook
+from drillbook.reports import html, runbook, words
 
 
 def render(doc: dict[str, Any]) -> str:
@@ -16,8 +16,10 @@ def render(doc: dict[str, Any]) -> str:
     flows = result.flows_during_incident
     failed = sum(f.requests - f.ok for f in flows.values())
     impacted = f"{failed} failed requests during the incident (a drill has no real users)" if flows else "none seen"
+    if result.stream is not None and result.stream.disconnected:
+        impacted += "; " + words.stream_sentence(result.stream)
     comms = doc.get("communications") or runbook.communications(result)
-    key_kinds = {"fault", "alert", "recovery_step", "data_check", "verify", "interrupted", "error"}
+    key_kinds = {"fault", "alert", "recovery_step", "data_check", "verify", "interrupted", "error", "stream"}
     return (
         html.environment(autoescape=False)
         .get_template("postmortem.md.j2")

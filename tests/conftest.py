@@ -20,7 +20,7 @@ from docker import DockerClient
 
 from drillbook import contract
 from drillbook.drills import spec
-from drillbook.replicas import engine, images, labels
+from drillbook.replicas import cleanup, engine, images, labels
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from tests.fakes import FakeReplica, fake_replica
@@ -83,7 +83,7 @@ def drillbook_objects(client: DockerClient) -> list[str | None]:
         return owner == mine or not labels.owner_alive(owner)
 
     return (
-        [c.name for c in client.containers.list(all=True, filters=wanted) if ours(c.labels)]
+        [c.name for c in cleanup.listed_containers(client, wanted) if ours(c.labels)]
         + [n.name for n in client.networks.list(filters=wanted) if ours(n.attrs.get("Labels"))]
         + [v.name for v in client.volumes.list(filters=wanted) if ours(v.attrs.get("Labels"))]
     )

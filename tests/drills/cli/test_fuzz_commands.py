@@ -1,7 +1,7 @@
 """Every subcommand against hostile input: one paragraph and exit 2, never a traceback or a hang.
 
 Each case runs `drillbook.cli.main` in a forked child of this process (drillbook is
-imported once; a fresh interpreter per case would cost a second), with an alarm,
+imported once; a fresh interpreter per case would cost a second), with a CPU limit and an alarm,
 standard input from /dev/null, its own working folder, and no Docker engine
 (`DOCKER_HOST` points at a socket that does not exist, so a valid `run` ends in the
 "no Docker engine" refusal). The parent reads the child's exit status, its output
@@ -17,6 +17,7 @@ import json
 import os
 import pathlib
 import random
+import resource
 import signal
 import subprocess
 import sys
@@ -37,6 +38,11 @@ from tests.reports.sample_result import document as sample_document
 pytestmark = pytest.mark.slow
 
 HANG_S = 5
+"""A case that spends this much CPU has hung (a loop that never ends)."""
+BLOCKED_S = 30
+"""A case still running after this long, its CPU spent or not, has hung (a wait that never ends).
+The two apart: `make test` runs this beside real drills on two cores, where a case that needs a
+second of CPU may wait several for it."""
 MAX_RSS_KIB = 500 * 1024
 NO_ENGINE = "unix:///nonexistent/drillbook-fuzz/docker.sock"
 DB_OUTAGE = (CATALOG / "db-outage.yaml").read_text()
@@ -658,7 +664,8 @@ def run_forked(case: Case, folder: pathlib.Path) -> Outcome:
             sys.stdin = open(0)  # noqa: SIM115 - the child's whole life
             sys.stdout = open(1, "w")  # noqa: SIM115
             sys.stderr = open(2, "w")  # noqa: SIM115
-            signal.alarm(HANG_S)
+            resource.setrlimit(resource.RLIMIT_CPU, (HANG_S, HANG_S + 1))
+            signal.alarm(BLOCKED_S)
             code = main(case.argv)
         except BaseException:
             traceback.print_exc()
@@ -667,7 +674,7 @@ def run_forked(case: Case, folder: pathlib.Path) -> Outcome:
             sys.stderr.flush()
             os._exit(code)
     _pid, status, usage = os.wait4(pid, 0)
-    hung = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGALRM
+    hung = os.WIFSIGNALED(status) and os.WTERMSIG(status) in (signal.SIGALRM, signal.SIGXCPU, signal.SIGKILL)
     code = os.waitstatus_to_exitcode(status)
     after = _listing(folder)
     left = sorted(after - before)
@@ -678,7 +685,7 @@ def _judge(case: Case, outcome: Outcome) -> list[str]:
     problems = []
     what = f"{case.describe!r} argv={case.argv!r}"
     if outcome.hung:
-        return [f"{what}: hung past {HANG_S} s"]
+        return [f"{what}: hung past {HANG_S} s of CPU or {BLOCKED_S} s in all"]
     if "Traceback" in outcome.out + outcome.err:
         problems.append(f"{what}: traceback\n{outcome.err[-1500:]}")
     if outcome.code not in EXITS:
@@ -714,6 +721,23 @@ def test_every_subcommand_refuses_hostile_input_cleanly(seed: int, tmp_path: pat
         folder.mkdir()
         problems += _judge(case, run_forked(case, folder))
     assert not problems, f"{len(problems)} of 200 cases misbehaved:\n" + "\n\n".join(problems[:10])
+
+
+def test_a_case_that_never_stops_computing_is_called_hung(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The hang check itself: a command stuck in a loop is stopped at its CPU limit and named."""
+
+    def spins(argv: list[str]) -> int:
+        while True:
+            pass
+
+    monkeypatch.setattr(sys.modules[__name__], "main", spins)
+    (tmp_path / "case").mkdir()
+    case = Case(["list"], {}, describe="a loop")
+    assert _judge(case, run_forked(case, tmp_path / "case")) == [
+        f"'a loop' argv=['list']: hung past {HANG_S} s of CPU or {BLOCKED_S} s in all"
+    ]
 
 
 def test_the_cases_cover_every_subcommand() -> None:
@@ -806,7 +830,7 @@ def test_the_installed_command_refuses_the_same_cases() -> None:
 
 def _finish(case: Case, folder: pathlib.Path, before: set[str], proc: subprocess.Popen[bytes]) -> list[str]:
     try:
-        out, err = proc.communicate(timeout=HANG_S + 10)
+        out, err = proc.communicate(timeout=BLOCKED_S)
     except subprocess.TimeoutExpired:
         proc.kill()
         proc.communicate()
