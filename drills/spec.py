@@ -108,22 +108,24 @@ def write_variant(base: pathlib.Path, folder: pathlib.Path, name: str, **changes
     return path
 
 
+def _absolute(section: Any, key: str, folder: pathlib.Path, *, existing_only: bool = False) -> None:
+    """`section[key]`, a path relative to `folder`, made absolute: the document is read from
+    elsewhere now (a game day's copy of a drill, the target another one extends)."""
+    if isinstance(section, dict) and isinstance(section.get(key), str):
+        path = folder / section[key]
+        if not existing_only or path.exists():
+            section[key] = str(path)
+
+
 def _rebase(doc: dict[str, Any], folder: pathlib.Path) -> None:
     """The files a drill names relative to itself, made absolute: the copy lives elsewhere."""
-
-    def absolute(section: Any, key: str) -> None:
-        if isinstance(section, dict) and isinstance(section.get(key), str):
-            path = pathlib.Path(section[key])
-            if not path.is_absolute() and (folder / path).exists():
-                section[key] = str(folder / path)
-
     monitoring = doc.get("monitoring")
-    absolute(monitoring, "rules")
-    absolute(monitoring, "alertmanager")
+    _absolute(monitoring, "rules", folder, existing_only=True)
+    _absolute(monitoring, "alertmanager", folder, existing_only=True)
     recoveries = [doc.get("recovery"), *(doc.get("compare") or [])]
     for recovery in recoveries:
         if isinstance(recovery, dict):
-            absolute(recovery.get("runbook"), "file")
+            _absolute(recovery.get("runbook"), "file", folder, existing_only=True)
 
 
 # --- loading -------------------------------------------------------------------
@@ -277,11 +279,9 @@ def _extended(data: dict[str, Any], file: pathlib.Path) -> dict[str, Any]:
             f"{file}: the target it extends, {base_file}, is not a target file of its own (one level only)."
         )
     folder = base_file.parent.resolve()
-    for key in ("compose", "env_file"):
-        if isinstance(base.get(key), str):
-            base[key] = str(folder / base[key])
-    if isinstance(base.get("load"), dict) and isinstance(base["load"].get("locustfile"), str):
-        base["load"] = {**base["load"], "locustfile": str(folder / base["load"]["locustfile"])}
+    _absolute(base, "compose", folder)
+    _absolute(base, "env_file", folder)
+    _absolute(base.get("load"), "locustfile", folder)
     return {**base, **data}
 
 

@@ -8,10 +8,12 @@ without the drill's labels is never touched.
 from __future__ import annotations
 
 import contextlib
+import io
 import secrets
 import socket
+import tarfile
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import docker.errors
@@ -34,6 +36,20 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
+
+
+def put_files(
+    container: Container, folder: str, files: Mapping[str, bytes], private: Collection[str] = ()
+) -> None:
+    """Files into a container that has not started yet (never onto the host's disk); those named
+    in `private` (a key) readable by their owner only."""
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w") as tar:
+        for name, data in files.items():
+            info = tarfile.TarInfo(f"{folder.strip('/')}/{name}")
+            info.size, info.mode = len(data), 0o600 if name in private else 0o644
+            tar.addfile(info, io.BytesIO(data))
+    container.put_archive("/", buffer.getvalue())
 
 
 class LabelledContainers:

@@ -23,7 +23,8 @@ from drillbook.errors import SpecError
 FILE = "secrets.json"
 SECRET_NAME = re.compile(r"pass|secret|token|key|credential|auth", re.IGNORECASE)
 """An environment variable whose name says it holds a secret."""
-URL_PASSWORD = re.compile(r"[a-z][a-z0-9+.-]*://[^:/\s@]+:[^@\s/]+@", re.IGNORECASE)
+URL_PASSWORD = re.compile(r"([a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)(@)", re.IGNORECASE)
+"""A password in a URL (`scheme://user:password@host`), the password its second group."""
 
 
 def is_secret(name: str, value: str, known: Collection[str]) -> bool:

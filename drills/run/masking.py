@@ -24,7 +24,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from drillbook.replicas.secrets import SECRET_NAME
+from drillbook.replicas.secrets import SECRET_NAME, URL_PASSWORD
 from drillbook.replicas.target import Target
 
 MASK = "***"
@@ -32,7 +32,7 @@ MASK = "***"
 # 4-letter password would also mask every ordinary word that happens to equal it.
 MIN_LITERAL = 6
 PATTERNS = (
-    (re.compile(r"([a-z][a-z0-9+.-]*://[^:/\s@]+:)([^@\s/]+)(@)", re.IGNORECASE), r"\1" + MASK + r"\3"),
+    (URL_PASSWORD, r"\1" + MASK + r"\3"),
     (
         re.compile(
             r"\b((?:[a-z_]*_)?(?:password|passwd|pwd|secret|token|api[_-]?key|access[_-]?key)[a-z_]*)"

@@ -11,8 +11,6 @@ into the containers before they start, never onto the host's disk.
 
 from __future__ import annotations
 
-import io
-import tarfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -24,7 +22,7 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels
-from drillbook.replicas.containers import free_port
+from drillbook.replicas.containers import free_port, put_files
 from drillbook.replicas.images import MONITORING_IMAGE
 from drillbook.replicas.replica import Replica
 
@@ -100,7 +98,7 @@ class MonitoringStack:
             try:
                 container = self._create(part, command, port)
                 if part in (PROMETHEUS, ALERTMANAGER):
-                    _put(container, CONFIG_DIR, files)
+                    put_files(container, CONFIG_DIR, files)
                 container.start()
             except docker.errors.APIError as exc:
                 raise EngineError(
@@ -148,13 +146,3 @@ class MonitoringStack:
             f"(container {container.status}). Its last lines:\n{logs}\nA configuration it refuses is "
             "usually the team's Alertmanager file: check it with `amtool check-config`."
         )
-
-
-def _put(container: Container, folder: str, files: Mapping[str, bytes]) -> None:
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(f"{folder.strip('/')}/{name}")
-            info.size, info.mode = len(data), 0o644
-            tar.addfile(info, io.BytesIO(data))
-    container.put_archive("/", buffer.getvalue())

@@ -11,9 +11,7 @@ mounted, and the working folder is a clone of it.
 
 from __future__ import annotations
 
-import io
 import pathlib
-import tarfile
 from collections.abc import Mapping
 
 import docker.errors
@@ -22,6 +20,7 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels
+from drillbook.replicas.containers import put_files
 from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.protocols import Ran
 from drillbook.replicas.replica import Replica
@@ -62,7 +61,9 @@ class Toolbox:
                     {"ROUTES": routes},
                     aliases=sorted(routed),
                 )
-                _put(front, "/run/tlsfront", {"cert.pem": issued.certificate_pem, "key.pem": issued.key_pem})
+                put_files(
+                    front, "/run/tlsfront", {"cert.pem": issued.certificate_pem, "key.pem": issued.key_pem}, {"key.pem"}
+                )
                 front.start()
             box = self._create(
                 self.name,
@@ -71,7 +72,7 @@ class Toolbox:
                 binds={str(self.origin): {"bind": ORIGIN, "mode": "rw"}},
             )
             if trusted:
-                _put(box, str(pathlib.PurePosixPath(CA_FILE).parent), {pathlib.Path(CA_FILE).name: trusted})
+                put_files(box, str(pathlib.PurePosixPath(CA_FILE).parent), {pathlib.Path(CA_FILE).name: trusted})
             box.start()
         except docker.errors.APIError as exc:
             raise EngineError(f"The Docker engine refused to start the toolbox: {exc.explanation or exc}.") from exc
@@ -139,14 +140,3 @@ class Toolbox:
             working_dir=WORKDIR,
             mem_limit="256m",
         )
-
-
-def _put(container: Container, folder: str, files: Mapping[str, bytes]) -> None:
-    """Files into a container that has not started yet (never onto the host's disk)."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w") as tar:
-        for name, data in files.items():
-            info = tarfile.TarInfo(f"{folder.strip('/')}/{name}")
-            info.size, info.mode = len(data), 0o600 if name.startswith("key") else 0o644
-            tar.addfile(info, io.BytesIO(data))
-    container.put_archive("/", buffer.getvalue())
