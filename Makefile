@@ -7,7 +7,7 @@ BIN       := $(VENV)/bin
 DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
-WORKERS   ?= 3
+WORKERS   ?= 2
 
 .PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr clean
 
