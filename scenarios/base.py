@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from contextlib import AbstractContextManager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from typing import Any
 
 from drillbook.errors import PluginError
+from drillbook.replicas.protocols import Containers
 from drillbook.replicas.target import Service, Target
 
 
@@ -42,6 +43,28 @@ class Fault:
         self.reverted_at = time.monotonic()
         self.revert_detail = self._revert()
         return True
+
+
+@contextmanager
+def killed(replica: Containers, service: str, what: str, after: str = "") -> Iterator[Fault]:
+    """A service's container killed (SIGKILL) and left down; revert starts it again unless the
+    procedure already did. `what` names it in the fault's words ("WebSocket worker"), `after`
+    says what it is once started again ("(empty)" for a cache)."""
+
+    def revert() -> str | None:
+        if replica.status(service) == "running":
+            return None
+        replica.start_service(service)
+        return f"started the {what} {service!r} again" + (f" {after}" if after else "")
+
+    fault = Fault(f"{what} container {service!r}: kill", revert)
+    try:
+        # Its clients see the kill while the call is still returning: the fault began at the call.
+        fault.began = time.monotonic()
+        replica.kill(service)
+        yield fault
+    finally:
+        fault.revert()
 
 
 def named_service(target: Target, scenario: str, service: str | None, default: str) -> Service:

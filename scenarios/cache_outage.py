@@ -13,7 +13,7 @@ from contextlib import contextmanager
 
 from drillbook.replicas.protocols import Containers
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario, named_service
+from drillbook.scenarios.base import Fault, Scenario, killed, named_service
 
 DEFAULT_SERVICE = "cache"
 
@@ -25,19 +25,8 @@ def check(target: Target, service: str = DEFAULT_SERVICE) -> None:
 @contextmanager
 def inject(replica: Containers, service: str = DEFAULT_SERVICE) -> Iterator[Fault]:
     check(replica.target, service)
-
-    def revert() -> str | None:
-        if replica.status(service) == "running":
-            return None
-        replica.start_service(service)
-        return f"started the cache {service!r} again (empty)"
-
-    fault = Fault(f"cache container {service!r}: kill", revert)
-    try:
-        replica.kill(service)
+    with killed(replica, service, "cache", "(empty)") as fault:
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(

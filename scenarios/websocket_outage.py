@@ -10,14 +10,13 @@ fault does not heal itself: revert starts the worker again.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Containers
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario, named_service
+from drillbook.scenarios.base import Fault, Scenario, killed, named_service
 
 DEFAULT_SERVICE = "tracking"
 
@@ -36,22 +35,8 @@ def check(target: Target, service: str = DEFAULT_SERVICE) -> None:
 @contextmanager
 def inject(replica: Containers, service: str = DEFAULT_SERVICE) -> Iterator[Fault]:
     check(replica.target, service)
-
-    def revert() -> str | None:
-        if replica.status(service) == "running":
-            return None
-        replica.start_service(service)
-        return f"started the WebSocket worker {service!r} again"
-
-    fault = Fault(f"WebSocket worker {service!r}: kill", revert)
-    try:
-        # The clients see the kill while the call is still returning: the fault began at the call,
-        # or their disconnections would come before the injection and count as churn.
-        fault.began = time.monotonic()
-        replica.kill(service)
+    with killed(replica, service, "WebSocket worker") as fault:
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(
