@@ -267,6 +267,8 @@ class Stream(_Part):
     first_lost_at: float | None = None
     last_back_at: float | None = None
     disconnections: list[Disconnection] = []
+    connected: list[tuple[float, int]] = []
+    """[t, clients holding the stream] from each change on."""
 
 
 class ResultDocument(_Part):

@@ -178,6 +178,7 @@ def _stream(figures: StreamFigures) -> dict[str, Any]:
     shown = asdict(figures)
     for key in ("longest_s", "mean_s", "first_lost_at", "last_back_at"):
         shown[key] = _r(shown[key])
+    shown["connected"] = [[_r(t), n] for t, n in figures.connected]
     shown["disconnections"] = [
         {**asdict(d), "lost_at": _r(d.lost_at), "back_at": _r(d.back_at)} for d in figures.disconnections
     ]

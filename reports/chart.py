@@ -1,5 +1,5 @@
-"""The drill's timeline as one inline SVG: success rate, latency and memory over
-time, phases shaded, fault, detection and recovery marked. No script, no fetch:
+"""The drill's timeline as one inline SVG: success rate, latency, memory and a
+stream's connected clients over time, phases shaded, fault, detection and recovery marked. No script, no fetch:
 it prints and opens anywhere."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from html import escape
 
-from drillbook.contract import Measurements, ResultDocument
+from drillbook.contract import Measurements, ResultDocument, Stream
 
 WIDTH, LANE_H, GAP, LEFT, RIGHT, TOP = 900, 110, 26, 70, 20, 44
 PHASE_FILL = {
@@ -55,7 +55,19 @@ def lanes(doc: ResultDocument) -> list[Lane]:
             if name == service and used is not None and limit
         ]
         out.append(Lane(f"Memory of {service} (share of its limit)", "%", pts, 100.0, "#6a1b9a"))
+    if doc.stream is not None:
+        out.append(_stream_lane(doc.stream))
     return out
+
+
+def _stream_lane(stream: Stream) -> Lane:
+    """Clients holding the WebSocket stream, as steps: a count holds until it changes."""
+    steps: list[tuple[float, float]] = []
+    for t, n in stream.connected:
+        if steps:
+            steps.append((t, steps[-1][1]))
+        steps.append((t, float(n)))
+    return Lane(f"WebSocket clients holding {stream.url_path}", "", steps, float(stream.clients), "#00838f")
 
 
 def _phases(doc: ResultDocument, end: float) -> list[tuple[str, float, float]]:

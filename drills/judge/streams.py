@@ -44,6 +44,8 @@ class StreamFigures:
     first_lost_at: float | None
     last_back_at: float | None
     disconnections: tuple[Disconnection, ...]
+    connected: tuple[tuple[float, int], ...] = ()
+    """How many clients held the stream, from each change on: what the report's chart draws."""
 
     @property
     def all_back(self) -> bool:
@@ -54,8 +56,9 @@ def judge(
     events: Iterable[SocketEvent], path: str, clients: int, injected_at: float | None, observed_until: float
 ) -> StreamFigures:
     """Events on the drill's clock, in the order they happened."""
+    observed = sorted((e for e in events if e.at <= observed_until and e.kind != "stopped"), key=lambda e: e.at)
     by_client: dict[int, list[SocketEvent]] = {}
-    for event in sorted((e for e in events if e.at <= observed_until and e.kind != "stopped"), key=lambda e: e.at):
+    for event in observed:
         by_client.setdefault(event.client, []).append(event)
     connected = 0
     gaps: list[Disconnection] = []
@@ -80,7 +83,20 @@ def judge(
         first_lost_at=min((g.lost_at for g in gaps), default=None),
         last_back_at=max(backs) if backs and len(back) == len(first) else None,
         disconnections=tuple(gaps),
+        connected=_connected(observed),
     )
+
+
+def _connected(observed: list[SocketEvent]) -> tuple[tuple[float, int], ...]:
+    holding: set[int] = set()
+    series = []
+    for event in observed:
+        if event.kind == "open":
+            holding.add(event.client)
+        else:
+            holding.discard(event.client)
+        series.append((event.at, len(holding)))
+    return tuple(series)
 
 
 def _gaps(client: int, after: list[SocketEvent]) -> list[Disconnection]:

@@ -66,3 +66,38 @@ def test_a_partial_result_says_what_is_missing() -> None:
     assert "ends 3.50 s into the drill" in page
     assert "This drill did not finish" in page
     assert "steady state" in page
+
+
+STREAM = {
+    "url_path": "/ws/drivers",
+    "clients": 2,
+    "connected_at_injection": 2,
+    "disconnected": 2,
+    "reconnected": 1,
+    "longest_s": 6.0,
+    "mean_s": 4.0,
+    "first_lost_at": 9.0,
+    "last_back_at": None,
+    "disconnections": [
+        {"client": 0, "lost_at": 9.0, "back_at": 11.0, "why": "closed by the server"},
+        {"client": 1, "lost_at": 9.0, "back_at": None, "why": "silent for 1 s"},
+    ],
+    "connected": [[1.0, 1], [1.1, 2], [9.0, 1], [9.0, 0], [11.0, 1]],
+}
+
+
+def test_a_streams_clients_are_drawn_and_said_apart_from_the_downtime() -> None:
+    page = html.render(document(stream=STREAM))
+    svg = page[page.index("<svg") : page.index("</svg>")]
+    assert "WebSocket clients holding /ws/drivers" in svg
+    lane = svg[svg.index("WebSocket clients holding") :]
+    steps = re.search(r'<polyline points="([^"]+)"', lane)
+    assert steps and len(steps.group(1).split()) == 9  # five counts, each held until the next
+    assert "2 of 2 live-stream (WebSocket) clients were disconnected, the longest for 6.00 s" in page
+    assert "and only 1 reconnected" in page
+    assert "disconnected: 2; reconnected: 1" in page
+
+
+def test_a_result_without_a_stream_draws_no_stream_lane() -> None:
+    page = html.render(document())
+    assert "WebSocket" not in page

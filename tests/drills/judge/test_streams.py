@@ -22,6 +22,7 @@ def test_every_client_lost_at_the_fault_and_back() -> None:
     assert (f.connected_at_injection, f.disconnected, f.reconnected) == (2, 2, 2)
     assert f.longest_s == 4.0 and f.mean_s == 3.5
     assert (f.first_lost_at, f.last_back_at) == (10.2, 14.3) and f.all_back
+    assert f.connected == ((1.0, 1), (1.1, 2), (10.2, 1), (10.3, 0), (13.2, 1), (14.3, 2))  # the load's end left out
 
 
 def test_a_client_that_never_came_back_counts_to_the_end() -> None:
