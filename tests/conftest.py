@@ -73,8 +73,8 @@ def sample_target() -> Target:
 
 def drillbook_objects(client: DockerClient) -> list[str | None]:
     """drillbook's objects that this test process may be blamed for: those its own drills made
-    and those of any drill whose process is gone. `make test` runs tests in several processes
-    at once (pytest-xdist): a drill still running in another is that one's to account for."""
+    and those of any drill whose process is gone. A drill still running in another process (a
+    second test run on the same engine, `pytest -n 2 -m docker` by hand) is that one's to account for."""
     wanted = labels.filter_for()
     mine = labels.owner()
 

@@ -19,8 +19,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.reports.sample_result import document as sample_document
 
-# One worker for the module: its fixture builds and installs the wheel once.
-pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.xdist_group("wheel")]
+pytestmark = [pytest.mark.slow, pytest.mark.docker]
 
 
 def sh(*argv: str | pathlib.Path, cwd: pathlib.Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:

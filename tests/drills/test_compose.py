@@ -13,12 +13,7 @@ from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import ROOT
 
-# One worker for the module: its fixture builds the team's release once.
-pytestmark = [
-    pytest.mark.docker,
-    pytest.mark.xdist_group("compose"),
-    pytest.mark.usefixtures("built_images", "no_leftovers"),
-]
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
 STACK = ROOT / "tests" / "stacks" / "frontdesk"
 PASSWORD = "frontdesk42"  # .env's DB_PASSWORD, inside the app service's name on purpose

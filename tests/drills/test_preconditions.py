@@ -26,7 +26,6 @@ def test_offline_starts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 @pytest.mark.docker
-@pytest.mark.serial  # it counts the engine's unlabelled volumes, which a drill beside it may be making
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_dump_archive_and_standby_are_checked_without_a_fault(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str], docker_client: DockerClient

@@ -42,7 +42,6 @@ def distinct_pixel_bytes(png: bytes) -> int:
     return len(set(zlib.decompress(data)))
 
 
-@pytest.mark.xdist_group("catalog-db-outage")  # one worker runs the session's catalog drill for all its readers
 def test_report_of_a_real_drill_renders_in_chromium(catalog_db_outage: CatalogRun) -> None:
     browser = shutil.which("chromium")
     assert browser, "Debian's chromium is not installed: run `make browser`"

@@ -41,7 +41,6 @@ def run_drill(tmp_path: pathlib.Path, mode: str, catalog: CatalogRun) -> tuple[i
 
 
 @pytest.mark.docker
-@pytest.mark.xdist_group("catalog-db-outage")  # one worker runs the session's catalog drill for all its readers
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 @pytest.mark.parametrize("mode", ["kill", "pause"])
 def test_db_outage_drill_end_to_end(tmp_path: pathlib.Path, mode: str, catalog_db_outage: CatalogRun) -> None:

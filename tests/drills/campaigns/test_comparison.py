@@ -26,7 +26,6 @@ def test_recovery_and_compare_together_are_refused(tmp_path: pathlib.Path) -> No
 
 
 @pytest.mark.docker
-@pytest.mark.serial
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_dump_restore_and_pitr_after_the_host_is_lost(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"

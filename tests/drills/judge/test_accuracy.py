@@ -11,7 +11,7 @@ import yaml
 from drillbook.drills.cli import main
 from tests.conftest import CATALOG
 
-pytestmark = [pytest.mark.docker, pytest.mark.serial]
+pytestmark = pytest.mark.docker
 
 HOLD_S = 3.0
 

@@ -47,7 +47,6 @@ def test_a_drill_past_its_maximum_duration_aborts_and_tears_down(
 
 @pytest.mark.docker
 @pytest.mark.slow
-@pytest.mark.serial  # two drills of its own: beside the others' that would be four on two cores
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_two_drills_at_once_do_not_collide(tmp_path: pathlib.Path) -> None:
     runs = []

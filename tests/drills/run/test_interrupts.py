@@ -72,7 +72,6 @@ def test_second_interrupt_skips_to_teardown_only(tmp_path: pathlib.Path, docker_
     assert drillbook_objects(docker_client) == []
 
 
-@pytest.mark.serial  # its cleanup removes every dead drill's leftovers, which a test beside it may be making
 @pytest.mark.parametrize("trial", range(3))
 def test_sigkill_then_cleanup_leaves_nothing(
     tmp_path: pathlib.Path, docker_client: DockerClient, trial: int, capsys: pytest.CaptureFixture[str]

@@ -20,7 +20,7 @@ from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG
 
-pytestmark = [pytest.mark.docker, pytest.mark.serial, pytest.mark.usefixtures("built_images", "no_leftovers")]
+pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
 
 def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[int, ResultDocument]:
