@@ -95,6 +95,10 @@ class Scenario:
     check: Callable[..., None] = lambda _target, **_params: None
     """Called as `check(target, **with_)` before anything starts; raises PluginError on a
     parameter that does not fit the target (a flag the service does not know)."""
+    ready: Callable[..., None] = lambda _replica, **_params: None
+    """Called as `ready(replica, **with_)` once the replica is up, before the steady state: the
+    checks only the running service can answer (the server's max_connections), so that a
+    parameter it cannot take is refused before any load is judged or any fault injected."""
 
     def describe(self, params: dict[str, Any]) -> str:
         args = ", ".join(f"{k}={v!r}" for k, v in params.items())

@@ -60,6 +60,38 @@ def check(
         )
 
 
+def ready(
+    replica: Addresses,
+    connections: int | None = None,
+    holder: str = "batch-export",
+    role: str = "batch",
+    wait_s: float = 60.0,
+) -> None:
+    """The count against the running server's slots, before the steady state: a count it
+    cannot take is refused in seconds, not after a steady state and a fault."""
+    if connections is None:
+        return
+    try:
+        with psycopg.connect(replica.db_conninfo(), autocommit=True, application_name="drillbook-fault") as admin:
+            limit, reserved, _used = _slots(admin)
+    except psycopg.Error as exc:
+        raise PluginError(
+            f"The scenario 'connection_exhaustion' could not read the database's max_connections to check "
+            f"`connections` ({str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__}); "
+            "nothing was opened. Check that the target's database is reachable, or leave `connections` out."
+        ) from exc
+    _fits(connections, limit, reserved)
+
+
+def _fits(connections: int | None, limit: int, reserved: int) -> None:
+    if connections is not None and connections > limit - reserved:
+        raise PluginError(
+            f"The scenario 'connection_exhaustion' would open {connections} connections, but the database "
+            f"allows {limit - reserved} ordinary ones (max_connections {limit}, {reserved} reserved for "
+            "administrators); nothing was opened. Lower `connections`, or leave it out to fill every slot."
+        )
+
+
 @contextmanager
 def inject(
     replica: Addresses,
@@ -72,12 +104,7 @@ def inject(
     password = secrets.token_hex(16)
     with psycopg.connect(replica.db_conninfo(), autocommit=True, application_name="drillbook-fault") as admin:
         limit, reserved, used = _slots(admin)
-        if connections is not None and connections > limit - reserved:
-            raise PluginError(
-                f"The scenario 'connection_exhaustion' would open {connections} connections, but the database "
-                f"allows {limit - reserved} ordinary ones (max_connections {limit}, {reserved} reserved for "
-                "administrators); nothing was opened. Lower `connections`, or leave it out to fill every slot."
-            )
+        _fits(connections, limit, reserved)
         exists = admin.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
         if exists:
             raise PluginError(
@@ -217,4 +244,5 @@ SCENARIO = Scenario(
     ),
     inject=inject,
     check=check,
+    ready=ready,
 )

@@ -194,6 +194,7 @@ class DrillRunner:
     def _phases(self, client: DockerClient, teardown: Teardown) -> None:
         drill = self.drill
         provision.provision(drill, client, teardown, self.allow_remote)
+        inject.ready(drill)
         steady.warm_up(drill)
         steady.steady_state(drill)
         inject.inject(drill, teardown)

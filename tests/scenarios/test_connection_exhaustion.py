@@ -55,6 +55,8 @@ def test_more_connections_than_the_server_allows_is_refused_before_any(tmp_path:
     assert code == ExitCode.BAD_INPUT
     assert "would open 500 connections" in doc["error"] and "nothing was opened" in doc["error"]
     assert doc["measurements"]["injected_at"] is None
+    # Refused once the replica was up, before a steady state was judged.
+    assert not [e for e in doc["timeline"] if e["kind"] == "steady_state"]
 
 
 # --- the fault's checks and its failure path, on the fake replica -----------------------------------
@@ -80,4 +82,15 @@ def test_parameters_no_procedure_could_undo_are_refused(
 def test_a_database_that_does_not_answer_gets_no_fault(fake: FakeReplica) -> None:
     with pytest.raises(psycopg.OperationalError), connection_exhaustion.inject(fake, wait_s=1):
         pytest.fail("the fault must not be in place")
+    assert fake.actions == []
+
+
+def test_leaving_the_count_out_needs_no_look_at_the_server(fake: FakeReplica) -> None:
+    connection_exhaustion.ready(fake, connections=None)
+    assert fake.actions == []
+
+
+def test_a_count_that_cannot_be_checked_is_refused_before_the_steady_state(fake: FakeReplica) -> None:
+    with pytest.raises(PluginError, match="could not read the database's max_connections"):
+        connection_exhaustion.ready(fake, connections=5)
     assert fake.actions == []

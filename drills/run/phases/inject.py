@@ -11,6 +11,12 @@ from drillbook.drills.run.state import Drill, DrillState
 from drillbook.drills.run.teardown import Teardown
 
 
+def ready(drill: Drill) -> None:
+    """The scenario's checks against the running replica, before the steady state: a parameter
+    the service cannot take is refused before any load is judged."""
+    drill.scenario.ready(drill.require_replica(), **dict(drill.spec.model.scenario.with_))
+
+
 def inject(drill: Drill, teardown: Teardown) -> None:
     drill.enter(DrillState.INJECTING)
     params = dict(drill.spec.model.scenario.with_)

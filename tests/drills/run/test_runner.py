@@ -22,7 +22,7 @@ from drillbook.drills.run.phases import inject
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.drills.run.teardown import Teardown
-from drillbook.errors import SteadyStateError
+from drillbook.errors import PluginError, SteadyStateError
 from tests.conftest import CATALOG
 from tests.fakes import FakeApp, FakeReplica, did
 
@@ -147,6 +147,20 @@ def test_a_drillbook_error_is_the_verdict_error_with_its_message(
     document, _journal = run(script, tmp_path)
     assert document["verdict"] == "error"
     assert document["error"] == "The steady state did not hold before any fault."
+    assert script.replicas[0].actions.count("teardown") == 1
+
+
+def test_a_scenario_that_refuses_the_running_replica_stops_before_the_steady_state(
+    script: Script, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(drill: Drill) -> None:
+        script.ran.append("ready")
+        raise PluginError("The scenario would open 500 connections; nothing was opened.")
+
+    monkeypatch.setattr(f"{PHASE}.inject.ready", refuse)
+    document, _journal = run(script, tmp_path)
+    assert script.ran == ["provision", "ready"]
+    assert document["verdict"] == "error" and "nothing was opened" in document["error"]
     assert script.replicas[0].actions.count("teardown") == 1
 
 
