@@ -7,7 +7,9 @@ written for the person running the drill: what went wrong and what to do.
     ├── SpecError                       the drill file is malformed or invalid
     ├── PluginError                     unknown scenario/procedure, or bad arguments to one
     ├── EngineError                     the Docker engine cannot be reached or refused a call
-    │   └── MissingImageError           an image the target needs is not on this machine
+    │   ├── MissingImageError           an image the target needs is not on this machine
+    │   └── ClusterError                a local cluster's daemons, namespaces or links could not be
+    │                                   made or removed
     ├── ReplicaError                    the replica did not start or become healthy
     │   └── ServiceNotReady             a service's container exited or never answered (during a
     │                                   deploy: the fault itself, measured, not an error)
@@ -52,6 +54,10 @@ class EngineError(DrillbookError):
 
 
 class MissingImageError(EngineError):
+    pass
+
+
+class ClusterError(EngineError):
     pass
 
 

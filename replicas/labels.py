@@ -21,7 +21,7 @@ INPUTS = "io.drillbook.inputs"
 """On an image drillbook built: the hash of its inputs (an image with the same hash is current)."""
 
 
-def _start_time(pid: int) -> str | None:
+def start_time(pid: int) -> str | None:
     """The process's start time in clock ticks: a pid reused later differs here."""
     try:
         stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
@@ -32,7 +32,7 @@ def _start_time(pid: int) -> str | None:
 
 def owner() -> str:
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid) or '?'}"
+    return f"{socket.gethostname()}:{pid}:{start_time(pid) or '?'}"
 
 
 def owner_alive(value: str | None) -> bool:
@@ -45,7 +45,7 @@ def owner_alive(value: str | None) -> bool:
         return False
     if host != socket.gethostname():
         return True  # another machine's drill: not ours to judge
-    return pid.isdigit() and _start_time(int(pid)) == started
+    return pid.isdigit() and start_time(int(pid)) == started
 
 
 def for_drill(drill_id: str, service: str | None = None) -> dict[str, str]:

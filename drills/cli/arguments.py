@@ -16,6 +16,7 @@ from drillbook.drills.campaigns import evidence
 from drillbook.drills.cli import completion, coverage, readiness, runbook
 from drillbook.drills.result import drillbook_commit
 from drillbook.errors import DrillbookError
+from drillbook.replicas.cluster.state import ROOT as CLUSTERS
 
 
 class Parser(argparse.ArgumentParser):
@@ -112,6 +113,12 @@ def build_parser() -> Parser:
     p = sub.add_parser("cleanup", help="remove what dead drills left behind (by drillbook's labels only)")
     p.add_argument("--drill", help="only this drill id")
     p.add_argument("--include-running", action="store_true", help="also drills whose harness still runs")
+    p.add_argument(
+        "--clusters",
+        type=pathlib.Path,
+        default=CLUSTERS,
+        help=f"where local Swarm clusters keep their state files (default {CLUSTERS})",
+    )
     p = sub.add_parser("images", help="build drillbook's images (needs the Debian base image)")
     p = sub.add_parser("schema", help="print the JSON Schema of a drill file or of a result document")
     p.add_argument("kind", choices=("drill", "result"))

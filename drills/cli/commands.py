@@ -285,8 +285,32 @@ def cmd_cleanup(args: argparse.Namespace, console: Console) -> ExitCode:
     for d in chosen:
         removed += cleanup.remove_drill_objects(client, d.drill_id)
         console.out(f"removed {d.drill_id}: {', '.join(d.containers + d.networks + d.volumes)}")
-    console.print(f"cleanup: {removed} objects removed" if chosen else "cleanup: nothing to remove")
+    clusters = _cleanup_clusters(args, console)
+    console.print(
+        f"cleanup: {removed} objects removed" + (f", {clusters} local cluster(s)" if clusters else "")
+        if chosen or clusters
+        else "cleanup: nothing to remove"
+    )
     return ExitCode.OK
+
+
+def _cleanup_clusters(args: argparse.Namespace, console: Console) -> int:
+    """Local Swarm clusters, found through their state files: their daemons, namespaces and links
+    carry no label."""
+    from drillbook.replicas import labels
+    from drillbook.replicas.cluster import local, state
+
+    removed = 0
+    for folder in state.found(args.clusters):
+        cluster = state.read(folder)
+        if args.drill and cluster.drill_id != args.drill:
+            continue
+        if labels.owner_alive(cluster.owner) and not (args.include_running or args.drill):
+            console.print(f"left alone: local cluster of {cluster.drill_id}: its harness is still running")
+            continue
+        console.out(f"removed local cluster of {cluster.drill_id}: {', '.join(local.remove(cluster))}")
+        removed += 1
+    return removed
 
 
 def cmd_images(args: argparse.Namespace, console: Console) -> ExitCode:

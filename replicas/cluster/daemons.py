@@ -1,0 +1,134 @@
+"""A node's Docker engine: a `dockerd` of its own inside the node's network namespace.
+
+`ip netns exec` cannot start one: it remounts /sys without the cgroup mounts
+and dockerd stops at "Devices cgroup isn't mounted". So the daemon starts
+under `nsenter --net` and `unshare --mount`, where /sys is mounted again for
+the namespace and the host's cgroup hierarchy is bound back under it; those
+mounts live and die with that private mount namespace. Each daemon has its own
+data root, exec root, pid file, socket and cgroup parent, all in its folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pathlib
+import signal
+import subprocess
+import time
+
+import docker
+import docker.errors
+from docker import DockerClient
+
+from drillbook.errors import ClusterError
+from drillbook.replicas import labels
+from drillbook.replicas.cluster import links
+from drillbook.replicas.cluster.state import Node
+
+START = (
+    'hostname "$1" && mount --rbind /sys/fs/cgroup "$2" && mount -t sysfs sysfs /sys '
+    '&& mount --rbind "$2" /sys/fs/cgroup && shift 2 && exec "$@"'
+)
+"""Run in the node's own mount and UTS namespaces: its hostname (the swarm's node name), /sys
+mounted for its network namespace, the host's cgroups bound back, then the daemon."""
+
+
+def start(node: Node, cgroup_parent: str) -> Node:
+    """Start the node's daemon; the node returned names its pid and start time."""
+    folder = pathlib.Path(node.folder)
+    for sub in ("cgroup", "data", "exec"):
+        (folder / sub).mkdir(parents=True, exist_ok=True)
+    command = [
+        "nsenter", f"--net=/run/netns/{node.netns}", "unshare", "--mount", "--uts", "--propagation", "private",
+        "sh", "-c", START, "sh", node.name, str(folder / "cgroup"),
+        "dockerd",
+        "--data-root", str(folder / "data"),
+        "--exec-root", str(folder / "exec"),
+        "--pidfile", str(folder / "docker.pid"),
+        "--host", node.socket,
+        "--cgroup-parent", cgroup_parent,
+        "--shutdown-timeout", "5",
+        "--log-level", "warn",
+    ]  # fmt: skip
+    with (folder / "dockerd.log").open("ab") as log:
+        try:
+            process = subprocess.Popen(
+                command, stdout=log, stderr=log, stdin=subprocess.DEVNULL, start_new_session=True
+            )
+        except OSError as exc:
+            raise ClusterError(
+                f"Could not start the {node.name} daemon ({exc}); the local cluster needs "
+                "util-linux's nsenter and unshare, and dockerd."
+            ) from exc
+    # nsenter, unshare and sh each exec the next: the process started is the daemon.
+    return Node(**{**node.__dict__, "pid": process.pid, "started": labels.start_time(process.pid)})
+
+
+def client(node: Node, timeout_s: float = 30.0) -> DockerClient:
+    return docker.DockerClient(base_url=node.socket, timeout=int(timeout_s))
+
+
+def wait_ready(node: Node, timeout_s: float = 30.0) -> DockerClient:
+    deadline = time.monotonic() + timeout_s
+    while True:
+        if node.pid is not None and not running(node):
+            raise ClusterError(f"The {node.name} daemon exited while starting: {_last_words(node)}")
+        try:
+            engine = client(node)
+            engine.ping()
+            return engine
+        except (docker.errors.DockerException, OSError):
+            if time.monotonic() > deadline:
+                raise ClusterError(
+                    f"The {node.name} daemon did not answer on {node.socket} within {timeout_s:g} s: "
+                    f"{_last_words(node)}"
+                ) from None
+            time.sleep(0.1)
+
+
+def _last_words(node: Node) -> str:
+    """The end of the daemon's log, in the error: the folder it is in goes with the cluster."""
+    try:
+        lines = (pathlib.Path(node.folder) / "dockerd.log").read_text(errors="replace").strip().splitlines()
+    except OSError:
+        return "it left no log."
+    return " / ".join(lines[-3:]) or "its log is empty."
+
+
+def running(node: Node) -> bool:
+    """The node's own daemon still runs (same pid and start time), not a process that took its pid."""
+    if node.pid is None:
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(node.pid, os.WNOHANG)  # our own child, once it ended, is reaped here
+    try:
+        stat = pathlib.Path(f"/proc/{node.pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z" and labels.start_time(node.pid) == node.started
+
+
+def terminate(node: Node) -> None:
+    """SIGTERM: the daemon stops its containers and leaves; `stop` waits for it."""
+    if running(node) and node.pid is not None:
+        _signal(node.pid, signal.SIGTERM)
+
+
+def stop(node: Node, timeout_s: float = 20.0) -> None:
+    """SIGTERM (the daemon stops its containers), then SIGKILL to whatever is left in the namespace."""
+    if running(node) and node.pid is not None:
+        _signal(node.pid, signal.SIGTERM)
+        deadline = time.monotonic() + timeout_s
+        while running(node) and time.monotonic() < deadline:
+            time.sleep(0.1)
+    for pid in [*([node.pid] if running(node) and node.pid is not None else []), *links.pids_in(node.netns)]:
+        _signal(pid, signal.SIGKILL)
+    deadline = time.monotonic() + 10
+    while links.pids_in(node.netns) and time.monotonic() < deadline:
+        time.sleep(0.1)
+
+
+def _signal(pid: int, sig: signal.Signals) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, sig)

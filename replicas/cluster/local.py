@@ -1,0 +1,206 @@
+"""Forming a local swarm, filling it with images, and removing it from its state file.
+
+`form` writes the state file before it makes anything and after each piece,
+and removes what it made if it cannot finish; `remove` works from the state
+file alone, in any state the cluster was left in, and can run twice.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import pathlib
+import secrets
+import shutil
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+
+import docker.errors
+from docker import DockerClient
+
+from drillbook.errors import ClusterError
+from drillbook.replicas import labels
+from drillbook.replicas.cluster import daemons, links
+from drillbook.replicas.cluster.state import ClusterState, Node
+
+ADDRESS_POOL = "10.232.0.0/16"
+"""Swarm's pool for its overlay networks, apart from the bridges' `links.POOL`."""
+MAX_NODES = 5
+SOCKET_PATH_MAX = 108
+"""`sun_path`'s size on Linux, the terminating NUL included."""
+
+
+@dataclass(frozen=True)
+class SwarmNode:
+    """The swarm's own view of one node."""
+
+    hostname: str
+    state: str
+    """`ready`, `down`, `unknown`."""
+    manager: bool
+    leader: bool
+
+
+def form(
+    root: pathlib.Path,
+    drill_id: str,
+    nodes: int,
+    managers: int | None = None,
+    say: Callable[[str], object] = lambda _line: None,
+) -> ClusterState:
+    """N daemons in namespaces of their own on one bridge, formed into a swarm."""
+    managers = nodes if managers is None else managers
+    if not 1 <= nodes <= MAX_NODES or not 1 <= managers <= nodes:
+        raise ClusterError(
+            f"A local cluster has 1 to {MAX_NODES} nodes and 1 to that many managers; {nodes} nodes with "
+            f"{managers} managers is not one. Set engine.nodes and engine.managers in the drill file."
+        )
+    cluster_id = secrets.token_hex(3)
+    folder = root.absolute() / cluster_id
+    deepest = folder / f"node{nodes}" / "exec" / "containerd" / "containerd.sock.ttrpc"
+    if len(str(deepest)) >= SOCKET_PATH_MAX:
+        raise ClusterError(
+            f"The cluster folder {root} is too deep: its daemons' sockets ({deepest}) would pass the "
+            f"{SOCKET_PATH_MAX - 1} characters a Unix socket's path can have. Give a shorter folder."
+        )
+    folder.mkdir(parents=True)
+    subnet = links.free_subnet(links.host_addresses())
+    cluster = ClusterState(
+        cluster_id=cluster_id,
+        drill_id=drill_id,
+        owner=labels.owner(),
+        bridge=f"dbk{cluster_id}",
+        subnet=str(subnet),
+        folder=str(folder),
+    )
+    cluster.write()
+    try:
+        started = time.monotonic()
+        links.make_bridge(cluster.bridge, f"{subnet.network_address + 1}/{subnet.prefixlen}")
+        links.allow_forwarding(cluster.bridge)
+        for i in range(1, nodes + 1):
+            cluster = _add_node(cluster, i, manager=i <= managers)
+        engines = [daemons.wait_ready(n) for n in cluster.nodes]
+        say(f"{nodes} daemons ready in {time.monotonic() - started:.1f} s")
+        started = time.monotonic()
+        _swarm(cluster, engines)
+        formed_s = time.monotonic() - started
+        say(f"swarm of {managers} manager(s), {nodes - managers} worker(s) formed in {formed_s:.1f} s")
+    except BaseException:
+        remove(cluster)
+        raise
+    return cluster
+
+
+def _add_node(cluster: ClusterState, i: int, manager: bool) -> ClusterState:
+    """Node i's namespace, link and daemon, each named in the state file before it is made."""
+    subnet = ipaddress.ip_network(cluster.subnet)
+    gateway = subnet.network_address + 1
+    node = Node(
+        name=f"node{i}",
+        netns=f"drillbook-{cluster.cluster_id}-{i}",
+        veth=f"dbk{cluster.cluster_id}v{i}",
+        address=str(subnet.network_address + 10 + i),
+        folder=str(pathlib.Path(cluster.folder) / f"node{i}"),
+        manager=manager,
+    )
+    cluster = replace(cluster, nodes=(*cluster.nodes, node))
+    cluster.write()
+    links.make_node_link(node.netns, node.veth, cluster.bridge, f"{node.address}/{subnet.prefixlen}", str(gateway))
+    node = daemons.start(node, f"drillbook-{cluster.cluster_id}-{node.name}")
+    cluster = replace(cluster, nodes=(*cluster.nodes[:-1], node))
+    cluster.write()
+    return cluster
+
+
+def _swarm(cluster: ClusterState, engines: list[DockerClient]) -> None:
+    leader, first = cluster.nodes[0], engines[0]
+    try:
+        first.swarm.init(
+            advertise_addr=leader.address,
+            listen_addr=f"{leader.address}:2377",
+            default_addr_pool=[ADDRESS_POOL],
+            subnet_size=24,
+        )
+        first.swarm.reload()
+        tokens = first.swarm.attrs["JoinTokens"]
+        for node, engine in zip(cluster.nodes[1:], engines[1:], strict=True):
+            engine.swarm.join(
+                remote_addrs=[f"{leader.address}:2377"],
+                join_token=tokens["Manager" if node.manager else "Worker"],
+                advertise_addr=node.address,
+                listen_addr=f"{node.address}:2377",
+            )
+    except docker.errors.APIError as exc:
+        raise ClusterError(f"The local swarm could not be formed: {exc.explanation or exc}.") from exc
+
+
+def nodes(cluster: ClusterState) -> list[SwarmNode]:
+    """The swarm's view of its nodes, asked of the first manager that answers."""
+    for node in cluster.nodes:
+        if not node.manager or not daemons.running(node):
+            continue
+        try:
+            listed = daemons.client(node, timeout_s=5).nodes.list()
+        except (docker.errors.DockerException, OSError):
+            continue
+        return [
+            SwarmNode(
+                hostname=str(n.attrs["Description"]["Hostname"]),
+                state=str(n.attrs["Status"]["State"]),
+                manager="ManagerStatus" in n.attrs,
+                leader=bool(n.attrs.get("ManagerStatus", {}).get("Leader")),
+            )
+            for n in listed
+        ]
+    raise ClusterError(f"No manager of the local cluster {cluster.cluster_id} answers.")
+
+
+def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say: Callable[[str], object]) -> None:
+    """Copy images from the host's engine into every node (`docker save` into `docker load`)."""
+    for image in images:
+        started = time.monotonic()
+        for node in cluster.nodes:
+            try:
+                engine = daemons.client(node, timeout_s=300)
+                engine.api.load_image(host.api.get_image(image))  # type: ignore[no-untyped-call]
+            except docker.errors.APIError as exc:
+                raise ClusterError(f"Could not copy image {image} into {node.name}: {exc.explanation or exc}.") from exc
+        say(f"image {image} on {len(cluster.nodes)} nodes in {time.monotonic() - started:.1f} s")
+
+
+def remove(cluster: ClusterState) -> list[str]:
+    """Stop every daemon, delete every namespace and link, and the folder; what was removed."""
+    done = [f"daemon {node.name}" for node in cluster.nodes if daemons.running(node)]
+    for node in cluster.nodes:  # all at once: each takes seconds to stop
+        daemons.terminate(node)
+    for node in cluster.nodes:
+        daemons.stop(node)
+        links.remove_netns(node.netns)
+        links.remove_link(node.veth)
+    links.remove_forwarding(cluster.bridge)
+    links.remove_link(cluster.bridge)
+    shutil.rmtree(cluster.folder, ignore_errors=True)
+    if pathlib.Path(cluster.folder).exists():
+        raise ClusterError(
+            f"The local cluster's folder {cluster.folder} could not be removed; something still holds a mount "
+            "in it (`grep drillbook /proc/mounts`)."
+        )
+    return [*done, f"{len(cluster.nodes)} namespace(s) and links", f"bridge {cluster.bridge} and its forwarding rule"]
+
+
+@contextmanager
+def cluster(
+    root: pathlib.Path,
+    drill_id: str,
+    nodes: int,
+    managers: int | None = None,
+    say: Callable[[str], object] = lambda _line: None,
+) -> Iterator[ClusterState]:
+    """A cluster for the length of the block, removed at its end whatever happened."""
+    formed = form(root, drill_id, nodes, managers, say)
+    try:
+        yield formed
+    finally:
+        remove(formed)

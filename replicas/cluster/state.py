@@ -1,0 +1,80 @@
+"""The cluster's state file: every piece a local cluster made, named so it can be removed.
+
+It is written before the first piece is made and rewritten as each is added,
+so a drill killed halfway leaves a file that still names everything it had
+made; its owner (as on drillbook's Docker labels) tells a dead drill's cluster
+from one still in use.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+from dataclasses import asdict, dataclass, field
+
+from drillbook.errors import ClusterError
+
+STATE_FILE = "cluster.json"
+ROOT = pathlib.Path("/var/tmp/drillbook/clusters")
+"""Where clusters keep their folders by default: on disk (their daemons hold images), and
+where `drillbook cleanup` looks for dead drills' clusters."""
+
+
+@dataclass(frozen=True)
+class Node:
+    name: str
+    """`node1`, `node2`…: the swarm's node hostname too."""
+    netns: str
+    veth: str
+    """The host's end of the node's link to the bridge."""
+    address: str
+    folder: str
+    """Its data root, exec root, pid file and socket live under here."""
+    manager: bool
+    pid: int | None = None
+    started: str | None = None
+    """The daemon's start time in clock ticks: a pid reused later differs here."""
+
+    @property
+    def socket(self) -> str:
+        return f"unix://{self.folder}/docker.sock"
+
+
+@dataclass(frozen=True)
+class ClusterState:
+    cluster_id: str
+    drill_id: str
+    owner: str
+    bridge: str
+    subnet: str
+    """The bridge's /24, `10.231.N.0/24`; the bridge is `.1`, node i is `.(10+i)`."""
+    folder: str
+    nodes: tuple[Node, ...] = field(default=())
+
+    def write(self) -> None:
+        path = pathlib.Path(self.folder) / STATE_FILE
+        temporary = path.with_suffix(".tmp")
+        temporary.write_text(json.dumps(asdict(self), indent=2))
+        os.replace(temporary, path)
+
+
+def read(folder: pathlib.Path) -> ClusterState:
+    path = folder / STATE_FILE
+    try:
+        raw = json.loads(path.read_text())
+        nodes = tuple(Node(**n) for n in raw.pop("nodes"))
+        return ClusterState(**raw, nodes=nodes)
+    except (OSError, ValueError, TypeError, KeyError) as exc:
+        raise ClusterError(
+            f"{path}: not a readable drillbook cluster state file ({exc}). It names the daemons, network "
+            "namespaces and links of a local cluster; without it they cannot be told from others. Remove "
+            "what it named by hand (`ip netns list`, `ip link`, `pgrep -a dockerd`), then the folder."
+        ) from exc
+
+
+def found(root: pathlib.Path) -> list[pathlib.Path]:
+    """The folders under `root` that hold a cluster's state file, oldest first."""
+    if not root.is_dir():
+        return []
+    return sorted((p.parent for p in root.glob(f"*/{STATE_FILE}")), key=lambda p: p.stat().st_mtime)
