@@ -52,6 +52,9 @@ class PhasesModel(Model):
 class SteadyStateModel(Model):
     max_error_rate: float = Field(default=0.01, ge=0, le=1)
     max_mean_latency_ms: float = Field(default=500.0, gt=0)
+    windows: int = Field(default=3, ge=1, le=10)
+    """The hypothesis must hold for one whole window of phases.steady_state_s; a window that
+    fails (one probe that timed out once) is followed by a new one, up to this many in all."""
 
 
 class VerifyModel(Model):

@@ -106,7 +106,8 @@ def _phases(
     m = spec.model
     warm = f"after {m.phases.warmup_s:g} s of warm-up load, " if m.phases.warmup_s else ""
     say(
-        f"2. steady state for {m.phases.steady_state_s:g} s, {warm}error rate ≤ "
+        f"2. steady state for {m.phases.steady_state_s:g} s (a window of {m.steady_state.windows} at most), "
+        f"{warm}error rate ≤ "
         f"{m.steady_state.max_error_rate:.0%}, mean latency ≤ {m.steady_state.max_mean_latency_ms:g} ms; "
         "every write flow proven by an acknowledged write"
     )
