@@ -38,9 +38,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def put_files(
-    container: Container, folder: str, files: Mapping[str, bytes], private: Collection[str] = ()
-) -> None:
+def put_files(container: Container, folder: str, files: Mapping[str, bytes], private: Collection[str] = ()) -> None:
     """Files into a container that has not started yet (never onto the host's disk); those named
     in `private` (a key) readable by their owner only."""
     buffer = io.BytesIO()

@@ -19,7 +19,7 @@ import pytest
 from tests.conftest import ROOT
 from tests.reports.sample_result import document as sample_document
 
-pytestmark = [pytest.mark.slow, pytest.mark.docker]
+pytestmark = [pytest.mark.slow, pytest.mark.docker, pytest.mark.beside]
 
 
 def sh(*argv: str | pathlib.Path, cwd: pathlib.Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:

@@ -106,7 +106,13 @@ def running(node: Node) -> bool:
         stat = pathlib.Path(f"/proc/{node.pid}/stat").read_text()
     except OSError:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z" and labels.start_time(node.pid) == node.started
+    if stat.rsplit(")", 1)[1].split()[0] == "Z" or labels.start_time(node.pid) != node.started:
+        return False
+    try:  # and it is a dockerd of this node's data root, whatever the state file says
+        command = pathlib.Path(f"/proc/{node.pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return False
+    return str(pathlib.Path(node.folder) / "data").encode() in command
 
 
 def terminate(node: Node) -> None:

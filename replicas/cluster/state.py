@@ -60,17 +60,41 @@ class ClusterState:
 
 
 def read(folder: pathlib.Path) -> ClusterState:
+    """The state file in `folder`, refused unless every name in it is one drillbook gives (a file
+    edited, or a copy moved, must not make cleanup stop a process or delete a link of another)."""
     path = folder / STATE_FILE
     try:
         raw = json.loads(path.read_text())
         nodes = tuple(Node(**n) for n in raw.pop("nodes"))
-        return ClusterState(**raw, nodes=nodes)
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+        cluster = ClusterState(**raw, nodes=nodes)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError) as exc:
         raise ClusterError(
             f"{path}: not a readable drillbook cluster state file ({exc}). It names the daemons, network "
             "namespaces and links of a local cluster; without it they cannot be told from others. Remove "
             "what it named by hand (`ip netns list`, `ip link`, `pgrep -a dockerd`), then the folder."
         ) from exc
+    wrong = _foreign(cluster, folder.absolute())
+    if wrong:
+        raise ClusterError(
+            f"{path}: {wrong}, which is not a name drillbook gives, so nothing it names is touched. "
+            "Remove that folder by hand once you have checked what it names."
+        )
+    return cluster
+
+
+def _foreign(cluster: ClusterState, folder: pathlib.Path) -> str | None:
+    cid = cluster.cluster_id
+    if not (isinstance(cid, str) and len(cid) == 6 and all(c in "0123456789abcdef" for c in cid)):
+        return f"cluster_id {cid!r}"
+    if cluster.folder != str(folder) or folder.name != cid:
+        return f"folder {cluster.folder!r} (the file is in {str(folder)!r})"
+    if cluster.bridge != f"dbk{cid}":
+        return f"bridge {cluster.bridge!r}"
+    for i, node in enumerate(cluster.nodes, start=1):
+        expected = (f"node{i}", f"drillbook-{cid}-{i}", f"dbk{cid}v{i}", str(folder / f"node{i}"))
+        if (node.name, node.netns, node.veth, node.folder) != expected:
+            return f"node {i} as {node.name!r}, {node.netns!r}, {node.veth!r}, {node.folder!r}"
+    return None
 
 
 def found(root: pathlib.Path) -> list[pathlib.Path]:

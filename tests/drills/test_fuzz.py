@@ -27,6 +27,7 @@ KEYS = [
     "probes",
     "phases",
     "steady_state",
+    "windows",
     "verify",
     "alerts",
     "scenario",

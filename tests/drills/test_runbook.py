@@ -35,6 +35,7 @@ def verdicts(document: dict[str, Any]) -> dict[str, str]:
     return {c["text"].splitlines()[0]: c["verdict"] for s in document["sections"] for c in s["commands"]}
 
 
+@pytest.mark.beside
 def test_the_teams_guide_is_checked_command_by_command(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "check"
     code, document = check(GUIDE, out, "--history", str(tmp_path / "history.json"))
@@ -75,6 +76,7 @@ def test_the_teams_guide_is_checked_command_by_command(tmp_path: pathlib.Path) -
     assert not [p for p in tmp_path.rglob("*.pem")], "no key or certificate was written on the host"
 
 
+@pytest.mark.beside
 def test_the_sample_guide_works_end_to_end(tmp_path: pathlib.Path) -> None:
     code, document = check(SAMPLE_GUIDE, tmp_path / "check", "--history", str(tmp_path / "history.json"))
     assert code == ExitCode.OK
@@ -88,6 +90,7 @@ def host_address() -> str:
         return str(probe.getsockname()[0])
 
 
+@pytest.mark.beside
 def test_no_command_runs_on_the_host_and_the_toolbox_reaches_nothing_outside(tmp_path: pathlib.Path) -> None:
     listener = socket.create_server(("0.0.0.0", 0))
     port, reached = listener.getsockname()[1], threading.Event()
@@ -124,6 +127,7 @@ def test_no_command_runs_on_the_host_and_the_toolbox_reaches_nothing_outside(tmp
     assert [r["text"] for r in document["regressions"]] == ["curl -sS -m 3 https://pypi.org/simple/"]
 
 
+@pytest.mark.beside
 def test_an_interrupted_check_tears_everything_down(tmp_path: pathlib.Path) -> None:
     book = tmp_path / "slow.md"
     book.write_text("# Slow\n\n```bash\nsleep 30\n```\n")

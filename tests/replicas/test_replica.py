@@ -15,7 +15,7 @@ from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.beside]
 
 
 def test_every_object_is_labelled_and_ports_are_loopback_only(replica: Replica, docker_client: DockerClient) -> None:

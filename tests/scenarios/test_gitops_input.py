@@ -36,6 +36,7 @@ def test_a_flag_the_service_does_not_know(tmp_path: pathlib.Path, capsys: pytest
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 @pytest.mark.usefixtures("built_images")
 def test_a_release_with_no_image(
     tmp_path: pathlib.Path, docker_client: DockerClient, capsys: pytest.CaptureFixture[str]
@@ -47,6 +48,7 @@ def test_a_release_with_no_image(
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 @pytest.mark.usefixtures("built_images")
 @pytest.mark.parametrize("problem", ["uncommitted", "detached"])
 def test_a_team_repository_that_is_not_ready(

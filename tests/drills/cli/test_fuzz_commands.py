@@ -616,7 +616,36 @@ def cases(seed: int, count: int) -> list[Case]:
         )
         return Case(argv, {}, describe=" ".join(argv))
 
+    def cluster_case() -> Case:
+        """`cleanup --clusters`: a folder of state files, each broken, foreign or not a file at all."""
+        good = {
+            "cluster_id": "abc123",
+            "drill_id": "d",
+            "owner": "nohost:1:1",
+            "bridge": "dbkabc123",
+            "subnet": "10.231.0.0/24",
+            "folder": "/",
+            "nodes": [],
+        }
+        key = rng.choice([*good, "extra"])
+        value = rng.choice(["docker0", "eth0", "/", "../..", 7, None, [], {"a": 1}, "abc123"])
+        content = rng.choice(
+            [
+                rng.randbytes(rng.randint(0, 200)),
+                json.dumps({**good, key: value}).encode(),
+                json.dumps({k: v for k, v in good.items() if k != key}).encode(),
+                b"[]",
+            ]
+        )
+        where = rng.choice(["clusters", "missing", "existing.txt"])
+        return Case(
+            ["cleanup", "--clusters", where],
+            {"clusters/abc123/cluster.json": content, "existing.txt": b"x"},
+            describe=f"cleanup --clusters {where}: a state file with {key}={value!r}",
+        )
+
     commands = [yaml_case, yaml_case, bytes_case, gameday_case, path_case, report_case, history_case, compose_case]
+    commands.append(cluster_case)
     commands.append(runbook_case)
     commands.append(coverage_case)
     commands.append(monitoring_case)
@@ -793,6 +822,7 @@ def _engine_objects() -> list[str]:
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 def test_the_installed_command_refuses_the_same_cases() -> None:
     """Eighty of the cases as real processes of the installed `drillbook` (each pays the command's
     start-up of about a second: the forked cases cover the rest)."""

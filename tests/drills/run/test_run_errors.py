@@ -12,7 +12,7 @@ from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import CATALOG, drillbook_objects, inline_sample_target
 
-pytestmark = pytest.mark.docker
+pytestmark = [pytest.mark.docker, pytest.mark.beside]
 
 
 @pytest.mark.usefixtures("built_images")

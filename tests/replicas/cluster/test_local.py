@@ -61,6 +61,7 @@ def test_a_folder_too_deep_for_the_daemons_sockets_is_refused(tmp_path: pathlib.
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 def test_three_daemons_form_one_swarm_and_leave_nothing_behind(root: pathlib.Path) -> None:
     said: list[str] = []
     with local.cluster(root, "swarm-test", nodes=3, managers=2, say=said.append) as cluster:
@@ -79,6 +80,7 @@ def test_three_daemons_form_one_swarm_and_leave_nothing_behind(root: pathlib.Pat
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 def test_images_are_copied_from_the_host_engine_into_every_node(
     root: pathlib.Path, docker_client: DockerClient
 ) -> None:
@@ -101,6 +103,7 @@ time.sleep(600)
 
 
 @pytest.mark.docker
+@pytest.mark.beside
 def test_a_killed_drills_cluster_is_found_and_removed_by_cleanup(
     root: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
