@@ -8,7 +8,7 @@ DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
 
-.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr clean
+.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr bench-cluster clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -19,6 +19,7 @@ help:
 	@echo "make lint    ruff and mypy"
 	@echo "make bench   benchmarks under bench/: accuracy, overheads, catalog time (several minutes)"
 	@echo "make bench-dr the database procedures: 1 GB restore vs pg_restore -j 2, failover, PITR RPO (~10 min)"
+	@echo "make bench-cluster the local Swarm cluster: set-up, image copy, a cut node marked down (~1 min, root)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
 	@echo "make browser install Debian's chromium and poppler-utils (pages opened, PDFs printed and rendered)"
 	@echo "make clean   remove the virtualenv, build and out folders"
@@ -70,6 +71,9 @@ bench: setup
 
 bench-dr: setup
 	$(BIN)/python -m bench.dr
+
+bench-cluster: setup
+	$(BIN)/python -m bench.cluster
 
 lint: venv
 	$(BIN)/ruff check .

@@ -628,7 +628,7 @@ def cases(seed: int, count: int) -> list[Case]:
             "nodes": [],
         }
         key = rng.choice([*good, "extra"])
-        value = rng.choice(["docker0", "eth0", "/", "../..", 7, None, [], {"a": 1}, "abc123"])
+        value: object = rng.choice(["docker0", "eth0", "/", "../..", 7, None, [], {"a": 1}, "abc123"])
         content = rng.choice(
             [
                 rng.randbytes(rng.randint(0, 200)),

@@ -1,0 +1,105 @@
+"""`make bench-cluster`: the local Swarm cluster's set-up, and a lost node as the swarm sees it.
+
+The groundwork of issue #23's node-lost drill, measured before any drill runs on it:
+
+1. set-up: three daemons in their network namespaces ready, the swarm formed,
+   and the sample service's image copied into every node by `docker save` into
+   `docker load`; and the removal of it all. Target: daemons and swarm within
+   10 s.
+2. a node cut off (its link down) until a manager marks it `down`, and from the
+   link restored until `ready` again, against the swarm's own dispatcher
+   heartbeat period read from the swarm (its spec, not a number of ours): a
+   manager declares a node down after three heartbeat periods without one, so
+   that is the lower bound a drill cannot beat. Target: down within three
+   periods plus 2 s (the namespace's link behaves like a network cut, nothing of
+   drillbook's slows it).
+
+Results go to bench/cluster_results.json and .md; exits 1 naming each missed target.
+About a minute; needs root (namespaces, links) and `make images`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import pathlib
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+
+from drillbook.replicas import engine, images
+from drillbook.replicas.cluster import daemons, links, local
+from drillbook.replicas.cluster.state import ClusterState
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+RESULTS = ROOT / "bench" / "cluster_results.json"
+TABLE = ROOT / "bench" / "cluster_results.md"
+TARGETS = {"setup_s": 10.0, "down_margin_s": 2.0}
+
+
+def say(line: str) -> None:
+    print(f"bench-cluster: {line}", flush=True)
+
+
+def until(cluster: ClusterState, node: str, state: str, timeout_s: float = 90.0) -> float:
+    """Seconds until the swarm says `node` is in `state` (polled every 0.1 s)."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout_s:
+        if any(n.hostname == node and n.state == state for n in local.nodes(cluster)):
+            return time.monotonic() - started
+        time.sleep(0.1)
+    raise SystemExit(f"bench-cluster: {node} not {state} within {timeout_s:g} s")
+
+
+def timed(action: Callable[[], object]) -> float:
+    started = time.monotonic()
+    action()
+    return time.monotonic() - started
+
+
+def main() -> int:
+    host = engine.connect()
+    sample = f"{images.SAMPLE_IMAGE}:1.0.0"
+    root = pathlib.Path(tempfile.mkdtemp(prefix="dbkb", dir="/tmp"))
+    figures: dict[str, float] = {}
+    try:
+        started = time.monotonic()
+        cluster = local.form(root, "bench-cluster", nodes=3, say=say)
+        figures["setup_s"] = time.monotonic() - started
+        try:
+            figures["images_s"] = timed(lambda: local.distribute(cluster, host, [sample], say))
+            spec = daemons.client(cluster.nodes[0]).swarm.attrs["Spec"]
+            figures["heartbeat_s"] = spec["Dispatcher"]["HeartbeatPeriod"] / 1e9
+            lost = cluster.nodes[2]
+            links.set_link(lost.veth, up=False)
+            figures["down_s"] = until(cluster, lost.name, "down")
+            links.set_link(lost.veth, up=True)
+            figures["ready_again_s"] = until(cluster, lost.name, "ready")
+        finally:
+            figures["removal_s"] = timed(lambda: local.remove(cluster))
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+    bound = 3 * figures["heartbeat_s"]
+    missed = []
+    if figures["setup_s"] > TARGETS["setup_s"]:
+        missed.append(f"set-up {figures['setup_s']:.1f} s > {TARGETS['setup_s']:g} s")
+    if figures["down_s"] > bound + TARGETS["down_margin_s"]:
+        missed.append(f"node down after {figures['down_s']:.1f} s > 3 heartbeats ({bound:g} s) + 2 s")
+    document = {"at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"), "figures": figures, "missed": missed}
+    RESULTS.write_text(json.dumps(document, indent=2) + "\n")
+    rows = [f"| {name} | {value:.2f} |" for name, value in figures.items()]
+    TABLE.write_text(
+        "# Local Swarm cluster (3 managers)\n\n| figure | seconds |\n|---|---|\n" + "\n".join(rows) + "\n\n"
+        f"Lower bound for `down_s`: three dispatcher heartbeats, {bound:g} s.\n"
+    )
+    for row in rows:
+        say(row)
+    for line in missed:
+        say(f"MISSED: {line}")
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
