@@ -1,0 +1,138 @@
+"""The harness's one address for a service on the cluster: 127.0.0.1, balanced over its tasks.
+
+Load and probes only ever target 127.0.0.1. Each task of the service publishes
+its port on its own node (`mode: host`: this kernel has no IPVS, so there is no
+routing mesh), and the balancer hands each new connection to the next running
+task in turn; when that one refuses (it has just died, the swarm has not yet
+noticed), to the one after it, as a load balancer in front of replicas does.
+So one replica's crash is hidden by the others, and what users would see is
+measured. The tasks are read from a manager every `refresh_s`: the balancer
+follows them as the swarm moves them between nodes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import select
+import socket
+import threading
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+import docker.errors
+
+from drillbook.replicas.cluster import daemons
+from drillbook.replicas.cluster.state import ClusterState
+
+Address = tuple[str, int]
+CHUNK = 65536
+
+
+def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Address]:
+    """(node address, published port) of each running task of `service` that publishes `port`."""
+    for node in cluster.nodes:
+        if not node.manager or not daemons.running(node):
+            continue
+        try:
+            engine = daemons.client(node, timeout_s=5)
+            addresses = {n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list()}
+            tasks = engine.api.tasks(filters={"service": service, "desired-state": "running"})  # type: ignore[no-untyped-call]
+        except (docker.errors.DockerException, OSError):
+            continue
+        found = set()  # a task's PortStatus can list one port twice
+        for task in tasks:
+            if task["Status"]["State"] != "running" or task.get("NodeID") not in addresses:
+                continue
+            for published in task["Status"].get("PortStatus", {}).get("Ports", []):
+                if published.get("TargetPort") == port:
+                    found.add((addresses[task["NodeID"]], int(published["PublishedPort"])))
+        return sorted(found)
+    return []
+
+
+class Balancer:
+    def __init__(self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5) -> None:
+        self._read = upstreams
+        self._refresh_s = refresh_s
+        self.upstreams: list[Address] = []
+        self._turn = itertools.count()
+        self._stop = threading.Event()
+        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server.settimeout(0.2)
+        self.port: int = self._server.getsockname()[1]
+        self._threads = [
+            threading.Thread(target=self._accept, name=f"drillbook-balance-{self.port}", daemon=True),
+            threading.Thread(target=self._follow, name=f"drillbook-tasks-{self.port}", daemon=True),
+        ]
+
+    def __enter__(self) -> Self:
+        self.upstreams = self._read()
+        for thread in self._threads:
+            thread.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    def stop(self) -> None:
+        """Idempotent: the listening socket closed, the threads ended."""
+        self._stop.set()
+        with contextlib.suppress(OSError):
+            self._server.close()
+        for thread in self._threads:
+            if thread.is_alive():
+                thread.join(timeout=2.0)
+
+    def _follow(self) -> None:
+        while not self._stop.wait(self._refresh_s):
+            with contextlib.suppress(Exception):  # a manager that does not answer: keep the last list
+                self.upstreams = self._read()
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._server.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            upstream = self._connect()
+            if upstream is None:
+                client.close()  # no task answers: the client sees its connection closed
+                continue
+            threading.Thread(target=_relay, args=(client, upstream, self._stop), daemon=True).start()
+
+    def _connect(self) -> socket.socket | None:
+        """The next task in turn that accepts the connection."""
+        candidates = list(self.upstreams)
+        if not candidates:
+            return None
+        first = next(self._turn)
+        for i in range(len(candidates)):
+            try:
+                return socket.create_connection(candidates[(first + i) % len(candidates)], timeout=1.0)
+            except OSError:
+                continue
+        return None
+
+
+def _relay(client: socket.socket, upstream: socket.socket, stop: threading.Event) -> None:
+    pair = [client, upstream]
+    try:
+        while not stop.is_set():
+            readable, _, _ = select.select(pair, [], [], 0.2)
+            for sock in readable:
+                data = sock.recv(CHUNK)
+                if not data:
+                    return
+                (upstream if sock is client else client).sendall(data)
+    except (OSError, ValueError):
+        return
+    finally:
+        for sock in pair:
+            with contextlib.suppress(OSError):
+                sock.close()

@@ -1,0 +1,69 @@
+"""The balancer on local servers: connections in turn, a refusing upstream skipped, none closed."""
+
+from __future__ import annotations
+
+import http.server
+import threading
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from drillbook.replicas.cluster import ingress
+
+
+class Named(http.server.BaseHTTPRequestHandler):
+    def do_GET(self) -> None:
+        body = str(self.server.server_address).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Connection", "close")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *_args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def servers() -> Iterator[list[http.server.ThreadingHTTPServer]]:
+    made = [http.server.ThreadingHTTPServer(("127.0.0.1", 0), Named) for _ in range(2)]
+    for server in made:
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield made
+    for server in made:
+        server.shutdown()
+        server.server_close()
+
+
+def who(port: int, n: int) -> list[str]:
+    return [httpx.get(f"http://127.0.0.1:{port}/", timeout=2).text for _ in range(n)]
+
+
+def test_connections_go_to_each_upstream_in_turn_and_skip_one_that_refuses(
+    servers: list[http.server.ThreadingHTTPServer],
+) -> None:
+    addresses = [("127.0.0.1", s.server_address[1]) for s in servers]
+    with ingress.Balancer(lambda: list(addresses)) as balancer:
+        answers = who(balancer.port, 6)
+        assert len(set(answers)) == 2 and answers[0::2] == [answers[0]] * 3
+        gone = str(servers[0].server_address)
+        servers[0].shutdown()
+        servers[0].server_close()
+        assert gone not in who(balancer.port, 6)  # still listed (not yet followed), refused, skipped
+
+
+def test_with_no_upstream_the_client_is_closed_and_a_new_list_is_followed() -> None:
+    listed: list[ingress.Address] = []
+    with ingress.Balancer(lambda: list(listed), refresh_s=0.05) as balancer:
+        with pytest.raises(httpx.TransportError):
+            httpx.get(f"http://127.0.0.1:{balancer.port}/", timeout=2)
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Named)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        try:
+            listed.append(("127.0.0.1", server.server_address[1]))
+            threading.Event().wait(0.3)
+            assert httpx.get(f"http://127.0.0.1:{balancer.port}/", timeout=2).status_code == 200
+        finally:
+            server.shutdown()
+            server.server_close()

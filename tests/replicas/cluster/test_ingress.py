@@ -1,0 +1,81 @@
+"""127.0.0.1 balanced over a real swarm service's tasks: every task serves, and one task killed
+is hidden by the others until the swarm has started it again."""
+
+from __future__ import annotations
+
+import pathlib
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+
+import httpx
+import pytest
+from docker import DockerClient
+from docker.types import EndpointSpec, RestartPolicy, ServiceMode
+
+from drillbook.replicas import images, labels
+from drillbook.replicas.cluster import daemons, ingress, local
+from drillbook.replicas.cluster.state import ClusterState
+
+pytestmark = [pytest.mark.docker, pytest.mark.beside]
+
+SERVE = "mkdir -p /tmp/w && hostname > /tmp/w/index.html && cd /tmp/w && exec python3 -m http.server 8080"
+"""Each task answers with its own container's hostname: who served a request is in the answer."""
+
+
+@pytest.fixture(scope="module")
+def cluster(docker_client: DockerClient) -> Iterator[ClusterState]:
+    root = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))
+    try:
+        with local.cluster(root, "ingress-test", nodes=3) as formed:
+            local.distribute(formed, docker_client, [f"{images.SAMPLE_IMAGE}:1.0.0"], lambda _line: None)
+            yield formed
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
+
+
+def wait_for(what: str, check: Callable[[], bool], timeout_s: float = 60.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not check():
+        assert time.monotonic() < deadline, f"not within {timeout_s:g} s: {what}"
+        time.sleep(0.2)
+
+
+def answers(port: int, n: int) -> list[str]:
+    with httpx.Client(timeout=2.0) as client:
+        return [client.get(f"http://127.0.0.1:{port}/").text.strip() for _ in range(n)]
+
+
+def test_every_task_serves_and_a_killed_one_is_hidden_by_the_other(cluster: ClusterState) -> None:
+    manager = daemons.client(cluster.nodes[0])
+    manager.services.create(  # type: ignore[no-untyped-call]
+        f"{images.SAMPLE_IMAGE}:1.0.0",
+        command=["sh", "-c", SERVE],
+        name="web",
+        labels=labels.for_drill("ingress-test"),
+        mode=ServiceMode("replicated", replicas=2),
+        endpoint_spec=EndpointSpec(mode="dnsrr", ports={8080: (8080, "tcp", "host")}),  # type: ignore[dict-item]
+        restart_policy=RestartPolicy(condition="any", delay=0),
+    )
+
+    def tasks() -> list[ingress.Address]:
+        return ingress.running_tasks(cluster, "web", 8080)
+
+    wait_for("two running tasks", lambda: len(tasks()) == 2)
+    assert {address for address, _port in tasks()} < {n.address for n in cluster.nodes}
+    with ingress.Balancer(tasks) as balancer:
+        wait_for("both tasks answering", lambda: len(set(answers(balancer.port, 4))) == 2, 30)
+        served = answers(balancer.port, 20)
+        assert len(set(served)) == 2 and min(served.count(s) for s in set(served)) >= 9  # round robin
+        # One task's container killed: its node refuses the next connection, the other task answers.
+        killed_address = tasks()[0][0]
+        node = next(n for n in cluster.nodes if n.address == killed_address)
+        (container,) = daemons.client(node).containers.list(filters={"label": "com.docker.swarm.service.name=web"})
+        container.kill()
+        during = answers(balancer.port, 20)
+        assert len(during) == 20 and str(container.id)[:12] not in during
+        wait_for("the swarm started the task again", lambda: len(tasks()) == 2)
+        wait_for("two tasks answering again", lambda: len(set(answers(balancer.port, 4))) == 2, 30)
+    with pytest.raises(httpx.ConnectError):  # stopped: nothing listens on its port any more
+        httpx.get(f"http://127.0.0.1:{balancer.port}/", timeout=2.0)
