@@ -27,6 +27,8 @@ from drillbook.errors import DrillbookError
 from drillbook.replicas.replica import Replica
 
 MAX_TEXT = 2000
+Logs = dict[str, bytes | str]
+"""Each service's last log lines as read, or the reason they could not be."""
 MAX_ROWS = 20
 MAX_CELL = 300
 LOG_TAIL = 500
@@ -85,7 +87,8 @@ class Gatherer:
         self.long_running_s = LONG_RUNNING_S * time_scale
         self.clock = clock
 
-    def snapshot(self, label: str) -> Snapshot:
+    def snapshot(self, label: str, logs: Logs | None = None) -> Snapshot:
+        """Every part at once; `logs` read a moment before (`read_logs`), or read now."""
         at = self.clock()
         started = time.perf_counter()
         target = self.replica.target
@@ -95,7 +98,7 @@ class Gatherer:
         if target.metrics is not None:
             metrics = target.metrics
             parts.append(lambda: self._http("metrics", f"curl -f {metrics}", metrics))
-        parts += [self._database, self._containers, self._log_errors]
+        parts += [self._database, self._containers, lambda: self._log_errors(logs)]
         # All at once: the evidence is of one instant, not of a second later when the
         # recovery may already have put things right.
         with ThreadPoolExecutor(len(parts), thread_name_prefix="drillbook-diagnostics") as pool:
@@ -218,22 +221,25 @@ class Gatherer:
             "containers", command, True, "", ("service", "status", "memory", "cpu", "oom_killed"), _table(rows)
         )
 
-    def _log_errors(self) -> Section:
-        command = "grep -i error (each container's log)"
-        rows: list[tuple[str, str]] = []
-        unreadable = []
+    def read_logs(self) -> Logs:
+        """Each service's last log lines, or why they could not be read; every log at once."""
 
         def read(service: str) -> bytes | str:
             try:
                 return bytes(self.replica.container(service).logs(tail=LOG_TAIL))
-            except (DrillbookError, docker.errors.DockerException) as exc:
+            except Exception as exc:  # read on the drill's thread: gathering never fails the drill
                 return _reason(exc)
 
-        # Every log at once: a container the recovery replaces a moment later has no log to read.
         services = [s.name for s in self.replica.target.services]
         with ThreadPoolExecutor(len(services), thread_name_prefix="drillbook-logs") as pool:
-            logs = list(pool.map(read, services))
-        for service, raw in zip(services, logs, strict=True):
+            return dict(zip(services, pool.map(read, services), strict=True))
+
+    def _log_errors(self, logs: Logs | None) -> Section:
+        command = "grep -i error (each container's log)"
+        rows: list[tuple[str, str]] = []
+        unreadable = []
+        logs = self.read_logs() if logs is None else logs
+        for service, raw in logs.items():
             if isinstance(raw, str):
                 unreadable.append(f"{service}: {raw}")
                 continue
@@ -281,13 +287,19 @@ class Background:
         self._lock = threading.Lock()
 
     def take(self, label: str) -> None:
-        thread = threading.Thread(target=self._take, args=(label,), name=f"drillbook-diagnostics-{label}", daemon=True)
+        """The containers' logs now, on the drill's thread, and the rest off it. A recovery that
+        replaces a container at once leaves no log to read (an engineer saves the logs before a
+        restart too); reading them costs the recovery tens of milliseconds, the rest seconds."""
+        logs = self.gatherer.read_logs()
+        thread = threading.Thread(
+            target=self._take, args=(label, logs), name=f"drillbook-diagnostics-{label}", daemon=True
+        )
         self._threads.append(thread)
         thread.start()
 
-    def _take(self, label: str) -> None:
+    def _take(self, label: str, logs: Logs) -> None:
         try:
-            snapshot = self.gatherer.snapshot(label)
+            snapshot = self.gatherer.snapshot(label, logs)
         except Exception as exc:
             self.record(EventKind.DIAGNOSTICS, f"{label}: could not be gathered: {_reason(exc)}")
             return
