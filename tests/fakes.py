@@ -22,7 +22,10 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from drillbook.drills import spec
+from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.phases.recover import attempt
+from drillbook.drills.run.state import Drill
 from drillbook.errors import ReplicaError, ServiceNotReady
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import postgres
@@ -30,6 +33,7 @@ from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.protocols import Ran as Typed
 from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Target
+from drillbook.scenarios import REGISTRY as SCENARIOS
 
 Answer = tuple[int, Any]
 
@@ -374,3 +378,17 @@ def fake_replica(catalog_drill: pathlib.Path, folder: pathlib.Path) -> FakeRepli
     target = spec.load(catalog_drill).target
     desired = DesiredState.create(folder / "desired-state", target, catalog_drill.stem)
     return FakeReplica(target, desired, FakeApp())
+
+
+def unit_drill(drill_file: pathlib.Path, out_dir: pathlib.Path, cap_s: float) -> Drill:
+    """A drill's state for a phase's unit test: the file's spec, the database-outage fault, no replica."""
+    loaded = spec.load(drill_file)
+    return Drill(
+        spec=loaded,
+        out_dir=out_dir,
+        drill_id="unit",
+        scenario=SCENARIOS.get("db_outage"),
+        procedure=None,
+        masker=Masker.for_target(loaded.target),
+        cap_s=cap_s,
+    )

@@ -6,26 +6,15 @@ import pathlib
 
 import pytest
 
-from drillbook.drills import spec
-from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.errors import DrillTimeout
-from drillbook.scenarios import REGISTRY as SCENARIOS
 from drillbook.scenarios.base import Fault
 from tests.conftest import CATALOG
+from tests.fakes import unit_drill
 
 
 def drill(tmp_path: pathlib.Path, cap_s: float) -> Drill:
-    loaded = spec.load(CATALOG / "db-outage.yaml")
-    return Drill(
-        spec=loaded,
-        out_dir=tmp_path,
-        drill_id="unit",
-        scenario=SCENARIOS.get("db_outage"),
-        procedure=None,
-        masker=Masker.for_target(loaded.target),
-        cap_s=cap_s,
-    )
+    return unit_drill(CATALOG / "db-outage.yaml", tmp_path, cap_s)
 
 
 def test_a_wait_past_the_cap_stops_the_drill_naming_the_phase(tmp_path: pathlib.Path) -> None:

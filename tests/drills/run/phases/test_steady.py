@@ -9,12 +9,11 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.judge.steady import Judgement
-from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.phases import steady
 from drillbook.drills.run.state import Drill
 from drillbook.errors import SteadyStateError
-from drillbook.scenarios import REGISTRY as SCENARIOS
 from tests.conftest import CATALOG
+from tests.fakes import unit_drill
 
 BLIP = Judgement(False, "probes failed: admin metrics (timed out after 1 s ×1)")
 CLEAN = Judgement(True, "98 requests, error rate 0.0%, mean latency 12 ms")
@@ -28,16 +27,7 @@ def drill(tmp_path: pathlib.Path, windows: int = 3) -> Drill:
         phases={"steady_state_s": 0.05},
         steady_state={"windows": windows},
     )
-    loaded = spec.load(path)
-    return Drill(
-        spec=loaded,
-        out_dir=tmp_path,
-        drill_id="unit",
-        scenario=SCENARIOS.get("db_outage"),
-        procedure=None,
-        masker=Masker.for_target(loaded.target),
-        cap_s=60,
-    )
+    return unit_drill(path, tmp_path, cap_s=60)
 
 
 def scripted(monkeypatch: pytest.MonkeyPatch, *judgements: Judgement) -> list[float]:
