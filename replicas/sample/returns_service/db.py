@@ -23,6 +23,10 @@ DB_TIMEOUT_S = float(os.environ.get("DB_TIMEOUT_S", "1.0"))
 # Pools replace their connections now and then (psycopg's default: after an hour), so
 # a server that accepts no new connection shows in the service within that time.
 DB_POOL_MAX_LIFETIME_S = float(os.environ.get("DB_POOL_MAX_LIFETIME_S", "3600"))
+# Connections opened ahead of need. One by default; a slow path to the database makes
+# every new connection cost several slow round trips, so a drill of that path opens
+# them all before the fault, as a service tuned for a slow network would.
+DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "1"))
 
 
 class DatabaseUnavailable(Exception):
@@ -39,7 +43,7 @@ class Database:
     def _new_pool(self) -> ConnectionPool:
         return ConnectionPool(
             self._url,
-            min_size=1,
+            min_size=min(DB_POOL_MIN_SIZE, self._pool_size),
             max_size=self._pool_size,
             timeout=DB_TIMEOUT_S,
             max_lifetime=DB_POOL_MAX_LIFETIME_S,

@@ -37,9 +37,11 @@ def test_dump_restore_and_pitr_after_the_host_is_lost(tmp_path: pathlib.Path) ->
     for name in ("host-lost-restore-dump", "host-lost-pitr"):
         assert (out / name / "result.json").is_file()  # each on its own replica, in its own folder
     # The archive is at most one archive_timeout (1 s) behind, plus the archiver's copy of the
-    # segment (up to a second on these loaded 2-core machines: 1.5008 s was measured once);
-    # the newest dump up to its interval (6 s) behind, plus the same.
-    archive_lag_s = 2.0
+    # 16 MB segment: up to two seconds on these 2-core machines while the engine lane's other
+    # tests write images to disk beside the drill (1.5008 s and 2.6052 s were measured once each);
+    # the newest dump up to its interval (6 s) behind, plus the same. Whatever the disk, PITR
+    # loses less than one dump interval: that is what it is for.
+    archive_lag_s = 3.0
     pitr, dump = rows["pitr"], rows["restore_dump"]
     assert pitr["rpo_s"] <= archive_lag_s and dump["rpo_s"] <= 6 + archive_lag_s, rows
     # Which loses more depends on where the fault lands in the dump cycle: PITR loses fewer
