@@ -69,6 +69,8 @@ class EventKind(StrEnum):
     VOLUME = "volume"
     ESCALATION = "escalation"
     SETUP = "setup"
+    SWARM = "swarm"
+    """The swarm's own view: nodes ready or down, leader changes, where each task runs."""
     ERROR = "error"
     INTERRUPTED = "interrupted"
 

@@ -231,6 +231,37 @@ class FaultProxyModel(Model):
     """The service the proxy fronts; the target's database when left out."""
 
 
+class EngineModel(Model):
+    """Where the replica runs: the single Docker engine, or a local Swarm cluster drillbook
+    makes for the drill and removes after it (`replicas/cluster/`)."""
+
+    kind: Literal["docker", "swarm"] = "docker"
+    nodes: int = Field(default=3, ge=1, le=5)
+    managers: int | None = Field(default=None, ge=1, le=5)
+    """Managers among the nodes; the rest are workers. Left out: every node is a manager."""
+    replicas: int = Field(default=2, ge=1, le=5)
+    """Tasks of the app, at most one a node."""
+    heartbeat_s: float = Field(default=5.0, ge=0.5, le=60)
+    """The swarm's dispatcher heartbeat period (Swarm's default 5 s): a node is marked down
+    after about three periods without one."""
+
+    @model_validator(mode="after")
+    def _fits(self) -> EngineModel:
+        if self.managers is not None and self.managers > self.nodes:
+            raise ValueError(f"{self.managers} managers do not fit in {self.nodes} nodes")
+        if self.replicas > self.nodes:
+            raise ValueError(f"{self.replicas} replicas of the app, at most one a node, need {self.replicas} nodes")
+        return self
+
+
+SWARM_REFUSES = {
+    "monitoring": "Prometheus and Alertmanager in the replica",
+    "backups": "dumps, a WAL archive and a standby",
+    "fault_proxy": "the fault proxy",
+}
+"""What the swarm engine does not run yet, each refused before anything starts."""
+
+
 class DrillModel(Model):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$", max_length=60)
     description: str = ""
@@ -260,6 +291,7 @@ class DrillModel(Model):
     """Dumps, a WAL archive with a base backup, a streaming standby: see `replicas.backups`."""
     allow_remote: bool = False
     """Load and probes may leave loopback; needs --allow-remote on the command line too."""
+    engine: EngineModel = EngineModel()
 
     def runbooks(self) -> list[RunbookModel]:
         """The runbook sections this drill recovers with (several under `compare`)."""
@@ -269,6 +301,23 @@ class DrillModel(Model):
     def _monitoring_to_detect(self) -> DrillModel:
         if self.detect.by == "monitoring" and self.monitoring is None:
             raise ValueError("`detect: {by: monitoring}` needs a `monitoring:` section with the team's rules")
+        return self
+
+    @model_validator(mode="after")
+    def _engine_runs_it(self) -> DrillModel:
+        if self.engine.kind != "swarm":
+            return self
+        for section, what in SWARM_REFUSES.items():
+            if getattr(self, section) is not None:
+                raise ValueError(
+                    f"`{section}` ({what}) runs on the single Docker engine only, not yet on `engine: "
+                    "{kind: swarm}`: remove one of them"
+                )
+        if self.runbooks():
+            raise ValueError(
+                "a runbook recovery runs in the toolbox, which runs on the single Docker engine only, not yet on "
+                "`engine: {kind: swarm}`: remove one of them"
+            )
         return self
 
     @model_validator(mode="after")

@@ -30,6 +30,7 @@ REGISTRY: Registry[AnyProcedure] = Registry(
         "restart_cache": "drillbook.recovery.restart_cache",
         "restart_websocket": "drillbook.recovery.restart_websocket",
         "rotate_credentials": "drillbook.recovery.rotate_credentials",
+        "swarm_reschedule": "drillbook.recovery.swarm_reschedule",
     },
     attribute="PROCEDURE",
 )

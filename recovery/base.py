@@ -71,6 +71,8 @@ class Procedure(Generic[Opts, Work]):
     check: Callable[[Target, Opts], None] = lambda _target, _options: None
     """Called as `check(target, options)` before anything starts; raises PluginError when the
     procedure cannot work on this replica (a failover with no standby)."""
+    engines: tuple[str, ...] = ("docker",)
+    """The engines it runs on (`docker`, `swarm`): a drill on another is refused before anything starts."""
 
     def context(self, replica: ReplicaAPI, given: dict[str, Any], **kwargs: Any) -> StepContext[Opts, Work]:
         """A fresh context for one run of the procedure: its options and empty work."""

@@ -177,6 +177,10 @@ class LabelledContainers:
         return self._labelled(self.container_name(service), f"of service {service!r}")
 
     @boundary.mapped()
+    def logs(self, service: str, tail: int) -> bytes:
+        return bytes(self.container(service).logs(tail=tail))
+
+    @boundary.mapped()
     def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
         """Run a command in the service's container: its exit code and output (both streams)."""
         result = self.container(service).exec_run(command, environment=dict(env) if env else None)
@@ -245,13 +249,6 @@ class LabelledContainers:
         except (ReplicaError, docker.errors.APIError):
             return False
         return bool(container.attrs.get("State", {}).get("OOMKilled"))
-
-    def logs(self, service: str, lines: int = 20) -> str:
-        try:
-            raw = self.container(service).logs(tail=lines)
-        except (ReplicaError, docker.errors.APIError):
-            return "(no logs)"
-        return bytes(raw).decode(errors="replace").rstrip() or "(empty)"
 
     def memory(self, service: str) -> tuple[int, int] | None:
         """Working-set memory and limit of the service's container, from the engine's

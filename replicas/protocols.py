@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol
+from typing import Any, Literal, Protocol, runtime_checkable
 
+from drillbook.errors import ReplicaError
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.target import Target
 
@@ -107,6 +108,10 @@ class Containers(Targeted, Protocol):
 
     def cpu_ns(self, service: str) -> int | None: ...
 
+    def logs(self, service: str, tail: int) -> bytes:
+        """The last `tail` lines of the service's log (both streams)."""
+        ...
+
 
 class Commands(Targeted, Protocol):
     """Commands in a service's container, or in a one-off container of its image."""
@@ -192,6 +197,84 @@ class Terminals(Protocol):
 
 class ReplicaAPI(Addresses, Containers, Commands, Lifecycle, Desired, Network, Terminals, Protocol):
     """All of it: what a procedure's steps get (each step uses a part)."""
+
+
+class Provisioned(ReplicaAPI, Protocol):
+    """A replica the drill starts and tears down: on the single engine, or a swarm stack."""
+
+    def start(self, ready_timeout_s: float = 120.0) -> None: ...
+
+    def teardown(self) -> None: ...
+
+
+class Observed(Addresses, Containers, Protocol):
+    """What diagnostics and memory sampling read: addresses and containers."""
+
+
+@dataclass(frozen=True)
+class Task:
+    """One of a swarm service's tasks, as the swarm reports it."""
+
+    id: str
+    service: str
+    slot: int
+    node: str
+    """The hostname of the node it was given to (`node2`)."""
+    state: str
+    """`running`, `starting`, `shutdown`, `failed`, …"""
+    desired: str
+    """What the swarm wants of it: `running`, or `shutdown` once replaced."""
+    container_id: str | None = None
+    error: str = ""
+
+
+class NodeView(Protocol):
+    """A node as the swarm sees it."""
+
+    @property
+    def hostname(self) -> str: ...
+
+    @property
+    def state(self) -> str:
+        """`ready`, `down`, `unknown`."""
+        ...
+
+    @property
+    def leader(self) -> bool: ...
+
+
+@runtime_checkable
+class Cluster(Targeted, Protocol):
+    """A replica on a cluster of nodes (the swarm engine): its nodes, where its tasks run, a node
+    cut off and back. Plug-ins made for a cluster say `engines=("swarm",)`."""
+
+    @property
+    def database_service(self) -> str: ...
+
+    def node_names(self) -> list[str]: ...
+
+    def nodes(self) -> Sequence[NodeView]: ...
+
+    def tasks(self, service: str | None = None) -> list[Task]: ...
+
+    def cut(self, node: str) -> None: ...
+
+    def rejoin(self, node: str) -> None: ...
+
+    def leader(self) -> str | None: ...
+
+    def replicas_of(self, service: str) -> int: ...
+
+    def down_since(self, node: str) -> float | None:
+        """`time.monotonic()` when the swarm was first seen to mark the node down; None: not down."""
+        ...
+
+
+def on_cluster(replica: object, plugin: str) -> Cluster:
+    """The replica as a cluster, for a plug-in made for one (refused earlier on another engine)."""
+    if not isinstance(replica, Cluster):
+        raise ReplicaError(f"{plugin} needs a replica on a cluster (`engine: {{kind: swarm}}`).")
+    return replica
 
 
 class Deploys(Desired, Addresses, Protocol):

@@ -30,6 +30,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "cache_outage": "drillbook.scenarios.cache_outage",
         "leaked_credential": "drillbook.scenarios.leaked_credential",
         "websocket_outage": "drillbook.scenarios.websocket_outage",
+        "node_lost": "drillbook.scenarios.node_lost",
     },
     attribute="SCENARIO",
 )

@@ -95,6 +95,8 @@ class Scenario:
     check: Callable[..., None] = lambda _target, **_params: None
     """Called as `check(target, **with_)` before anything starts; raises PluginError on a
     parameter that does not fit the target (a flag the service does not know)."""
+    engines: tuple[str, ...] = ("docker",)
+    """The engines it runs on (`docker`, `swarm`): a drill on another is refused before anything starts."""
     ready: Callable[..., None] = lambda _replica, **_params: None
     """Called as `ready(replica, **with_)` once the replica is up, before the steady state: the
     checks only the running service can answer (the server's max_connections), so that a

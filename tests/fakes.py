@@ -18,7 +18,7 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -31,7 +31,7 @@ from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import postgres
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.protocols import Ran as Typed
-from drillbook.replicas.protocols import Replacement
+from drillbook.replicas.protocols import Replacement, Task
 from drillbook.replicas.target import Target
 from drillbook.scenarios import REGISTRY as SCENARIOS
 
@@ -142,6 +142,8 @@ class FakeReplica:
         self.states: dict[str, str] = {s.name: "running" for s in target.services}
         self.restarts: dict[str, int] = dict.fromkeys(self.states, 0)
         self.memory_readings: dict[str, list[tuple[int, int]]] = {}
+        self.log_lines: dict[str, bytes] = {}
+        """What `logs` answers for a service: its log's last lines."""
         self.network_name = "drillbook-fake"
         self.drill_id = "fake"
         self.exec_env: dict[str, str] = {}
@@ -243,6 +245,9 @@ class FakeReplica:
 
     def cpu_ns(self, service: str) -> int | None:
         return None
+
+    def logs(self, service: str, tail: int) -> bytes:
+        return self.log_lines.get(service, b"")
 
     # --- commands -----------------------------------------------------------------
 
@@ -392,3 +397,75 @@ def unit_drill(drill_file: pathlib.Path, out_dir: pathlib.Path, cap_s: float) ->
         masker=Masker.for_target(loaded.target),
         cap_s=cap_s,
     )
+
+
+@dataclass(frozen=True)
+class FakeNode:
+    hostname: str
+    state: str = "ready"
+    leader: bool = False
+
+
+class FakeCluster(FakeReplica):
+    """The fake replica on a cluster of nodes: the swarm's view is data a test sets, and each look
+    (`tasks`, `down_since`) first plays the next of `later`, so a test scripts how the swarm moves."""
+
+    def __init__(self, target: Target, desired: DesiredState, nodes: int = 3) -> None:
+        super().__init__(target, desired, FakeApp())
+        self.swarm_nodes = [FakeNode(f"node{i}", leader=i == 1) for i in range(1, nodes + 1)]
+        self.swarm_tasks: list[Task] = []
+        self.down: dict[str, float] = {}
+        self.later: list[Callable[[FakeCluster], None]] = []
+
+    def place(self, *where: tuple[str, str]) -> None:
+        """Tasks running: (service, node), slots counted per service."""
+        slots: dict[str, int] = {}
+        for service, node in where:
+            slots[service] = slots.get(service, 0) + 1
+            task = Task(f"t{len(self.swarm_tasks)}", service, slots[service], node, "running", "running")
+            self.swarm_tasks.append(task)
+
+    def _play(self) -> None:
+        if self.later:
+            self.later.pop(0)(self)
+
+    def node_names(self) -> list[str]:
+        return [n.hostname for n in self.swarm_nodes]
+
+    def nodes(self) -> list[FakeNode]:
+        return list(self.swarm_nodes)
+
+    def tasks(self, service: str | None = None) -> list[Task]:
+        self._play()
+        return [t for t in self.swarm_tasks if service is None or t.service == service]
+
+    def cut(self, node: str) -> None:
+        self.actions.append(f"cut {node}")
+
+    def rejoin(self, node: str) -> None:
+        self.actions.append(f"rejoin {node}")
+
+    def leader(self) -> str | None:
+        return next((n.hostname for n in self.swarm_nodes if n.leader), None)
+
+    def replicas_of(self, service: str) -> int:
+        return 2 if service == self.target.app else 1
+
+    def down_since(self, node: str) -> float | None:
+        self._play()
+        return self.down.get(node)
+
+    def mark_down(self, node: str) -> None:
+        self.swarm_nodes = [replace(n, state="down") if n.hostname == node else n for n in self.swarm_nodes]
+        self.down[node] = time.monotonic()
+
+    def move(self, service: str, slot: int, to: str) -> None:
+        """The task ends where it was and runs again on `to`."""
+        kept = []
+        for task in self.swarm_tasks:
+            if task.service == service and task.slot == slot and task.state == "running":
+                kept.append(replace(task, desired="shutdown"))
+                kept.append(replace(task, id=task.id + "'", node=to))
+            else:
+                kept.append(task)
+        self.swarm_tasks = kept

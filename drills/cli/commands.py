@@ -39,8 +39,10 @@ from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.runner import DrillRunner, resolve_plugins
 from drillbook.errors import DrillbookError, ExitCode, ResultError
 from drillbook.recovery import REGISTRY as PROCEDURES
+from drillbook.recovery.base import AnyProcedure
 from drillbook.reports import documents, pdf
 from drillbook.scenarios import REGISTRY as SCENARIOS
+from drillbook.scenarios.base import Scenario
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -82,8 +84,8 @@ def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
     sections: dict[str, list[tuple[str, str]]] = {
         "drills": [(p.name, spec_module.load(p).model.description) for p in paths if not gameday_module.is_gameday(p)],
         "game days": [(p.name, gameday_module.read(p).description) for p in paths if gameday_module.is_gameday(p)],
-        "scenarios": [(n, SCENARIOS.get(n).description) for n in SCENARIOS.names()],
-        "recovery procedures": [(n, PROCEDURES.get(n).description) for n in PROCEDURES.names()],
+        "scenarios": [(n, _on(SCENARIOS.get(n))) for n in SCENARIOS.names()],
+        "recovery procedures": [(n, _on(PROCEDURES.get(n))) for n in PROCEDURES.names()],
         "alert rules": [(r.name, f"{r.description} ({r.severity})") for r in alerts.RULES],
     }
     if args.json:
@@ -99,6 +101,12 @@ def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
         for name, description in rows:
             console.out(f"  {name:<{width}}{description}", highlight=False)
     return ExitCode.OK
+
+
+def _on(plugin: Scenario | AnyProcedure) -> str:
+    """Its description, and the engines it runs on unless it is the single one only."""
+    engines = "" if plugin.engines == ("docker",) else f" (engine: {', '.join(plugin.engines)})"
+    return plugin.description + engines
 
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:

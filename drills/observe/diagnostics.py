@@ -24,7 +24,7 @@ import psycopg
 
 from drillbook.contract import EventKind
 from drillbook.errors import DrillbookError
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Observed
 
 MAX_TEXT = 2000
 Logs = dict[str, bytes | str]
@@ -82,7 +82,7 @@ def _table(rows: Sequence[Sequence[object]]) -> tuple[tuple[str, ...], ...]:
 class Gatherer:
     """Takes snapshots of one replica; `time_scale` scales the runbook's 5 minutes."""
 
-    def __init__(self, replica: Replica, time_scale: float, clock: Callable[[], float]) -> None:
+    def __init__(self, replica: Observed, time_scale: float, clock: Callable[[], float]) -> None:
         self.replica = replica
         self.long_running_s = LONG_RUNNING_S * time_scale
         self.clock = clock
@@ -226,7 +226,7 @@ class Gatherer:
 
         def read(service: str) -> bytes | str:
             try:
-                return bytes(self.replica.container(service).logs(tail=LOG_TAIL))
+                return self.replica.logs(service, LOG_TAIL)
             except Exception as exc:  # read on the drill's thread: gathering never fails the drill
                 return _reason(exc)
 

@@ -11,13 +11,13 @@ from collections.abc import Callable
 
 from drillbook.contract import EventKind
 from drillbook.drills.observe.samples import MemorySample
-from drillbook.replicas.replica import Replica
+from drillbook.replicas.protocols import Containers
 
 
 class MemorySampler:
     def __init__(
         self,
-        replica: Replica,
+        replica: Containers,
         interval_s: float,
         clock: Callable[[], float],
         on_event: Callable[[EventKind, str], object] = lambda _k, _d: None,

@@ -34,7 +34,7 @@ from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.timeline import Clock, Event, Timeline
 from drillbook.drills.run.watch import Status
 from drillbook.drills.spec import DrillSpec
-from drillbook.errors import DrillbookError
+from drillbook.errors import DrillbookError, PluginError
 from drillbook.plugins import check_arguments
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery import declared
@@ -54,7 +54,23 @@ def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
     check their arguments and what their steps name: nothing is touched."""
     scenario = _scenario(spec)
     monitoring.planned(spec, scenario)
-    return scenario, _procedure(spec)
+    procedure = _procedure(spec)
+    _on_engine(spec, "scenario", scenario.name, scenario.engines)
+    if procedure is not None:
+        _on_engine(spec, "recovery procedure", procedure.name, procedure.engines)
+    return scenario, procedure
+
+
+def _on_engine(spec: DrillSpec, kind: str, name: str, engines: tuple[str, ...]) -> None:
+    engine = spec.model.engine.kind
+    if engine in engines:
+        return
+    where = spec.locate("engine", "kind") if "engine" in spec.raw else spec.locate("name")
+    raise PluginError(
+        f"{where}the {kind} {name!r} runs on the {' or '.join(engines)} engine, and this drill runs on "
+        f"`{engine}`. Set `engine: {{kind: {engines[0]}}}` in the drill file, or pick a {kind} made for `{engine}` "
+        "(`drillbook list` says which engines each runs on)."
+    )
 
 
 def needed_images(spec: DrillSpec, scenario: Scenario) -> tuple[str, ...]:

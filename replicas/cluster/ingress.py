@@ -3,8 +3,10 @@
 Load and probes only ever target 127.0.0.1. Each task of the service publishes
 its port on its own node (`mode: host`: this kernel has no IPVS, so there is no
 routing mesh), and the balancer hands each new connection to the next running
-task in turn; when that one refuses (it has just died, the swarm has not yet
-noticed), to the one after it, as a load balancer in front of replicas does.
+task in turn; when that one refuses or does not answer within a second (it has
+just died, or its node is cut off, and the swarm has not yet noticed), to the one
+after it, and the silent one is passed over for `fail_s` (nginx's `max_fails=1
+fail_timeout`), as a load balancer in front of replicas does.
 So one replica's crash is hidden by the others, and what users would see is
 measured. The tasks are read from a manager every `refresh_s`: the balancer
 follows them as the swarm moves them between nodes.
@@ -17,6 +19,7 @@ import itertools
 import select
 import socket
 import threading
+import time
 from collections.abc import Callable
 from types import TracebackType
 from typing import Self
@@ -53,9 +56,14 @@ def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Addres
 
 
 class Balancer:
-    def __init__(self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5) -> None:
+    def __init__(
+        self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5, fail_s: float = 5.0
+    ) -> None:
         self._read = upstreams
         self._refresh_s = refresh_s
+        self._fail_s = fail_s
+        self._failed: dict[Address, float] = {}
+        """An upstream that did not take a connection -> until when it is passed over."""
         self.upstreams: list[Address] = []
         self._turn = itertools.count()
         self._stop = threading.Event()
@@ -68,10 +76,15 @@ class Balancer:
         ]
 
     def __enter__(self) -> Self:
-        self.upstreams = self._read()
+        self.start()
+        return self
+
+    def start(self) -> None:
+        """Read the tasks and serve; the port was bound already (the load is told it first)."""
+        with contextlib.suppress(Exception):  # no manager answers yet: the follower reads them
+            self.upstreams = self._read()
         for thread in self._threads:
             thread.start()
-        return self
 
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
@@ -108,15 +121,21 @@ class Balancer:
 
     def _connect(self) -> socket.socket | None:
         """The next task in turn that accepts the connection."""
-        candidates = list(self.upstreams)
+        now = time.monotonic()
+        healthy = [u for u in self.upstreams if self._failed.get(u, 0.0) <= now]
+        candidates = healthy or list(self.upstreams)  # all passed over: try them all the same
         if not candidates:
             return None
         first = next(self._turn)
         for i in range(len(candidates)):
+            chosen = candidates[(first + i) % len(candidates)]
             try:
-                return socket.create_connection(candidates[(first + i) % len(candidates)], timeout=1.0)
+                upstream = socket.create_connection(chosen, timeout=1.0)
             except OSError:
+                self._failed[chosen] = time.monotonic() + self._fail_s
                 continue
+            upstream.settimeout(None)
+            return upstream
         return None
 
 

@@ -100,6 +100,12 @@ def set_link(veth: str, up: bool) -> None:
     ip("link", "set", veth, "up" if up else "down")
 
 
+def link_up(veth: str) -> bool:
+    """Is the link administratively up (not cut by a drill)?"""
+    shown = ip("-o", "link", "show", veth, missing_ok=True)
+    return "UP" in shown.partition("<")[2].partition(">")[0].split(",")
+
+
 def pids_in(netns: str) -> list[int]:
     return [int(p) for p in ip("netns", "pids", netns, missing_ok=True).split() if p.isdigit()]
 

@@ -13,6 +13,7 @@ import secrets
 import shutil
 import time
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 
@@ -48,8 +49,13 @@ def form(
     nodes: int,
     managers: int | None = None,
     say: Callable[[str], object] = lambda _line: None,
+    heartbeat_s: float | None = None,
 ) -> ClusterState:
-    """N daemons in namespaces of their own on one bridge, formed into a swarm."""
+    """N daemons in namespaces of their own on one bridge, formed into a swarm.
+
+    `heartbeat_s` is the dispatcher's heartbeat period (Swarm's default: 5 s); a manager
+    marks a node down after about three periods without one, the bound a node-lost drill's
+    detection cannot beat."""
     managers = nodes if managers is None else managers
     if not 1 <= nodes <= MAX_NODES or not 1 <= managers <= nodes:
         raise ClusterError(
@@ -84,7 +90,7 @@ def form(
         engines = [daemons.wait_ready(n) for n in cluster.nodes]
         say(f"{nodes} daemons ready in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        _swarm(cluster, engines)
+        _swarm(cluster, engines, heartbeat_s)
         formed_s = time.monotonic() - started
         say(f"swarm of {managers} manager(s), {nodes - managers} worker(s) formed in {formed_s:.1f} s")
     except BaseException:
@@ -114,7 +120,7 @@ def _add_node(cluster: ClusterState, i: int, manager: bool) -> ClusterState:
     return cluster
 
 
-def _swarm(cluster: ClusterState, engines: list[DockerClient]) -> None:
+def _swarm(cluster: ClusterState, engines: list[DockerClient], heartbeat_s: float | None) -> None:
     leader, first = cluster.nodes[0], engines[0]
     try:
         first.swarm.init(
@@ -122,6 +128,7 @@ def _swarm(cluster: ClusterState, engines: list[DockerClient]) -> None:
             listen_addr=f"{leader.address}:2377",
             default_addr_pool=[ADDRESS_POOL],
             subnet_size=24,
+            dispatcher_heartbeat_period=None if heartbeat_s is None else int(heartbeat_s * 1e9),
         )
         first.swarm.reload()
         tokens = first.swarm.attrs["JoinTokens"]
@@ -158,15 +165,31 @@ def nodes(cluster: ClusterState) -> list[SwarmNode]:
 
 
 def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say: Callable[[str], object]) -> None:
-    """Copy images from the host's engine into every node (`docker save` into `docker load`)."""
+    """Copy images from the host's engine into every node: `docker save` once into the cluster's
+    folder, then `docker load` into all the nodes at once."""
+    tarball = pathlib.Path(cluster.folder) / "image.tar"
     for image in images:
         started = time.monotonic()
-        for node in cluster.nodes:
+        try:
+            with tarball.open("wb") as out:
+                for chunk in host.api.get_image(image):
+                    out.write(chunk)
+        except docker.errors.APIError as exc:
+            why = exc.explanation or exc
+            raise ClusterError(f"Could not save image {image} from the host's engine: {why}.") from exc
+
+        def load(node: Node, image: str = image) -> None:
             try:
-                engine = daemons.client(node, timeout_s=300)
-                engine.api.load_image(host.api.get_image(image))  # type: ignore[no-untyped-call]
+                with tarball.open("rb") as given:
+                    daemons.client(node, timeout_s=300).api.load_image(given)  # type: ignore[no-untyped-call]
             except docker.errors.APIError as exc:
-                raise ClusterError(f"Could not copy image {image} into {node.name}: {exc.explanation or exc}.") from exc
+                raise ClusterError(f"Could not load image {image} into {node.name}: {exc.explanation or exc}.") from exc
+
+        try:
+            with ThreadPoolExecutor(len(cluster.nodes), thread_name_prefix="drillbook-load") as pool:
+                list(pool.map(load, cluster.nodes))
+        finally:
+            tarball.unlink(missing_ok=True)
         say(f"image {image} on {len(cluster.nodes)} nodes in {time.monotonic() - started:.1f} s")
 
 
@@ -197,9 +220,10 @@ def cluster(
     nodes: int,
     managers: int | None = None,
     say: Callable[[str], object] = lambda _line: None,
+    heartbeat_s: float | None = None,
 ) -> Iterator[ClusterState]:
     """A cluster for the length of the block, removed at its end whatever happened."""
-    formed = form(root, drill_id, nodes, managers, say)
+    formed = form(root, drill_id, nodes, managers, say, heartbeat_s)
     try:
         yield formed
     finally:

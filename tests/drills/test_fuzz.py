@@ -62,6 +62,12 @@ KEYS = [
     "file",
     "role",
     "hosts",
+    "engine",
+    "kind",
+    "nodes",
+    "managers",
+    "replicas",
+    "heartbeat_s",
 ]
 WORDS = [
     "db_outage",
@@ -75,6 +81,10 @@ WORDS = [
     "x",
     "db",
     "start",
+    "swarm",
+    "node_lost",
+    "swarm_reschedule",
+    "node2",
 ]
 
 scalars = st.one_of(
@@ -119,9 +129,17 @@ def test_arbitrary_text_gives_a_spec_or_a_message(text: str) -> None:
 
 
 @settings(max_examples=250, deadline=None)
-@given(st.sampled_from(["scenario", "load", "phases", "objectives", "recovery", "target"]), values)
+@given(st.sampled_from(["scenario", "load", "phases", "objectives", "recovery", "target", "engine"]), values)
 def test_one_bad_section_in_a_good_drill(section: str, value: object) -> None:
     doc = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    doc[section] = value
+    attempt(yaml.safe_dump(doc, allow_unicode=True))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.sampled_from(["engine", "scenario", "recovery", "backups", "monitoring", "fault_proxy"]), values)
+def test_one_bad_section_in_a_good_swarm_drill(section: str, value: object) -> None:
+    doc = yaml.safe_load((CATALOG / "node-lost.yaml").read_text())
     doc[section] = value
     attempt(yaml.safe_dump(doc, allow_unicode=True))
 

@@ -304,3 +304,40 @@ def test_a_target_file_extends_another_with_sections_of_its_own(tmp_path: pathli
     drill.write_text("name: d\ntarget: mine.yaml\nscenario: {name: db_outage}\n")
     with pytest.raises(SpecError, match=r"mine\.yaml: `extends: 'nowhere'` names neither a built-in target"):
         spec.load(drill)
+
+
+@pytest.mark.parametrize(
+    ("engine", "says"),
+    [
+        ({"kind": "swarm", "nodes": 6}, "engine.nodes"),
+        ({"kind": "swarm", "nodes": 2, "managers": 3}, "3 managers do not fit in 2 nodes"),
+        ({"kind": "swarm", "nodes": 2, "replicas": 3}, "3 replicas of the app, at most one a node, need 3 nodes"),
+        ({"kind": "kubernetes"}, "engine.kind"),
+    ],
+)
+def test_an_engine_that_cannot_be_made_is_refused_with_its_line(
+    tmp_path: pathlib.Path, engine: dict[str, object], says: str
+) -> None:
+    path = spec.write_variant(CATALOG / "node-lost.yaml", tmp_path, "engine", engine=engine)
+    with pytest.raises(SpecError, match=re.escape(says)) as caught:
+        spec.load(path)
+    assert "engine.yaml:" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("section", "value", "says"),
+    [
+        ("backups", {"dump": {"interval_s": 5}}, "`backups` (dumps, a WAL archive and a standby) runs on the single"),
+        ("fault_proxy", {"service": "db"}, "`fault_proxy` (the fault proxy) runs on the single Docker engine only"),
+        ("recovery", {"runbook": {"file": "runbook.md", "section": "y"}}, "a runbook recovery runs in the toolbox"),
+    ],
+)
+def test_what_the_swarm_engine_does_not_run_is_refused_before_anything_starts(
+    tmp_path: pathlib.Path, section: str, value: object, says: str
+) -> None:
+    doc = yaml.safe_load((CATALOG / "node-lost.yaml").read_text())
+    doc[section] = value  # the whole section: a runbook recovery instead of the procedure
+    path = tmp_path / "unsupported.yaml"
+    path.write_text(yaml.safe_dump(doc))
+    with pytest.raises(SpecError, match=re.escape(says)):
+        spec.load(path)

@@ -20,6 +20,7 @@ from drillbook.drills.run.state import Drill
 from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.spec import DrillSpec
 from drillbook.replicas.monitoring.stack import MonitoringStack
+from drillbook.replicas.protocols import Provisioned
 from drillbook.replicas.replica import Replica
 from drillbook.scenarios.base import Scenario
 
@@ -42,9 +43,11 @@ def planned(spec: DrillSpec, scenario: Scenario) -> Plan | None:
     )
 
 
-def start(drill: Drill, replica: Replica, teardown: Teardown) -> None:
+def start(drill: Drill, replica: Provisioned, teardown: Teardown) -> None:
+    """Prometheus and Alertmanager beside the replica; the drill file's schema refuses them on
+    the swarm engine."""
     chosen = drill.monitoring_plan
-    if chosen is None:
+    if chosen is None or not isinstance(replica, Replica):
         return
     stack = MonitoringStack(replica, chosen.networks)
     stack.start(chosen.files, chosen.every.evaluation_s)

@@ -21,7 +21,9 @@ from drillbook.drills.run.phases import monitoring
 from drillbook.drills.run.state import Drill, DrillState
 from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.watch import DATABASE_PROBE, HEALTH_PROBE
+from drillbook.replicas.cluster.stack import Stack, SwarmSettings
 from drillbook.replicas.desired_state import DesiredState
+from drillbook.replicas.protocols import Addresses, Provisioned
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.secrets import SecretStore
 from drillbook.replicas.target import Stream
@@ -64,7 +66,8 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
 
     if drill.desired.secrets is not None:
         teardown.push("remove the drill's secrets", drill.desired.secrets.remove, essential=True)
-    replica = drill.replica = Replica(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired)
+    replica = _replica(drill, client)
+    drill.replica = replica
     head = drill.desired.head()
     drill.timeline.record(EventKind.GIT, f"desired state at {head.short} ({head.message}) in {drill.desired.path}")
     teardown.push("remove the replica", replica.teardown, essential=True)
@@ -100,7 +103,17 @@ def provision(drill: Drill, client: DockerClient, teardown: Teardown, allow_remo
     drill.diagnostics = Background(gatherer, drill.timeline.record)
 
 
-def stream_of(replica: Replica) -> tuple[str, Stream] | None:
+def _replica(drill: Drill, client: DockerClient) -> Provisioned:
+    """The replica on the drill's engine: containers on this one, or a stack on a local swarm."""
+    spec, engine = drill.spec, drill.spec.model.engine
+    assert drill.desired is not None
+    if engine.kind == "swarm":
+        settings = SwarmSettings(engine.nodes, engine.managers, engine.replicas, engine.heartbeat_s)
+        return Stack(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired, settings)
+    return Replica(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired)
+
+
+def stream_of(replica: Addresses) -> tuple[str, Stream] | None:
     """The target's WebSocket stream on its loopback port, for the load's clients."""
     stream = replica.target.stream
     if stream is None:
@@ -108,17 +121,18 @@ def stream_of(replica: Replica) -> tuple[str, Stream] | None:
     return "ws" + replica.url(stream.service).removeprefix("http") + stream.path, stream
 
 
-def _toolbox(drill: Drill, replica: Replica) -> None:
-    """The toolbox, for a recovery that is a runbook section (with the role it asks for)."""
+def _toolbox(drill: Drill, replica: Provisioned) -> None:
+    """The toolbox, for a recovery that is a runbook section (with the role it asks for); the
+    drill file's schema refuses one on the swarm engine."""
     books = drill.spec.model.runbooks()
-    if not books:
+    if not books or not isinstance(replica, Replica):
         return
     assert drill.desired is not None
     role = next(((b.role.user, b.role.password) for b in books if b.role is not None), None)
     open_terminal(replica, drill.desired, drill.out_dir, role)
 
 
-def probe_list(drill: Drill, replica: Replica) -> tuple[Probe, ...]:
+def probe_list(drill: Drill, replica: Addresses) -> tuple[Probe, ...]:
     base, target = replica.url(), drill.spec.target
     probes = [Probe(HEALTH_PROBE, "http", base + target.health)]
     probes += [Probe(f.name, "http", base + f.path, f.method, f.body) for f in target.key_flows]

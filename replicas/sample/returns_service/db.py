@@ -29,6 +29,10 @@ DB_POOL_MAX_LIFETIME_S = float(os.environ.get("DB_POOL_MAX_LIFETIME_S", "3600"))
 DB_POOL_MIN_SIZE = int(os.environ.get("DB_POOL_MIN_SIZE", "1"))
 
 
+SCHEMA_LOCK = 0x5E7F
+"""The advisory lock the service's replicas take to apply the schema one at a time."""
+
+
 class DatabaseUnavailable(Exception):
     """The database did not answer in time or refused the connection."""
 
@@ -67,6 +71,9 @@ class Database:
         while True:
             try:
                 with psycopg.connect(self._url, connect_timeout=2) as conn:
+                    # Replicas starting together each apply the schema; one at a time, or two
+                    # `CREATE TABLE IF NOT EXISTS` of one table race and one of them fails.
+                    conn.execute("SELECT pg_advisory_xact_lock(%s)", (SCHEMA_LOCK,))
                     conn.execute(schema)
                 break
             except psycopg.OperationalError as exc:

@@ -13,16 +13,6 @@ from drillbook.replicas.replica import Replica
 from tests.conftest import CATALOG
 
 
-class Log:
-    def __init__(self, replica: StandIn, service: str) -> None:
-        self.replica, self.service = replica, service
-
-    def logs(self, tail: int) -> bytes:
-        if self.replica.replaced:
-            raise ReplicaError(f"can not get logs from container {self.service}: marked for removal")
-        return f"{self.service} ERROR payment call failed\n".encode()
-
-
 class StandIn:
     """Only what a snapshot asks of a replica; the database and HTTP addresses refuse."""
 
@@ -31,8 +21,10 @@ class StandIn:
         self.replaced = False
         self.slow = threading.Event()
 
-    def container(self, service: str) -> Log:
-        return Log(self, service)
+    def logs(self, service: str, tail: int) -> bytes:
+        if self.replaced:
+            raise ReplicaError(f"can not get logs from container {service}: marked for removal")
+        return f"{service} ERROR payment call failed\n".encode()
 
     def url(self) -> str:
         self.slow.wait(5)  # the rest of the snapshot takes its time; the logs were read before it

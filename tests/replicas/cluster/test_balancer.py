@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import http.server
+import socket
 import threading
 from collections.abc import Iterator
+from typing import Any
 
 import httpx
 import pytest
@@ -67,3 +69,27 @@ def test_with_no_upstream_the_client_is_closed_and_a_new_list_is_followed() -> N
         finally:
             server.shutdown()
             server.server_close()
+
+
+
+def test_an_upstream_that_failed_is_passed_over_until_its_time_is_up(
+    servers: list[http.server.ThreadingHTTPServer], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    addresses = [("127.0.0.1", s.server_address[1]) for s in servers]
+    dead = addresses[0]
+    servers[0].shutdown()
+    servers[0].server_close()
+    tries: list[object] = []
+    real = socket.create_connection
+
+    def counted(address: ingress.Address, *args: Any, **kwargs: Any) -> socket.socket:
+        tries.append(address)  # the balancer's connections, and the test's own to the balancer
+        return real(address, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "create_connection", counted)
+    with ingress.Balancer(lambda: list(addresses), refresh_s=60, fail_s=0.5) as balancer:
+        who(balancer.port, 4)
+        assert tries.count(dead) == 1  # refused once, then passed over
+        threading.Event().wait(0.6)
+        who(balancer.port, 2)
+        assert tries.count(dead) == 2  # its time up: tried again

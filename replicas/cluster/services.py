@@ -1,0 +1,114 @@
+"""A target's service as a Swarm service, and the swarm's tasks read back.
+
+Swarm takes a Compose service's parts under other names: `command` is the
+image's entrypoint replaced, `args` its command; durations are nanoseconds;
+ports are published on the task's own node (`mode: host`: no routing mesh
+without IPVS) and found by DNS round robin (`dnsrr`: no service VIP).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from docker import DockerClient
+from docker.types import EndpointSpec, Healthcheck, Mount, NetworkAttachmentConfig, Resources, ServiceMode
+from docker.utils import parse_bytes
+
+from drillbook.replicas import labels
+from drillbook.replicas.desired_state import ServiceState
+from drillbook.replicas.protocols import Task
+from drillbook.replicas.target import Service
+
+NS = 1_000_000_000
+
+
+@dataclass(frozen=True)
+class Names:
+    """The drill's names on the swarm: its networks and volumes, and the node that keeps state."""
+
+    drill_id: str
+    first_node: str
+
+    def network(self, name: str = "default") -> str:
+        own = f"drillbook-{self.drill_id}"
+        return own if name == "default" else f"{own}-{name}"
+
+    def volume(self, volume: str) -> str:
+        return f"drillbook-{self.drill_id}-{volume}"
+
+
+def create(manager: DockerClient, service: Service, state: ServiceState, names: Names, replicas: int) -> str:
+    """Create the service: with more than one replica spread over the nodes, else pinned to the
+    first node, where its volume lives. Says where its tasks go."""
+    ports = {service.port: (service.port, "tcp", "host")} if service.port else None
+    own = {**service.labels, **labels.for_drill(names.drill_id, service.name)}  # the drill's win
+    manager.services.create(  # type: ignore[no-untyped-call]
+        state.image,
+        name=service.name,
+        command=list(service.entrypoint) if service.entrypoint is not None else None,
+        args=list(service.command) if service.command else None,
+        env=[f"{k}={v}" for k, v in state.container_env().items()],
+        labels=own,
+        container_labels=own,
+        networks=[
+            NetworkAttachmentConfig(names.network(n), aliases=[service.host, *service.aliases])
+            for n in service.networks
+        ],
+        endpoint_spec=EndpointSpec(mode="dnsrr", ports=ports),  # type: ignore[arg-type]
+        mode=ServiceMode("replicated", replicas=replicas),
+        constraints=None if replicas > 1 else [f"node.hostname=={names.first_node}"],
+        maxreplicas=1 if replicas > 1 else None,
+        mounts=_mounts(service, names),
+        resources=Resources(
+            mem_limit=int(parse_bytes(state.mem_limit)) if state.mem_limit else None,
+            cpu_limit=int(service.cpus * NS) if service.cpus else None,
+        ),
+        healthcheck=_healthcheck(service),
+        user=service.user,
+        workdir=service.working_dir,
+    )
+    return f"{replicas} tasks, at most one a node" if replicas > 1 else f"pinned to {names.first_node}"
+
+
+def _mounts(service: Service, names: Names) -> list[Mount]:
+    volumes = [
+        Mount(path, names.volume(v), type="volume", labels=labels.for_drill(names.drill_id, service.name))
+        for v, path in service.volumes.items()
+    ]
+    return volumes + [Mount(b.target, b.source, type="bind", read_only=b.read_only) for b in service.binds]
+
+
+def _healthcheck(service: Service) -> Healthcheck | None:
+    check = service.healthcheck
+    if check is None:
+        return None
+    return Healthcheck(
+        test=list(check.test),
+        interval=int(check.interval_s * NS),
+        timeout=int(check.timeout_s * NS),
+        retries=check.retries,
+        start_period=int(check.start_period_s * NS),
+    )
+
+
+def tasks(manager: DockerClient, service: str | None = None) -> list[Task]:
+    """Every task of the service (or of all), with its node's hostname, running ones first."""
+    hostnames = {n.id: str(n.attrs["Description"]["Hostname"]) for n in manager.nodes.list()}
+    names = {s.id: str(s.name) for s in manager.services.list()}
+    raw = manager.api.tasks(filters={"service": service} if service else {})  # type: ignore[no-untyped-call]
+    found = []
+    for task in raw:
+        status = task.get("Status", {})
+        found.append(
+            Task(
+                id=str(task.get("ID", "")),
+                service=names.get(task.get("ServiceID", ""), "?"),
+                slot=int(task.get("Slot") or 0),
+                node=hostnames.get(task.get("NodeID", ""), "?"),
+                state=str(status.get("State", "?")),
+                desired=str(task.get("DesiredState", "?")),
+                container_id=(status.get("ContainerStatus") or {}).get("ContainerID"),
+                error=str(status.get("Err") or ""),
+            )
+        )
+    return sorted(found, key=lambda t: (t.service, t.slot, t.state != "running"))

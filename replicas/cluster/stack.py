@@ -1,0 +1,354 @@
+"""The replica as a Swarm stack, on a local cluster made for the drill and removed after it.
+
+`engine: {kind: swarm, nodes: N}`: the cluster (`local.py`) is formed when the
+replica starts; the images the desired state names are copied into every node;
+each of the target's services becomes a Swarm service on the drill's overlay
+network, carrying the drill's labels. The app runs `replicas` tasks, at most
+one a node, `endpoint_mode: dnsrr` (this kernel has no IPVS, so no service VIP);
+every other service runs one task pinned to the first node, where its volume
+lives. Each service publishes its port on its task's node (`mode: host`), and
+the harness reaches it only on 127.0.0.1, through a balancer (`ingress.py`).
+
+What only a single engine can do to a container (cut it off a network, remove
+it with its volume, fail over to it, open the toolbox beside it) is refused
+with `ReplicaError`: a scenario or procedure says which engines it runs on and
+is refused before anything starts (`plugins.engines`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import pathlib
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+import docker.errors
+import httpx
+from docker import DockerClient
+from docker.models.containers import Container
+
+from drillbook.contract import EventKind
+from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
+from drillbook.replicas import cgroups, labels, postgres
+from drillbook.replicas.cluster import daemons, ingress, links, local, services
+from drillbook.replicas.cluster.refusals import Refusals
+from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
+from drillbook.replicas.cluster.swarm_watch import SwarmWatch
+from drillbook.replicas.containers import EventSink
+from drillbook.replicas.desired_state import DesiredState, ServiceState
+from drillbook.replicas.protocols import Replacement, Task
+from drillbook.replicas.target import Service, Target, start_order
+
+
+@dataclass(frozen=True)
+class SwarmSettings:
+    """The drill's `engine:` section, in the replica's terms."""
+
+    nodes: int = 3
+    managers: int | None = None
+    """None: every node is a manager."""
+    replicas: int = 2
+    """Tasks of the app, at most one a node."""
+    heartbeat_s: float = 5.0
+    """The dispatcher's heartbeat period (Swarm's default 5 s); a node is marked down after
+    about three periods without one."""
+
+
+class Stack(Refusals):
+    """The target's services as Swarm services; every call maps engine errors to drillbook's."""
+
+    def __init__(
+        self,
+        client: DockerClient,
+        target: Target,
+        drill_id: str,
+        on_event: EventSink = lambda _kind, _detail: None,
+        desired: DesiredState | None = None,
+        settings: SwarmSettings = SwarmSettings(),
+        root: pathlib.Path = ROOT,
+    ) -> None:
+        self.client = client
+        self.target = target
+        self.drill_id = drill_id
+        self.desired = desired
+        self.settings = settings
+        self.root = root
+        self._on_event = on_event
+        self.cluster: ClusterState | None = None
+        self.database_service = target.database.service
+        self.replacements: list[Replacement] = []
+        self.applied: dict[str, ServiceState] = {}
+        self.network_name = services.Names(drill_id, "").network()
+        # Bound now: the load is told the app's address before the replica starts.
+        self.balancers = {s.name: ingress.Balancer(self._upstreams(s.name, s.port)) for s in target.services if s.port}
+        self.ports: dict[str, int] = {name: b.port for name, b in self.balancers.items()}
+        self.watch = SwarmWatch(self._nodes_now, self._tasks_now, on_event, last_words=self._last_words)
+        self._torn_down = False
+
+    # --- naming -------------------------------------------------------------
+
+    def url(self, service: str | None = None) -> str:
+        return f"http://127.0.0.1:{self.ports[service or self.target.app]}"
+
+    def db_conninfo(self, timeout_s: float = 2.0) -> str:
+        return postgres.conninfo(self.target.database, self.ports[self.database_service], timeout_s)
+
+    def container_name(self, service: str) -> str:
+        return f"the tasks of swarm service {service!r} (docker -H <manager> service ps {service})"
+
+    def network_of(self, name: str = "default") -> str:
+        return services.Names(self.drill_id, "").network(name)
+
+    def _names(self) -> services.Names:
+        return services.Names(self.drill_id, self._cluster().nodes[0].name)
+
+    def replicas_of(self, service: str) -> int:
+        return self.settings.replicas if service == self.target.app else 1
+
+    # --- lifecycle ----------------------------------------------------------
+
+    def start(self, ready_timeout_s: float = 120.0) -> None:
+        """Form the cluster, fill it with images, create the services in dependency order and
+        wait until each answers on 127.0.0.1."""
+        s = self.settings
+        self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
+        states = self.desired_states()
+        local.distribute(self.cluster, self.client, sorted({st.image for st in states.values()}), self._say)
+        try:
+            manager = self._manager()
+            for net in self.target.networks:
+                manager.networks.create(
+                    self.network_of(net), driver="overlay", attachable=True, labels=labels.for_drill(self.drill_id)
+                )
+            for balancer in self.balancers.values():
+                balancer.start()
+            self.watch.start()
+            for service in start_order(self.target.services):
+                for needed, condition in service.depends_on.items():
+                    if condition == "service_healthy":
+                        self.wait_ready(needed, ready_timeout_s)
+                state = states[service.name]
+                where = services.create(manager, service, state, self._names(), self.replicas_of(service.name))
+                self.applied[service.name] = state
+                self._on_event(EventKind.CONTAINER, f"swarm service {service.name} ({state.image}) created: {where}")
+            for service in self.target.services:
+                self.wait_ready(service.name, ready_timeout_s)
+            self._wait_settled(ready_timeout_s)
+        except docker.errors.APIError as exc:
+            raise EngineError(f"The local swarm refused to create the replica: {exc.explanation or exc}.") from exc
+
+    def desired_states(self) -> dict[str, ServiceState]:
+        if self.desired is not None:
+            return self.desired.read()
+        return {
+            s.name: ServiceState(image=s.image, env=dict(s.env), flags=dict(s.flags), mem_limit=s.mem_limit)
+            for s in self.target.services
+        }
+
+    def teardown(self) -> None:
+        """The balancers stopped and the whole cluster removed from its state file; safe to repeat."""
+        self.watch.stop()
+        for balancer in self.balancers.values():
+            balancer.stop()
+        if self.cluster is None or self._torn_down:
+            return
+        removed = local.remove(self.cluster)
+        self._torn_down = True
+        self._on_event(EventKind.TEARDOWN, f"removed the local cluster {self.cluster.cluster_id}: {', '.join(removed)}")
+
+    def _say(self, line: str) -> None:
+        self._on_event(EventKind.SWARM, line)
+
+    # --- the swarm's view ----------------------------------------------------
+
+    def _cluster(self) -> ClusterState:
+        if self.cluster is None:
+            raise ReplicaError("The local cluster has not been formed yet.")
+        return self.cluster
+
+    def _manager(self) -> DockerClient:
+        for node in self._cluster().nodes:
+            if node.manager and daemons.running(node) and links.link_up(node.veth):
+                return daemons.client(node, timeout_s=10)
+        raise ReplicaError(f"No manager of the local cluster {self._cluster().cluster_id} can be reached.")
+
+    def _upstreams(self, service: str, port: int) -> Callable[[], list[ingress.Address]]:
+        return lambda: ingress.running_tasks(self.cluster, service, port) if self.cluster else []
+
+    def _nodes_now(self) -> list[local.SwarmNode]:
+        return local.nodes(self.cluster) if self.cluster else []
+
+    def _tasks_now(self) -> list[Task]:
+        return self.tasks() if self.cluster else []
+
+    def _last_words(self, task: Task) -> str:
+        """The last lines a failed task's container wrote, on one line; "" when it left none."""
+        if task.container_id is None:
+            return ""
+        try:
+            container = daemons.client(self.node(task.node), timeout_s=5).containers.get(task.container_id)
+            text = bytes(container.logs(tail=3)).decode(errors="replace")
+        except (ReplicaError, docker.errors.DockerException, OSError):
+            return ""
+        return " / ".join(line.strip() for line in text.splitlines() if line.strip())[-300:]
+
+    def node(self, name: str) -> Node:
+        for node in self._cluster().nodes:
+            if node.name == name:
+                return node
+        raise ReplicaError(f"The local cluster has no node {name!r} (it has {', '.join(self.node_names())}).")
+
+    def node_names(self) -> list[str]:
+        return [n.name for n in self._cluster().nodes]
+
+    def nodes(self) -> list[local.SwarmNode]:
+        """Each node as the swarm sees it (ready or down, manager, leader)."""
+        return local.nodes(self._cluster())
+
+    def tasks(self, service: str | None = None) -> list[Task]:
+        """The tasks the swarm wants running, or has just stopped, with the node each is on."""
+        try:
+            return services.tasks(self._manager(), service)
+        except (docker.errors.DockerException, OSError) as exc:
+            raise ReplicaError(f"The swarm's managers did not list the tasks: {exc}.") from exc
+
+    def running(self, service: str) -> list[Task]:
+        return [t for t in self.tasks(service) if t.state == "running"]
+
+    def cut(self, node: str) -> None:
+        """The node's link down: no frame in or out, as if its network cable were pulled."""
+        links.set_link(self.node(node).veth, up=False)
+        self._on_event(EventKind.SWARM, f"{node}'s link is down: it is cut off from the other nodes")
+
+    def rejoin(self, node: str) -> None:
+        links.set_link(self.node(node).veth, up=True)
+        self._on_event(EventKind.SWARM, f"{node}'s link is up again")
+
+    def down_since(self, node: str) -> float | None:
+        self.watch.look_now()
+        return self.watch.down_since.get(node)
+
+    def leader(self) -> str | None:
+        return next((n.hostname for n in self.nodes() if n.leader), None)
+
+    # --- a service's containers: its running tasks ------------------------------
+
+    def _container(self, service: str) -> Container:
+        """The container of the service's first running task, on its node's engine."""
+        for task in self.running(service):
+            if task.container_id is None:
+                continue
+            try:
+                return daemons.client(self.node(task.node), timeout_s=10).containers.get(task.container_id)
+            except (docker.errors.DockerException, OSError):
+                continue
+        raise ReplicaError(f"Swarm service {service!r} has no running task whose engine answers.")
+
+    def status(self, service: str) -> str:
+        tasks = self.tasks(service)
+        if any(t.state == "running" for t in tasks):
+            return "running"
+        return tasks[0].state if tasks else "absent"
+
+    def kill(self, service: str) -> None:
+        try:
+            self._container(service).kill()
+        except docker.errors.APIError as exc:
+            raise ReplicaError(f"Could not kill a task of {service!r}: {exc.explanation or exc}.") from exc
+
+    def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
+        try:
+            result = self._container(service).exec_run(command, environment=dict(env) if env else None)
+        except docker.errors.APIError as exc:
+            raise ReplicaError(f"Could not run a command in {service!r}: {exc.explanation or exc}.") from exc
+        output = result.output.decode(errors="replace") if isinstance(result.output, bytes) else ""
+        return int(result.exit_code or 0), output
+
+    def logs(self, service: str, tail: int) -> bytes:
+        try:
+            return bytes(self._container(service).logs(tail=tail))
+        except docker.errors.APIError as exc:
+            raise ReplicaError(f"Could not read the log of {service!r}: {exc.explanation or exc}.") from exc
+
+    def memory(self, service: str) -> tuple[int, int] | None:
+        stats = self._stats(service)
+        return None if stats is None else cgroups.memory_from_stats(stats)
+
+    def cpu_ns(self, service: str) -> int | None:
+        stats = self._stats(service)
+        return None if stats is None else int(stats["cpu_stats"]["cpu_usage"]["total_usage"])
+
+    def _stats(self, service: str) -> dict[str, Any] | None:
+        try:
+            stats = self._container(service).stats(stream=False, one_shot=True)
+        except (ReplicaError, docker.errors.DockerException, OSError):
+            return None
+        return stats if isinstance(stats, dict) else None
+
+    def oom_killed(self, service: str) -> bool:
+        return any("OOM" in t.error or "137" in t.error for t in self.tasks(service) if t.state == "failed")
+
+    def restart_count(self, service: str) -> int:
+        """Tasks that ended on their own and were replaced: Swarm's restarts."""
+        return sum(1 for t in self.tasks(service) if t.state in ("failed", "complete"))
+
+    def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
+        """Until the service answers a real request on 127.0.0.1; the seconds waited."""
+        service = self.target.service(service_name)
+        started = time.monotonic()
+        while not self._answers(service):
+            if time.monotonic() - started > timeout_s:
+                failed = [t.error for t in self.tasks(service_name) if t.error]
+                reason = failed[0] if failed else f"no task answered within {timeout_s:g} s"
+                raise ServiceNotReady(
+                    f"Swarm service {service_name!r} did not become ready: {reason}.", service_name, reason
+                )
+            time.sleep(0.1)
+        return time.monotonic() - started
+
+    def _wait_settled(self, timeout_s: float, still_s: float = 1.0) -> None:
+        """Until every service runs all its tasks, the same ones for `still_s`: one replica
+        answering is not the stack the drill is about (a task crash-looping on its node)."""
+        deadline = time.monotonic() + timeout_s
+        last: frozenset[str] = frozenset()
+        while True:
+            tasks = [t for t in self.tasks() if t.state == "running" and t.desired == "running"]
+            short = [
+                s.name
+                for s in self.target.services
+                if sum(t.service == s.name for t in tasks) < self.replicas_of(s.name)
+            ]
+            now = frozenset(t.id for t in tasks)
+            if not short and now == last:
+                return
+            if time.monotonic() > deadline:
+                failed = [f"{t.service}.{t.slot} on {t.node}: {t.error}" for t in self.tasks() if t.state == "failed"]
+                raise ServiceNotReady(
+                    f"The swarm did not run every task of {', '.join(short) or 'the stack'} within {timeout_s:g} s"
+                    + (f" ({'; '.join(failed[:3])})" if failed else "")
+                    + ".",
+                    short[0] if short else self.target.app,
+                    failed[0] if failed else "tasks not running",
+                )
+            last = now if not short else frozenset()
+            time.sleep(still_s)
+
+    def _answers(self, service: Service) -> bool:
+        port = self.ports.get(service.name)
+        if port is None or service.ready.kind in ("running", "healthcheck"):
+            with contextlib.suppress(ReplicaError):
+                return bool(self.running(service.name))
+            return False
+        if service.ready.kind == "postgres":
+            return postgres.answers(self.target.database, port, timeout_s=2.0)
+        try:
+            return httpx.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def require_desired(self) -> DesiredState:
+        if self.desired is None:
+            raise ReplicaError("This replica has no desired-state repository to commit to.")
+        return self.desired

@@ -1,0 +1,57 @@
+"""swarm_reschedule's steps on the fake cluster: the node seen down, the tasks seen moved, verified."""
+
+from __future__ import annotations
+
+import pathlib
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from drillbook.drills import spec
+from drillbook.recovery.swarm_reschedule import PROCEDURE
+from drillbook.replicas.desired_state import DesiredState
+from tests.conftest import CATALOG
+from tests.fakes import FakeCluster, run_steps
+
+
+@pytest.fixture
+def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
+    target = spec.load(CATALOG / "node-lost.yaml").target
+    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "node-lost"))
+    made.place(("db", "node1"), ("payments", "node1"), ("app", "node2"), ("app", "node3"))
+    made.app.answer("GET", "/api/health", 200, {"status": "ok"})
+    yield made
+    made.close()
+
+
+def test_the_swarm_is_watched_until_the_node_is_down_and_its_task_runs_elsewhere(cluster: FakeCluster) -> None:
+    cluster.later = [
+        lambda c: None,
+        lambda c: c.mark_down("node3"),  # the swarm notices on the second look
+        lambda c: None,
+        lambda c: c.move("app", 2, "node1"),
+    ]
+    figures: dict[str, float] = {}
+    ran = run_steps(PROCEDURE, cluster, figure=figures.__setitem__, injected_wall=time.time() - 1.0)
+    assert [(r.step, r.ok) for r in ran] == [
+        ("the swarm marks the node down", True),
+        ("its tasks run elsewhere", True),
+        ("verify", True),
+    ]
+    assert ran[0].detail.startswith("the swarm marked node3 down, ")
+    assert "app.2 on node1" in ran[1].detail and "app.2 on node3" not in ran[1].detail
+    assert 1.0 <= figures["node_down_s"] <= figures["rescheduled_s"]
+
+
+def test_a_swarm_that_never_moves_the_task_fails_the_step(cluster: FakeCluster) -> None:
+    cluster.mark_down("node3")
+    ran = run_steps(PROCEDURE, cluster, {"timeout_s": 0.5})
+    assert (ran[-1].step, ran[-1].ok) == ("its tasks run elsewhere", False)
+    assert "still short of tasks on ready nodes: app" in ran[-1].detail
+
+
+def test_a_node_never_marked_down_fails_the_first_step(cluster: FakeCluster) -> None:
+    ran = run_steps(PROCEDURE, cluster, {"timeout_s": 0.3})
+    assert [(r.step, r.ok) for r in ran] == [("the swarm marks the node down", False)]
+    assert "no node marked down within 0.3 s (node1 ready, node2 ready, node3 ready)" in ran[0].detail

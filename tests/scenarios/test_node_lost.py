@@ -1,0 +1,83 @@
+"""node_lost: which node is cut (on the fake cluster), and the real drill on a local three-node swarm."""
+
+from __future__ import annotations
+
+import json
+import pathlib
+from collections.abc import Iterator
+
+import pytest
+
+from drillbook.drills import spec
+from drillbook.drills.run.runner import DrillRunner
+from drillbook.errors import PluginError
+from drillbook.replicas.cluster import state
+from drillbook.replicas.desired_state import DesiredState
+from drillbook.scenarios import node_lost
+from tests.conftest import CATALOG
+from tests.fakes import FakeCluster
+
+
+@pytest.fixture
+def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
+    target = spec.load(CATALOG / "node-lost.yaml").target
+    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "node-lost"))
+    yield made
+    made.close()
+
+
+def test_the_node_cut_runs_the_app_and_nothing_else_and_is_not_the_leader(cluster: FakeCluster) -> None:
+    cluster.place(("db", "node1"), ("payments", "node1"), ("app", "node1"), ("app", "node3"))
+    assert node_lost.chosen(cluster) == "node3"
+    with node_lost.inject(cluster) as fault:
+        assert cluster.actions[-1] == "cut node3"
+        assert fault.description == "node3 cut off from the cluster (its link down), with app.2"
+    assert (
+        cluster.actions[-1] == "rejoin node3"
+        and fault.revert_detail == "node3's link is up again: it rejoins the swarm"
+    )
+
+
+def test_with_no_such_node_the_drill_is_refused_before_any_fault(cluster: FakeCluster) -> None:
+    cluster.place(("db", "node1"), ("payments", "node2"), ("app", "node1"), ("app", "node2"))
+    with pytest.raises(PluginError, match="found no node that runs the app and nothing else"):
+        node_lost.ready(cluster)
+    with pytest.raises(PluginError, match="names 'node7', and the cluster has node1, node2, node3"):
+        node_lost.ready(cluster, node="node7")
+    assert node_lost.chosen(cluster, node="node2") == "node2"  # named: taken as it is
+    assert not any(a.startswith("cut") for a in cluster.actions)
+
+
+def test_a_node_is_named_as_the_cluster_names_them() -> None:
+    target = spec.load(CATALOG / "node-lost.yaml").target
+    with pytest.raises(PluginError, match="`node1`…`node5`, not 'db-host'"):
+        node_lost.check(target, node="db-host")
+
+
+def test_on_the_single_engine_it_is_refused_naming_the_engine_line(tmp_path: pathlib.Path) -> None:
+    path = spec.write_variant(CATALOG / "node-lost.yaml", tmp_path, "single", engine={"kind": "docker"})
+    with pytest.raises(PluginError, match=r"single.yaml:\d+: the scenario 'node_lost' runs on the swarm engine"):
+        DrillRunner(spec.load(path), tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
+def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(tmp_path: pathlib.Path) -> None:
+    before = set(state.found(state.ROOT))
+    result = DrillRunner(spec.load(CATALOG / "node-lost.yaml"), tmp_path / "out").run()
+    doc = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert result.verdict == "passed", result.error
+    swarm = [e["detail"] for e in doc["timeline"] if e["kind"] == "swarm"]
+    fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "cut off" in e["detail"])
+    cut = fault.split("node_lost: ")[1].split(" ")[0]
+    down_at = swarm.index(f"node {cut} is down (was ready)")
+    moved = [s for s in swarm[down_at:] if s.startswith("task app.") and s.endswith(": running")]
+    assert moved and all(f" on {cut}:" not in s for s in moved)  # its task runs on another node
+    steps = {s["name"]: s for s in doc["recovery_steps"]}
+    assert steps["the swarm marks the node down"]["ok"] and steps["its tasks run elsewhere"]["ok"]
+    figures = doc["figures"]
+    assert 0 < figures["node_down_s"] <= figures["rescheduled_s"]
+    assert doc["measurements"]["lost_writes"] == 0
+    # The cluster is gone with the drill: no folder, and the no_leftovers fixture checks the host engine.
+    assert set(state.found(state.ROOT)) <= before
