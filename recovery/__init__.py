@@ -31,6 +31,7 @@ REGISTRY: Registry[AnyProcedure] = Registry(
         "restart_websocket": "drillbook.recovery.restart_websocket",
         "rotate_credentials": "drillbook.recovery.rotate_credentials",
         "swarm_reschedule": "drillbook.recovery.swarm_reschedule",
+        "service_rollback": "drillbook.recovery.service_rollback",
     },
     attribute="PROCEDURE",
 )

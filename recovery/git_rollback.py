@@ -69,4 +69,5 @@ PROCEDURE = Procedure(
         ),
         VERIFY,
     ),
+    engines=("docker", "swarm"),
 )

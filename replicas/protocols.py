@@ -269,6 +269,10 @@ class Cluster(Targeted, Protocol):
         """`time.monotonic()` when the swarm was first seen to mark the node down; None: not down."""
         ...
 
+    def rollback(self, service: str, timeout_s: float = 120.0) -> str:
+        """`docker service rollback`, waited for until the previous spec runs; how it went."""
+        ...
+
 
 def on_cluster(replica: object, plugin: str) -> Cluster:
     """The replica as a cluster, for a plug-in made for one (refused earlier on another engine)."""

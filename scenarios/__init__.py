@@ -31,6 +31,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "leaked_credential": "drillbook.scenarios.leaked_credential",
         "websocket_outage": "drillbook.scenarios.websocket_outage",
         "node_lost": "drillbook.scenarios.node_lost",
+        "bad_rollout": "drillbook.scenarios.bad_rollout",
     },
     attribute="SCENARIO",
 )

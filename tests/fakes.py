@@ -455,6 +455,10 @@ class FakeCluster(FakeReplica):
         self._play()
         return self.down.get(node)
 
+    def rollback(self, service: str, timeout_s: float = 120.0) -> str:
+        self.actions.append(f"rollback {service}")
+        return "rollback_completed in 0.10 s: rollback completed"
+
     def mark_down(self, node: str) -> None:
         self.swarm_nodes = [replace(n, state="down") if n.hostname == node else n for n in self.swarm_nodes]
         self.down[node] = time.monotonic()

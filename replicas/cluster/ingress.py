@@ -56,9 +56,7 @@ def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Addres
 
 
 class Balancer:
-    def __init__(
-        self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5, fail_s: float = 5.0
-    ) -> None:
+    def __init__(self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5, fail_s: float = 5.0) -> None:
         self._read = upstreams
         self._refresh_s = refresh_s
         self._fail_s = fail_s

@@ -4,11 +4,9 @@ is refused before anything starts; these are the last word should one get throug
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from drillbook.errors import ReplicaError
-from drillbook.replicas.desired_state import Commit
 from drillbook.replicas.protocols import Terminal
 
 
@@ -60,14 +58,3 @@ class Refusals:
 
     def terminal(self) -> Terminal:
         self._refuse("The toolbox")
-
-    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
-        self._refuse("A deploy (a commit of desired state, reconciled)")
-
-    def revert(self, commit: Commit) -> Commit:
-        self._refuse("A revert of desired state")
-
-    def reconcile(
-        self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False
-    ) -> list[str]:
-        self._refuse("Reconciling to the desired state after the start")

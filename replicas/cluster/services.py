@@ -8,13 +8,16 @@ without IPVS) and found by DNS round robin (`dnsrr`: no service VIP).
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from docker import DockerClient
-from docker.types import EndpointSpec, Healthcheck, Mount, NetworkAttachmentConfig, Resources, ServiceMode
-from docker.utils import parse_bytes
+from docker.types import EndpointSpec, Healthcheck, Mount, NetworkAttachmentConfig, ServiceMode
 
+from drillbook.errors import ServiceNotReady
 from drillbook.replicas import labels
+from drillbook.replicas.cluster import deploys
 from drillbook.replicas.desired_state import ServiceState
 from drillbook.replicas.protocols import Task
 from drillbook.replicas.target import Service
@@ -59,10 +62,9 @@ def create(manager: DockerClient, service: Service, state: ServiceState, names: 
         constraints=None if replicas > 1 else [f"node.hostname=={names.first_node}"],
         maxreplicas=1 if replicas > 1 else None,
         mounts=_mounts(service, names),
-        resources=Resources(
-            mem_limit=int(parse_bytes(state.mem_limit)) if state.mem_limit else None,
-            cpu_limit=int(service.cpus * NS) if service.cpus else None,
-        ),
+        resources=deploys.resources(service, state),
+        update_config=deploys.UPDATE,
+        rollback_config=deploys.ROLLBACK,
         healthcheck=_healthcheck(service),
         user=service.user,
         workdir=service.working_dir,
@@ -112,3 +114,27 @@ def tasks(manager: DockerClient, service: str | None = None) -> list[Task]:
             )
         )
     return sorted(found, key=lambda t: (t.service, t.slot, t.state != "running"))
+
+
+def settled(tasks: Callable[[], list[Task]], wanted: dict[str, int], timeout_s: float, still_s: float = 1.0) -> None:
+    """Until every service runs as many tasks as `wanted`, the same ones for `still_s`: one replica
+    answering is not the stack a drill is about (its other task crash-looping on its node)."""
+    deadline = time.monotonic() + timeout_s
+    last: frozenset[str] = frozenset()
+    while True:
+        seen = tasks()
+        running = [t for t in seen if t.state == "running" and t.desired == "running"]
+        short = [name for name, n in wanted.items() if sum(t.service == name for t in running) < n]
+        now = frozenset(t.id for t in running)
+        if not short and now == last:
+            return
+        if time.monotonic() > deadline:
+            failed = [f"{t.service}.{t.slot} on {t.node}: {t.error}" for t in seen if t.state == "failed"]
+            said = f" ({'; '.join(failed[:3])})" if failed else ""
+            raise ServiceNotReady(
+                f"The swarm did not run every task of {', '.join(short) or 'the stack'} within {timeout_s:g} s{said}.",
+                short[0] if short else next(iter(wanted)),
+                failed[0] if failed else "tasks not running",
+            )
+        last = frozenset() if short else now
+        time.sleep(still_s)

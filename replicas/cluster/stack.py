@@ -32,12 +32,12 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import cgroups, labels, postgres
-from drillbook.replicas.cluster import daemons, ingress, links, local, services
+from drillbook.replicas.cluster import daemons, deploys, ingress, links, local, services
 from drillbook.replicas.cluster.refusals import Refusals
 from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
 from drillbook.replicas.cluster.swarm_watch import SwarmWatch
 from drillbook.replicas.containers import EventSink
-from drillbook.replicas.desired_state import DesiredState, ServiceState
+from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.protocols import Replacement, Task
 from drillbook.replicas.target import Service, Target, start_order
 
@@ -67,19 +67,25 @@ class Stack(Refusals):
         on_event: EventSink = lambda _kind, _detail: None,
         desired: DesiredState | None = None,
         settings: SwarmSettings = SwarmSettings(),
+        images: tuple[str, ...] = (),
         root: pathlib.Path = ROOT,
     ) -> None:
+        """`images`: more than the desired state names, copied into every node too (a release a
+        fault rolls out: the nodes pull from no registry)."""
         self.client = client
         self.target = target
         self.drill_id = drill_id
         self.desired = desired
         self.settings = settings
         self.root = root
+        self.images = images
         self._on_event = on_event
         self.cluster: ClusterState | None = None
         self.database_service = target.database.service
         self.replacements: list[Replacement] = []
         self.applied: dict[str, ServiceState] = {}
+        self.previous: dict[str, ServiceState] = {}
+        """What a service ran before its last update: what `rollback` puts back."""
         self.network_name = services.Names(drill_id, "").network()
         # Bound now: the load is told the app's address before the replica starts.
         self.balancers = {s.name: ingress.Balancer(self._upstreams(s.name, s.port)) for s in target.services if s.port}
@@ -115,7 +121,8 @@ class Stack(Refusals):
         s = self.settings
         self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
         states = self.desired_states()
-        local.distribute(self.cluster, self.client, sorted({st.image for st in states.values()}), self._say)
+        wanted = sorted({st.image for st in states.values()} | set(self.images))
+        local.distribute(self.cluster, self.client, wanted, self._say)
         try:
             manager = self._manager()
             for net in self.target.networks:
@@ -135,7 +142,8 @@ class Stack(Refusals):
                 self._on_event(EventKind.CONTAINER, f"swarm service {service.name} ({state.image}) created: {where}")
             for service in self.target.services:
                 self.wait_ready(service.name, ready_timeout_s)
-            self._wait_settled(ready_timeout_s)
+            counts = {s.name: self.replicas_of(s.name) for s in self.target.services}
+            services.settled(self.tasks, counts, ready_timeout_s)
         except docker.errors.APIError as exc:
             raise EngineError(f"The local swarm refused to create the replica: {exc.explanation or exc}.") from exc
 
@@ -169,9 +177,12 @@ class Stack(Refusals):
         return self.cluster
 
     def _manager(self) -> DockerClient:
+        return daemons.client(self._manager_node(), timeout_s=10)
+
+    def _manager_node(self) -> Node:
         for node in self._cluster().nodes:
             if node.manager and daemons.running(node) and links.link_up(node.veth):
-                return daemons.client(node, timeout_s=10)
+                return node
         raise ReplicaError(f"No manager of the local cluster {self._cluster().cluster_id} can be reached.")
 
     def _upstreams(self, service: str, port: int) -> Callable[[], list[ingress.Address]]:
@@ -308,33 +319,6 @@ class Stack(Refusals):
             time.sleep(0.1)
         return time.monotonic() - started
 
-    def _wait_settled(self, timeout_s: float, still_s: float = 1.0) -> None:
-        """Until every service runs all its tasks, the same ones for `still_s`: one replica
-        answering is not the stack the drill is about (a task crash-looping on its node)."""
-        deadline = time.monotonic() + timeout_s
-        last: frozenset[str] = frozenset()
-        while True:
-            tasks = [t for t in self.tasks() if t.state == "running" and t.desired == "running"]
-            short = [
-                s.name
-                for s in self.target.services
-                if sum(t.service == s.name for t in tasks) < self.replicas_of(s.name)
-            ]
-            now = frozenset(t.id for t in tasks)
-            if not short and now == last:
-                return
-            if time.monotonic() > deadline:
-                failed = [f"{t.service}.{t.slot} on {t.node}: {t.error}" for t in self.tasks() if t.state == "failed"]
-                raise ServiceNotReady(
-                    f"The swarm did not run every task of {', '.join(short) or 'the stack'} within {timeout_s:g} s"
-                    + (f" ({'; '.join(failed[:3])})" if failed else "")
-                    + ".",
-                    short[0] if short else self.target.app,
-                    failed[0] if failed else "tasks not running",
-                )
-            last = now if not short else frozenset()
-            time.sleep(still_s)
-
     def _answers(self, service: Service) -> bool:
         port = self.ports.get(service.name)
         if port is None or service.ready.kind in ("running", "healthcheck"):
@@ -348,7 +332,63 @@ class Stack(Refusals):
         except httpx.HTTPError:
             return False
 
+    # --- the desired state, reconciled by Swarm's rolling update --------------------
+
     def require_desired(self) -> DesiredState:
         if self.desired is None:
             raise ReplicaError("This replica has no desired-state repository to commit to.")
         return self.desired
+
+    def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
+        commit = self.require_desired().commit(change, message)
+        self._on_event(EventKind.GIT, f"commit {commit.short}: {message}")
+        return commit
+
+    def revert(self, commit: Commit) -> Commit:
+        reverted = self.require_desired().revert(commit.sha)
+        self._on_event(EventKind.GIT, f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
+        return reverted
+
+    def reconcile(
+        self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False
+    ) -> list[str]:
+        """Update each service whose desired state changed (`docker service update`) and wait
+        until Swarm's rolling update settles. One that pauses on a failed task raises
+        `ServiceNotReady`, unless `not_ready_is_fault` (a deploy): then it is recorded and left
+        paused, as a deploy tool leaves it."""
+        states = self.desired_states()
+        head = self.desired.head().short if self.desired is not None else "target"
+        changed = [s for s in self.target.services if states[s.name] != self.applied.get(s.name)]
+        manager = self._manager()
+        for service in changed:
+            state = states[service.name]
+            deploys.update(manager, service, state)
+            self.previous[service.name] = self.applied[service.name]
+            self.applied[service.name] = state
+            if not wait:
+                self._on_event(EventKind.RECONCILE, f"{service.name} updating to {state.image} as of {head}")
+                continue
+            replaced, line = deploys.rolled(manager, service, state, head, ready_timeout_s, self._answers)
+            self.replacements.append(replaced)
+            self._on_event(EventKind.RECONCILE, line)
+            if replaced.ready_at is None and not not_ready_is_fault:
+                why = replaced.outcome
+                raise ServiceNotReady(
+                    f"The rolling update of {service.name!r} did not finish: {why}.", service.name, why
+                )
+        if not changed:
+            self._on_event(EventKind.RECONCILE, f"nothing to change at {head}")
+        return [s.name for s in changed]
+
+    def rollback(self, service: str, timeout_s: float = 120.0) -> str:
+        """`docker service rollback`, waited for: the previous spec runs again; how it went."""
+        deploys.rollback(self._manager_node().socket, service)
+        started = time.monotonic()
+        settled, message = deploys.wait(self._manager(), service, timeout_s)
+        if settled != "rollback_completed":
+            raise ReplicaError(f"The rollback of {service!r} did not complete: {settled} ({message}).")
+        if service in self.previous:
+            self.applied[service] = self.previous.pop(service)
+        took = time.monotonic() - started
+        self._on_event(EventKind.RECONCILE, f"{service} rolled back by the swarm in {took:.2f} s ({message})")
+        return f"{settled} in {took:.2f} s: {message}"

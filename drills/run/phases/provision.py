@@ -109,7 +109,9 @@ def _replica(drill: Drill, client: DockerClient) -> Provisioned:
     assert drill.desired is not None
     if engine.kind == "swarm":
         settings = SwarmSettings(engine.nodes, engine.managers, engine.replicas, engine.heartbeat_s)
-        return Stack(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired, settings)
+        # The nodes get the fault's images too (a release to roll out): they pull from no registry.
+        extra = drill.scenario.images(spec.target, **dict(spec.model.scenario.with_))
+        return Stack(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired, settings, extra)
     return Replica(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired)
 
 

@@ -71,7 +71,6 @@ def test_with_no_upstream_the_client_is_closed_and_a_new_list_is_followed() -> N
             server.server_close()
 
 
-
 def test_an_upstream_that_failed_is_passed_over_until_its_time_is_up(
     servers: list[http.server.ThreadingHTTPServer], monkeypatch: pytest.MonkeyPatch
 ) -> None:
