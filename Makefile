@@ -68,6 +68,7 @@ gameday: setup
 
 bench: setup
 	$(BIN)/python -m bench.run
+	$(BIN)/python -m bench.cluster
 
 bench-dr: setup
 	$(BIN)/python -m bench.dr

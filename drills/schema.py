@@ -240,7 +240,7 @@ class EngineModel(Model):
     managers: int | None = Field(default=None, ge=1, le=5)
     """Managers among the nodes; the rest are workers. Left out: every node is a manager."""
     replicas: int = Field(default=2, ge=1, le=5)
-    """Tasks of the app, at most one a node."""
+    """Tasks of the app, spread by Swarm over the nodes other than the database's."""
     heartbeat_s: float = Field(default=5.0, ge=0.5, le=60)
     """The swarm's dispatcher heartbeat period (Swarm's default 5 s): a node is marked down
     after about three periods without one."""
@@ -249,14 +249,11 @@ class EngineModel(Model):
     def _fits(self) -> EngineModel:
         if self.managers is not None and self.managers > self.nodes:
             raise ValueError(f"{self.managers} managers do not fit in {self.nodes} nodes")
-        if self.replicas > self.nodes:
-            raise ValueError(f"{self.replicas} replicas of the app, at most one a node, need {self.replicas} nodes")
         return self
 
 
 SWARM_REFUSES = {
     "monitoring": "Prometheus and Alertmanager in the replica",
-    "backups": "dumps, a WAL archive and a standby",
     "fault_proxy": "the fault proxy",
 }
 """What the swarm engine does not run yet, each refused before anything starts."""
@@ -313,6 +310,11 @@ class DrillModel(Model):
                     f"`{section}` ({what}) runs on the single Docker engine only, not yet on `engine: "
                     "{kind: swarm}`: remove one of them"
                 )
+        if self.backups is not None and (self.backups.dump is not None or self.backups.wal_archive):
+            raise ValueError(
+                "`backups` on `engine: {kind: swarm}` is a `standby` only: dumps and a WAL archive run on the "
+                "single Docker engine only, not yet on the swarm; remove them or the engine"
+            )
         if self.runbooks():
             raise ValueError(
                 "a runbook recovery runs in the toolbox, which runs on the single Docker engine only, not yet on "

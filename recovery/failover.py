@@ -92,4 +92,5 @@ PROCEDURE = Procedure(
         VERIFY,
     ),
     check=check,
+    engines=("docker", "swarm"),
 )

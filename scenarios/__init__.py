@@ -32,6 +32,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "websocket_outage": "drillbook.scenarios.websocket_outage",
         "node_lost": "drillbook.scenarios.node_lost",
         "bad_rollout": "drillbook.scenarios.bad_rollout",
+        "primary_node_lost": "drillbook.scenarios.primary_node_lost",
     },
     attribute="SCENARIO",
 )

@@ -48,7 +48,7 @@ def start(node: Node, cgroup_parent: str) -> Node:
         "--pidfile", str(folder / "docker.pid"),
         "--host", node.socket,
         "--cgroup-parent", cgroup_parent,
-        "--shutdown-timeout", "5",
+        "--shutdown-timeout", "1",  # a throwaway cluster: its containers need no grace
         "--log-level", "warn",
     ]  # fmt: skip
     with (folder / "dockerd.log").open("ab") as log:

@@ -17,7 +17,7 @@ from collections.abc import Callable
 
 import docker.errors
 from docker import DockerClient
-from docker.types import Resources, RollbackConfig, UpdateConfig
+from docker.types import NetworkAttachmentConfig, Resources, RollbackConfig, UpdateConfig
 from docker.utils import parse_bytes
 
 from drillbook.errors import ReplicaError
@@ -93,8 +93,9 @@ def wait(manager: DockerClient, name: str, timeout_s: float) -> tuple[str, str]:
         time.sleep(0.2)
 
 
-def rollback(socket: str, name: str) -> None:
-    """`docker service rollback`: the swarm puts the service's previous spec back."""
+def rollback(socket: str, manager: DockerClient, name: str, timeout_s: float) -> str:
+    """`docker service rollback`: the swarm puts the service's previous spec back; waited for
+    until it has, and how it went."""
     command = ["docker", "--host", socket, "service", "rollback", "--detach", name]
     try:
         done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
@@ -103,3 +104,23 @@ def rollback(socket: str, name: str) -> None:
     if done.returncode != 0:
         said = (done.stderr or done.stdout).strip().splitlines()
         raise ReplicaError(f"`docker service rollback {name}` failed: {said[-1] if said else done.returncode}.")
+    started = time.monotonic()
+    settled, message = wait(manager, name, timeout_s)
+    if settled != "rollback_completed":
+        raise ReplicaError(f"The rollback of {name!r} did not complete: {settled} ({message}).")
+    return f"{settled} in {time.monotonic() - started:.2f} s: {message}"
+
+
+def take_over(manager: DockerClient, db: Service, standby: Service, networks: list[NetworkAttachmentConfig]) -> None:
+    """The old primary's service scaled to nothing (its name no longer resolves to it, and a node
+    that comes back brings no second primary), then the standby on `networks` with the database's
+    name: Swarm restarts its task, on its node and volume."""
+    try:
+        if standby.name != db.name:
+            manager.services.get(db.name).scale(0)  # type: ignore[no-untyped-call]
+        manager.services.get(standby.name).update(networks=networks)  # type: ignore[no-untyped-call]
+    except docker.errors.APIError as exc:
+        raise ReplicaError(f"The swarm refused the failover to {standby.name!r}: {exc.explanation or exc}.") from exc
+    settled, message = wait(manager, standby.name, 120.0)
+    if settled != "completed":
+        raise ReplicaError(f"The swarm did not restart {standby.name!r} under {db.host!r}: {settled} ({message}).")

@@ -26,7 +26,8 @@ from typing import Self
 
 import docker.errors
 
-from drillbook.replicas.cluster import daemons
+from drillbook.errors import ClusterError
+from drillbook.replicas.cluster import daemons, links
 from drillbook.replicas.cluster.state import ClusterState
 
 Address = tuple[str, int]
@@ -34,25 +35,35 @@ CHUNK = 65536
 
 
 def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Address]:
-    """(node address, published port) of each running task of `service` that publishes `port`."""
+    """(node address, published port) of each running task of `service` that publishes `port`.
+
+    The port comes from the service's spec (`mode: host`: each task publishes it on its own
+    node), not from the task's `PortStatus`, which a new leader leaves empty for the tasks
+    that were running when the old one was lost."""
     for node in cluster.nodes:
-        if not node.manager or not daemons.running(node):
+        if not node.manager or not daemons.running(node) or not links.link_up(node.veth):
             continue
         try:
             engine = daemons.client(node, timeout_s=5)
             addresses = {n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list()}
+            spec = engine.api.inspect_service(service)["Spec"]  # type: ignore[no-untyped-call]
             tasks = engine.api.tasks(filters={"service": service, "desired-state": "running"})  # type: ignore[no-untyped-call]
         except (docker.errors.DockerException, OSError):
             continue
-        found = set()  # a task's PortStatus can list one port twice
-        for task in tasks:
-            if task["Status"]["State"] != "running" or task.get("NodeID") not in addresses:
-                continue
-            for published in task["Status"].get("PortStatus", {}).get("Ports", []):
-                if published.get("TargetPort") == port:
-                    found.add((addresses[task["NodeID"]], int(published["PublishedPort"])))
+        published = [
+            int(p["PublishedPort"])
+            for p in (spec.get("EndpointSpec") or {}).get("Ports") or []
+            if p.get("TargetPort") == port and p.get("PublishMode") == "host" and p.get("PublishedPort")
+        ]
+        found = {
+            (addresses[task["NodeID"]], published[0])
+            for task in tasks
+            if published and task["Status"]["State"] == "running" and task.get("NodeID") in addresses
+        }
         return sorted(found)
-    return []
+    # No manager answered (one was just cut off, the others elect a leader): the balancer keeps
+    # the tasks it knew rather than drop them all.
+    raise ClusterError(f"No manager of the local cluster {cluster.cluster_id} listed the tasks of {service!r}.")
 
 
 class Balancer:

@@ -7,6 +7,7 @@ file alone, in any state the cluster was left in, and can run twice.
 
 from __future__ import annotations
 
+import contextlib
 import ipaddress
 import pathlib
 import secrets
@@ -143,10 +144,26 @@ def _swarm(cluster: ClusterState, engines: list[DockerClient], heartbeat_s: floa
         raise ClusterError(f"The local swarm could not be formed: {exc.explanation or exc}.") from exc
 
 
+def manager(cluster: ClusterState, wait_s: float = 60.0) -> Node:
+    """A manager that can answer for the swarm: running, not cut off, and with a leader to ask
+    (while the managers left elect one after the leader's node was lost, none can: seconds)."""
+    deadline = time.monotonic() + wait_s
+    while True:
+        for node in cluster.nodes:
+            if not (node.manager and daemons.running(node) and links.link_up(node.veth)):
+                continue
+            with contextlib.suppress(docker.errors.DockerException, OSError):
+                daemons.client(node, timeout_s=5).nodes.list()
+                return node
+        if time.monotonic() > deadline:
+            raise ClusterError(f"No manager of the local cluster answered for the swarm within {wait_s:g} s.")
+        time.sleep(0.5)
+
+
 def nodes(cluster: ClusterState) -> list[SwarmNode]:
-    """The swarm's view of its nodes, asked of the first manager that answers."""
+    """The swarm's view of its nodes, asked of the first manager that answers (not one cut off)."""
     for node in cluster.nodes:
-        if not node.manager or not daemons.running(node):
+        if not node.manager or not daemons.running(node) or not links.link_up(node.veth):
             continue
         try:
             listed = daemons.client(node, timeout_s=5).nodes.list()

@@ -44,9 +44,6 @@ class Refusals:
     def recreate(self, service: str, ready_timeout_s: float = 120.0, *, start: bool = True) -> float:
         self._refuse(f"Creating {service!r} again")
 
-    def serve_database(self, service: str) -> None:
-        self._refuse(f"A failover to {service!r}")
-
     def connected(self, service: str) -> bool:
         self._refuse(f"Cutting {service!r} off the network")
 

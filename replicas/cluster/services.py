@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import docker.errors
 from docker import DockerClient
 from docker.types import EndpointSpec, Healthcheck, Mount, NetworkAttachmentConfig, ServiceMode
 
@@ -20,17 +21,17 @@ from drillbook.replicas import labels
 from drillbook.replicas.cluster import deploys
 from drillbook.replicas.desired_state import ServiceState
 from drillbook.replicas.protocols import Task
-from drillbook.replicas.target import Service
+from drillbook.replicas.target import Service, Target
 
 NS = 1_000_000_000
 
 
 @dataclass(frozen=True)
 class Names:
-    """The drill's names on the swarm: its networks and volumes, and the node that keeps state."""
+    """The drill's names on the swarm: its networks and volumes, and its nodes."""
 
     drill_id: str
-    first_node: str
+    nodes: tuple[str, ...] = ()
 
     def network(self, name: str = "default") -> str:
         own = f"drillbook-{self.drill_id}"
@@ -40,11 +41,28 @@ class Names:
         return f"drillbook-{self.drill_id}-{volume}"
 
 
-def create(manager: DockerClient, service: Service, state: ServiceState, names: Names, replicas: int) -> str:
-    """Create the service: with more than one replica spread over the nodes, else pinned to the
-    first node, where its volume lives. Says where its tasks go."""
+def placement(service: Service, target: Target, nodes: tuple[str, ...]) -> tuple[list[str], str]:
+    """Where the service's tasks may go, and a line saying so.
+
+    A service with volumes stays on one node, where its data is: the database on the first,
+    its standby on the second. A stateless one keeps off the database's node, so that node
+    can be lost alone (`primary_node_lost`), and a stateless node without the database
+    (`node_lost`); Swarm's scheduler spreads a service's tasks over the nodes it may use."""
+    if service.volumes:
+        node = nodes[1] if service.name == target.backups.standby and len(nodes) > 1 else nodes[0]
+        return [f"node.hostname=={node}"], f"pinned to {node}, where its volume lives"
+    if len(nodes) > 1:
+        return [f"node.hostname!={nodes[0]}"], f"kept off {nodes[0]}, the database's node"
+    return [], f"on {nodes[0]}, the only node"
+
+
+def create(
+    manager: DockerClient, service: Service, state: ServiceState, target: Target, names: Names, replicas: int
+) -> str:
+    """Create the service; says where its tasks go."""
     ports = {service.port: (service.port, "tcp", "host")} if service.port else None
     own = {**service.labels, **labels.for_drill(names.drill_id, service.name)}  # the drill's win
+    constraints, where = placement(service, target, names.nodes)
     manager.services.create(  # type: ignore[no-untyped-call]
         state.image,
         name=service.name,
@@ -53,14 +71,10 @@ def create(manager: DockerClient, service: Service, state: ServiceState, names: 
         env=[f"{k}={v}" for k, v in state.container_env().items()],
         labels=own,
         container_labels=own,
-        networks=[
-            NetworkAttachmentConfig(names.network(n), aliases=[service.host, *service.aliases])
-            for n in service.networks
-        ],
+        networks=attachments(service, names),
         endpoint_spec=EndpointSpec(mode="dnsrr", ports=ports),  # type: ignore[arg-type]
         mode=ServiceMode("replicated", replicas=replicas),
-        constraints=None if replicas > 1 else [f"node.hostname=={names.first_node}"],
-        maxreplicas=1 if replicas > 1 else None,
+        constraints=constraints,
         mounts=_mounts(service, names),
         resources=deploys.resources(service, state),
         update_config=deploys.UPDATE,
@@ -69,7 +83,13 @@ def create(manager: DockerClient, service: Service, state: ServiceState, names: 
         user=service.user,
         workdir=service.working_dir,
     )
-    return f"{replicas} tasks, at most one a node" if replicas > 1 else f"pinned to {names.first_node}"
+    return f"{replicas} task(s), {where}"
+
+
+def attachments(service: Service, names: Names, *more: str) -> list[NetworkAttachmentConfig]:
+    """The service on each of its networks under its names (and `more`: a name it takes over)."""
+    aliases = list(dict.fromkeys([service.host, *service.aliases, *more]))
+    return [NetworkAttachmentConfig(names.network(n), aliases=aliases) for n in service.networks]
 
 
 def _mounts(service: Service, names: Names) -> list[Mount]:
@@ -138,3 +158,14 @@ def settled(tasks: Callable[[], list[Task]], wanted: dict[str, int], timeout_s: 
             )
         last = frozenset() if short else now
         time.sleep(still_s)
+
+
+def last_words(engine: DockerClient, task: Task) -> str:
+    """The last lines a task's container wrote, on one line; "" when it left none."""
+    if task.container_id is None:
+        return ""
+    try:
+        text = bytes(engine.containers.get(task.container_id).logs(tail=3)).decode(errors="replace")
+    except (docker.errors.DockerException, OSError):
+        return ""
+    return " / ".join(line.strip() for line in text.splitlines() if line.strip())[-300:]

@@ -30,7 +30,7 @@ from docker import DockerClient
 from docker.models.containers import Container
 
 from drillbook.contract import EventKind
-from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
+from drillbook.errors import ClusterError, EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import cgroups, labels, postgres
 from drillbook.replicas.cluster import daemons, deploys, ingress, links, local, services
 from drillbook.replicas.cluster.refusals import Refusals
@@ -86,7 +86,7 @@ class Stack(Refusals):
         self.applied: dict[str, ServiceState] = {}
         self.previous: dict[str, ServiceState] = {}
         """What a service ran before its last update: what `rollback` puts back."""
-        self.network_name = services.Names(drill_id, "").network()
+        self.network_name = services.Names(drill_id).network()
         # Bound now: the load is told the app's address before the replica starts.
         self.balancers = {s.name: ingress.Balancer(self._upstreams(s.name, s.port)) for s in target.services if s.port}
         self.ports: dict[str, int] = {name: b.port for name, b in self.balancers.items()}
@@ -105,10 +105,10 @@ class Stack(Refusals):
         return f"the tasks of swarm service {service!r} (docker -H <manager> service ps {service})"
 
     def network_of(self, name: str = "default") -> str:
-        return services.Names(self.drill_id, "").network(name)
+        return services.Names(self.drill_id).network(name)
 
     def _names(self) -> services.Names:
-        return services.Names(self.drill_id, self._cluster().nodes[0].name)
+        return services.Names(self.drill_id, tuple(self.node_names()))
 
     def replicas_of(self, service: str) -> int:
         return self.settings.replicas if service == self.target.app else 1
@@ -125,6 +125,8 @@ class Stack(Refusals):
         local.distribute(self.cluster, self.client, wanted, self._say)
         try:
             manager = self._manager()
+            heartbeat = manager.swarm.attrs["Spec"]["Dispatcher"]["HeartbeatPeriod"] / 1e9
+            self._say(f"the swarm's dispatcher heartbeat is {heartbeat:g} s: a node is marked down after about three")
             for net in self.target.networks:
                 manager.networks.create(
                     self.network_of(net), driver="overlay", attachable=True, labels=labels.for_drill(self.drill_id)
@@ -137,7 +139,8 @@ class Stack(Refusals):
                     if condition == "service_healthy":
                         self.wait_ready(needed, ready_timeout_s)
                 state = states[service.name]
-                where = services.create(manager, service, state, self._names(), self.replicas_of(service.name))
+                replicas = self.replicas_of(service.name)
+                where = services.create(manager, service, state, self.target, self._names(), replicas)
                 self.applied[service.name] = state
                 self._on_event(EventKind.CONTAINER, f"swarm service {service.name} ({state.image}) created: {where}")
             for service in self.target.services:
@@ -176,14 +179,11 @@ class Stack(Refusals):
             raise ReplicaError("The local cluster has not been formed yet.")
         return self.cluster
 
-    def _manager(self) -> DockerClient:
-        return daemons.client(self._manager_node(), timeout_s=10)
+    def _manager(self, wait_s: float = 60.0) -> DockerClient:
+        return daemons.client(self._manager_node(wait_s), timeout_s=10)
 
-    def _manager_node(self) -> Node:
-        for node in self._cluster().nodes:
-            if node.manager and daemons.running(node) and links.link_up(node.veth):
-                return node
-        raise ReplicaError(f"No manager of the local cluster {self._cluster().cluster_id} can be reached.")
+    def _manager_node(self, wait_s: float = 60.0) -> Node:
+        return local.manager(self._cluster(), wait_s)
 
     def _upstreams(self, service: str, port: int) -> Callable[[], list[ingress.Address]]:
         return lambda: ingress.running_tasks(self.cluster, service, port) if self.cluster else []
@@ -196,14 +196,9 @@ class Stack(Refusals):
 
     def _last_words(self, task: Task) -> str:
         """The last lines a failed task's container wrote, on one line; "" when it left none."""
-        if task.container_id is None:
-            return ""
-        try:
-            container = daemons.client(self.node(task.node), timeout_s=5).containers.get(task.container_id)
-            text = bytes(container.logs(tail=3)).decode(errors="replace")
-        except (ReplicaError, docker.errors.DockerException, OSError):
-            return ""
-        return " / ".join(line.strip() for line in text.splitlines() if line.strip())[-300:]
+        with contextlib.suppress(ReplicaError):
+            return services.last_words(daemons.client(self.node(task.node), timeout_s=5), task)
+        return ""
 
     def node(self, name: str) -> Node:
         for node in self._cluster().nodes:
@@ -218,15 +213,16 @@ class Stack(Refusals):
         """Each node as the swarm sees it (ready or down, manager, leader)."""
         return local.nodes(self._cluster())
 
-    def tasks(self, service: str | None = None) -> list[Task]:
-        """The tasks the swarm wants running, or has just stopped, with the node each is on."""
+    def tasks(self, service: str | None = None, *, wait_s: float = 60.0) -> list[Task]:
+        """The tasks the swarm wants running, or has just stopped, with the node each is on;
+        `wait_s` for a manager with a leader (0: what observes the drill never waits)."""
         try:
-            return services.tasks(self._manager(), service)
-        except (docker.errors.DockerException, OSError) as exc:
+            return services.tasks(self._manager(wait_s), service)
+        except (ClusterError, docker.errors.DockerException, OSError) as exc:
             raise ReplicaError(f"The swarm's managers did not list the tasks: {exc}.") from exc
 
-    def running(self, service: str) -> list[Task]:
-        return [t for t in self.tasks(service) if t.state == "running"]
+    def running(self, service: str, *, wait_s: float = 60.0) -> list[Task]:
+        return [t for t in self.tasks(service, wait_s=wait_s) if t.state == "running"]
 
     def cut(self, node: str) -> None:
         """The node's link down: no frame in or out, as if its network cable were pulled."""
@@ -241,14 +237,24 @@ class Stack(Refusals):
         self.watch.look_now()
         return self.watch.down_since.get(node)
 
+    def serve_database(self, service: str) -> None:
+        """Failover, the swarm's way (`deploys.take_over`): `service` takes the database's name."""
+        db = self.target.service(self.target.database.service)
+        spec = self.target.service(service)
+        deploys.take_over(self._manager(), db, spec, services.attachments(spec, self._names(), db.host))
+        self.database_service = service
+        waited = self.wait_ready(service)
+        line = f"{service} now answers as {db.host!r} (its task restarted with the name; ready after {waited:.2f} s)"
+        self._on_event(EventKind.FAILOVER, f"{line}; {db.name} scaled to 0")
+
     def leader(self) -> str | None:
         return next((n.hostname for n in self.nodes() if n.leader), None)
 
     # --- a service's containers: its running tasks ------------------------------
 
-    def _container(self, service: str) -> Container:
+    def _container(self, service: str, wait_s: float = 60.0) -> Container:
         """The container of the service's first running task, on its node's engine."""
-        for task in self.running(service):
+        for task in self.running(service, wait_s=wait_s):
             if task.container_id is None:
                 continue
             try:
@@ -279,7 +285,7 @@ class Stack(Refusals):
 
     def logs(self, service: str, tail: int) -> bytes:
         try:
-            return bytes(self._container(service).logs(tail=tail))
+            return bytes(self._container(service, wait_s=0).logs(tail=tail))
         except docker.errors.APIError as exc:
             raise ReplicaError(f"Could not read the log of {service!r}: {exc.explanation or exc}.") from exc
 
@@ -293,13 +299,17 @@ class Stack(Refusals):
 
     def _stats(self, service: str) -> dict[str, Any] | None:
         try:
-            stats = self._container(service).stats(stream=False, one_shot=True)
+            stats = self._container(service, wait_s=0).stats(stream=False, one_shot=True)
         except (ReplicaError, docker.errors.DockerException, OSError):
             return None
         return stats if isinstance(stats, dict) else None
 
     def oom_killed(self, service: str) -> bool:
-        return any("OOM" in t.error or "137" in t.error for t in self.tasks(service) if t.state == "failed")
+        """A task of the service that failed for its memory limit; False when the swarm cannot say."""
+        with contextlib.suppress(ReplicaError):
+            failed = [t for t in self.tasks(service, wait_s=0) if t.state == "failed"]
+            return any("OOM" in t.error or "137" in t.error for t in failed)
+        return False
 
     def restart_count(self, service: str) -> int:
         """Tasks that ended on their own and were replaced: Swarm's restarts."""
@@ -382,13 +392,9 @@ class Stack(Refusals):
 
     def rollback(self, service: str, timeout_s: float = 120.0) -> str:
         """`docker service rollback`, waited for: the previous spec runs again; how it went."""
-        deploys.rollback(self._manager_node().socket, service)
-        started = time.monotonic()
-        settled, message = deploys.wait(self._manager(), service, timeout_s)
-        if settled != "rollback_completed":
-            raise ReplicaError(f"The rollback of {service!r} did not complete: {settled} ({message}).")
+        node = self._manager_node()
+        said = deploys.rollback(node.socket, daemons.client(node, timeout_s=10), service, timeout_s)
         if service in self.previous:
             self.applied[service] = self.previous.pop(service)
-        took = time.monotonic() - started
-        self._on_event(EventKind.RECONCILE, f"{service} rolled back by the swarm in {took:.2f} s ({message})")
-        return f"{settled} in {took:.2f} s: {message}"
+        self._on_event(EventKind.RECONCILE, f"{service} rolled back by the swarm: {said}")
+        return said

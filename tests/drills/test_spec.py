@@ -311,7 +311,6 @@ def test_a_target_file_extends_another_with_sections_of_its_own(tmp_path: pathli
     [
         ({"kind": "swarm", "nodes": 6}, "engine.nodes"),
         ({"kind": "swarm", "nodes": 2, "managers": 3}, "3 managers do not fit in 2 nodes"),
-        ({"kind": "swarm", "nodes": 2, "replicas": 3}, "3 replicas of the app, at most one a node, need 3 nodes"),
         ({"kind": "kubernetes"}, "engine.kind"),
     ],
 )
@@ -327,7 +326,7 @@ def test_an_engine_that_cannot_be_made_is_refused_with_its_line(
 @pytest.mark.parametrize(
     ("section", "value", "says"),
     [
-        ("backups", {"dump": {"interval_s": 5}}, "`backups` (dumps, a WAL archive and a standby) runs on the single"),
+        ("backups", {"dump": {"interval_s": 5}}, "`backups` on `engine: {kind: swarm}` is a `standby` only"),
         ("fault_proxy", {"service": "db"}, "`fault_proxy` (the fault proxy) runs on the single Docker engine only"),
         ("recovery", {"runbook": {"file": "runbook.md", "section": "y"}}, "a runbook recovery runs in the toolbox"),
     ],
