@@ -240,7 +240,7 @@ class EngineModel(Model):
     managers: int | None = Field(default=None, ge=1, le=5)
     """Managers among the nodes; the rest are workers. Left out: every node is a manager."""
     replicas: int = Field(default=2, ge=1, le=5)
-    """Tasks of the app, spread by Swarm over the nodes other than the database's."""
+    """Tasks of the app, spread by Swarm, one a node (each publishes the app's port on its node)."""
     heartbeat_s: float = Field(default=5.0, ge=0.5, le=60)
     """The swarm's dispatcher heartbeat period (Swarm's default 5 s): a node is marked down
     after about three periods without one."""
@@ -249,6 +249,11 @@ class EngineModel(Model):
     def _fits(self) -> EngineModel:
         if self.managers is not None and self.managers > self.nodes:
             raise ValueError(f"{self.managers} managers do not fit in {self.nodes} nodes")
+        if self.replicas > self.nodes:
+            raise ValueError(
+                f"{self.replicas} replicas of the app need {self.replicas} nodes: each task publishes the app's "
+                "port on its own node"
+            )
         return self
 
 

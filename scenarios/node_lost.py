@@ -37,8 +37,14 @@ def chosen(replica: Cluster, node: str | None = None) -> str:
                 f"The scenario {NAME!r} names {node!r}, and the cluster has {', '.join(replica.node_names())}."
             )
         return node
-    running = [t for t in replica.tasks() if t.state == "running" and t.desired == "running"]
     app = replica.target.app
+    if replica.replicas_of(app) >= len(replica.node_names()):
+        raise PluginError(
+            f"The scenario {NAME!r} loses a node of the app's, whose task needs a node that runs none to move to; "
+            f"the app runs {replica.replicas_of(app)} replicas on {len(replica.node_names())} nodes. Give the "
+            "drill more nodes than replicas (`engine.nodes`, `engine.replicas`)."
+        )
+    running = [t for t in replica.tasks() if t.state == "running" and t.desired == "running"]
     busy = {t.node for t in running if t.service != app} | {replica.leader()}
     candidates = sorted({t.node for t in running if t.service == app} - busy)
     if not candidates:

@@ -101,13 +101,14 @@ class Balancer:
         self.stop()
 
     def stop(self) -> None:
-        """Idempotent: the listening socket closed, the threads ended."""
+        """Idempotent: the listening socket closed and no connection accepted any more. The
+        follower ends after the read it may be in (a manager slow to answer): nothing waits for it."""
         self._stop.set()
         with contextlib.suppress(OSError):
             self._server.close()
-        for thread in self._threads:
-            if thread.is_alive():
-                thread.join(timeout=2.0)
+        accept = self._threads[0]
+        if accept.is_alive():
+            accept.join(timeout=2.0)
 
     def _follow(self) -> None:
         while not self._stop.wait(self._refresh_s):

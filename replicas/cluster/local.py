@@ -213,6 +213,10 @@ def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say
 def remove(cluster: ClusterState) -> list[str]:
     """Stop every daemon, delete every namespace and link, and the folder; what was removed."""
     done = [f"daemon {node.name}" for node in cluster.nodes if daemons.running(node)]
+    running = [node for node in cluster.nodes if daemons.running(node)]
+    if running:  # the containers killed first: a daemon stopping them gives each its grace period
+        with ThreadPoolExecutor(len(running), thread_name_prefix="drillbook-kill") as pool:
+            list(pool.map(_kill_containers, running))
     for node in cluster.nodes:  # all at once: each takes seconds to stop
         daemons.terminate(node)
     for node in cluster.nodes:
@@ -228,6 +232,14 @@ def remove(cluster: ClusterState) -> list[str]:
             "in it (`grep drillbook /proc/mounts`)."
         )
     return [*done, f"{len(cluster.nodes)} namespace(s) and links", f"bridge {cluster.bridge} and its forwarding rule"]
+
+
+def _kill_containers(node: Node) -> None:
+    """SIGKILL to every container of the node's daemon: the cluster is being thrown away."""
+    with contextlib.suppress(docker.errors.DockerException, OSError):
+        for container in daemons.client(node, timeout_s=5).containers.list():
+            with contextlib.suppress(docker.errors.DockerException, OSError):
+                container.kill()
 
 
 @contextmanager

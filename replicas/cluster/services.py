@@ -44,16 +44,14 @@ class Names:
 def placement(service: Service, target: Target, nodes: tuple[str, ...]) -> tuple[list[str], str]:
     """Where the service's tasks may go, and a line saying so.
 
-    A service with volumes stays on one node, where its data is: the database on the first,
-    its standby on the second. A stateless one keeps off the database's node, so that node
-    can be lost alone (`primary_node_lost`), and a stateless node without the database
-    (`node_lost`); Swarm's scheduler spreads a service's tasks over the nodes it may use."""
+    A service with volumes stays on the node its data is on: the database on the first, its
+    standby on the second. A stateless one goes where Swarm's scheduler spreads it; its port,
+    published on its node (`mode: host`), keeps two of its tasks off one node, so a task of a
+    lost node can only move to a node that runs none."""
     if service.volumes:
         node = nodes[1] if service.name == target.backups.standby and len(nodes) > 1 else nodes[0]
         return [f"node.hostname=={node}"], f"pinned to {node}, where its volume lives"
-    if len(nodes) > 1:
-        return [f"node.hostname!={nodes[0]}"], f"kept off {nodes[0]}, the database's node"
-    return [], f"on {nodes[0]}, the only node"
+    return [], "spread by the swarm, one a node"
 
 
 def create(

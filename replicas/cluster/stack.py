@@ -192,7 +192,7 @@ class Stack(Refusals):
         return local.nodes(self.cluster) if self.cluster else []
 
     def _tasks_now(self) -> list[Task]:
-        return self.tasks() if self.cluster else []
+        return self.tasks(wait_s=0) if self.cluster else []
 
     def _last_words(self, task: Task) -> str:
         """The last lines a failed task's container wrote, on one line; "" when it left none."""

@@ -50,10 +50,11 @@ class SwarmWatch:
         self._thread.start()
 
     def stop(self) -> None:
-        """Idempotent; also when never started."""
+        """Idempotent; also when never started. A look under way ends within a manager's 5 s
+        timeout; what it would say after this is not said."""
         self._stop.set()
         if self._thread.is_alive():
-            self._thread.join(timeout=10)
+            self._thread.join(timeout=1.0)
 
     def _run(self) -> None:
         while not self._stop.is_set():
@@ -73,6 +74,8 @@ class SwarmWatch:
     def _look(self) -> list[str]:
         """Compare the swarm now with the last look; each change said once, and returned."""
         said = self._look_at_nodes(self._nodes()) + self._look_at_tasks(self._tasks())
+        if self._stop.is_set():
+            return []  # stopped while looking: the drill's timeline is closing
         for line in said:
             self._on_event(EventKind.SWARM, line)
         return said

@@ -81,3 +81,14 @@ def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(tmp_path: pat
     assert doc["measurements"]["lost_writes"] == 0
     # The cluster is gone with the drill: no folder, and the no_leftovers fixture checks the host engine.
     assert set(state.found(state.ROOT)) <= before
+
+
+def test_with_no_free_node_for_the_lost_task_it_is_refused(tmp_path: pathlib.Path) -> None:
+    target = spec.load(CATALOG / "node-lost.yaml").target
+    two = FakeCluster(target, DesiredState.create(tmp_path / "two", target, "node-lost"), nodes=2)
+    try:
+        two.place(("db", "node1"), ("app", "node1"), ("app", "node2"))
+        with pytest.raises(PluginError, match="the app runs 2 replicas on 2 nodes"):
+            node_lost.ready(two)
+    finally:
+        two.close()
