@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drillbook.errors import PluginError
-from drillbook.replicas.protocols import Containers
+from drillbook.replicas.protocols import Cluster, Containers
 from drillbook.replicas.target import Service, Target
 
 
@@ -62,6 +62,26 @@ def killed(replica: Containers, service: str, what: str, after: str = "") -> Ite
         # Its clients see the kill while the call is still returning: the fault began at the call.
         fault.began = time.monotonic()
         replica.kill(service)
+        yield fault
+    finally:
+        fault.revert()
+
+
+@contextmanager
+def node_cut(cluster: Cluster, node: str, what: str) -> Iterator[Fault]:
+    """A node of the cluster cut off (its link down) for the block, `what` naming it in the fault's
+    words; revert brings its link up, and it rejoins the swarm."""
+    on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == node and t.state == "running")
+
+    def revert() -> str:
+        cluster.rejoin(node)
+        return f"{node}'s link is up again: it rejoins the swarm"
+
+    fault = Fault(f"{what} cut off", revert)
+    try:
+        fault.began = time.monotonic()
+        cluster.cut(node)
+        fault.description = f"{what} cut off from the cluster (its link down), with {', '.join(on_it) or 'no task'}"
         yield fault
     finally:
         fault.revert()

@@ -12,14 +12,13 @@ the loss the app's replicas are there to hide.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario
+from drillbook.scenarios.base import Fault, Scenario, node_cut
 
 NAME = "node_lost"
 
@@ -66,20 +65,8 @@ def ready(replica: Targeted, node: str | None = None) -> None:
 def inject(replica: Targeted, node: str | None = None) -> Iterator[Fault]:
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
     victim = chosen(cluster, node)
-    on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == victim and t.state == "running")
-
-    def revert() -> str:
-        cluster.rejoin(victim)
-        return f"{victim}'s link is up again: it rejoins the swarm"
-
-    fault = Fault(f"{victim} cut off", revert)
-    try:
-        fault.began = time.monotonic()
-        cluster.cut(victim)
-        fault.description = f"{victim} cut off from the cluster (its link down), with {', '.join(on_it) or 'no task'}"
+    with node_cut(cluster, victim, victim) as fault:
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(

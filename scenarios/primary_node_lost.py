@@ -12,14 +12,13 @@ nothing by then, so it does not come back as a second primary.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario
+from drillbook.scenarios.base import Fault, Scenario, node_cut
 
 NAME = "primary_node_lost"
 
@@ -56,20 +55,8 @@ def inject(replica: Targeted) -> Iterator[Fault]:
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
     check(cluster.target)
     victim = primary_node(cluster)
-    on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == victim and t.state == "running")
-
-    def revert() -> str:
-        cluster.rejoin(victim)
-        return f"{victim}'s link is up again: it rejoins the swarm"
-
-    fault = Fault(f"{victim}, the primary's node, cut off", revert)
-    try:
-        fault.began = time.monotonic()
-        cluster.cut(victim)
-        fault.description = f"{victim}, the primary's node, cut off from the cluster, with {', '.join(on_it)}"
+    with node_cut(cluster, victim, f"{victim}, the primary's node,") as fault:
         yield fault
-    finally:
-        fault.revert()
 
 
 SCENARIO = Scenario(

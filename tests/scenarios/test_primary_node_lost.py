@@ -30,7 +30,7 @@ def test_the_node_cut_is_the_primarys(cluster: FakeCluster) -> None:
     cluster.place(("db", "node1"), ("db-standby", "node2"), ("app", "node2"), ("app", "node3"), ("payments", "node3"))
     with primary_node_lost.inject(cluster) as fault:
         assert cluster.actions[-1] == "cut node1"
-        assert fault.description == "node1, the primary's node, cut off from the cluster, with db.1"
+        assert fault.description == "node1, the primary's node, cut off from the cluster (its link down), with db.1"
     assert cluster.actions[-1] == "rejoin node1"
 
 
