@@ -20,10 +20,11 @@ from docker import DockerClient
 
 from drillbook import contract
 from drillbook.drills import spec
+from drillbook.drills.result import DrillResult
 from drillbook.replicas import cleanup, engine, images, labels
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
-from tests.fakes import FakeReplica, fake_replica
+from tests.fakes import FakeCluster, FakeReplica, fake_cluster, fake_replica
 
 pytest_plugins = ["pytester"]  # the pytest plugin's tests run pytest sessions of their own
 
@@ -209,6 +210,26 @@ def fake_of(tmp_path: pathlib.Path) -> Iterator[Callable[[str], FakeReplica]]:
     yield make
     for replica in made:
         replica.close()
+
+
+@pytest.fixture
+def fake_cluster_of(tmp_path: pathlib.Path) -> Iterator[Callable[..., FakeCluster]]:
+    """A fake cluster of the target a catalog swarm drill names (`nodes` of them, 3 unless told)."""
+    made: list[FakeCluster] = []
+
+    def make(drill: str, nodes: int = 3) -> FakeCluster:
+        made.append(fake_cluster(CATALOG / f"{drill}.yaml", tmp_path / f"cluster-{len(made)}", nodes))
+        return made[-1]
+
+    yield make
+    for cluster in made:
+        cluster.close()
+
+
+def why(result: DrillResult) -> str:
+    """A real drill's failure as an assertion message: its error, else the checks that failed."""
+    failed = [f"{c.name}: {c.detail}" for c in result.checks if not c.ok]
+    return result.error or "; ".join(failed) or "no check failed"
 
 
 def inline_sample_target(

@@ -385,6 +385,12 @@ def fake_replica(catalog_drill: pathlib.Path, folder: pathlib.Path) -> FakeRepli
     return FakeReplica(target, desired, FakeApp())
 
 
+def fake_cluster(catalog_drill: pathlib.Path, folder: pathlib.Path, nodes: int = 3) -> FakeCluster:
+    """A fake cluster of `nodes` running the target a catalog swarm drill names."""
+    target = spec.load(catalog_drill).target
+    return FakeCluster(target, DesiredState.create(folder / "desired-state", target, catalog_drill.stem), nodes)
+
+
 def unit_drill(drill_file: pathlib.Path, out_dir: pathlib.Path, cap_s: float) -> Drill:
     """A drill's state for a phase's unit test: the file's spec, the database-outage fault, no replica."""
     loaded = spec.load(drill_file)

@@ -2,14 +2,15 @@
 
 Load and probes only ever target 127.0.0.1. Each task of the service publishes
 its port on its own node (`mode: host`: this kernel has no IPVS, so there is no
-routing mesh), and the balancer hands each new connection to the next running
-task in turn; when that one refuses or does not answer within a second (it has
-just died, or its node is cut off, and the swarm has not yet noticed), to the one
-after it, and the silent one is passed over for `fail_s` (nginx's `max_fails=1
-fail_timeout`), as a load balancer in front of replicas does.
-So one replica's crash is hidden by the others, and what users would see is
-measured. The tasks are read from a manager every `refresh_s`: the balancer
-follows them as the swarm moves them between nodes.
+routing mesh), and the balancer hands each new connection, on a thread of its
+own, to the next running task in turn, among those on a node the swarm sees ready
+and whose link is up; when that one refuses or does not answer within a second
+(it has just died, and the swarm has not yet noticed), to the one after it, and
+the silent one is passed over for `fail_s` (nginx's `max_fails=1 fail_timeout`),
+as a load balancer in front of replicas does. So one replica's crash is hidden
+by the others, and what users would see is measured. The tasks are read from a
+manager every `refresh_s`: the balancer follows them as the swarm moves them
+between nodes.
 """
 
 from __future__ import annotations
@@ -35,17 +36,25 @@ CHUNK = 65536
 
 
 def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Address]:
-    """(node address, published port) of each running task of `service` that publishes `port`.
+    """(node address, published port) of each running task of `service` that publishes `port`,
+    on a node the swarm sees ready and whose link is up.
 
-    The port comes from the service's spec (`mode: host`: each task publishes it on its own
-    node), not from the task's `PortStatus`, which a new leader leaves empty for the tasks
-    that were running when the old one was lost."""
+    A task on a node cut off stays `running` in the swarm's view until the node is marked
+    down (three heartbeats after a new leader is elected): handing it connections meanwhile
+    makes every new connection wait a second for nothing, and a node whose link is down has no
+    route of its own, so its address would leave by the default route. The port comes from
+    the service's spec (`mode: host`: each task publishes it on its own node), not from the
+    task's `PortStatus`, which a new leader leaves empty for the tasks that were running when
+    the old one was lost."""
+    cut = {node.address for node in cluster.nodes if not links.link_up(node.veth)}
     for node in cluster.nodes:
-        if not node.manager or not daemons.running(node) or not links.link_up(node.veth):
+        if not node.manager or not daemons.running(node) or node.address in cut:
             continue
         try:
             engine = daemons.client(node, timeout_s=5)
-            addresses = {n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list()}
+            addresses = {
+                n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list() if n.attrs["Status"]["State"] == "ready"
+            }
             spec = engine.api.inspect_service(service)["Spec"]  # type: ignore[no-untyped-call]
             tasks = engine.api.tasks(filters={"service": service, "desired-state": "running"})  # type: ignore[no-untyped-call]
         except (docker.errors.DockerException, OSError):
@@ -58,7 +67,10 @@ def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Addres
         found = {
             (addresses[task["NodeID"]], published[0])
             for task in tasks
-            if published and task["Status"]["State"] == "running" and task.get("NodeID") in addresses
+            if published
+            and task["Status"]["State"] == "running"
+            and task.get("NodeID") in addresses
+            and addresses[task["NodeID"]] not in cut
         }
         return sorted(found)
     # No manager answered (one was just cut off, the others elect a leader): the balancer keeps
@@ -123,11 +135,16 @@ class Balancer:
                 continue
             except OSError:
                 return
-            upstream = self._connect()
-            if upstream is None:
-                client.close()  # no task answers: the client sees its connection closed
-                continue
-            threading.Thread(target=_relay, args=(client, upstream, self._stop), daemon=True).start()
+            threading.Thread(target=self._serve, args=(client,), daemon=True).start()
+
+    def _serve(self, client: socket.socket) -> None:
+        """One connection, on its own thread: a task that takes a second not to answer delays
+        this connection only, never the next one accepted."""
+        upstream = self._connect()
+        if upstream is None:
+            client.close()  # no task answers: the client sees its connection closed
+            return
+        _relay(client, upstream, self._stop)
 
     def _connect(self) -> socket.socket | None:
         """The next task in turn that accepts the connection."""

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import pathlib
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
 
-from drillbook.drills import spec
 from drillbook.recovery.service_rollback import PROCEDURE
-from drillbook.replicas.desired_state import DesiredState
-from tests.conftest import CATALOG
 from tests.fakes import FakeCluster, did, run_steps
 
 
 @pytest.fixture
-def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
-    target = spec.load(CATALOG / "bad-rollout.yaml").target
-    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "bad-rollout"))
+def cluster(fake_cluster_of: Callable[..., FakeCluster]) -> FakeCluster:
+    made = fake_cluster_of("bad-rollout")
     made.reconcile()
     made.app.answer("GET", "/api/health", 200, {"status": "ok"})
-    yield made
-    made.close()
+    return made
 
 
 def deploy(cluster: FakeCluster, image: str) -> None:

@@ -2,27 +2,21 @@
 
 from __future__ import annotations
 
-import pathlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
-from drillbook.drills import spec
 from drillbook.recovery.swarm_reschedule import PROCEDURE
-from drillbook.replicas.desired_state import DesiredState
-from tests.conftest import CATALOG
 from tests.fakes import FakeCluster, run_steps
 
 
 @pytest.fixture
-def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
-    target = spec.load(CATALOG / "node-lost.yaml").target
-    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "node-lost"))
+def cluster(fake_cluster_of: Callable[..., FakeCluster]) -> FakeCluster:
+    made = fake_cluster_of("node-lost")
     made.place(("db", "node1"), ("payments", "node1"), ("app", "node2"), ("app", "node3"))
     made.app.answer("GET", "/api/health", 200, {"status": "ok"})
-    yield made
-    made.close()
+    return made
 
 
 def test_the_swarm_is_watched_until_the_node_is_down_and_its_task_runs_elsewhere(cluster: FakeCluster) -> None:

@@ -12,7 +12,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
 from drillbook.scenarios import bad_rollout
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 
 
 def test_it_is_the_bad_deploy_made_for_the_swarm(tmp_path: pathlib.Path) -> None:
@@ -30,7 +30,7 @@ def test_it_is_the_bad_deploy_made_for_the_swarm(tmp_path: pathlib.Path) -> None
 def test_a_bad_rollout_over_both_replicas_is_rolled_back_by_the_swarm_and_in_git(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "bad-rollout.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     reconciles = [e["detail"] for e in doc["timeline"] if e["kind"] == "reconcile"]
     assert any("drillbook/returns-service:1.1.0" in r and "rolling update completed" in r for r in reconciles)
     assert "high_error_rate" in {a["rule"] for a in doc["alerts"]}  # every replica took the broken release

@@ -14,7 +14,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import cache_outage
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 
 
 @pytest.mark.docker
@@ -34,7 +34,7 @@ def test_a_dead_cache_degrades_the_service_without_taking_it_down(tmp_path: path
     runner = DrillRunner(spec.load(CATALOG / "cache-outage.yaml"), tmp_path / "out", health_during_the_outage)
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert said and said[-1] == "down/degraded", said
     m = doc["measurements"]
     assert m["downtime_s"] == 0.0 and m["degraded_s"] > 1.0 and m["lost_writes"] == 0

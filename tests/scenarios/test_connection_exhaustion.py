@@ -15,7 +15,7 @@ from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import connection_exhaustion
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -24,7 +24,7 @@ from tests.fakes import FakeReplica
 def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "connection-exhaustion.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert {"high_error_rate", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}
     assert doc["measurements"]["downtime_s"] > 0  # the service really lost its connections
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))

@@ -13,7 +13,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ReplicaError
 from drillbook.scenarios import data_loss
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -23,7 +23,7 @@ def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path)
     runner = DrillRunner(spec.load(CATALOG / "data-loss.yaml"), tmp_path / "out")
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert {"database_down", "health_check_fail", "high_error_rate"} & {a["rule"] for a in doc["alerts"]}
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert all(s["ok"] for s in doc["recovery_steps"]), steps

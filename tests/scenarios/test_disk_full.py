@@ -15,7 +15,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode, PluginError
 from drillbook.replicas import disks
 from drillbook.scenarios import disk_full as disk_full_scenario
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -30,7 +30,7 @@ def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: p
     runner = DrillRunner(spec.load(CATALOG / "disk-full.yaml"), tmp_path / "out")
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert {"high_error_rate", "health_check_fail", "database_down"} & {a["rule"] for a in doc["alerts"]}
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))
     free_kib = int(fault.split("'pgdata': ")[1].split(" KiB free")[0])

@@ -14,7 +14,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import leaked_credential
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -33,7 +33,7 @@ def test_the_leaked_login_is_rotated_and_no_secret_reaches_any_output(tmp_path: 
 
     result = DrillRunner(spec.load(CATALOG / "leaked-credential.yaml"), out, read_the_secrets).run()
     doc = json.loads((out / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert steps["the old password is refused"]["ok"] and "terminated" in steps["terminate the old sessions"]["detail"]
     assert 0 < doc["figures"]["fault_to_rotation_s"] <= doc["figures"]["fault_to_old_password_refused_s"]

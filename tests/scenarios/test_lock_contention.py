@@ -18,7 +18,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import lock_contention
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -54,7 +54,7 @@ def test_the_lock_holder_is_terminated_and_drillbooks_own_sessions_are_not(tmp_p
             with contextlib.suppress(psycopg.Error):
                 conn.close()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert {"high_error_rate", "response_time_slow", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     found = steps["find long-running statements"]["detail"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
@@ -12,18 +12,15 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
 from drillbook.replicas.cluster import state
-from drillbook.replicas.desired_state import DesiredState
 from drillbook.scenarios import node_lost
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeCluster
 
 
 @pytest.fixture
-def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
-    target = spec.load(CATALOG / "node-lost.yaml").target
-    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "node-lost"))
-    yield made
-    made.close()
+def cluster(fake_cluster_of: Callable[..., FakeCluster]) -> FakeCluster:
+    made = fake_cluster_of("node-lost")
+    return made
 
 
 def test_the_node_cut_runs_the_app_and_nothing_else_and_is_not_the_leader(cluster: FakeCluster) -> None:
@@ -67,7 +64,7 @@ def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(tmp_path: pat
     before = set(state.found(state.ROOT))
     result = DrillRunner(spec.load(CATALOG / "node-lost.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     swarm = [e["detail"] for e in doc["timeline"] if e["kind"] == "swarm"]
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "cut off" in e["detail"])
     cut = fault.split("node_lost: ")[1].split(" ")[0]
@@ -83,12 +80,8 @@ def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(tmp_path: pat
     assert set(state.found(state.ROOT)) <= before
 
 
-def test_with_no_free_node_for_the_lost_task_it_is_refused(tmp_path: pathlib.Path) -> None:
-    target = spec.load(CATALOG / "node-lost.yaml").target
-    two = FakeCluster(target, DesiredState.create(tmp_path / "two", target, "node-lost"), nodes=2)
-    try:
-        two.place(("db", "node1"), ("app", "node1"), ("app", "node2"))
-        with pytest.raises(PluginError, match="the app runs 2 replicas on 2 nodes"):
-            node_lost.ready(two)
-    finally:
-        two.close()
+def test_with_no_free_node_for_the_lost_task_it_is_refused(fake_cluster_of: Callable[..., FakeCluster]) -> None:
+    two = fake_cluster_of("node-lost", nodes=2)
+    two.place(("db", "node1"), ("app", "node1"), ("app", "node2"))
+    with pytest.raises(PluginError, match="the app runs 2 replicas on 2 nodes"):
+        node_lost.ready(two)

@@ -16,7 +16,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import payment_outage
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -40,7 +40,7 @@ def test_the_fallback_takes_orders_and_the_queue_is_completed_when_the_provider_
     runner = DrillRunner(spec.load(CATALOG / "payment-outage.yaml"), tmp_path / "out", count_orders)
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert "high_error_rate" in {a["rule"] for a in doc["alerts"]}
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert "failing: HTTP 503" in steps["confirm the provider is failing"]["detail"]

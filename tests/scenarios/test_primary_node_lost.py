@@ -5,25 +5,22 @@ from __future__ import annotations
 
 import json
 import pathlib
-from collections.abc import Iterator
+from collections.abc import Callable
 
 import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
-from drillbook.replicas.desired_state import DesiredState
 from drillbook.scenarios import primary_node_lost
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeCluster
 
 
 @pytest.fixture
-def cluster(tmp_path: pathlib.Path) -> Iterator[FakeCluster]:
-    target = spec.load(CATALOG / "primary-node-lost.yaml").target
-    made = FakeCluster(target, DesiredState.create(tmp_path / "desired-state", target, "primary-node-lost"))
-    yield made
-    made.close()
+def cluster(fake_cluster_of: Callable[..., FakeCluster]) -> FakeCluster:
+    made = fake_cluster_of("primary-node-lost")
+    return made
 
 
 def test_the_node_cut_is_the_primarys(cluster: FakeCluster) -> None:
@@ -51,7 +48,7 @@ def test_a_standby_on_the_primarys_node_or_none_is_refused_before_any_fault(
 def test_the_primarys_node_lost_and_the_standby_on_another_promoted_with_nothing_lost(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "primary-node-lost.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert all(s["ok"] for s in steps.values()), steps
     assert "db-standby promoted" in steps["promote the standby"]["detail"]

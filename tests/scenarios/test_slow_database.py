@@ -20,7 +20,7 @@ from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios import slow_database
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, why
 from tests.fakes import FakeReplica
 
 
@@ -29,7 +29,7 @@ from tests.fakes import FakeReplica
 def test_latency_on_the_path_fires_response_time_slow_and_is_found_and_removed(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "slow-database.yaml"), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     assert "response_time_slow" in {a["rule"] for a in doc["alerts"]}
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     found = steps["find the slow hop"]["detail"]

@@ -15,7 +15,7 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
-from tests.conftest import CATALOG, inline_sample_target
+from tests.conftest import CATALOG, inline_sample_target, why
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
@@ -55,7 +55,7 @@ def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Pat
     finally:
         for conn in holder:
             conn.close()
-    assert result.verdict == "passed", result.error
+    assert result.verdict == "passed", why(result)
     doc = json.loads((out / "result.json").read_text())
 
     # Diagnostics at the first alert name the statement left running (P1: 5 minutes × 0.02 = 6 s).

@@ -1,5 +1,6 @@
-"""127.0.0.1 balanced over a real swarm service's tasks: every task serves, and one task killed
-is hidden by the others until the swarm has started it again."""
+"""127.0.0.1 balanced over a real swarm service's tasks: every task serves, one task killed is
+hidden by the others until the swarm has started it again, and a task whose node is cut off is
+handed no connection while the swarm still calls it running."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from docker import DockerClient
 from docker.types import EndpointSpec, RestartPolicy, ServiceMode
 
 from drillbook.replicas import images, labels
-from drillbook.replicas.cluster import daemons, ingress, local
+from drillbook.replicas.cluster import daemons, ingress, links, local
 from drillbook.replicas.cluster.state import ClusterState
 
 pytestmark = [pytest.mark.docker, pytest.mark.beside]
@@ -79,3 +80,32 @@ def test_every_task_serves_and_a_killed_one_is_hidden_by_the_other(cluster: Clus
         wait_for("two tasks answering again", lambda: len(set(answers(balancer.port, 4))) == 2, 30)
     with pytest.raises(httpx.ConnectError):  # stopped: nothing listens on its port any more
         httpx.get(f"http://127.0.0.1:{balancer.port}/", timeout=2.0)
+
+
+def test_a_task_on_a_node_cut_off_is_handed_no_connection(cluster: ClusterState) -> None:
+    """The swarm calls the cut node's task running for three heartbeats after it is gone; a
+    connection handed to it would wait for nothing (or leave by the default route)."""
+    manager = daemons.client(cluster.nodes[0])
+    manager.services.create(  # type: ignore[no-untyped-call]
+        f"{images.SAMPLE_IMAGE}:1.0.0",
+        command=["sh", "-c", SERVE],
+        name="cut-web",
+        labels=labels.for_drill("ingress-test"),
+        mode=ServiceMode("replicated", replicas=2),
+        endpoint_spec=EndpointSpec(mode="dnsrr", ports={8081: (8080, "tcp", "host")}),  # type: ignore[dict-item]
+        constraints=[f"node.hostname!={cluster.nodes[0].name}"],  # the manager asked stays connected
+    )
+
+    def tasks() -> list[ingress.Address]:
+        return ingress.running_tasks(cluster, "cut-web", 8080)
+
+    wait_for("two running tasks", lambda: len(tasks()) == 2)
+    cut = next(n for n in cluster.nodes if n.address == tasks()[0][0])
+    links.set_link(cut.veth, up=False)
+    try:
+        left = tasks()
+        assert len(left) == 1 and left[0][0] != cut.address
+        swarm_view = manager.api.tasks(filters={"service": "cut-web", "desired-state": "running"})  # type: ignore[no-untyped-call]
+        assert len([t for t in swarm_view if t["Status"]["State"] == "running"]) == 2  # the swarm has not noticed
+    finally:
+        links.set_link(cut.veth, up=True)
