@@ -11,6 +11,7 @@ renaming or removing one, or changing its meaning, bumps `SCHEMA_VERSION`
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -70,7 +71,8 @@ class EventKind(StrEnum):
     ESCALATION = "escalation"
     SETUP = "setup"
     SWARM = "swarm"
-    """The swarm's own view: nodes ready or down, leader changes, where each task runs."""
+    """The swarm's own view: nodes ready or down, leader changes, where each task runs (its task
+    and node lines are `swarm_task_line` and `swarm_node_line`: the report reads placement from them)."""
     ERROR = "error"
     INTERRUPTED = "interrupted"
 
@@ -319,3 +321,17 @@ def json_schema() -> dict[str, Any]:
     schema = ResultDocument.model_json_schema(by_alias=True)
     schema["title"] = "drillbook result document"
     return schema
+
+
+SWARM_TASK = re.compile(r"^task (?P<task>\S+\.\d+) on (?P<node>\S+): (?P<state>[a-z]+)")
+SWARM_NODE = re.compile(r"^node (?P<node>\S+) is (?P<state>[a-z]+) \(was (?P<was>[a-z]+)\)")
+
+
+def swarm_task_line(service: str, slot: int, node: str, state: str, why: str = "") -> str:
+    """A `swarm` event of a task: where it runs, or how it ended (`why`: the swarm's error)."""
+    return f"task {service}.{slot} on {node}: {state}" + (f": {why}" if why else "")
+
+
+def swarm_node_line(node: str, state: str, was: str) -> str:
+    """A `swarm` event of a node changing state (ready, unknown, down)."""
+    return f"node {node} is {state} (was {was})"

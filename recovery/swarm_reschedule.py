@@ -1,9 +1,11 @@
-"""The swarm puts itself right: a lost node is marked down and its tasks run elsewhere.
+"""The swarm puts itself right: a lost node is marked down and its tasks run elsewhere, a
+crashed task is replaced in its slot.
 
 Nobody restarts anything: the procedure is to watch the orchestrator do its job
 within the time the team counts on, and to verify the service after it. Each
 step is measured from the fault, so the report says how long the swarm took to
-notice (bounded below by its heartbeat) and to move the tasks.
+notice (a node: bounded below by its heartbeat; a task: by its own clock) and to
+have every task running again.
 """
 
 from __future__ import annotations
@@ -40,7 +42,8 @@ def _since_fault(ctx: Ctx, monotonic: float) -> float | None:
     return time.time() - (time.monotonic() - monotonic) - ctx.injected_wall
 
 
-def node_down(ctx: Ctx) -> str:
+def noticed(ctx: Ctx) -> str:
+    """A node marked down, or a task seen failed since the fault: whichever the swarm saw."""
     cluster = _cluster(ctx)
     deadline = time.monotonic() + ctx.options.timeout_s
     while True:
@@ -52,10 +55,32 @@ def node_down(ctx: Ctx) -> str:
             if after is not None:
                 ctx.figure("node_down_s", round(after, 2))
             return f"the swarm marked {name} down" + (f", {after:.1f} s after the fault" if after is not None else "")
+        failed = _failed_since_fault(ctx, cluster)
+        if failed is not None:
+            return failed
         if time.monotonic() > deadline:
             states = ", ".join(f"{n.hostname} {n.state}" for n in cluster.nodes())
-            raise StepFailed(f"no node marked down within {ctx.options.timeout_s:g} s ({states})")
+            raise StepFailed(f"no node marked down and no task failed within {ctx.options.timeout_s:g} s ({states})")
         time.sleep(POLL_S)
+
+
+def _failed_since_fault(ctx: Ctx, cluster: Cluster) -> str | None:
+    """The first task the swarm reports failed at or after the fault (its own timestamp)."""
+    since = ctx.injected_wall
+    failed = [
+        t
+        for t in cluster.tasks()
+        if t.state == "failed" and (since is None or (t.at is not None and t.at >= since - 1.0))
+    ]
+    if not failed:
+        return None
+    task = min(failed, key=lambda t: t.at or 0.0)
+    line = f"the swarm saw {task.service}.{task.slot} fail on {task.node}" + (f" ({task.error})" if task.error else "")
+    if since is not None and task.at is not None:
+        after = max(0.0, task.at - since)
+        ctx.figure("task_failed_s", round(after, 2))
+        line += f", {after:.1f} s after the fault"
+    return line
 
 
 def tasks_moved(ctx: Ctx) -> str:
@@ -83,18 +108,18 @@ def tasks_moved(ctx: Ctx) -> str:
 
 PROCEDURE = Procedure(
     name=NAME,
-    description="Watch the swarm mark the lost node down and run its tasks on the others; verify the service.",
+    description="Watch the swarm notice a lost node or task and run every task again on ready nodes; verify.",
     options=Options,
     work=nothing,
     steps=(
         Step(
-            "the swarm marks the node down",
-            "wait until a manager reports the lost node down (about three heartbeats)",
-            node_down,
-            hint="docker node ls",
+            "the swarm notices the loss",
+            "wait until a manager reports the lost node down (about three heartbeats) or the task failed",
+            noticed,
+            hint="docker node ls; docker service ps app",
         ),
         Step(
-            "its tasks run elsewhere",
+            "every task runs on a ready node",
             "wait until every service has its tasks running on ready nodes",
             tasks_moved,
             hint="docker service ps app",

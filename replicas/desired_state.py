@@ -16,6 +16,7 @@ from typing import Any
 import git
 import yaml
 
+from drillbook.contract import EventKind
 from drillbook.errors import ReplicaError, SpecError
 from drillbook.replicas.secrets import SECRET_NAME, SecretStore, is_reference, is_secret
 from drillbook.replicas.target import Target
@@ -199,6 +200,32 @@ class DesiredState:
         except git.GitCommandError as exc:
             raise ReplicaError(f"git revert {sha[:10]} failed: {exc.stderr.strip()}") from None
         return self.head()
+
+
+def require(desired: DesiredState | None) -> DesiredState:
+    """The replica's desired state, for a procedure that commits to it (a deploy, a rollback)."""
+    if desired is None:
+        raise ReplicaError("This replica has no desired-state repository to commit to.")
+    return desired
+
+
+def commit_said(
+    desired: DesiredState | None,
+    on_event: Callable[[EventKind, str], object],
+    change: Callable[[dict[str, Any]], None],
+    message: str,
+) -> Commit:
+    """Commit a change of desired state (a deploy), on the timeline with its SHA: both engines' way."""
+    commit = require(desired).commit(change, message)
+    on_event(EventKind.GIT, f"commit {commit.short}: {message}")
+    return commit
+
+
+def revert_said(desired: DesiredState | None, on_event: Callable[[EventKind, str], object], commit: Commit) -> Commit:
+    """`git revert` a commit of desired state, on the timeline with both SHAs."""
+    reverted = require(desired).revert(commit.sha)
+    on_event(EventKind.GIT, f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
+    return reverted
 
 
 def _dump(doc: Mapping[str, Any]) -> str:

@@ -226,6 +226,9 @@ class Task:
     """What the swarm wants of it: `running`, or `shutdown` once replaced."""
     container_id: str | None = None
     error: str = ""
+    at: float | None = None
+    """When the task last changed state, in the swarm's own clock (epoch seconds): when a
+    crashed task was seen to fail."""
 
 
 class NodeView(Protocol):
@@ -262,6 +265,10 @@ class Cluster(Targeted, Protocol):
     def rejoin(self, node: str) -> None: ...
 
     def leader(self) -> str | None: ...
+
+    def kill_task(self, task: Task) -> None:
+        """SIGKILL to the task's container, on its node's engine."""
+        ...
 
     def replicas_of(self, service: str) -> int: ...
 

@@ -22,7 +22,7 @@ from docker import DockerClient
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import backups, boundary, labels, postgres
+from drillbook.replicas import backups, boundary, desired_state, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.containers import EventSink, LabelledContainers, free_port
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
@@ -126,21 +126,13 @@ class Replica(LabelledContainers):
         }
 
     def require_desired(self) -> DesiredState:
-        if self.desired is None:
-            raise ReplicaError("This replica has no desired-state repository to commit to.")
-        return self.desired
+        return desired_state.require(self.desired)
 
     def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
-        """Commit a change of desired state (a deploy), on the timeline with its SHA."""
-        commit = self.require_desired().commit(change, message)
-        self._on_event(EventKind.GIT, f"commit {commit.short}: {message}")
-        return commit
+        return desired_state.commit_said(self.desired, self._on_event, change, message)
 
     def revert(self, commit: Commit) -> Commit:
-        """`git revert` a commit of desired state, on the timeline with both SHAs."""
-        reverted = self.require_desired().revert(commit.sha)
-        self._on_event(EventKind.GIT, f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
-        return reverted
+        return desired_state.revert_said(self.desired, self._on_event, commit)
 
     def rolls(self, service: Service) -> bool:
         """Is `service` replaced by a rolling update? Only a stateless HTTP service is: two

@@ -8,7 +8,7 @@ import jinja2
 import markupsafe
 
 from drillbook.contract import COUNTS, INSTANTS, ResultDocument
-from drillbook.reports import chart, runbook, team_alerts, words
+from drillbook.reports import chart, placement, runbook, team_alerts, words
 
 
 def environment(autoescape: bool) -> jinja2.Environment:
@@ -39,6 +39,7 @@ def render(doc: dict[str, Any]) -> str:
             stream=words.stream_lines(result),
             deploys=words.deploy_lines(result),
             chart=markupsafe.Markup(chart.render(result)),
+            placement=markupsafe.Markup(placement.render(result)),
             budgets=runbook.budgets(result),
             continuity=runbook.continuity(result),
             severity=runbook.SEVERITIES.get(result.severity or ""),

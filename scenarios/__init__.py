@@ -33,6 +33,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "node_lost": "drillbook.scenarios.node_lost",
         "bad_rollout": "drillbook.scenarios.bad_rollout",
         "primary_node_lost": "drillbook.scenarios.primary_node_lost",
+        "task_crash": "drillbook.scenarios.task_crash",
     },
     attribute="SCENARIO",
 )

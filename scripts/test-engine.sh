@@ -9,10 +9,10 @@ set -u
 BIN=${1:-.venv/bin}
 mkdir -p build
 log=build/beside.log
-nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider >"$log" 2>&1 &
+nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=10 >"$log" 2>&1 &
 beside=$!
 trap 'kill -INT "$beside" 2>/dev/null; wait "$beside"; exit 130' INT TERM
-"$BIN/pytest" -q -m "docker and not beside"
+"$BIN/pytest" -q -m "docker and not beside" --durations=30
 drills=$?
 wait "$beside"
 others=$?

@@ -465,6 +465,27 @@ class FakeCluster(FakeReplica):
         self.actions.append(f"rollback {service}")
         return "rollback_completed in 0.10 s: rollback completed"
 
+    def kill_task(self, task: Task) -> None:
+        self.actions.append(f"kill {task.service}.{task.slot} on {task.node}")
+
+    def crash(self, service: str, slot: int, at: float, restarted: bool = True) -> None:
+        """The running task in the slot fails (at `at`, epoch seconds); a new one starts, running
+        at once when `restarted`, else `starting` until `start_again`."""
+        kept = []
+        for task in self.swarm_tasks:
+            if task.service == service and task.slot == slot and task.state == "running":
+                failed = replace(task, state="failed", desired="shutdown", error="task: non-zero exit (137)", at=at)
+                kept += [failed, replace(task, id=task.id + "'", state="running" if restarted else "starting")]
+            else:
+                kept.append(task)
+        self.swarm_tasks = kept
+
+    def start_again(self, service: str, slot: int) -> None:
+        self.swarm_tasks = [
+            replace(t, state="running") if (t.service, t.slot, t.state) == (service, slot, "starting") else t
+            for t in self.swarm_tasks
+        ]
+
     def mark_down(self, node: str) -> None:
         self.swarm_nodes = [replace(n, state="down") if n.hostname == node else n for n in self.swarm_nodes]
         self.down[node] = time.monotonic()

@@ -26,6 +26,8 @@ from drillbook.replicas import labels
 from drillbook.replicas.cluster import links
 from drillbook.replicas.cluster.state import Node
 
+CGROUPS = pathlib.Path("/sys/fs/cgroup")
+
 START = (
     'hostname "$1" && mount --rbind /sys/fs/cgroup "$2" && mount -t sysfs sysfs /sys '
     '&& mount --rbind "$2" /sys/fs/cgroup && shift 2 && exec "$@"'
@@ -122,24 +124,40 @@ def running(node: Node) -> bool:
     return str(pathlib.Path(node.folder) / "data").encode() in command
 
 
-def terminate(node: Node) -> None:
-    """SIGTERM: the daemon stops its containers and leaves; `stop` waits for it."""
-    if running(node) and node.pid is not None:
-        _signal(node.pid, signal.SIGTERM)
+def cgroup_parent(cluster_id: str, node: Node) -> str:
+    """The cgroup every container of the node's daemon is made under (one directory a controller)."""
+    return f"drillbook-{cluster_id}-{node.name}"
 
 
-def stop(node: Node, timeout_s: float = 20.0) -> None:
-    """SIGTERM (the daemon stops its containers), then SIGKILL to whatever is left in the namespace."""
-    if running(node) and node.pid is not None:
-        _signal(node.pid, signal.SIGTERM)
-        deadline = time.monotonic() + timeout_s
-        while running(node) and time.monotonic() < deadline:
-            time.sleep(0.1)
-    for pid in [*([node.pid] if running(node) and node.pid is not None else []), *links.pids_in(node.netns)]:
+def kill(node: Node, cgroup: str, timeout_s: float = 10.0) -> None:
+    """SIGKILL to the node's daemon, everything in its namespace (containerd, shims) and whatever
+    is left in its containers' cgroups; waited for. The cluster is being thrown away: a daemon
+    stopping cleanly leaves its swarm and drains its networks first, seconds for nothing."""
+    pids = [*([node.pid] if running(node) and node.pid is not None else []), *links.pids_in(node.netns)]
+    for pid in [*pids, *_pids_under(cgroup)]:
         _signal(pid, signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while links.pids_in(node.netns) and time.monotonic() < deadline:
-        time.sleep(0.1)
+    deadline = time.monotonic() + timeout_s
+    while (links.pids_in(node.netns) or running(node) or _pids_under(cgroup)) and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+
+def remove_cgroups(cgroup: str) -> None:
+    """The node's cgroup directories, deepest first, in every controller: docker leaves its
+    `--cgroup-parent` behind, and they would pile up with every cluster made."""
+    for top in CGROUPS.glob(f"*/{cgroup}"):
+        for folder in sorted((d for d in top.rglob("*") if d.is_dir()), key=lambda d: -len(d.parts)):
+            with contextlib.suppress(OSError):
+                folder.rmdir()
+        with contextlib.suppress(OSError):
+            top.rmdir()
+
+
+def _pids_under(cgroup: str) -> list[int]:
+    found: set[int] = set()
+    for procs in CGROUPS.glob(f"*/{cgroup}/**/cgroup.procs"):
+        with contextlib.suppress(OSError, ValueError):
+            found.update(int(line) for line in procs.read_text().split())
+    return sorted(found)
 
 
 def _signal(pid: int, sig: signal.Signals) -> None:

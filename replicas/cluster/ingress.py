@@ -3,14 +3,14 @@
 Load and probes only ever target 127.0.0.1. Each task of the service publishes
 its port on its own node (`mode: host`: this kernel has no IPVS, so there is no
 routing mesh), and the balancer hands each new connection, on a thread of its
-own, to the next running task in turn, among those on a node the swarm sees ready
-and whose link is up; when that one refuses or does not answer within a second
-(it has just died, and the swarm has not yet noticed), to the one after it, and
-the silent one is passed over for `fail_s` (nginx's `max_fails=1 fail_timeout`),
-as a load balancer in front of replicas does. So one replica's crash is hidden
-by the others, and what users would see is measured. The tasks are read from a
-manager every `refresh_s`: the balancer follows them as the swarm moves them
-between nodes.
+own, to the next running task in turn, among those on a node whose link is up
+and that the swarm has not marked down; when that one refuses or does not answer
+within a second (it has just died, and the swarm has not yet noticed), to the one
+after it, and the silent one is passed over for `fail_s` (nginx's `max_fails=1
+fail_timeout`), as a load balancer in front of replicas does. So one replica's
+crash is hidden by the others, and what users would see is measured. The tasks
+are read from a manager every `refresh_s`: the balancer follows them as the
+swarm moves them between nodes.
 """
 
 from __future__ import annotations
@@ -37,12 +37,13 @@ CHUNK = 65536
 
 def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Address]:
     """(node address, published port) of each running task of `service` that publishes `port`,
-    on a node the swarm sees ready and whose link is up.
+    on a node whose link is up and that the swarm has not marked down.
 
     A task on a node cut off stays `running` in the swarm's view until the node is marked
     down (three heartbeats after a new leader is elected): handing it connections meanwhile
     makes every new connection wait a second for nothing, and a node whose link is down has no
-    route of its own, so its address would leave by the default route. The port comes from
+    route of its own, so its address would leave by the default route. A node `unknown` is
+    kept: a new leader calls every node that until it re-registers. The port comes from
     the service's spec (`mode: host`: each task publishes it on its own node), not from the
     task's `PortStatus`, which a new leader leaves empty for the tasks that were running when
     the old one was lost."""
@@ -53,7 +54,7 @@ def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Addres
         try:
             engine = daemons.client(node, timeout_s=5)
             addresses = {
-                n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list() if n.attrs["Status"]["State"] == "ready"
+                n.id: n.attrs["Status"]["Addr"] for n in engine.nodes.list() if n.attrs["Status"]["State"] != "down"
             }
             spec = engine.api.inspect_service(service)["Spec"]  # type: ignore[no-untyped-call]
             tasks = engine.api.tasks(filters={"service": service, "desired-state": "running"})  # type: ignore[no-untyped-call]

@@ -115,7 +115,7 @@ def _add_node(cluster: ClusterState, i: int, manager: bool) -> ClusterState:
     cluster = replace(cluster, nodes=(*cluster.nodes, node))
     cluster.write()
     links.make_node_link(node.netns, node.veth, cluster.bridge, f"{node.address}/{subnet.prefixlen}", str(gateway))
-    node = daemons.start(node, f"drillbook-{cluster.cluster_id}-{node.name}")
+    node = daemons.start(node, daemons.cgroup_parent(cluster.cluster_id, node))
     cluster = replace(cluster, nodes=(*cluster.nodes[:-1], node))
     cluster.write()
     return cluster
@@ -211,16 +211,16 @@ def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say
 
 
 def remove(cluster: ClusterState) -> list[str]:
-    """Stop every daemon, delete every namespace and link, and the folder; what was removed."""
+    """Kill every daemon, delete every namespace, link and cgroup, and the folder; what was removed."""
     done = [f"daemon {node.name}" for node in cluster.nodes if daemons.running(node)]
     running = [node for node in cluster.nodes if daemons.running(node)]
     if running:  # the containers killed first: a daemon stopping them gives each its grace period
         with ThreadPoolExecutor(len(running), thread_name_prefix="drillbook-kill") as pool:
             list(pool.map(_kill_containers, running))
-    for node in cluster.nodes:  # all at once: each takes seconds to stop
-        daemons.terminate(node)
     for node in cluster.nodes:
-        daemons.stop(node)
+        cgroup = daemons.cgroup_parent(cluster.cluster_id, node)
+        daemons.kill(node, cgroup)
+        daemons.remove_cgroups(cgroup)
         links.remove_netns(node.netns)
         links.remove_link(node.veth)
     links.remove_forwarding(cluster.bridge)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 import docker.errors
 from docker import DockerClient
@@ -129,9 +130,21 @@ def tasks(manager: DockerClient, service: str | None = None) -> list[Task]:
                 desired=str(task.get("DesiredState", "?")),
                 container_id=(status.get("ContainerStatus") or {}).get("ContainerID"),
                 error=str(status.get("Err") or ""),
+                at=_epoch(status.get("Timestamp")),
             )
         )
     return sorted(found, key=lambda t: (t.service, t.slot, t.state != "running"))
+
+
+def _epoch(stamp: object) -> float | None:
+    """The swarm's RFC 3339 time (nanoseconds: cut to the microseconds Python reads) in epoch seconds."""
+    if not isinstance(stamp, str) or not stamp:
+        return None
+    head, _, frac = stamp.rstrip("Z").partition(".")
+    try:
+        return datetime.fromisoformat(f"{head}.{(frac or '0')[:6]}+00:00").timestamp()
+    except ValueError:
+        return None
 
 
 def settled(tasks: Callable[[], list[Task]], wanted: dict[str, int], timeout_s: float, still_s: float = 1.0) -> None:

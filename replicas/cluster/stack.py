@@ -31,7 +31,7 @@ from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import ClusterError, EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import cgroups, labels, postgres
+from drillbook.replicas import cgroups, desired_state, labels, postgres
 from drillbook.replicas.cluster import daemons, deploys, ingress, links, local, services
 from drillbook.replicas.cluster.refusals import Refusals
 from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
@@ -275,6 +275,12 @@ class Stack(Refusals):
         except docker.errors.APIError as exc:
             raise ReplicaError(f"Could not kill a task of {service!r}: {exc.explanation or exc}.") from exc
 
+    def kill_task(self, task: Task) -> None:
+        try:  # a task with no container yet is not found either
+            daemons.client(self.node(task.node), timeout_s=10).containers.get(task.container_id or "-").kill()
+        except (docker.errors.DockerException, OSError) as exc:
+            raise ReplicaError(f"Could not kill task {task.service}.{task.slot} on {task.node}: {exc}.") from exc
+
     def exec(self, service: str, command: list[str], env: Mapping[str, str] | None = None) -> tuple[int, str]:
         try:
             result = self._container(service).exec_run(command, environment=dict(env) if env else None)
@@ -345,19 +351,13 @@ class Stack(Refusals):
     # --- the desired state, reconciled by Swarm's rolling update --------------------
 
     def require_desired(self) -> DesiredState:
-        if self.desired is None:
-            raise ReplicaError("This replica has no desired-state repository to commit to.")
-        return self.desired
+        return desired_state.require(self.desired)
 
     def commit(self, change: Callable[[dict[str, Any]], None], message: str) -> Commit:
-        commit = self.require_desired().commit(change, message)
-        self._on_event(EventKind.GIT, f"commit {commit.short}: {message}")
-        return commit
+        return desired_state.commit_said(self.desired, self._on_event, change, message)
 
     def revert(self, commit: Commit) -> Commit:
-        reverted = self.require_desired().revert(commit.sha)
-        self._on_event(EventKind.GIT, f"commit {reverted.short}: revert of {commit.short} ({commit.message})")
-        return reverted
+        return desired_state.revert_said(self.desired, self._on_event, commit)
 
     def reconcile(
         self, ready_timeout_s: float = 120.0, *, wait: bool = True, not_ready_is_fault: bool = False

@@ -13,7 +13,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 
-from drillbook.contract import EventKind
+from drillbook.contract import EventKind, swarm_node_line, swarm_task_line
 from drillbook.replicas.containers import EventSink
 from drillbook.replicas.protocols import NodeView, Task
 
@@ -89,7 +89,7 @@ class SwarmWatch:
                 self.down_since.pop(node.hostname, None)
             before = self._seen_nodes.get(node.hostname)
             if before is not None and before != node.state:
-                said.append(f"node {node.hostname} is {node.state} (was {before})")
+                said.append(swarm_node_line(node.hostname, node.state, before))
             self._seen_nodes[node.hostname] = node.state
         leader = next((n.hostname for n in nodes if n.leader), None)
         if leader is not None and leader != self._leader:
@@ -110,6 +110,6 @@ class SwarmWatch:
             why = ""
             if task.state in ("failed", "rejected"):
                 words = self._last_words(task)
-                why = f": {task.error}" + (f"; its log ends: {words}" if words else "")
-            said.append(f"task {task.service}.{task.slot} on {task.node}: {task.state}{why}")
+                why = task.error + (f"; its log ends: {words}" if words else "")
+            said.append(swarm_task_line(task.service, task.slot, task.node, task.state, why))
         return said

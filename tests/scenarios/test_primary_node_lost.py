@@ -19,8 +19,7 @@ from tests.fakes import FakeCluster
 
 @pytest.fixture
 def cluster(fake_cluster_of: Callable[..., FakeCluster]) -> FakeCluster:
-    made = fake_cluster_of("primary-node-lost")
-    return made
+    return fake_cluster_of("primary-node-lost")
 
 
 def test_the_node_cut_is_the_primarys(cluster: FakeCluster) -> None:

@@ -36,6 +36,11 @@ def traces(cluster: ClusterState) -> list[str]:
     left += [name for name in (cluster.bridge, *(n.veth for n in cluster.nodes)) if name in links.ip("link")]
     left += [f"daemon {n.name}" for n in cluster.nodes if daemons.running(n)]
     left += [cluster.folder] if pathlib.Path(cluster.folder).exists() else []
+    left += [
+        str(folder)
+        for n in cluster.nodes
+        for folder in daemons.CGROUPS.glob(f"*/{daemons.cgroup_parent(cluster.cluster_id, n)}")
+    ]
     forward = subprocess.run(["iptables", "-S", "FORWARD"], capture_output=True, text=True, check=True).stdout
     left += ["forwarding rule"] if f"drillbook {cluster.bridge}" in forward else []
     return left
