@@ -1,11 +1,12 @@
 """The swarm puts itself right: a lost node is marked down and its tasks run elsewhere, a
-crashed task is replaced in its slot.
+crashed task is replaced in its slot, a lost leader is replaced by election.
 
 Nobody restarts anything: the procedure is to watch the orchestrator do its job
 within the time the team counts on, and to verify the service after it. Each
 step is measured from the fault, so the report says how long the swarm took to
-notice (a node: bounded below by its heartbeat; a task: by its own clock) and to
-have every task running again.
+notice (a node: bounded below by its heartbeat; a task: by its own clock), to
+take changes again (a leader committing a write), and to have every task
+running again.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 
+from drillbook.errors import DrillbookError
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
@@ -106,9 +108,24 @@ def tasks_moved(ctx: Ctx) -> str:
         time.sleep(POLL_S)
 
 
+def leader_takes_updates(ctx: Ctx) -> str:
+    """A write to the swarm's Raft store committed: a leader leads, whoever was lost."""
+    cluster = _cluster(ctx)
+    try:
+        leader = cluster.take_update(ctx.options.timeout_s)
+    except DrillbookError as exc:
+        raise StepFailed(str(exc)) from exc
+    after = None if ctx.injected_wall is None else time.time() - ctx.injected_wall
+    if after is not None:
+        ctx.figure("updates_taken_s", round(after, 2))
+    return f"{leader} leads and committed a change to the swarm" + (
+        f" ({after:.1f} s after the fault)" if after is not None else ""
+    )
+
+
 PROCEDURE = Procedure(
     name=NAME,
-    description="Watch the swarm notice a lost node or task and run every task again on ready nodes; verify.",
+    description="Watch the swarm notice a lost node or task, a leader take updates, every task run again; verify.",
     options=Options,
     work=nothing,
     steps=(
@@ -117,6 +134,12 @@ PROCEDURE = Procedure(
             "wait until a manager reports the lost node down (about three heartbeats) or the task failed",
             noticed,
             hint="docker node ls; docker service ps app",
+        ),
+        Step(
+            "a leader takes updates",
+            "a change only the swarm's leader commits (a label on a node), retried until one does",
+            leader_takes_updates,
+            hint="docker node ls; docker node update --label-add check=1 node1",
         ),
         Step(
             "every task runs on a ready node",

@@ -245,6 +245,9 @@ class NodeView(Protocol):
     @property
     def leader(self) -> bool: ...
 
+    @property
+    def manager(self) -> bool: ...
+
 
 @runtime_checkable
 class Cluster(Targeted, Protocol):
@@ -268,6 +271,14 @@ class Cluster(Targeted, Protocol):
 
     def kill_task(self, task: Task) -> None:
         """SIGKILL to the task's container, on its node's engine."""
+        ...
+
+    def step_down(self, node: str) -> str:
+        """Leadership moved off `node`, the leader (demoted, then promoted again): who leads now."""
+        ...
+
+    def take_update(self, timeout_s: float) -> str:
+        """A write only a leader commits, retried until one does: the leader that did."""
         ...
 
     def replicas_of(self, service: str) -> int: ...

@@ -34,6 +34,7 @@ REGISTRY: Registry[Scenario] = Registry(
         "bad_rollout": "drillbook.scenarios.bad_rollout",
         "primary_node_lost": "drillbook.scenarios.primary_node_lost",
         "task_crash": "drillbook.scenarios.task_crash",
+        "leader_lost": "drillbook.scenarios.leader_lost",
     },
     attribute="SCENARIO",
 )

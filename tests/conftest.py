@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import pathlib
 import secrets
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -22,6 +24,8 @@ from drillbook import contract
 from drillbook.drills import spec
 from drillbook.drills.result import DrillResult
 from drillbook.replicas import cleanup, engine, images, labels
+from drillbook.replicas.cluster import local
+from drillbook.replicas.cluster.state import ClusterState
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from tests.fakes import FakeCluster, FakeReplica, fake_cluster, fake_replica
@@ -210,6 +214,18 @@ def fake_of(tmp_path: pathlib.Path) -> Iterator[Callable[[str], FakeReplica]]:
     yield make
     for replica in made:
         replica.close()
+
+
+@pytest.fixture(scope="session")
+def lent_swarm(built_images: None) -> Iterator[ClusterState]:
+    """One local three-node cluster for the session's swarm drills that leave its leader alone:
+    formed once and filled with images by the first of them, cleared by each (`lent.py`)."""
+    root = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))  # short: the daemons' sockets
+    try:
+        with local.cluster(root, "tests-lent-swarm", nodes=3) as formed:
+            yield formed
+    finally:
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.masking import Masker
 from drillbook.drills.run.phases.recover import attempt
 from drillbook.drills.run.state import Drill
-from drillbook.errors import ReplicaError, ServiceNotReady
+from drillbook.errors import ClusterError, ReplicaError, ServiceNotReady
 from drillbook.recovery.base import AnyProcedure
 from drillbook.replicas import postgres
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
@@ -410,6 +410,7 @@ class FakeNode:
     hostname: str
     state: str = "ready"
     leader: bool = False
+    manager: bool = True
 
 
 class FakeCluster(FakeReplica):
@@ -422,6 +423,7 @@ class FakeCluster(FakeReplica):
         self.swarm_tasks: list[Task] = []
         self.down: dict[str, float] = {}
         self.later: list[Callable[[FakeCluster], None]] = []
+        self.cut_off: set[str] = set()
 
     def place(self, *where: tuple[str, str]) -> None:
         """Tasks running: (service, node), slots counted per service."""
@@ -447,9 +449,15 @@ class FakeCluster(FakeReplica):
 
     def cut(self, node: str) -> None:
         self.actions.append(f"cut {node}")
+        self.cut_off.add(node)
 
     def rejoin(self, node: str) -> None:
         self.actions.append(f"rejoin {node}")
+        self.cut_off.discard(node)
+
+    def elect(self, node: str) -> None:
+        """The managers left elect `node`."""
+        self.swarm_nodes = [replace(n, leader=n.hostname == node) for n in self.swarm_nodes]
 
     def leader(self) -> str | None:
         return next((n.hostname for n in self.swarm_nodes if n.leader), None)
@@ -467,6 +475,21 @@ class FakeCluster(FakeReplica):
 
     def kill_task(self, task: Task) -> None:
         self.actions.append(f"kill {task.service}.{task.slot} on {task.node}")
+
+    def step_down(self, node: str) -> str:
+        """The next node leads (the swarm's choice, in the fake: the next by name)."""
+        names = self.node_names()
+        after = names[(names.index(node) + 1) % len(names)]
+        self.swarm_nodes = [replace(n, leader=n.hostname == after) for n in self.swarm_nodes]
+        self.actions.append(f"step down {node}")
+        return after
+
+    def take_update(self, timeout_s: float) -> str:
+        leader = self.leader()
+        if leader is None or leader in self.cut_off:
+            raise ClusterError(f"Within {timeout_s:g} s no leader committed a write to the swarm.")
+        self.actions.append(f"update taken by {leader}")
+        return leader
 
     def crash(self, service: str, slot: int, at: float, restarted: bool = True) -> None:
         """The running task in the slot fails (at `at`, epoch seconds); a new one starts, running

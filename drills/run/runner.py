@@ -41,6 +41,7 @@ from drillbook.recovery import declared
 from drillbook.recovery.base import AnyProcedure
 from drillbook.recovery.runbook import procedure as runbook
 from drillbook.replicas import cleanup, engine, images
+from drillbook.replicas.cluster.state import ClusterState
 from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios import REGISTRY as SCENARIOS
 from drillbook.scenarios import declared as declared_fault
@@ -130,7 +131,10 @@ class DrillRunner:
         *,
         allow_remote: bool = False,
         recovery: Recovery | None = None,
+        lent_cluster: ClusterState | None = None,
     ) -> None:
+        """`lent_cluster`: a local cluster a swarm drill runs on instead of forming its own, and
+        leaves as it found it (`replicas/cluster/lent.py`): drills of one size sharing one."""
         self.allow_remote = allow_remote
         self.progress = progress
         self.recovery: Recovery = recovery or Automatic()
@@ -147,6 +151,7 @@ class DrillRunner:
         self.drill.monitoring_plan = monitoring.planned(spec, scenario)
         self.drill.cap_s += self.recovery.extra_s(self.drill)
         self.drill.engineer = self.recovery.engineer
+        self.drill.lent_cluster = lent_cluster
         self.journal: Journal
         self.document: dict[str, Any] = {}
         self.result_path: pathlib.Path | None = None

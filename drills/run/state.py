@@ -29,6 +29,7 @@ from drillbook.drills.run.timeline import Clock, Timeline
 from drillbook.drills.spec import DrillSpec
 from drillbook.errors import DrillTimeout
 from drillbook.recovery.base import AnyProcedure
+from drillbook.replicas.cluster.state import ClusterState
 from drillbook.replicas.desired_state import DesiredState
 from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.scenarios.base import Fault, Scenario
@@ -93,6 +94,8 @@ class Drill:
     monitor: Monitor | None = None
     firings: list[Firing] = field(default_factory=list)
     """Every alert the replica's Prometheus fired, read before teardown."""
+    lent_cluster: ClusterState | None = None
+    """A local cluster the drill runs on and leaves (`engine: {kind: swarm}`); None: it forms its own."""
 
     def __post_init__(self) -> None:
         self.timeline = Timeline(self.clock)

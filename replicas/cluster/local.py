@@ -160,6 +160,13 @@ def manager(cluster: ClusterState, wait_s: float = 60.0) -> Node:
         time.sleep(0.5)
 
 
+def node_named(cluster: ClusterState, name: str) -> Node:
+    for node in cluster.nodes:
+        if node.name == name:
+            return node
+    raise ClusterError(f"The local cluster has no node {name!r} (it has {', '.join(n.name for n in cluster.nodes)}).")
+
+
 def nodes(cluster: ClusterState) -> list[SwarmNode]:
     """The swarm's view of its nodes, asked of the first manager that answers (not one cut off)."""
     for node in cluster.nodes:
@@ -182,11 +189,16 @@ def nodes(cluster: ClusterState) -> list[SwarmNode]:
 
 
 def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say: Callable[[str], object]) -> None:
-    """Copy images from the host's engine into every node: `docker save` once into the cluster's
-    folder, then `docker load` into all the nodes at once."""
+    """Copy images from the host's engine into every node that lacks them: `docker save` once
+    into the cluster's folder, then `docker load` into those nodes at once. A node that holds
+    the host's image already (a cluster lent to one drill after another) is skipped."""
     tarball = pathlib.Path(cluster.folder) / "image.tar"
     for image in images:
         started = time.monotonic()
+        lacking = [node for node in cluster.nodes if not _holds(node, host, image)]
+        if not lacking:
+            say(f"image {image} already on all {len(cluster.nodes)} nodes")
+            continue
         try:
             with tarball.open("wb") as out:
                 for chunk in host.api.get_image(image):
@@ -203,11 +215,19 @@ def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say
                 raise ClusterError(f"Could not load image {image} into {node.name}: {exc.explanation or exc}.") from exc
 
         try:
-            with ThreadPoolExecutor(len(cluster.nodes), thread_name_prefix="drillbook-load") as pool:
-                list(pool.map(load, cluster.nodes))
+            with ThreadPoolExecutor(len(lacking), thread_name_prefix="drillbook-load") as pool:
+                list(pool.map(load, lacking))
         finally:
             tarball.unlink(missing_ok=True)
-        say(f"image {image} on {len(cluster.nodes)} nodes in {time.monotonic() - started:.1f} s")
+        say(f"image {image} on {len(lacking)} nodes in {time.monotonic() - started:.1f} s")
+
+
+def _holds(node: Node, host: DockerClient, image: str) -> bool:
+    """The node has the very image the host has under that name (same ID)."""
+    try:
+        return bool(daemons.client(node, timeout_s=10).images.get(image).id == host.images.get(image).id)
+    except (docker.errors.DockerException, OSError):
+        return False
 
 
 def remove(cluster: ClusterState) -> list[str]:

@@ -12,12 +12,14 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import docker.errors
 from docker import DockerClient
+from docker.models.containers import Container
 from docker.types import EndpointSpec, Healthcheck, Mount, NetworkAttachmentConfig, ServiceMode
 
-from drillbook.errors import ServiceNotReady
+from drillbook.errors import DrillbookError, ServiceNotReady
 from drillbook.replicas import labels
 from drillbook.replicas.cluster import deploys
 from drillbook.replicas.desired_state import ServiceState
@@ -171,12 +173,22 @@ def settled(tasks: Callable[[], list[Task]], wanted: dict[str, int], timeout_s: 
         time.sleep(still_s)
 
 
-def last_words(engine: DockerClient, task: Task) -> str:
-    """The last lines a task's container wrote, on one line; "" when it left none."""
+def last_words(engine: Callable[[], DockerClient], task: Task) -> str:
+    """The last lines a task's container wrote, on one line; "" when it left none (or its node's
+    engine, got by `engine`, does not answer)."""
     if task.container_id is None:
         return ""
     try:
-        text = bytes(engine.containers.get(task.container_id).logs(tail=3)).decode(errors="replace")
-    except (docker.errors.DockerException, OSError):
+        text = bytes(engine().containers.get(task.container_id).logs(tail=3)).decode(errors="replace")
+    except (docker.errors.DockerException, OSError, DrillbookError):
         return ""
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())[-300:]
+
+
+def stats(container: Container) -> dict[str, Any] | None:
+    """One sample of a task's container's stats (memory, CPU); None when its engine does not answer."""
+    try:
+        found = container.stats(stream=False, one_shot=True)
+    except (docker.errors.DockerException, OSError):
+        return None
+    return found if isinstance(found, dict) else None

@@ -1,18 +1,13 @@
-"""The replica as a Swarm stack, on a local cluster made for the drill and removed after it.
+"""The replica as a Swarm stack, on a local cluster made for the drill and removed after it
+(or lent to it, and cleared of what the drill made: `lent.py`).
 
-`engine: {kind: swarm, nodes: N}`: the cluster (`local.py`) is formed when the
-replica starts; the images the desired state names are copied into every node;
-each of the target's services becomes a Swarm service on the drill's overlay
-network, carrying the drill's labels. The app runs `replicas` tasks, at most
-one a node, `endpoint_mode: dnsrr` (this kernel has no IPVS, so no service VIP);
-every other service runs one task pinned to the first node, where its volume
-lives. Each service publishes its port on its task's node (`mode: host`), and
-the harness reaches it only on 127.0.0.1, through a balancer (`ingress.py`).
-
-What only a single engine can do to a container (cut it off a network, remove
-it with its volume, fail over to it, open the toolbox beside it) is refused
-with `ReplicaError`: a scenario or procedure says which engines it runs on and
-is refused before anything starts (`plugins.engines`).
+The images the desired state names are copied into every node; each of the target's
+services becomes a Swarm service on the drill's overlay network, with the drill's labels:
+the app's `replicas` tasks at most one a node, `endpoint_mode: dnsrr` (no IPVS here, so no
+VIP), the stateful services pinned where their volumes live (`services.placement`). Each
+task publishes its port on its node (`mode: host`); the harness reaches it only on
+127.0.0.1, through a balancer (`ingress.py`). What only a single engine can do to a
+container is refused with `ReplicaError` (`refusals.py`); plug-ins say their engines.
 """
 
 from __future__ import annotations
@@ -32,7 +27,7 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import ClusterError, EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import cgroups, desired_state, labels, postgres
-from drillbook.replicas.cluster import daemons, deploys, ingress, links, local, services
+from drillbook.replicas.cluster import daemons, deploys, ingress, leadership, lent, links, local, services
 from drillbook.replicas.cluster.refusals import Refusals
 from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
 from drillbook.replicas.cluster.swarm_watch import SwarmWatch
@@ -69,9 +64,10 @@ class Stack(Refusals):
         settings: SwarmSettings = SwarmSettings(),
         images: tuple[str, ...] = (),
         root: pathlib.Path = ROOT,
+        lent_cluster: ClusterState | None = None,
     ) -> None:
         """`images`: more than the desired state names, copied into every node too (a release a
-        fault rolls out: the nodes pull from no registry)."""
+        fault rolls out: the nodes pull from no registry). `lent_cluster`: one to use and leave."""
         self.client = client
         self.target = target
         self.drill_id = drill_id
@@ -80,7 +76,8 @@ class Stack(Refusals):
         self.root = root
         self.images = images
         self._on_event = on_event
-        self.cluster: ClusterState | None = None
+        self.cluster: ClusterState | None = lent_cluster
+        self._lent = lent_cluster is not None
         self.database_service = target.database.service
         self.replacements: list[Replacement] = []
         self.applied: dict[str, ServiceState] = {}
@@ -90,7 +87,7 @@ class Stack(Refusals):
         # Bound now: the load is told the app's address before the replica starts.
         self.balancers = {s.name: ingress.Balancer(self._upstreams(s.name, s.port)) for s in target.services if s.port}
         self.ports: dict[str, int] = {name: b.port for name, b in self.balancers.items()}
-        self.watch = SwarmWatch(self._nodes_now, self._tasks_now, on_event, last_words=self._last_words)
+        self.watch = SwarmWatch(self.nodes, self._tasks_now, on_event, last_words=self._last_words)
         self._torn_down = False
 
     # --- naming -------------------------------------------------------------
@@ -119,7 +116,10 @@ class Stack(Refusals):
         """Form the cluster, fill it with images, create the services in dependency order and
         wait until each answers on 127.0.0.1."""
         s = self.settings
-        self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
+        if self.cluster is not None:
+            self._say(lent.fit(self.cluster, s.nodes, s.managers, s.heartbeat_s))
+        else:
+            self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
         states = self.desired_states()
         wanted = sorted({st.image for st in states.values()} | set(self.images))
         local.distribute(self.cluster, self.client, wanted, self._say)
@@ -159,15 +159,17 @@ class Stack(Refusals):
         }
 
     def teardown(self) -> None:
-        """The balancers stopped and the whole cluster removed from its state file; safe to repeat."""
+        """The balancers stopped and the whole cluster removed from its state file (a lent one:
+        what the drill made on it); safe to repeat."""
         self.watch.stop()
         for balancer in self.balancers.values():
             balancer.stop()
         if self.cluster is None or self._torn_down:
             return
-        removed = local.remove(self.cluster)
+        removed = lent.clear(self.cluster, self.drill_id) if self._lent else local.remove(self.cluster)
         self._torn_down = True
-        self._on_event(EventKind.TEARDOWN, f"removed the local cluster {self.cluster.cluster_id}: {', '.join(removed)}")
+        whose = "from the lent cluster" if self._lent else "the local cluster"
+        self._on_event(EventKind.TEARDOWN, f"removed {whose} {self.cluster.cluster_id}: {', '.join(removed)}")
 
     def _say(self, line: str) -> None:
         self._on_event(EventKind.SWARM, line)
@@ -188,23 +190,14 @@ class Stack(Refusals):
     def _upstreams(self, service: str, port: int) -> Callable[[], list[ingress.Address]]:
         return lambda: ingress.running_tasks(self.cluster, service, port) if self.cluster else []
 
-    def _nodes_now(self) -> list[local.SwarmNode]:
-        return local.nodes(self.cluster) if self.cluster else []
-
     def _tasks_now(self) -> list[Task]:
-        return self.tasks(wait_s=0) if self.cluster else []
+        return self.tasks(wait_s=0)
 
     def _last_words(self, task: Task) -> str:
-        """The last lines a failed task's container wrote, on one line; "" when it left none."""
-        with contextlib.suppress(ReplicaError):
-            return services.last_words(daemons.client(self.node(task.node), timeout_s=5), task)
-        return ""
+        return services.last_words(lambda: daemons.client(self.node(task.node), timeout_s=5), task)
 
     def node(self, name: str) -> Node:
-        for node in self._cluster().nodes:
-            if node.name == name:
-                return node
-        raise ReplicaError(f"The local cluster has no node {name!r} (it has {', '.join(self.node_names())}).")
+        return local.node_named(self._cluster(), name)
 
     def node_names(self) -> list[str]:
         return [n.name for n in self._cluster().nodes]
@@ -249,6 +242,14 @@ class Stack(Refusals):
 
     def leader(self) -> str | None:
         return next((n.hostname for n in self.nodes() if n.leader), None)
+
+    def step_down(self, node: str) -> str:
+        leader = leadership.step_down(self._cluster(), node)
+        self._say(f"{node} stepped down (demoted, then promoted again): {leader} leads")
+        return leader
+
+    def take_update(self, timeout_s: float) -> str:
+        return leadership.take_update(self._cluster(), timeout_s)
 
     # --- a service's containers: its running tasks ------------------------------
 
@@ -304,11 +305,9 @@ class Stack(Refusals):
         return None if stats is None else int(stats["cpu_stats"]["cpu_usage"]["total_usage"])
 
     def _stats(self, service: str) -> dict[str, Any] | None:
-        try:
-            stats = self._container(service, wait_s=0).stats(stream=False, one_shot=True)
-        except (ReplicaError, docker.errors.DockerException, OSError):
-            return None
-        return stats if isinstance(stats, dict) else None
+        with contextlib.suppress(ReplicaError):
+            return services.stats(self._container(service, wait_s=0))
+        return None
 
     def oom_killed(self, service: str) -> bool:
         """A task of the service that failed for its memory limit; False when the swarm cannot say."""

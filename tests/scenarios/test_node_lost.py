@@ -12,6 +12,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
 from drillbook.replicas.cluster import state
+from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import node_lost
 from tests.conftest import CATALOG, why
 from tests.fakes import FakeCluster
@@ -59,9 +60,11 @@ def test_on_the_single_engine_it_is_refused_naming_the_engine_line(tmp_path: pat
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
-def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(tmp_path: pathlib.Path) -> None:
+def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(
+    tmp_path: pathlib.Path, lent_swarm: ClusterState
+) -> None:
     before = set(state.found(state.ROOT))
-    result = DrillRunner(spec.load(CATALOG / "node-lost.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(CATALOG / "node-lost.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     swarm = [e["detail"] for e in doc["timeline"] if e["kind"] == "swarm"]

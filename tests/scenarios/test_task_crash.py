@@ -1,5 +1,6 @@
 """task_crash: which task is killed (on the fake cluster), refused on one engine, and the real drill on
-a local two-node swarm: the swarm replaces the task in its slot while the other replica serves."""
+a local three-node swarm lent by the session: the swarm replaces the task in its slot while the other
+replica serves, and the cluster is left as the drill found it."""
 
 from __future__ import annotations
 
@@ -12,6 +13,9 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
+from drillbook.replicas import labels
+from drillbook.replicas.cluster import daemons, local
+from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import task_crash
 from tests.conftest import CATALOG, why
 from tests.fakes import FakeCluster
@@ -54,8 +58,10 @@ def test_on_the_single_engine_it_is_refused_naming_the_engine_line(tmp_path: pat
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
-def test_a_killed_task_is_replaced_in_its_slot_while_the_other_replica_serves(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "task-crash.yaml"), tmp_path / "out").run()
+def test_a_killed_task_is_replaced_in_its_slot_while_the_other_replica_serves(
+    tmp_path: pathlib.Path, lent_swarm: ClusterState
+) -> None:
+    result = DrillRunner(spec.load(CATALOG / "task-crash.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}
@@ -67,3 +73,12 @@ def test_a_killed_task_is_replaced_in_its_slot_while_the_other_replica_serves(tm
     assert 0 <= figures["task_failed_s"] <= figures["rescheduled_s"]
     m = doc["measurements"]
     assert m["acked_writes"] > 0 and m["lost_writes"] == 0
+    # The lent cluster is left as the drill found it: nothing of the drill's on any node, all ready.
+    ours = labels.filter_for(result.drill_id)
+    for node in lent_swarm.nodes:
+        engine = daemons.client(node)
+        assert not engine.containers.list(all=True, filters=ours) and not engine.volumes.list(filters=ours)
+    assert not daemons.client(local.manager(lent_swarm)).services.list(filters=ours)
+    assert {n.state for n in local.nodes(lent_swarm)} == {"ready"}
+    cleared = f"removed from the lent cluster {lent_swarm.cluster_id}: service "
+    assert any(e["detail"].startswith(cleared) for e in doc["timeline"] if e["kind"] == "teardown")

@@ -111,7 +111,10 @@ def _replica(drill: Drill, client: DockerClient) -> Provisioned:
         settings = SwarmSettings(engine.nodes, engine.managers, engine.replicas, engine.heartbeat_s)
         # The nodes get the fault's images too (a release to roll out): they pull from no registry.
         extra = drill.scenario.images(spec.target, **dict(spec.model.scenario.with_))
-        return Stack(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired, settings, extra)
+        record = drill.timeline.record
+        return Stack(
+            client, spec.target, drill.drill_id, record, drill.desired, settings, extra, lent_cluster=drill.lent_cluster
+        )
     return Replica(client, spec.target, drill.drill_id, drill.timeline.record, drill.desired)
 
 

@@ -1,0 +1,106 @@
+"""A local cluster lent to one drill after another: formed once, cleared after each drill.
+
+Forming a cluster takes seconds and filling its nodes with images tens of
+seconds (save/load); drills of one size can share one (the test session's
+swarm drills do: `tests/conftest.py`). A drill on a lent cluster checks that it
+is the size its `engine:` asks for and sets its heartbeat; at its teardown it
+removes only what carries its labels (its services, whose tasks' containers go
+with them, its networks, its volumes on every node), brings every link up
+again and waits until every node is ready, so that the next drill meets the
+cluster as this one did. The cluster itself is removed by whoever formed it.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import docker.errors
+from docker import DockerClient
+
+from drillbook.errors import ClusterError
+from drillbook.replicas import labels
+from drillbook.replicas.cluster import daemons, links, local
+from drillbook.replicas.cluster.state import ClusterState
+
+SETTLE_S = 60.0
+
+
+def fit(cluster: ClusterState, nodes: int, managers: int | None, heartbeat_s: float) -> str:
+    """Refuse a cluster of another size; set the drill's heartbeat; what was found."""
+    wanted = nodes if managers is None else managers
+    has = sum(n.manager for n in cluster.nodes)
+    if (len(cluster.nodes), has) != (nodes, wanted):
+        raise ClusterError(
+            f"The local cluster {cluster.cluster_id} lent to this drill has {len(cluster.nodes)} nodes, {has} of "
+            f"them managers; the drill's `engine:` asks for {nodes} and {wanted}. Lend one of that size, or "
+            "let the drill form its own."
+        )
+    ready(cluster)
+    try:
+        manager = daemons.client(local.manager(cluster), timeout_s=10)
+        manager.swarm.update(dispatcher_heartbeat_period=int(heartbeat_s * 1e9))
+    except docker.errors.APIError as exc:
+        raise ClusterError(f"The lent cluster refused the drill's heartbeat: {exc.explanation or exc}.") from exc
+    return (
+        f"lent cluster {cluster.cluster_id}: {len(cluster.nodes)} nodes, every one ready; heartbeat {heartbeat_s:g} s"
+    )
+
+
+def clear(cluster: ClusterState, drill_id: str) -> list[str]:
+    """What the drill made on the cluster removed by its labels; the cluster as the drill found it."""
+    try:
+        return _clear(cluster, drill_id)
+    except (docker.errors.DockerException, OSError) as exc:
+        raise ClusterError(f"The lent cluster {cluster.cluster_id} could not be cleared of the drill: {exc}.") from exc
+
+
+def _clear(cluster: ClusterState, drill_id: str) -> list[str]:
+    for node in cluster.nodes:
+        if not links.link_up(node.veth):
+            links.set_link(node.veth, up=True)
+    ours = labels.filter_for(drill_id)
+    manager = daemons.client(local.manager(cluster), timeout_s=10)
+    removed = [f"service {s.name}" for s in manager.services.list(filters=ours)]
+    for service in manager.services.list(filters=ours):
+        service.remove()  # type: ignore[no-untyped-call]
+    engines = [daemons.client(node, timeout_s=10) for node in cluster.nodes]
+    _until("the drill's tasks' containers are gone", lambda: not any(_containers(e, drill_id) for e in engines))
+    networks = [n.name for n in manager.networks.list(filters=ours)]
+    _until("the drill's networks are removed", lambda: _removed_networks(manager, ours))
+    removed += [f"network {name}" for name in networks]
+    for node, engine in zip(cluster.nodes, engines, strict=True):
+        for volume in engine.volumes.list(filters=ours):
+            volume.remove(force=True)
+            removed.append(f"volume {volume.name} on {node.name}")
+    ready(cluster)
+    return removed
+
+
+def ready(cluster: ClusterState) -> None:
+    """Every node ready and a leader answering (a node that rejoined takes a heartbeat or two)."""
+    _until("every node of the lent cluster is ready", lambda: all(n.state == "ready" for n in local.nodes(cluster)))
+
+
+def _removed_networks(manager: DockerClient, ours: dict[str, str | list[str] | bool]) -> bool:
+    """Each of the drill's networks removed; False while one still has endpoints (tried again)."""
+    for network in manager.networks.list(filters=ours):
+        network.remove()
+    return not manager.networks.list(filters=ours)
+
+
+def _containers(engine: DockerClient, drill_id: str) -> list[object]:
+    return list(engine.containers.list(all=True, filters=labels.filter_for(drill_id)))
+
+
+def _until(what: str, done: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + SETTLE_S
+    while True:
+        try:
+            if done():
+                return
+        except (docker.errors.DockerException, ClusterError, OSError):
+            pass  # a manager between leaders: ask again
+        if time.monotonic() > deadline:
+            raise ClusterError(f"Not within {SETTLE_S:g} s: {what}. The cluster cannot be lent to the next drill.")
+        time.sleep(0.2)
