@@ -51,13 +51,6 @@ def test_a_node_is_named_as_the_cluster_names_them() -> None:
         node_lost.check(target, node="db-host")
 
 
-def test_on_the_single_engine_it_is_refused_naming_the_engine_line(tmp_path: pathlib.Path) -> None:
-    path = spec.write_variant(CATALOG / "node-lost.yaml", tmp_path, "single", engine={"kind": "docker"})
-    with pytest.raises(PluginError, match=r"single.yaml:\d+: the scenario 'node_lost' runs on the swarm engine"):
-        DrillRunner(spec.load(path), tmp_path / "out")
-    assert not (tmp_path / "out").exists()
-
-
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(

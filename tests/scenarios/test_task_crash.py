@@ -1,4 +1,4 @@
-"""task_crash: which task is killed (on the fake cluster), refused on one engine, and the real drill on
+"""task_crash: which task is killed (on the fake cluster), and the real drill on
 a local three-node swarm lent by the session: the swarm replaces the task in its slot while the other
 replica serves, and the cluster is left as the drill found it."""
 
@@ -47,13 +47,6 @@ def test_a_service_with_no_running_task_is_refused_before_any_fault(cluster: Fak
     with pytest.raises(PluginError, match="no running task of 'payments' to kill"):
         task_crash.ready(cluster, service="payments")
     assert not any(a.startswith("kill") for a in cluster.actions)
-
-
-def test_on_the_single_engine_it_is_refused_naming_the_engine_line(tmp_path: pathlib.Path) -> None:
-    path = spec.write_variant(CATALOG / "task-crash.yaml", tmp_path, "single", engine={"kind": "docker"})
-    with pytest.raises(PluginError, match=r"single.yaml:\d+: the scenario 'task_crash' runs on the swarm engine"):
-        DrillRunner(spec.load(path), tmp_path / "out")
-    assert not (tmp_path / "out").exists()
 
 
 @pytest.mark.docker

@@ -191,3 +191,23 @@ def test_every_phase_runs_once_in_order_and_the_result_is_judged(script: Script,
     checks = {c["name"]: c["ok"] for c in document["checks"]}
     assert document["verdict"] == "failed" and checks["writes_proven"] is False
     assert journal[0]["drill"] == "db-outage" and journal[-1]["verdict"] == "failed"
+
+
+@pytest.mark.parametrize(
+    ("drill", "scenario"),
+    [
+        ("node-lost", "node_lost"),
+        ("bad-rollout", "bad_rollout"),
+        ("primary-node-lost", "primary_node_lost"),
+        ("task-crash", "task_crash"),
+        ("leader-lost", "leader_lost"),
+    ],
+)
+def test_a_swarm_scenario_on_the_single_engine_is_refused_naming_the_engine_line(
+    tmp_path: pathlib.Path, drill: str, scenario: str
+) -> None:
+    path = spec.write_variant(CATALOG / f"{drill}.yaml", tmp_path, "single", engine={"kind": "docker"})
+    refused = rf"single.yaml:\d+: the scenario '{scenario}' runs on the swarm engine"
+    with pytest.raises(PluginError, match=refused):
+        DrillRunner(spec.load(path), tmp_path / "out")
+    assert not (tmp_path / "out").exists()

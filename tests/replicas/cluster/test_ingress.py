@@ -48,17 +48,21 @@ def answers(port: int, n: int) -> list[str]:
         return [client.get(f"http://127.0.0.1:{port}/").text.strip() for _ in range(n)]
 
 
-def test_every_task_serves_and_a_killed_one_is_hidden_by_the_other(cluster: ClusterState) -> None:
-    manager = daemons.client(cluster.nodes[0])
-    manager.services.create(  # type: ignore[no-untyped-call]
+def serve(cluster: ClusterState, name: str, published: int, **more: object) -> None:
+    """Two tasks answering on port 8080 of their containers, published on their nodes' `published`."""
+    daemons.client(cluster.nodes[0]).services.create(  # type: ignore[no-untyped-call]
         f"{images.SAMPLE_IMAGE}:1.0.0",
         command=["sh", "-c", SERVE],
-        name="web",
+        name=name,
         labels=labels.for_drill("ingress-test"),
         mode=ServiceMode("replicated", replicas=2),
-        endpoint_spec=EndpointSpec(mode="dnsrr", ports={8080: (8080, "tcp", "host")}),  # type: ignore[dict-item]
-        restart_policy=RestartPolicy(condition="any", delay=0),
+        endpoint_spec=EndpointSpec(mode="dnsrr", ports={published: (8080, "tcp", "host")}),  # type: ignore[dict-item]
+        **more,
     )
+
+
+def test_every_task_serves_and_a_killed_one_is_hidden_by_the_other(cluster: ClusterState) -> None:
+    serve(cluster, "web", 8080, restart_policy=RestartPolicy(condition="any", delay=0))
 
     def tasks() -> list[ingress.Address]:
         return ingress.running_tasks(cluster, "web", 8080)
@@ -85,16 +89,8 @@ def test_every_task_serves_and_a_killed_one_is_hidden_by_the_other(cluster: Clus
 def test_a_task_on_a_node_cut_off_is_handed_no_connection(cluster: ClusterState) -> None:
     """The swarm calls the cut node's task running for three heartbeats after it is gone; a
     connection handed to it would wait for nothing (or leave by the default route)."""
-    manager = daemons.client(cluster.nodes[0])
-    manager.services.create(  # type: ignore[no-untyped-call]
-        f"{images.SAMPLE_IMAGE}:1.0.0",
-        command=["sh", "-c", SERVE],
-        name="cut-web",
-        labels=labels.for_drill("ingress-test"),
-        mode=ServiceMode("replicated", replicas=2),
-        endpoint_spec=EndpointSpec(mode="dnsrr", ports={8081: (8080, "tcp", "host")}),  # type: ignore[dict-item]
-        constraints=[f"node.hostname!={cluster.nodes[0].name}"],  # the manager asked stays connected
-    )
+    # Off the first node: the manager asked stays connected.
+    serve(cluster, "cut-web", 8081, constraints=[f"node.hostname!={cluster.nodes[0].name}"])
 
     def tasks() -> list[ingress.Address]:
         return ingress.running_tasks(cluster, "cut-web", 8080)
@@ -105,7 +101,8 @@ def test_a_task_on_a_node_cut_off_is_handed_no_connection(cluster: ClusterState)
     try:
         left = tasks()
         assert len(left) == 1 and left[0][0] != cut.address
-        swarm_view = manager.api.tasks(filters={"service": "cut-web", "desired-state": "running"})  # type: ignore[no-untyped-call]
-        assert len([t for t in swarm_view if t["Status"]["State"] == "running"]) == 2  # the swarm has not noticed
+        manager = daemons.client(cluster.nodes[0])
+        seen = manager.api.tasks(filters={"service": "cut-web", "desired-state": "running"})  # type: ignore[no-untyped-call]
+        assert len([t for t in seen if t["Status"]["State"] == "running"]) == 2  # the swarm has not noticed
     finally:
         links.set_link(cut.veth, up=True)
