@@ -8,7 +8,7 @@ DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
 
-.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr bench-cluster clean
+.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr bench-cluster bench-registry clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench   benchmarks under bench/: accuracy, overheads, catalog time (several minutes)"
 	@echo "make bench-dr the database procedures: 1 GB restore vs pg_restore -j 2, failover, PITR RPO (~10 min)"
 	@echo "make bench-cluster the local Swarm cluster: set-up, image copy, a cut node marked down (~1 min, root)"
+	@echo "make bench-registry filling a cluster's nodes: save/load against Debian's docker-registry (~2 min, root)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
 	@echo "make browser install Debian's chromium and poppler-utils (pages opened, PDFs printed and rendered)"
 	@echo "make clean   remove the virtualenv, build and out folders"
@@ -72,6 +73,10 @@ bench: setup
 
 bench-dr: setup
 	$(BIN)/python -m bench.dr
+
+bench-registry: setup
+	command -v docker-registry >/dev/null || DEBIAN_FRONTEND=noninteractive apt-get install -y -q docker-registry >/dev/null
+	$(BIN)/python -m bench.registry
 
 bench-cluster: setup
 	$(BIN)/python -m bench.cluster

@@ -12,6 +12,7 @@ cluster as this one did. The cluster itself is removed by whoever formed it.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 
@@ -39,7 +40,12 @@ def fit(cluster: ClusterState, nodes: int, managers: int | None, heartbeat_s: fl
     ready(cluster)
     try:
         manager = daemons.client(local.manager(cluster), timeout_s=10)
-        manager.swarm.update(dispatcher_heartbeat_period=int(heartbeat_s * 1e9))
+        manager.swarm.reload()
+        # The spec as it is with one field changed: a spec built from the heartbeat alone resets
+        # every other field to its zero (a task history of 0 forgets a failed task at once).
+        spec = dict(manager.swarm.attrs["Spec"])
+        spec["Dispatcher"] = {**spec.get("Dispatcher", {}), "HeartbeatPeriod": int(heartbeat_s * 1e9)}
+        manager.api.update_swarm(version=int(manager.swarm.attrs["Version"]["Index"]), swarm_spec=spec)
     except docker.errors.APIError as exc:
         raise ClusterError(f"The lent cluster refused the drill's heartbeat: {exc.explanation or exc}.") from exc
     return (
@@ -65,7 +71,9 @@ def _clear(cluster: ClusterState, drill_id: str) -> list[str]:
     for service in manager.services.list(filters=ours):
         service.remove()  # type: ignore[no-untyped-call]
     engines = [daemons.client(node, timeout_s=10) for node in cluster.nodes]
-    _until("the drill's tasks' containers are gone", lambda: not any(_containers(e, drill_id) for e in engines))
+    # A node that was cut off removes its old tasks' containers only once it has caught up with
+    # the swarm (tens of seconds): they are the drill's, by their labels, and go now.
+    _until("the drill's tasks' containers are gone", lambda: not any(_removed(e, drill_id) for e in engines))
     networks = [n.name for n in manager.networks.list(filters=ours)]
     _until("the drill's networks are removed", lambda: _removed_networks(manager, ours))
     removed += [f"network {name}" for name in networks]
@@ -89,8 +97,12 @@ def _removed_networks(manager: DockerClient, ours: dict[str, str | list[str] | b
     return not manager.networks.list(filters=ours)
 
 
-def _containers(engine: DockerClient, drill_id: str) -> list[object]:
-    return list(engine.containers.list(all=True, filters=labels.filter_for(drill_id)))
+def _removed(engine: DockerClient, drill_id: str) -> list[str]:
+    """The drill's containers on one node removed (killed first); those still there after."""
+    for container in engine.containers.list(all=True, filters=labels.filter_for(drill_id)):
+        with contextlib.suppress(docker.errors.NotFound):
+            container.remove(force=True)
+    return [str(c.name) for c in engine.containers.list(all=True, filters=labels.filter_for(drill_id))]
 
 
 def _until(what: str, done: Callable[[], bool]) -> None:
