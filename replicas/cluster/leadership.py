@@ -10,25 +10,19 @@ commits (a follower forwards it; with no leader it fails).
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from typing import TypeVar
 
-import docker.errors
-
-from drillbook.errors import ClusterError
 from drillbook.replicas.cluster import daemons, local
 from drillbook.replicas.cluster.state import ClusterState
 
 CHECK_LABEL = "drillbook.leader-check"
-T = TypeVar("T")
 
 
 def step_down(cluster: ClusterState, node: str, timeout_s: float = 60.0) -> str:
     """`node`, the leader, demoted until another manager leads, then promoted again: who leads now."""
     _set_role(cluster, node, "worker", timeout_s)
-    leader = _until(timeout_s, lambda: _leader_other_than(cluster, node), f"no manager took over from {node}")
+    leader = local.until(timeout_s, lambda: _leader_other_than(cluster, node), f"no manager took over from {node}")
     _set_role(cluster, node, "manager", timeout_s)
-    _until(timeout_s, lambda: _is_manager(cluster, node), f"{node} did not become a manager again")
+    local.until(timeout_s, lambda: _is_manager(cluster, node), f"{node} did not become a manager again")
     return leader
 
 
@@ -43,7 +37,7 @@ def take_update(cluster: ClusterState, timeout_s: float) -> str:
         node.update(spec)
         return next((n.hostname for n in local.nodes(cluster) if n.leader), None)
 
-    return _until(timeout_s, write, "no leader committed a write to the swarm")
+    return local.until(timeout_s, write, "no leader committed a write to the swarm")
 
 
 def _set_role(cluster: ClusterState, name: str, role: str, timeout_s: float) -> None:
@@ -53,7 +47,7 @@ def _set_role(cluster: ClusterState, name: str, role: str, timeout_s: float) -> 
         node.update({**node.attrs["Spec"], "Role": role})
         return True
 
-    _until(timeout_s, done, f"{name} could not be made a {role}")
+    local.until(timeout_s, done, f"{name} could not be made a {role}")
 
 
 def _leader_other_than(cluster: ClusterState, node: str) -> str | None:
@@ -62,19 +56,3 @@ def _leader_other_than(cluster: ClusterState, node: str) -> str | None:
 
 def _is_manager(cluster: ClusterState, node: str) -> bool | None:
     return True if any(n.hostname == node and n.manager for n in local.nodes(cluster)) else None
-
-
-def _until(timeout_s: float, attempt: Callable[[], T | None], failure: str) -> T:
-    """`attempt` until it gives a value; a manager between leaders is asked again."""
-    deadline = time.monotonic() + timeout_s
-    last = ""
-    while True:
-        try:
-            found = attempt()
-            if found is not None:
-                return found
-        except (docker.errors.DockerException, ClusterError, OSError) as exc:
-            last = f" (last: {exc})"
-        if time.monotonic() > deadline:
-            raise ClusterError(f"Within {timeout_s:g} s {failure}{last}.")
-        time.sleep(0.3)

@@ -13,7 +13,6 @@ cluster as this one did. The cluster itself is removed by whoever formed it.
 from __future__ import annotations
 
 import contextlib
-import time
 from collections.abc import Callable
 
 import docker.errors
@@ -73,9 +72,11 @@ def _clear(cluster: ClusterState, drill_id: str) -> list[str]:
     engines = [daemons.client(node, timeout_s=10) for node in cluster.nodes]
     # A node that was cut off removes its old tasks' containers only once it has caught up with
     # the swarm (tens of seconds): they are the drill's, by their labels, and go now.
-    _until("the drill's tasks' containers are gone", lambda: not any(_removed(e, drill_id) for e in engines))
+    _settle(
+        "not all of the drill's tasks' containers were gone", lambda: not any(_removed(e, drill_id) for e in engines)
+    )
     networks = [n.name for n in manager.networks.list(filters=ours)]
-    _until("the drill's networks are removed", lambda: _removed_networks(manager, ours))
+    _settle("not all of the drill's networks were removed", lambda: _removed_networks(manager, ours))
     removed += [f"network {name}" for name in networks]
     for node, engine in zip(cluster.nodes, engines, strict=True):
         for volume in engine.volumes.list(filters=ours):
@@ -87,7 +88,9 @@ def _clear(cluster: ClusterState, drill_id: str) -> list[str]:
 
 def ready(cluster: ClusterState) -> None:
     """Every node ready and a leader answering (a node that rejoined takes a heartbeat or two)."""
-    _until("every node of the lent cluster is ready", lambda: all(n.state == "ready" for n in local.nodes(cluster)))
+    _settle(
+        "not every node of the lent cluster was ready", lambda: all(n.state == "ready" for n in local.nodes(cluster))
+    )
 
 
 def _removed_networks(manager: DockerClient, ours: dict[str, str | list[str] | bool]) -> bool:
@@ -105,14 +108,5 @@ def _removed(engine: DockerClient, drill_id: str) -> list[str]:
     return [str(c.name) for c in engine.containers.list(all=True, filters=labels.filter_for(drill_id))]
 
 
-def _until(what: str, done: Callable[[], bool]) -> None:
-    deadline = time.monotonic() + SETTLE_S
-    while True:
-        try:
-            if done():
-                return
-        except (docker.errors.DockerException, ClusterError, OSError):
-            pass  # a manager between leaders: ask again
-        if time.monotonic() > deadline:
-            raise ClusterError(f"Not within {SETTLE_S:g} s: {what}. The cluster cannot be lent to the next drill.")
-        time.sleep(0.2)
+def _settle(failure: str, done: Callable[[], bool]) -> None:
+    local.until(SETTLE_S, lambda: True if done() else None, f"{failure}: the cluster cannot be lent to the next drill")

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from typing import TypeVar
 
 import docker.errors
 from docker import DockerClient
@@ -31,6 +32,8 @@ ADDRESS_POOL = "10.232.0.0/16"
 MAX_NODES = 5
 SOCKET_PATH_MAX = 108
 """`sun_path`'s size on Linux, the terminating NUL included."""
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -277,3 +280,20 @@ def cluster(
         yield formed
     finally:
         remove(formed)
+
+
+def until(timeout_s: float, attempt: Callable[[], T | None], failure: str) -> T:
+    """`attempt` until it gives a value, every 0.3 s; a manager between leaders (or a daemon that
+    does not answer) is asked again. `failure` says what did not happen, for the error."""
+    deadline = time.monotonic() + timeout_s
+    last = ""
+    while True:
+        try:
+            found = attempt()
+            if found is not None:
+                return found
+        except (docker.errors.DockerException, ClusterError, OSError) as exc:
+            last = f" (last: {exc})"
+        if time.monotonic() > deadline:
+            raise ClusterError(f"Within {timeout_s:g} s {failure}{last}.")
+        time.sleep(0.3)
