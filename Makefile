@@ -90,12 +90,12 @@ lint: venv
 unit: venv zsh promtool
 	$(BIN)/pytest -m "not docker and not slow" -q -n 2
 
-# What needs no engine runs in two processes (pytest-xdist); the real drills one at a time (two drills
-# at once on two cores now and then saw a probe wait past its one-second timeout), and beside them, at
-# the lowest CPU priority, the engine tests that measure no drill (docs/design.md).
+# The real drills one at a time (two drills at once on two cores now and then saw a probe wait past
+# its one-second timeout), and beside them, at the lowest CPU priority, everything that measures no
+# drill: what needs no engine (two processes, pytest-xdist), then the engine tests marked `beside`
+# (docs/design.md, "How the tests run").
 test: setup browser zsh lint
-	$(BIN)/pytest -q -n 2 -m "not docker"
-	@scripts/test-engine.sh $(BIN)
+	@scripts/test-lanes.sh $(BIN)
 
 clean:
 	rm -rf $(VENV) build $(OUT) .mypy_cache .ruff_cache .pytest_cache

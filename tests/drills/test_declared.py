@@ -37,6 +37,7 @@ def test_a_declared_fault_and_a_declared_recovery_pass(tmp_path: pathlib.Path) -
     assert any(d.startswith("reverted at teardown: unpause db: nothing to do") for d in faults), faults
 
 
+@pytest.mark.beside
 def test_a_declared_fault_is_reverted_when_the_drill_is_interrupted(
     tmp_path: pathlib.Path, docker_client: DockerClient
 ) -> None:

@@ -25,6 +25,7 @@ def test_offline_starts_nothing(capsys: pytest.CaptureFixture[str]) -> None:
     assert "Nothing was started" in out and "restore_dump" in out and "pitr" in out
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_dump_archive_and_standby_are_checked_without_a_fault(

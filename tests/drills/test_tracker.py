@@ -109,6 +109,7 @@ def test_a_health_check_that_ignores_the_database_is_a_finding(tmp_path: pathlib
     assert result["verdict"] == "passed" and code == ExitCode.OK
 
 
+@pytest.mark.beside
 def test_a_write_flow_whose_id_is_never_found_stops_the_drill(
     tmp_path: pathlib.Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -125,6 +126,7 @@ def test_a_write_flow_whose_id_is_never_found_stops_the_drill(
     assert "run.info.id" in capsys.readouterr().out
 
 
+@pytest.mark.beside
 def test_a_service_the_oom_killer_ends_at_start_is_named_so_first(tmp_path: pathlib.Path) -> None:
     spec = yaml.safe_load((DRILLS / "exit-at-start.yaml").read_text())
     spec.update(name="tracker-oom", services={"tracker": {"mem_limit": "12m"}})
@@ -149,6 +151,7 @@ def test_a_steady_state_failed_by_cold_workers_says_they_timed_out(tmp_path: pat
     assert "timed out after 1 s" in result["error"] and "phases.warmup_s" in result["error"]
 
 
+@pytest.mark.beside
 def test_a_data_check_that_misreads_the_writes_stops_the_drill_before_any_fault(tmp_path: pathlib.Path) -> None:
     # The run's name read from the wrong column: every write would be "lost", and no write is.
     sql = (

@@ -15,6 +15,7 @@ from tests.fakes import FakeReplica, run_steps
 ORDER = {"customer": "c-1", "pickup_address": "1 Elm St", "items": 1}
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 def test_read_only_refuses_writes_keeps_reads_and_is_undone(replica: Replica) -> None:
     procedure = REGISTRY.get("readonly_mode")

@@ -17,6 +17,7 @@ def real_steps(replica: Replica) -> list[str]:
     return [step.run(ctx) or "" for step in procedure.steps]
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.parametrize("fault", ["kill", "stop", "pause"])
 def test_restart_brings_the_service_back(replica: Replica, fault: str) -> None:
@@ -27,6 +28,7 @@ def test_restart_brings_the_service_back(replica: Replica, fault: str) -> None:
     assert httpx.get(replica.url() + "/api/health").status_code == 200
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 def test_verify_fails_when_the_database_stays_down(replica: Replica) -> None:
     procedure = REGISTRY.get("restart_database")

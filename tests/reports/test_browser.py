@@ -70,6 +70,7 @@ def test_report_of_a_real_drill_renders_in_chromium(catalog_db_outage: CatalogRu
     assert distinct_pixel_bytes(shot.read_bytes()) > 50, "the page rendered blank"
 
 
+@pytest.mark.beside
 def test_screenshot_check_notices_a_blank_page(tmp_path: pathlib.Path) -> None:
     browser = shutil.which("chromium")
     assert browser

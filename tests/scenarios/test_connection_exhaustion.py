@@ -41,6 +41,7 @@ def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib
     assert doc["measurements"]["lost_writes"] == 0
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_more_connections_than_the_server_allows_is_refused_before_any(tmp_path: pathlib.Path) -> None:

@@ -65,6 +65,7 @@ def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_pa
     assert all(m["injected_at"] <= w["acked_at"] <= recovered for w in doc["lost_writes"])
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_target_before_the_base_backup_is_refused_before_anything_breaks(

@@ -46,6 +46,7 @@ def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: p
     assert _loop_devices_of(doc["drill_id"]) == ""
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_file_larger_than_the_volume_is_refused_before_anything_starts(

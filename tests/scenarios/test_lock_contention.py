@@ -65,6 +65,7 @@ def test_the_lock_holder_is_terminated_and_drillbooks_own_sessions_are_not(tmp_p
     assert "terminated" not in outcome
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_table_that_does_not_exist_is_refused_before_any_lock(tmp_path: pathlib.Path) -> None:

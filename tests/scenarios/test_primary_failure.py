@@ -53,6 +53,7 @@ def test_an_asynchronous_standby_takes_over_and_what_it_lost_is_counted(tmp_path
     assert verdict == ("passed" if met else "failed")
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_failover_without_a_standby_is_refused_before_anything_breaks(

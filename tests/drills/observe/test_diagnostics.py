@@ -40,6 +40,7 @@ def _sleep(conn: psycopg.Connection[tuple[object, ...]]) -> None:
         conn.execute(f"SELECT pg_sleep(60) /* {MARKER} */")
 
 
+@pytest.mark.beside
 def test_snapshot_names_the_long_running_statement_and_stays_bounded(replica: Replica, held_statement: None) -> None:
     app = replica.container("app")
     app.exec_run(
@@ -66,6 +67,7 @@ def test_snapshot_names_the_long_running_statement_and_stays_bounded(replica: Re
     assert errors[-1][1].startswith("ERROR number 100") and all(len(row[1]) <= MAX_CELL for row in errors)
 
 
+@pytest.mark.beside
 def test_a_paused_database_is_recorded_unavailable_with_the_reason(replica: Replica) -> None:
     replica.pause("db")
     try:

@@ -31,6 +31,7 @@ def test_loopback_targets_pass_and_others_need_both_keys() -> None:
     require_loopback("http://192.168.0.2/", in_spec=True, confirmed=True)
 
 
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_drill_past_its_maximum_duration_aborts_and_tears_down(

@@ -17,7 +17,12 @@ from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from tests.conftest import drill_file, drillbook_objects, spawn_drill, wait_for_line
 
-pytestmark = [pytest.mark.docker, pytest.mark.slow, pytest.mark.usefixtures("built_images", "no_leftovers")]
+pytestmark = [
+    pytest.mark.docker,
+    pytest.mark.slow,
+    pytest.mark.beside,
+    pytest.mark.usefixtures("built_images", "no_leftovers"),
+]
 
 # A real signal before the fault (SIGINT in the steady state) and after it (SIGTERM while
 # recovering): the operating system's delivery, the handler and the fault's revert. That

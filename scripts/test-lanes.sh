@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Every test, in two lanes at once (docs/design.md, "How the tests run"): the real drills one
+# at a time, as they would run alone; beside them, at the lowest CPU priority, everything that
+# measures no drill: the tests that need no engine (two processes), then the engine tests of
+# marker `beside` (the wheel and the installed command, runbook checks, the local cluster, the
+# replica's own tests, refusals before any fault, interrupts). A drill's measurements need the
+# machine as if alone, so the other lane only gets what the drills leave; two drills at once
+# were measured and refused (a steady state, a downtime changed by the other drill).
+set -u
+BIN=${1:-.venv/bin}
+mkdir -p build
+log=build/beside.log
+# Job control for the one background lane: its own process group, and SIGINT not ignored in it
+# (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
+# tears its replicas down.
+set -m
+(
+  nice -n 19 "$BIN/pytest" -q -n 2 -m "not docker" -p no:cacheprovider
+  engine_free=$?
+  [ "$engine_free" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
+  nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=15
+  engine=$?
+  [ "$engine_free" -eq 0 ] && [ "$engine" -eq 0 ]
+) >"$log" 2>&1 &
+beside=$!
+set +m
+trap 'kill -INT -- -"$beside" 2>/dev/null; wait "$beside"; exit 130' INT TERM
+"$BIN/pytest" -q -m "docker and not beside" --durations=30
+drills=$?
+wait "$beside"
+others=$?
+echo "--- beside the drills, at the lowest CPU priority ($log) ---"
+cat "$log"
+[ "$drills" -eq 0 ] && [ "$others" -eq 0 ]
