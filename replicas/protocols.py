@@ -267,6 +267,14 @@ class Cluster(Targeted, Protocol):
 
     def rejoin(self, node: str) -> None: ...
 
+    def kill_daemon(self, node: str) -> None:
+        """SIGKILL to the node's Docker daemon alone: its containers run on, the swarm hears nothing."""
+        ...
+
+    def restart_daemon(self, node: str) -> None:
+        """The node's daemon started again (unless it runs): it rejoins the swarm."""
+        ...
+
     def leader(self) -> str | None: ...
 
     def kill_task(self, task: Task) -> None:

@@ -87,6 +87,28 @@ def node_cut(cluster: Cluster, node: str, what: str) -> Iterator[Fault]:
         fault.revert()
 
 
+@contextmanager
+def node_daemon_killed(cluster: Cluster, node: str, what: str) -> Iterator[Fault]:
+    """A node's Docker daemon killed (SIGKILL) for the block, its containers running on; revert
+    starts the daemon again, and it rejoins the swarm."""
+    on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == node and t.state == "running")
+
+    def revert() -> str:
+        cluster.restart_daemon(node)
+        return f"{node}'s daemon started again: it rejoins the swarm"
+
+    fault = Fault(f"{what} daemon killed", revert)
+    try:
+        fault.began = time.monotonic()
+        cluster.kill_daemon(node)
+        fault.description = (
+            f"{what} daemon killed (SIGKILL to dockerd; its containers run on), with {', '.join(on_it) or 'no task'}"
+        )
+        yield fault
+    finally:
+        fault.revert()
+
+
 def named_service(target: Target, scenario: str, service: str | None, default: str) -> Service:
     """The service a scenario acts on (`service` or its default), refused before anything starts."""
     name = service or default

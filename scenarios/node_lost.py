@@ -1,35 +1,44 @@
 """Node lost: one node of the swarm cut off from the others, with the tasks it runs.
 
 Its link is set down (a pulled cable, a dead switch port): nothing goes in or
-out, its daemon and containers keep running, unreachable. The swarm's managers
-stop hearing its heartbeat, mark it down after about three heartbeat periods,
-and start its tasks on the nodes left. In front of the app's replicas the
-balancer passes over the silent one, so users should see little: the drill
-measures how little. The node chosen by default runs a task of the app and
-nothing else of the stack, and is not the leader (`leader_lost` is that fault):
-the loss the app's replicas are there to hide.
+out, its daemon and containers keep running, unreachable. Or, `how: daemon`,
+its Docker daemon is killed (the engine crashed): its containers keep running
+and answering, but the swarm's agent in the daemon is gone. Either way the
+swarm's managers stop hearing its heartbeat, mark it down after about three
+heartbeat periods, and start its tasks on the nodes left. In front of the
+app's replicas the balancer passes over the silent one, so users should see
+little: the drill measures how little. The node chosen by default runs a task
+of the app and nothing else of the stack: the loss the app's replicas are
+there to hide. It is not the leader (`leader_lost` is that fault): a leader on
+the only such node (a cut node that rejoins often wins the next election) is
+first moved off it.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Literal
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario, node_cut
+from drillbook.scenarios.base import Fault, Scenario, node_cut, node_daemon_killed
 
 NAME = "node_lost"
 
+How = Literal["link", "daemon"]
+"""`link`: its network cut; `daemon`: its Docker daemon killed."""
 
-def check(target: Target, node: str | None = None) -> None:
+
+def check(target: Target, node: str | None = None, how: How = "link") -> None:
     if node is not None and not (node.startswith("node") and node[4:].isdigit()):
         raise PluginError(f"The scenario {NAME!r} names a node as `node1`…`node5`, not {node!r}.")
 
 
 def chosen(replica: Cluster, node: str | None = None) -> str:
-    """The node to cut: `node`, or one that runs a task of the app and nothing else, not the leader."""
+    """The node to lose: `node`, or one that runs a task of the app and nothing else, the leader's
+    only if no other does."""
     if node is not None:
         if node not in replica.node_names():
             raise PluginError(
@@ -44,28 +53,34 @@ def chosen(replica: Cluster, node: str | None = None) -> str:
             "drill more nodes than replicas (`engine.nodes`, `engine.replicas`)."
         )
     running = [t for t in replica.tasks() if t.state == "running" and t.desired == "running"]
-    busy = {t.node for t in running if t.service != app} | {replica.leader()}
-    candidates = sorted({t.node for t in running if t.service == app} - busy)
-    if not candidates:
+    busy = {t.node for t in running if t.service != app}
+    app_only = sorted({t.node for t in running if t.service == app} - busy)
+    if not app_only:
         where = ", ".join(f"{t.service}.{t.slot} on {t.node}" for t in running)
         raise PluginError(
-            f"The scenario {NAME!r} found no node that runs the app and nothing else, away from the leader "
-            f"({where}). Give the app more replicas than the database's node can take (`engine.replicas`), "
-            "more nodes, or name the node: `with: {node: node2}`."
+            f"The scenario {NAME!r} found no node that runs the app and nothing else ({where}). Give the app "
+            "more replicas than the database's node can take (`engine.replicas`), more nodes, or name the node: "
+            "`with: {node: node2}`."
         )
-    return candidates[0]
+    # The leader's node only when no other will do: `ready` moves the leader off it first.
+    return next((n for n in app_only if n != replica.leader()), app_only[0])
 
 
-def ready(replica: Targeted, node: str | None = None) -> None:
-    """The node is chosen once the stack runs: its tasks are where the swarm put them."""
-    chosen(on_cluster(replica, f"The scenario {NAME!r}"), node)
+def ready(replica: Targeted, node: str | None = None, how: How = "link") -> None:
+    """The node is chosen once the stack runs (its tasks are where the swarm put them); a leader
+    on it is moved off it, on the timeline, before the steady state (losing it is `leader_lost`)."""
+    cluster = on_cluster(replica, f"The scenario {NAME!r}")
+    victim = chosen(cluster, node)
+    if node is None and cluster.leader() == victim:
+        cluster.step_down(victim)
 
 
 @contextmanager
-def inject(replica: Targeted, node: str | None = None) -> Iterator[Fault]:
+def inject(replica: Targeted, node: str | None = None, how: How = "link") -> Iterator[Fault]:
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
     victim = chosen(cluster, node)
-    with node_cut(cluster, victim, victim) as fault:
+    lose = node_cut(cluster, victim, victim) if how == "link" else node_daemon_killed(cluster, victim, f"{victim}'s")
+    with lose as fault:
         yield fault
 
 
@@ -78,8 +93,9 @@ SCENARIO = Scenario(
     expected_recovery="swarm_reschedule",
     rehearses=("web-server-down",),
     steps=(
-        "choose a node that runs a task of the app and nothing else, not the leader",
-        "set its link down: it stops hearing and being heard, its containers keep running",
+        "choose a node that runs a task of the app and nothing else; a leader on it is moved off it first",
+        "set its link down (or, `how: daemon`, kill its Docker daemon): the swarm stops hearing it, "
+        "its containers keep running",
         "the swarm marks it down after about three heartbeats and starts its tasks elsewhere",
     ),
     inject=inject,

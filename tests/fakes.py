@@ -455,6 +455,14 @@ class FakeCluster(FakeReplica):
         self.actions.append(f"rejoin {node}")
         self.cut_off.discard(node)
 
+    def kill_daemon(self, node: str) -> None:
+        self.actions.append(f"kill {node}'s daemon")
+        self.cut_off.add(node)
+
+    def restart_daemon(self, node: str) -> None:
+        self.actions.append(f"restart {node}'s daemon")
+        self.cut_off.discard(node)
+
     def elect(self, node: str) -> None:
         """The managers left elect `node`."""
         self.swarm_nodes = [replace(n, leader=n.hostname == node) for n in self.swarm_nodes]

@@ -106,22 +106,34 @@ def _last_words(node: Node) -> str:
 
 
 def running(node: Node) -> bool:
-    """The node's own daemon still runs (same pid and start time), not a process that took its pid."""
-    if node.pid is None:
-        return False
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(node.pid, os.WNOHANG)  # our own child, once it ended, is reaped here
+    return pid_of(node) is not None
+
+
+def pid_of(node: Node) -> int | None:
+    """The node's own daemon's pid: the one it was started as (same pid and start time), or the one
+    its pid file names (a daemon started again by a fault's revert, after this state was read);
+    either only while its command line names the node's data root, not a process that took the pid."""
+    candidates = [node.pid] if node.pid is not None else []
+    with contextlib.suppress(OSError, ValueError):
+        candidates.append(int((pathlib.Path(node.folder) / "docker.pid").read_text().strip()))
+    for pid in candidates:
+        with contextlib.suppress(ChildProcessError):
+            os.waitpid(pid, os.WNOHANG)  # our own child, once it ended, is reaped here
+        if pid == node.pid and labels.start_time(pid) != node.started:
+            continue
+        if _is_daemon_of(node, pid):
+            return pid
+    return None
+
+
+def _is_daemon_of(node: Node, pid: int) -> bool:
     try:
-        stat = pathlib.Path(f"/proc/{node.pid}/stat").read_text()
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+        command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    if stat.rsplit(")", 1)[1].split()[0] == "Z" or labels.start_time(node.pid) != node.started:
-        return False
-    try:  # and it is a dockerd of this node's data root, whatever the state file says
-        command = pathlib.Path(f"/proc/{node.pid}/cmdline").read_bytes().split(b"\0")
-    except OSError:
-        return False
-    return str(pathlib.Path(node.folder) / "data").encode() in command
+    alive = stat.rsplit(")", 1)[1].split()[0] != "Z"
+    return alive and str(pathlib.Path(node.folder) / "data").encode() in command
 
 
 def cgroup_parent(cluster_id: str, node: Node) -> str:
@@ -133,7 +145,8 @@ def kill(node: Node, cgroup: str, timeout_s: float = 10.0) -> None:
     """SIGKILL to the node's daemon, everything in its namespace (containerd, shims) and whatever
     is left in its containers' cgroups; waited for. The cluster is being thrown away: a daemon
     stopping cleanly leaves its swarm and drains its networks first, seconds for nothing."""
-    pids = [*([node.pid] if running(node) and node.pid is not None else []), *links.pids_in(node.netns)]
+    daemon = pid_of(node)
+    pids = [*([daemon] if daemon is not None else []), *links.pids_in(node.netns)]
     for pid in [*pids, *_pids_under(cgroup)]:
         _signal(pid, signal.SIGKILL)
     deadline = time.monotonic() + timeout_s

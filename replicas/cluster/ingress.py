@@ -10,7 +10,11 @@ after it, and the silent one is passed over for `fail_s` (nginx's `max_fails=1
 fail_timeout`), as a load balancer in front of replicas does. So one replica's
 crash is hidden by the others, and what users would see is measured. The tasks
 are read from a manager every `refresh_s`: the balancer follows them as the
-swarm moves them between nodes.
+swarm moves them between nodes, and a connection whose task leaves that list
+(its node marked down, the task stopped) is closed, as a routing mesh drops
+the connections to a task it no longer routes to: a client holding a
+keep-alive connection to a task on a node whose daemon died would otherwise
+stay with it, served by a task cut off from the rest of the stack.
 """
 
 from __future__ import annotations
@@ -141,13 +145,14 @@ class Balancer:
     def _serve(self, client: socket.socket) -> None:
         """One connection, on its own thread: a task that takes a second not to answer delays
         this connection only, never the next one accepted."""
-        upstream = self._connect()
-        if upstream is None:
+        connected = self._connect()
+        if connected is None:
             client.close()  # no task answers: the client sees its connection closed
             return
-        _relay(client, upstream, self._stop)
+        upstream, address = connected
+        _relay(client, upstream, lambda: self._stop.is_set() or address not in self.upstreams)
 
-    def _connect(self) -> socket.socket | None:
+    def _connect(self) -> tuple[socket.socket, Address] | None:
         """The next task in turn that accepts the connection."""
         now = time.monotonic()
         healthy = [u for u in self.upstreams if self._failed.get(u, 0.0) <= now]
@@ -163,14 +168,16 @@ class Balancer:
                 self._failed[chosen] = time.monotonic() + self._fail_s
                 continue
             upstream.settimeout(None)
-            return upstream
+            return upstream, chosen
         return None
 
 
-def _relay(client: socket.socket, upstream: socket.socket, stop: threading.Event) -> None:
+def _relay(client: socket.socket, upstream: socket.socket, ended: Callable[[], bool]) -> None:
+    """Bytes both ways until either side closes, or `ended()` (the balancer stopped, the task no
+    longer routed to): then both are closed."""
     pair = [client, upstream]
     try:
-        while not stop.is_set():
+        while not ended():
             readable, _, _ = select.select(pair, [], [], 0.2)
             for sock in readable:
                 data = sock.recv(CHUNK)

@@ -173,6 +173,19 @@ def settled(tasks: Callable[[], list[Task]], wanted: dict[str, int], timeout_s: 
         time.sleep(still_s)
 
 
+def wait_answering(name: str, answers: Callable[[], bool], errors: Callable[[], list[str]], timeout_s: float) -> float:
+    """Until `answers()` (a real request to the service on 127.0.0.1); the seconds waited. Not
+    answering in time is `ServiceNotReady`, with the first failed task's error as the reason."""
+    started = time.monotonic()
+    while not answers():
+        if time.monotonic() - started > timeout_s:
+            failed = errors()
+            reason = failed[0] if failed else f"no task answered within {timeout_s:g} s"
+            raise ServiceNotReady(f"Swarm service {name!r} did not become ready: {reason}.", name, reason)
+        time.sleep(0.1)
+    return time.monotonic() - started
+
+
 def last_words(engine: Callable[[], DockerClient], task: Task) -> str:
     """The last lines a task's container wrote, on one line; "" when it left none (or its node's
     engine, got by `engine`, does not answer)."""

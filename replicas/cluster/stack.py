@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import contextlib
 import pathlib
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -27,7 +26,7 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import ClusterError, EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import cgroups, desired_state, labels, postgres
-from drillbook.replicas.cluster import daemons, deploys, ingress, leadership, lent, links, local, services
+from drillbook.replicas.cluster import daemons, deploys, ingress, leadership, lent, local, outages, services
 from drillbook.replicas.cluster.refusals import Refusals
 from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
 from drillbook.replicas.cluster.swarm_watch import SwarmWatch
@@ -219,12 +218,17 @@ class Stack(Refusals):
 
     def cut(self, node: str) -> None:
         """The node's link down: no frame in or out, as if its network cable were pulled."""
-        links.set_link(self.node(node).veth, up=False)
-        self._on_event(EventKind.SWARM, f"{node}'s link is down: it is cut off from the other nodes")
+        self._say(outages.cut(self.node(node)))
 
     def rejoin(self, node: str) -> None:
-        links.set_link(self.node(node).veth, up=True)
-        self._on_event(EventKind.SWARM, f"{node}'s link is up again")
+        self._say(outages.rejoin(self.node(node)))
+
+    def kill_daemon(self, node: str) -> None:
+        self._say(outages.kill_daemon(self.node(node)))
+
+    def restart_daemon(self, node: str) -> None:
+        self.cluster, said = outages.restart_daemon(self._cluster(), node)
+        self._say(said)
 
     def down_since(self, node: str) -> float | None:
         self.watch.look_now()
@@ -323,16 +327,12 @@ class Stack(Refusals):
     def wait_ready(self, service_name: str, timeout_s: float = 120.0) -> float:
         """Until the service answers a real request on 127.0.0.1; the seconds waited."""
         service = self.target.service(service_name)
-        started = time.monotonic()
-        while not self._answers(service):
-            if time.monotonic() - started > timeout_s:
-                failed = [t.error for t in self.tasks(service_name) if t.error]
-                reason = failed[0] if failed else f"no task answered within {timeout_s:g} s"
-                raise ServiceNotReady(
-                    f"Swarm service {service_name!r} did not become ready: {reason}.", service_name, reason
-                )
-            time.sleep(0.1)
-        return time.monotonic() - started
+        return services.wait_answering(
+            service_name,
+            lambda: self._answers(service),
+            lambda: [t.error for t in self.tasks(service_name) if t.error],
+            timeout_s,
+        )
 
     def _answers(self, service: Service) -> bool:
         port = self.ports.get(service.name)

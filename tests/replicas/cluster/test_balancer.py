@@ -1,7 +1,9 @@
-"""The balancer on local servers: connections in turn, a refusing upstream skipped, none closed."""
+"""The balancer on local servers: connections in turn, a refusing upstream skipped, a connection
+closed when its upstream leaves the list."""
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import socket
 import threading
@@ -92,3 +94,36 @@ def test_an_upstream_that_failed_is_passed_over_until_its_time_is_up(
         threading.Event().wait(0.6)
         who(balancer.port, 2)
         assert tries.count(dead) == 2  # its time up: tried again
+
+
+def test_a_kept_connection_is_closed_once_its_upstream_leaves_the_list() -> None:
+    holder = socket.create_server(("127.0.0.1", 0))  # answers each connection once, then holds it open
+    held: list[socket.socket] = []
+
+    def hold() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                conn, _ = holder.accept()
+                conn.recv(1024)
+                conn.sendall(b"hello")
+                held.append(conn)
+
+    threading.Thread(target=hold, daemon=True).start()
+    listed = [("127.0.0.1", holder.getsockname()[1])]
+    try:
+        with ingress.Balancer(lambda: list(listed), refresh_s=0.05) as balancer:
+            kept = socket.create_connection(("127.0.0.1", balancer.port), timeout=2)
+            kept.sendall(b"hi")
+            assert kept.recv(1024) == b"hello"  # relayed, and the upstream keeps the connection open
+            threading.Event().wait(0.3)
+            kept.settimeout(0.1)
+            with pytest.raises(TimeoutError):
+                kept.recv(1024)  # still open while its upstream is listed
+            listed.clear()  # the swarm no longer routes to it
+            kept.settimeout(2)
+            assert kept.recv(1024) == b""  # the balancer closed it
+            kept.close()
+    finally:
+        holder.close()
+        for conn in held:
+            conn.close()
