@@ -8,7 +8,7 @@ DRILLBOOK := $(BIN)/drillbook
 OUT       ?= out
 DRILL     ?= db-outage
 
-.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr bench-cluster bench-registry clean
+.PHONY: help setup venv docker images promtool browser zsh drill gameday test unit lint bench bench-dr bench-cluster bench-registry bench-rollbacks clean
 
 help:
 	@echo "make drill   set up, run drills/catalog/db-outage.yaml, write $(OUT)/db-outage/"
@@ -21,6 +21,7 @@ help:
 	@echo "make bench-dr the database procedures: 1 GB restore vs pg_restore -j 2, failover, PITR RPO (~10 min)"
 	@echo "make bench-cluster the local Swarm cluster: set-up, image copy, a cut node marked down (~1 min, root)"
 	@echo "make bench-registry filling a cluster's nodes: save/load against Debian's docker-registry (~2 min, root)"
+	@echo "make bench-rollbacks a bad rollout on the swarm: docker service rollback against git revert (~4 min, root)"
 	@echo "make images  build the Debian base (if missing) and drillbook's images"
 	@echo "make browser install Debian's chromium and poppler-utils (pages opened, PDFs printed and rendered)"
 	@echo "make clean   remove the virtualenv, build and out folders"
@@ -80,6 +81,9 @@ bench-registry: setup
 
 bench-cluster: setup
 	$(BIN)/python -m bench.cluster
+
+bench-rollbacks: setup
+	$(BIN)/python -m bench.rollbacks
 
 lint: venv
 	$(BIN)/ruff check .

@@ -21,7 +21,7 @@ from docker import DockerClient
 
 from drillbook import reports
 from drillbook.contract import JOURNAL_FILE, EventKind
-from drillbook.drills.result import DrillResult, Verdict, to_document
+from drillbook.drills.result import Check, DrillResult, Verdict, to_document
 from drillbook.drills.result import write as write_document
 from drillbook.drills.run import watch
 from drillbook.drills.run.journal import Journal
@@ -203,7 +203,11 @@ class DrillRunner:
             except DrillbookError as exc:
                 verdict, error = "error", str(exc)
             finally:
-                self._teardown(teardown, interrupts)
+                left_behind = self._teardown(teardown, interrupts)
+            if left_behind:  # a drill that left something behind does not pass, whatever it measured
+                left = "; ".join(left_behind)
+                detail = f"not everything was undone ({left}): `drillbook cleanup` removes it by its labels"
+                drill.checks.append(Check("teardown", False, detail))
             if error is not None:
                 drill.timeline.record(EventKind.INTERRUPTED if verdict == "interrupted" else EventKind.ERROR, error)
             with interrupts.shielded():
@@ -224,15 +228,17 @@ class DrillRunner:
         verify.verify(drill)
         measure.data_check(drill)
 
-    def _teardown(self, teardown: Teardown, interrupts: Interrupts) -> None:
-        """Always runs to its end: a signal landing just before the shield only restarts it."""
+    def _teardown(self, teardown: Teardown, interrupts: Interrupts) -> list[str]:
+        """Always runs to its end: a signal landing just before the shield only restarts it.
+        What failed to be undone, each already on the timeline."""
+        failures: list[str] = []
         while True:
             try:
                 with interrupts.shielded():
                     if self.drill.phase is not DrillState.TEARING_DOWN:
                         self.drill.enter(DrillState.TEARING_DOWN)
-                    teardown.run(lambda: interrupts.skip_to_teardown)
-                return
+                    failures += teardown.run(lambda: interrupts.skip_to_teardown)
+                return failures
             except KeyboardInterrupt:
                 continue
 

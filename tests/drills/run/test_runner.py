@@ -211,3 +211,26 @@ def test_a_swarm_scenario_on_the_single_engine_is_refused_naming_the_engine_line
     with pytest.raises(PluginError, match=refused):
         DrillRunner(spec.load(path), tmp_path / "out")
     assert not (tmp_path / "out").exists()
+
+
+def test_a_teardown_that_fails_fails_the_drill_and_names_what_was_left(
+    script: Script, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = script.provision
+
+    def provision(drill: Drill, client: object, teardown: Teardown, allow_remote: bool) -> None:
+        real(drill, client, teardown, allow_remote)
+
+        def stuck() -> None:
+            raise RuntimeError("network drillbook-x has active endpoints")
+
+        teardown.push("remove the network", stuck, essential=True)
+
+    monkeypatch.setattr(f"{PHASE}.provision.provision", provision)
+    document, _journal = run(script, tmp_path)
+    assert document["verdict"] == "failed"
+    check = next(c for c in document["checks"] if c["name"] == "teardown")  # none when all was undone
+    assert not check["ok"] and "remove the network: network drillbook-x has active endpoints" in check["detail"]
+    assert "drillbook cleanup" in check["detail"]
+    assert script.replicas[0].actions.count("teardown") == 1  # the other actions still ran
+    assert "FAILED: remove the network: network drillbook-x has active endpoints" in teardown_lines(document)
