@@ -167,6 +167,7 @@ def run(drill: str, tmp_path: pathlib.Path) -> dict[str, Any]:
     return result
 
 
+@pytest.mark.beside  # judged by the runbook's steps, not by timings
 def test_the_guides_application_rollback_does_not_roll_a_bad_deploy_back(tmp_path: pathlib.Path) -> None:
     result = run("bad-deploy-rollback", tmp_path)
     steps = result["recovery_steps"]
@@ -177,6 +178,7 @@ def test_the_guides_application_rollback_does_not_roll_a_bad_deploy_back(tmp_pat
     assert result["measurements"]["recovered_at"] is None, "the service was not recovered"
 
 
+@pytest.mark.beside  # judged by the runbook's steps, not by timings
 def test_the_guides_application_restart_finds_no_node_process_in_a_database_outage(tmp_path: pathlib.Path) -> None:
     result = run("db-outage-restart", tmp_path)
     steps = result["recovery_steps"]
@@ -184,6 +186,7 @@ def test_the_guides_application_restart_finds_no_node_process_in_a_database_outa
     assert "pkill -f node" in steps[0]["name"] and "no process matched" in steps[0]["detail"]
 
 
+@pytest.mark.beside  # judged by the runbook's steps, not by timings
 def test_the_guides_database_rollback_cannot_dump_a_lost_database(tmp_path: pathlib.Path) -> None:
     result = run("data-loss-database-rollback", tmp_path)
     steps = result["recovery_steps"]
