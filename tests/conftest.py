@@ -76,16 +76,32 @@ def sample_target() -> Target:
     return spec.load(CATALOG / "db-outage.yaml").target
 
 
+SPAWNED: set[int] = set()
+"""The pids of the drillbook processes this test process started (`spawned`): what they made is its
+to account for once they are gone."""
+
+
+def spawned(pid: int) -> int:
+    SPAWNED.add(pid)
+    return pid
+
+
 def drillbook_objects(client: DockerClient) -> list[str | None]:
     """drillbook's objects that this test process may be blamed for: those its own drills made
-    and those of any drill whose process is gone. A drill still running in another process (a
-    second test run on the same engine, `pytest -n 2 -m docker` by hand) is that one's to account for."""
+    and those of the drill processes it started that are gone (a drill killed by SIGKILL leaves
+    them for `drillbook cleanup`). A drill of another process (the other lane of `make test`,
+    which kills drills too, a second test run on the same engine) is that one's to account for."""
     wanted = labels.filter_for()
     mine = labels.owner()
 
     def ours(object_labels: dict[str, str] | None) -> bool:
         owner = (object_labels or {}).get(labels.OWNER)
-        return owner == mine or not labels.owner_alive(owner)
+        if owner == mine:
+            return True
+        if owner is None or labels.owner_alive(owner):
+            return False
+        pid = owner.split(":")[-2]
+        return pid.isdigit() and int(pid) in SPAWNED
 
     return (
         [c.name for c in cleanup.listed_containers(client, wanted) if ours(c.labels)]
@@ -168,13 +184,15 @@ def drill_file(tmp_path: pathlib.Path, name: str = "short", **changes: Any) -> p
 
 def spawn_drill(path: pathlib.Path, out: pathlib.Path) -> subprocess.Popen[str]:
     """`drillbook run` as its own process, so real signals can be sent to it."""
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [sys.executable, "-m", "drillbook", "run", str(path), "--out", str(out)],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
         cwd=ROOT,
     )
+    spawned(proc.pid)
+    return proc
 
 
 def wait_for_line(path: pathlib.Path, needle: str, timeout_s: float = 120.0) -> bool:

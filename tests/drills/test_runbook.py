@@ -19,7 +19,7 @@ import pytest
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import GUIDE, ROOT, SAMPLE_GUIDE, wait_for_line
+from tests.conftest import GUIDE, ROOT, SAMPLE_GUIDE, spawned, wait_for_line
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
@@ -152,6 +152,7 @@ def test_an_interrupted_check_tears_everything_down(tmp_path: pathlib.Path) -> N
             stderr=subprocess.STDOUT,
             cwd=ROOT,
         )
+        spawned(check.pid)
         assert wait_for_line(log, "on a fresh replica"), log.read_text()
         time.sleep(4)  # the replica and the toolbox are up, `sleep 30` is running in it
         check.send_signal(signal.SIGINT)

@@ -13,7 +13,7 @@ import pexpect
 import pytest
 
 from drillbook.drills import spec
-from tests.conftest import CATALOG, ROOT
+from tests.conftest import CATALOG, ROOT, spawned
 
 
 def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], pathlib.Path, io.StringIO]:
@@ -28,6 +28,7 @@ def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], 
         dimensions=(60, 220),
         env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "PYTHONDONTWRITEBYTECODE": "1"},
     )
+    spawned(child.pid)
     seen = io.StringIO()
     child.logfile_read = seen
     return child, out, seen
