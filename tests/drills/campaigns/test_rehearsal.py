@@ -28,6 +28,7 @@ def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], 
         dimensions=(60, 220),
         env={"PATH": "/usr/bin:/bin", "TERM": "xterm", "PYTHONDONTWRITEBYTECODE": "1"},
     )
+    assert child.pid is not None
     spawned(child.pid)
     seen = io.StringIO()
     child.logfile_read = seen
