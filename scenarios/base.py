@@ -6,7 +6,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Containers
@@ -67,43 +67,38 @@ def killed(replica: Containers, service: str, what: str, after: str = "") -> Ite
         fault.revert()
 
 
-@contextmanager
-def node_cut(cluster: Cluster, node: str, what: str) -> Iterator[Fault]:
-    """A node of the cluster cut off (its link down) for the block, `what` naming it in the fault's
-    words; revert brings its link up, and it rejoins the swarm."""
-    on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == node and t.state == "running")
+NodeLoss = Literal["link", "daemon"]
+"""How a node is lost: its link cut (`link`), or its Docker daemon killed (`daemon`)."""
 
-    def revert() -> str:
-        cluster.rejoin(node)
-        return f"{node}'s link is up again: it rejoins the swarm"
-
-    fault = Fault(f"{what} cut off", revert)
-    try:
-        fault.began = time.monotonic()
-        cluster.cut(node)
-        fault.description = f"{what} cut off from the cluster (its link down), with {', '.join(on_it) or 'no task'}"
-        yield fault
-    finally:
-        fault.revert()
+_LOSSES: dict[str, tuple[str, str, str]] = {
+    "link": (" cut off", " cut off from the cluster (its link down)", "'s link is up again"),
+    "daemon": (
+        "'s daemon killed",
+        "'s daemon killed (SIGKILL to dockerd; its containers run on)",
+        "'s daemon started again",
+    ),
+}
+"""Per loss: the fault's name after `what`, its description after `what`, its revert after the node."""
 
 
 @contextmanager
-def node_daemon_killed(cluster: Cluster, node: str, what: str) -> Iterator[Fault]:
-    """A node's Docker daemon killed (SIGKILL) for the block, its containers running on; revert
-    starts the daemon again, and it rejoins the swarm."""
+def losing_node(cluster: Cluster, node: str, what: str, how: NodeLoss = "link") -> Iterator[Fault]:
+    """A node of the cluster lost for the block, `what` naming it in the fault's words: its link
+    cut, or its daemon killed while its containers run on; revert brings the link up or starts the
+    daemon again, and the node rejoins the swarm."""
     on_it = sorted(f"{t.service}.{t.slot}" for t in cluster.tasks() if t.node == node and t.state == "running")
+    name, description, back = _LOSSES[how]
+    lose, restore = (cluster.cut, cluster.rejoin) if how == "link" else (cluster.kill_daemon, cluster.restart_daemon)
 
     def revert() -> str:
-        cluster.restart_daemon(node)
-        return f"{node}'s daemon started again: it rejoins the swarm"
+        restore(node)
+        return f"{node}{back}: it rejoins the swarm"
 
-    fault = Fault(f"{what} daemon killed", revert)
+    fault = Fault(f"{what}{name}", revert)
     try:
         fault.began = time.monotonic()
-        cluster.kill_daemon(node)
-        fault.description = (
-            f"{what} daemon killed (SIGKILL to dockerd; its containers run on), with {', '.join(on_it) or 'no task'}"
-        )
+        lose(node)
+        fault.description = f"{what}{description}, with {', '.join(on_it) or 'no task'}"
         yield fault
     finally:
         fault.revert()

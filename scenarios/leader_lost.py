@@ -17,7 +17,7 @@ from contextlib import contextmanager
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
-from drillbook.scenarios.base import Fault, Scenario, node_cut
+from drillbook.scenarios.base import Fault, Scenario, losing_node
 
 NAME = "leader_lost"
 
@@ -54,7 +54,7 @@ def inject(replica: Targeted) -> Iterator[Fault]:
     leader = _leader(cluster)
     if held := _stateful_on(cluster, leader):
         raise PluginError(f"The leader {leader} runs {', '.join(held)}: losing it is `primary_node_lost`'s fault.")
-    with node_cut(cluster, leader, f"{leader}, the swarm's leader,") as fault:
+    with losing_node(cluster, leader, f"{leader}, the swarm's leader,") as fault:
         yield fault
 
 

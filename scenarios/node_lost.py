@@ -18,20 +18,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Literal
 
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario, node_cut, node_daemon_killed
+from drillbook.scenarios.base import Fault, NodeLoss, Scenario, losing_node
 
 NAME = "node_lost"
 
-How = Literal["link", "daemon"]
-"""`link`: its network cut; `daemon`: its Docker daemon killed."""
 
-
-def check(target: Target, node: str | None = None, how: How = "link") -> None:
+def check(target: Target, node: str | None = None, how: NodeLoss = "link") -> None:
     if node is not None and not (node.startswith("node") and node[4:].isdigit()):
         raise PluginError(f"The scenario {NAME!r} names a node as `node1`…`node5`, not {node!r}.")
 
@@ -66,7 +62,7 @@ def chosen(replica: Cluster, node: str | None = None) -> str:
     return next((n for n in app_only if n != replica.leader()), app_only[0])
 
 
-def ready(replica: Targeted, node: str | None = None, how: How = "link") -> None:
+def ready(replica: Targeted, node: str | None = None, how: NodeLoss = "link") -> None:
     """The node is chosen once the stack runs (its tasks are where the swarm put them); a leader
     on it is moved off it, on the timeline, before the steady state (losing it is `leader_lost`)."""
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
@@ -76,11 +72,10 @@ def ready(replica: Targeted, node: str | None = None, how: How = "link") -> None
 
 
 @contextmanager
-def inject(replica: Targeted, node: str | None = None, how: How = "link") -> Iterator[Fault]:
+def inject(replica: Targeted, node: str | None = None, how: NodeLoss = "link") -> Iterator[Fault]:
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
     victim = chosen(cluster, node)
-    lose = node_cut(cluster, victim, victim) if how == "link" else node_daemon_killed(cluster, victim, f"{victim}'s")
-    with lose as fault:
+    with losing_node(cluster, victim, victim, how) as fault:
         yield fault
 
 

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from drillbook.errors import PluginError
 from drillbook.replicas.protocols import Cluster, Targeted, on_cluster
 from drillbook.replicas.target import Target
-from drillbook.scenarios.base import Fault, Scenario, node_cut
+from drillbook.scenarios.base import Fault, Scenario, losing_node
 
 NAME = "primary_node_lost"
 
@@ -55,7 +55,7 @@ def inject(replica: Targeted) -> Iterator[Fault]:
     cluster = on_cluster(replica, f"The scenario {NAME!r}")
     check(cluster.target)
     victim = primary_node(cluster)
-    with node_cut(cluster, victim, f"{victim}, the primary's node,") as fault:
+    with losing_node(cluster, victim, f"{victim}, the primary's node,") as fault:
         yield fault
 
 
