@@ -81,7 +81,7 @@ def client(node: Node, timeout_s: float = 30.0) -> DockerClient:
 def wait_ready(node: Node, timeout_s: float = 30.0) -> DockerClient:
     deadline = time.monotonic() + timeout_s
     while True:
-        if node.pid is not None and not running(node):
+        if _exited(node):
             raise ClusterError(f"The {node.name} daemon exited while starting: {_last_words(node)}")
         try:
             engine = client(node)
@@ -94,6 +94,23 @@ def wait_ready(node: Node, timeout_s: float = 30.0) -> DockerClient:
                     f"{_last_words(node)}"
                 ) from None
             time.sleep(0.1)
+
+
+def _exited(node: Node) -> bool:
+    """The process started as the node's daemon is gone (or a zombie). Not `not running(node)`:
+    that reads the command line, which is empty for the instant of each of a start's four execs
+    (nsenter, unshare, sh, dockerd), and took a daemon being restarted for one that had exited in
+    one restart of three."""
+    if node.pid is None:
+        return False
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(node.pid, os.WNOHANG)  # our own child, once it ended, is reaped here
+    try:
+        stat = pathlib.Path(f"/proc/{node.pid}/stat").read_text()
+    except OSError:
+        return True
+    fields = stat.rsplit(")", 1)[1].split()
+    return fields[0] == "Z" or fields[19] != node.started
 
 
 def _last_words(node: Node) -> str:

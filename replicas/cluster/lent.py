@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 import docker.errors
 from docker import DockerClient
@@ -24,6 +25,10 @@ from drillbook.replicas.cluster import daemons, links, local
 from drillbook.replicas.cluster.state import ClusterState
 
 SETTLE_S = 60.0
+QUIET_S = 3.0
+"""How long every node must have stayed as it is before the cluster is lent on: a node that
+rejoined can be marked down again by a manager catching up, and a drill that places its tasks
+then finds one node fewer (a CI run's daemon-killed drill found no node for an app task alone)."""
 
 
 def fit(cluster: ClusterState, nodes: int, managers: int | None, heartbeat_s: float) -> str:
@@ -87,9 +92,15 @@ def _clear(cluster: ClusterState, drill_id: str) -> list[str]:
 
 
 def ready(cluster: ClusterState) -> None:
-    """Every node ready and a leader answering (a node that rejoined takes a heartbeat or two)."""
-    _settle(
-        "not every node of the lent cluster was ready", lambda: all(n.state == "ready" for n in local.nodes(cluster))
+    """Every node ready, unchanged for `QUIET_S`, and a leader answering (a node that rejoined
+    takes a heartbeat or two)."""
+    _settle(f"not every node of the lent cluster was ready for {QUIET_S:g} s", lambda: quiet(local.nodes(cluster)))
+
+
+def quiet(nodes: list[local.SwarmNode], now: datetime | None = None) -> bool:
+    now = now or datetime.now(UTC)
+    return any(n.leader for n in nodes) and all(
+        n.state == "ready" and (now - n.changed_at).total_seconds() >= QUIET_S for n in nodes
     )
 
 

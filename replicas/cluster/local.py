@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import TypeVar
 
 import docker.errors
@@ -45,6 +46,8 @@ class SwarmNode:
     """`ready`, `down`, `unknown`."""
     manager: bool
     leader: bool
+    changed_at: datetime
+    """When the swarm last changed the node (its state, its role), by the manager's clock."""
 
 
 def form(
@@ -185,6 +188,7 @@ def nodes(cluster: ClusterState) -> list[SwarmNode]:
                 state=str(n.attrs["Status"]["State"]),
                 manager="ManagerStatus" in n.attrs,
                 leader=bool(n.attrs.get("ManagerStatus", {}).get("Leader")),
+                changed_at=datetime.fromisoformat(str(n.attrs["UpdatedAt"])),
             )
             for n in listed
         ]

@@ -18,7 +18,7 @@ import signal
 import time
 
 from drillbook.errors import ClusterError
-from drillbook.replicas.cluster import daemons, links
+from drillbook.replicas.cluster import daemons, links, local
 from drillbook.replicas.cluster.state import ClusterState, Node
 
 KILL_WAIT_S = 10.0
@@ -40,17 +40,17 @@ def kill_daemon(node: Node) -> str:
     if pid is None:
         raise ClusterError(f"The {node.name} daemon is not running: there is no daemon to kill.")
     os.kill(pid, signal.SIGKILL)
-    deadline = time.monotonic() + KILL_WAIT_S
-    while daemons.pid_of(node) is not None:
-        if time.monotonic() > deadline:
-            raise ClusterError(f"The {node.name} daemon (pid {pid}) still ran {KILL_WAIT_S:g} s after SIGKILL.")
-        time.sleep(0.05)
+    local.until(
+        KILL_WAIT_S,
+        lambda: daemons.pid_of(node) is None or None,
+        f"the {node.name} daemon (pid {pid}) did not end after SIGKILL",
+    )
     return f"{node.name}'s daemon killed (SIGKILL to dockerd, pid {pid}): its containers run on, unheard"
 
 
 def restart_daemon(cluster: ClusterState, name: str, timeout_s: float = 60.0) -> tuple[ClusterState, str]:
     """The node's daemon started again (unless it runs) and answering; the state naming its pid."""
-    node = next(n for n in cluster.nodes if n.name == name)
+    node = local.node_named(cluster, name)
     if daemons.running(node):
         return cluster, f"{name}'s daemon runs: nothing to start"
     started = time.monotonic()

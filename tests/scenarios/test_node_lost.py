@@ -1,5 +1,5 @@
-"""node_lost: which node is lost and how (on the fake cluster), and the real drill, a link cut, on the
-three-node swarm the session lends."""
+"""node_lost: which node is lost and how (on the fake cluster), and the real drills, a daemon killed
+and a link cut, on the three-node swarm the session lends."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
-from drillbook.replicas.cluster import state
+from drillbook.replicas.cluster import daemons, local, state
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import node_lost
 from tests.conftest import CATALOG, why
@@ -69,6 +69,29 @@ def test_a_node_is_named_as_the_cluster_names_them() -> None:
     target = spec.load(CATALOG / "node-lost.yaml").target
     with pytest.raises(PluginError, match="`node1`…`node5`, not 'db-host'"):
         node_lost.check(target, node="db-host")
+
+
+@pytest.mark.docker
+@pytest.mark.usefixtures("built_images", "no_leftovers")
+def test_a_nodes_daemon_killed_is_marked_down_its_task_moved_and_the_daemon_back_after(
+    tmp_path: pathlib.Path, lent_swarm: ClusterState
+) -> None:
+    result = DrillRunner(spec.load(CATALOG / "daemon-killed.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
+    doc = json.loads((tmp_path / "out" / "result.json").read_text())
+    assert result.verdict == "passed", why(result)
+    fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "daemon killed" in e["detail"])
+    lost = fault.split("node_lost(how='daemon'): ")[1].split("'s")[0]
+    swarm = [e["detail"] for e in doc["timeline"] if e["kind"] == "swarm"]
+    down_at = swarm.index(f"node {lost} is down (was ready)")
+    moved = [s for s in swarm[down_at:] if s.startswith("task app.") and s.endswith(": running")]
+    assert moved and all(f" on {lost}:" not in s for s in moved)  # its task runs on another node
+    assert doc["figures"]["node_down_s"] > 0 and doc["measurements"]["lost_writes"] == 0
+    # Started again at teardown, its new pid in the cluster's state file: the node is ready, and
+    # its daemon is found (and would be removed) from the state as the file now says it.
+    assert any(line.startswith(f"{lost}'s daemon started again") for line in swarm)
+    written = state.read(pathlib.Path(lent_swarm.folder))
+    assert daemons.running(local.node_named(written, lost))
+    assert {n.state for n in local.nodes(lent_swarm)} == {"ready"}
 
 
 @pytest.mark.docker

@@ -4,11 +4,12 @@ lending (filled once, cleared after each drill) is proven by the swarm drills of
 from __future__ import annotations
 
 import pathlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from drillbook.errors import ClusterError
-from drillbook.replicas.cluster import lent
+from drillbook.replicas.cluster import lent, local
 from drillbook.replicas.cluster.state import ClusterState, Node
 
 
@@ -29,3 +30,21 @@ def test_a_cluster_of_another_size_is_refused_naming_both(
         ClusterError, match=rf"abc123 lent to this drill has 3 nodes, 3 of them managers; .* asks for {asks}"
     ):
         lent.fit(cluster, nodes, managers, heartbeat_s=1.0)
+
+
+NOW = datetime(2026, 12, 3, 2, 0, tzinfo=UTC)
+
+
+def swarm_nodes(*changed_s_ago: float, state: str = "ready", leader: bool = True) -> list[local.SwarmNode]:
+    return [
+        local.SwarmNode(f"node{i}", state, True, leader and i == 1, NOW - timedelta(seconds=ago))
+        for i, ago in enumerate(changed_s_ago, start=1)
+    ]
+
+
+def test_a_cluster_is_lent_on_once_every_node_stayed_ready_with_a_leader() -> None:
+    assert lent.quiet(swarm_nodes(60, 60, lent.QUIET_S), NOW)
+    # A node that rejoined a moment ago can be marked down again while a manager catches up.
+    assert not lent.quiet(swarm_nodes(60, 60, 0.5), NOW)
+    assert not lent.quiet(swarm_nodes(60, 60, 60, state="down"), NOW)
+    assert not lent.quiet(swarm_nodes(60, 60, 60, leader=False), NOW)
