@@ -111,7 +111,9 @@ def main() -> int:
         cluster = local.form(root, "bench-cluster", nodes=3, say=say)
         figures["setup_s"] = time.monotonic() - started
         try:
-            figures["images_s"] = timed(lambda: local.distribute(cluster, host, [sample], say))
+            figures["images_s"] = timed(
+                lambda: local.distribute(cluster, host, local.everywhere(cluster, [sample]), say)
+            )
             swarm_spec = daemons.client(cluster.nodes[0]).swarm.attrs["Spec"]
             figures["heartbeat_s"] = swarm_spec["Dispatcher"]["HeartbeatPeriod"] / 1e9
             lost = cluster.nodes[2]

@@ -68,7 +68,7 @@ def by_save_load(root: pathlib.Path) -> float:
     host = engine.connect()
     with local.cluster(root, "bench-registry-load", nodes=3) as cluster:
         started = time.monotonic()
-        local.distribute(cluster, host, [IMAGE], say)
+        local.distribute(cluster, host, local.everywhere(cluster, [IMAGE]), say)
         return time.monotonic() - started
 
 

@@ -13,7 +13,7 @@ import pathlib
 import secrets
 import shutil
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -195,16 +195,22 @@ def nodes(cluster: ClusterState) -> list[SwarmNode]:
     raise ClusterError(f"No manager of the local cluster {cluster.cluster_id} answers.")
 
 
-def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say: Callable[[str], object]) -> None:
-    """Copy images from the host's engine into every node that lacks them: `docker save` once
-    into the cluster's folder, then `docker load` into those nodes at once. A node that holds
-    the host's image already (a cluster lent to one drill after another) is skipped."""
+def distribute(
+    cluster: ClusterState,
+    host: DockerClient,
+    images: Mapping[str, Collection[str]],
+    say: Callable[[str], object],
+) -> None:
+    """Copy each image from the host's engine into the nodes named for it that lack it: `docker
+    save` once into the cluster's folder, then `docker load` into those nodes at once. A node that
+    holds the host's image already (a cluster lent to one drill after another) is skipped."""
     tarball = pathlib.Path(cluster.folder) / "image.tar"
-    for image in images:
+    for image, names in sorted(images.items()):
         started = time.monotonic()
-        lacking = [node for node in cluster.nodes if not _holds(node, host, image)]
+        wanted = [node for node in cluster.nodes if node.name in names]
+        lacking = [node for node in wanted if not _holds(node, host, image)]
         if not lacking:
-            say(f"image {image} already on all {len(cluster.nodes)} nodes")
+            say(f"image {image} already on {_nodes(wanted, cluster)}")
             continue
         try:
             with tarball.open("wb") as out:
@@ -226,7 +232,18 @@ def distribute(cluster: ClusterState, host: DockerClient, images: list[str], say
                 list(pool.map(load, lacking))
         finally:
             tarball.unlink(missing_ok=True)
-        say(f"image {image} on {len(lacking)} nodes in {time.monotonic() - started:.1f} s")
+        say(f"image {image} on {_nodes(lacking, cluster)} in {time.monotonic() - started:.1f} s")
+
+
+def everywhere(cluster: ClusterState, images: list[str]) -> dict[str, set[str]]:
+    """Each image for every node of the cluster, for `distribute`."""
+    return {image: {n.name for n in cluster.nodes} for image in images}
+
+
+def _nodes(nodes: list[Node], cluster: ClusterState) -> str:
+    if len(nodes) == len(cluster.nodes):
+        return f"all {len(nodes)} nodes"
+    return " and ".join(n.name for n in nodes)
 
 
 def _holds(node: Node, host: DockerClient, image: str) -> bool:

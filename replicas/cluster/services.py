@@ -51,10 +51,30 @@ def placement(service: Service, target: Target, nodes: tuple[str, ...]) -> tuple
     standby on the second. A stateless one goes where Swarm's scheduler spreads it; its port,
     published on its node (`mode: host`), keeps two of its tasks off one node, so a task of a
     lost node can only move to a node that runs none."""
-    if service.volumes:
-        node = nodes[1] if service.name == target.backups.standby and len(nodes) > 1 else nodes[0]
+    node = pinned_to(service, target, nodes)
+    if node is not None:
         return [f"node.hostname=={node}"], f"pinned to {node}, where its volume lives"
     return [], "spread by the swarm, one a node"
+
+
+def pinned_to(service: Service, target: Target, nodes: tuple[str, ...]) -> str | None:
+    """The one node a service with volumes runs on; None for one the scheduler places."""
+    if not service.volumes:
+        return None
+    return nodes[1] if service.name == target.backups.standby and len(nodes) > 1 else nodes[0]
+
+
+def image_nodes(
+    target: Target, images: dict[str, str], extra: list[str], nodes: tuple[str, ...]
+) -> dict[str, set[str]]:
+    """Which nodes need which image: a pinned service's only its node (PostgreSQL's image, loaded
+    into three nodes, was half of a drill's set-up), any other's and a fault's release every node,
+    since the scheduler may place or move their tasks anywhere. `images` is each service's."""
+    needs: dict[str, set[str]] = {image: set(nodes) for image in extra}
+    for service in target.services:
+        node = pinned_to(service, target, nodes)
+        needs.setdefault(images[service.name], set()).update(set(nodes) if node is None else {node})
+    return needs
 
 
 def create(

@@ -120,8 +120,9 @@ class Stack(Refusals):
         else:
             self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
         states = self.desired_states()
-        wanted = sorted({st.image for st in states.values()} | set(self.images))
-        local.distribute(self.cluster, self.client, wanted, self._say)
+        images = {name: st.image for name, st in states.items()}
+        needs = services.image_nodes(self.target, images, list(self.images), tuple(self.node_names()))
+        local.distribute(self.cluster, self.client, needs, self._say)
         try:
             manager = self._manager()
             heartbeat = manager.swarm.attrs["Spec"]["Dispatcher"]["HeartbeatPeriod"] / 1e9

@@ -30,7 +30,9 @@ def cluster(docker_client: DockerClient) -> Iterator[ClusterState]:
     root = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))
     try:
         with local.cluster(root, "ingress-test", nodes=3) as formed:
-            local.distribute(formed, docker_client, [f"{images.SAMPLE_IMAGE}:1.0.0"], lambda _line: None)
+            local.distribute(
+                formed, docker_client, local.everywhere(formed, [f"{images.SAMPLE_IMAGE}:1.0.0"]), lambda _: None
+            )
             yield formed
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -13,6 +13,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 
+import docker.errors
 import pytest
 from docker import DockerClient
 
@@ -86,15 +87,22 @@ def test_three_daemons_form_one_swarm_and_leave_nothing_behind(root: pathlib.Pat
 
 @pytest.mark.docker
 @pytest.mark.beside
-def test_images_are_copied_from_the_host_engine_into_every_node(
+def test_images_are_copied_from_the_host_engine_into_the_nodes_named_for_them(
     root: pathlib.Path, docker_client: DockerClient
 ) -> None:
     said: list[str] = []
     with local.cluster(root, "images-test", nodes=2) as cluster:
-        local.distribute(cluster, docker_client, [BASE], said.append)
+        # First only where a pinned service would run, then everywhere: only the node lacking it loads it.
+        local.distribute(cluster, docker_client, {BASE: {"node1"}}, said.append)
+        with pytest.raises(docker.errors.ImageNotFound):
+            daemons.client(cluster.nodes[1]).images.get(BASE)
+        local.distribute(cluster, docker_client, local.everywhere(cluster, [BASE]), said.append)
         for node in cluster.nodes:
             assert daemons.client(node).images.get(BASE).id == docker_client.images.get(BASE).id
-    assert said[0].startswith(f"image {BASE} on 2 nodes in ")
+        local.distribute(cluster, docker_client, local.everywhere(cluster, [BASE]), said.append)
+    assert said[0].startswith(f"image {BASE} on node1 in ")
+    assert said[1].startswith(f"image {BASE} on node2 in ")
+    assert said[2] == f"image {BASE} already on all 2 nodes"
     assert traces(cluster) == []
 
 
