@@ -244,11 +244,20 @@ class EngineModel(Model):
     heartbeat_s: float = Field(default=5.0, ge=0.5, le=60)
     """The swarm's dispatcher heartbeat period (Swarm's default 5 s): a node is marked down
     after about three periods without one."""
+    first_leader: str = Field(default="node1", pattern=r"^node[1-5]$")
+    """The manager that forms the swarm, and so leads it until an election. The database is
+    pinned to node1: a drill about losing the leader alone forms the swarm elsewhere, instead of
+    moving the leader off node1 (18 s at Swarm's heartbeat). A lent cluster keeps its leader."""
 
     @model_validator(mode="after")
     def _fits(self) -> EngineModel:
         if self.managers is not None and self.managers > self.nodes:
             raise ValueError(f"{self.managers} managers do not fit in {self.nodes} nodes")
+        managers = self.nodes if self.managers is None else self.managers
+        if int(self.first_leader.removeprefix("node")) > managers:
+            raise ValueError(
+                f"first_leader {self.first_leader} is not a manager: nodes 1 to {managers} are (workers come last)"
+            )
         if self.replicas > self.nodes:
             raise ValueError(
                 f"{self.replicas} replicas of the app need {self.replicas} nodes: each task publishes the app's "

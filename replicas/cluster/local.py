@@ -57,17 +57,23 @@ def form(
     managers: int | None = None,
     say: Callable[[str], object] = lambda _line: None,
     heartbeat_s: float | None = None,
+    first_leader: str = "node1",
 ) -> ClusterState:
     """N daemons in namespaces of their own on one bridge, formed into a swarm.
 
     `heartbeat_s` is the dispatcher's heartbeat period (Swarm's default: 5 s); a manager
     marks a node down after about three periods without one, the bound a node-lost drill's
-    detection cannot beat."""
+    detection cannot beat. `first_leader`, a manager, initialises the swarm; the others join it."""
     managers = nodes if managers is None else managers
     if not 1 <= nodes <= MAX_NODES or not 1 <= managers <= nodes:
         raise ClusterError(
             f"A local cluster has 1 to {MAX_NODES} nodes and 1 to that many managers; {nodes} nodes with "
             f"{managers} managers is not one. Set engine.nodes and engine.managers in the drill file."
+        )
+    if first_leader not in {f"node{i}" for i in range(1, managers + 1)}:
+        raise ClusterError(
+            f"The swarm cannot be formed on {first_leader}: the managers are node1 to node{managers}. "
+            "Set engine.first_leader in the drill file to one of them."
         )
     cluster_id = secrets.token_hex(3)
     folder = root.absolute() / cluster_id
@@ -97,7 +103,7 @@ def form(
         engines = [daemons.wait_ready(n) for n in cluster.nodes]
         say(f"{nodes} daemons ready in {time.monotonic() - started:.1f} s")
         started = time.monotonic()
-        _swarm(cluster, engines, heartbeat_s)
+        _swarm(cluster, engines, heartbeat_s, first_leader)
         formed_s = time.monotonic() - started
         say(f"swarm of {managers} manager(s), {nodes - managers} worker(s) formed in {formed_s:.1f} s")
     except BaseException:
@@ -127,8 +133,10 @@ def _add_node(cluster: ClusterState, i: int, manager: bool) -> ClusterState:
     return cluster
 
 
-def _swarm(cluster: ClusterState, engines: list[DockerClient], heartbeat_s: float | None) -> None:
-    leader, first = cluster.nodes[0], engines[0]
+def _swarm(cluster: ClusterState, engines: list[DockerClient], heartbeat_s: float | None, first_leader: str) -> None:
+    at = next(i for i, n in enumerate(cluster.nodes) if n.name == first_leader)
+    leader, first = cluster.nodes[at], engines[at]
+    others = [pair for i, pair in enumerate(zip(cluster.nodes, engines, strict=True)) if i != at]
     try:
         first.swarm.init(
             advertise_addr=leader.address,
@@ -139,7 +147,7 @@ def _swarm(cluster: ClusterState, engines: list[DockerClient], heartbeat_s: floa
         )
         first.swarm.reload()
         tokens = first.swarm.attrs["JoinTokens"]
-        for node, engine in zip(cluster.nodes[1:], engines[1:], strict=True):
+        for node, engine in others:
             engine.swarm.join(
                 remote_addrs=[f"{leader.address}:2377"],
                 join_token=tokens["Manager" if node.manager else "Worker"],
@@ -294,9 +302,10 @@ def cluster(
     managers: int | None = None,
     say: Callable[[str], object] = lambda _line: None,
     heartbeat_s: float | None = None,
+    first_leader: str = "node1",
 ) -> Iterator[ClusterState]:
     """A cluster for the length of the block, removed at its end whatever happened."""
-    formed = form(root, drill_id, nodes, managers, say, heartbeat_s)
+    formed = form(root, drill_id, nodes, managers, say, heartbeat_s, first_leader)
     try:
         yield formed
     finally:

@@ -38,16 +38,13 @@ from drillbook.replicas.target import Service, Target, start_order
 
 @dataclass(frozen=True)
 class SwarmSettings:
-    """The drill's `engine:` section, in the replica's terms."""
+    """The drill's `engine:` section, in the replica's terms (each field as `schema.EngineModel`'s)."""
 
     nodes: int = 3
     managers: int | None = None
-    """None: every node is a manager."""
     replicas: int = 2
-    """Tasks of the app, at most one a node."""
     heartbeat_s: float = 5.0
-    """The dispatcher's heartbeat period (Swarm's default 5 s); a node is marked down after
-    about three periods without one."""
+    first_leader: str = "node1"
 
 
 class Stack(Refusals):
@@ -118,7 +115,9 @@ class Stack(Refusals):
         if self.cluster is not None:
             self._say(lent.fit(self.cluster, s.nodes, s.managers, s.heartbeat_s))
         else:
-            self.cluster = local.form(self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s)
+            self.cluster = local.form(
+                self.root, self.drill_id, s.nodes, s.managers, self._say, s.heartbeat_s, s.first_leader
+            )
         states = self.desired_states()
         images = {name: st.image for name, st in states.items()}
         needs = services.image_nodes(self.target, images, list(self.images), tuple(self.node_names()))

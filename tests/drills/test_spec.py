@@ -312,6 +312,8 @@ def test_a_target_file_extends_another_with_sections_of_its_own(tmp_path: pathli
         ({"kind": "swarm", "nodes": 6}, "engine.nodes"),
         ({"kind": "swarm", "nodes": 2, "managers": 3}, "3 managers do not fit in 2 nodes"),
         ({"kind": "swarm", "nodes": 2, "replicas": 3}, "3 replicas of the app need 3 nodes"),
+        ({"kind": "swarm", "nodes": 3, "managers": 1, "first_leader": "node2"}, "first_leader node2 is not a manager"),
+        ({"kind": "swarm", "first_leader": "node9"}, "engine.first_leader"),
         ({"kind": "kubernetes"}, "engine.kind"),
     ],
 )

@@ -108,7 +108,9 @@ def _replica(drill: Drill, client: DockerClient) -> Provisioned:
     spec, engine = drill.spec, drill.spec.model.engine
     assert drill.desired is not None
     if engine.kind == "swarm":
-        settings = SwarmSettings(engine.nodes, engine.managers, engine.replicas, engine.heartbeat_s)
+        settings = SwarmSettings(
+            engine.nodes, engine.managers, engine.replicas, engine.heartbeat_s, engine.first_leader
+        )
         # The nodes get the fault's images too (a release to roll out): they pull from no registry.
         extra = drill.scenario.images(spec.target, **dict(spec.model.scenario.with_))
         record = drill.timeline.record

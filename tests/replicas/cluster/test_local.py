@@ -56,6 +56,8 @@ def test_a_cluster_is_refused_before_anything_is_made_when_its_size_is_not_one(t
         local.form(tmp_path, "too-big", nodes=6)
     with pytest.raises(ClusterError, match="2 nodes with 3 managers"):
         local.form(tmp_path, "upside-down", nodes=2, managers=3)
+    with pytest.raises(ClusterError, match="cannot be formed on node3: the managers are node1 to node2"):
+        local.form(tmp_path, "on-a-worker", nodes=3, managers=2, first_leader="node3")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -70,7 +72,7 @@ def test_a_folder_too_deep_for_the_daemons_sockets_is_refused(tmp_path: pathlib.
 @pytest.mark.beside
 def test_three_daemons_form_one_swarm_and_leave_nothing_behind(root: pathlib.Path) -> None:
     said: list[str] = []
-    with local.cluster(root, "swarm-test", nodes=3, managers=2, say=said.append) as cluster:
+    with local.cluster(root, "swarm-test", nodes=3, managers=2, say=said.append, first_leader="node2") as cluster:
         assert state.read(pathlib.Path(cluster.folder)) == cluster
         seen = sorted(local.nodes(cluster), key=lambda n: n.hostname)
         assert [(n.hostname, n.state, n.manager) for n in seen] == [
@@ -78,7 +80,7 @@ def test_three_daemons_form_one_swarm_and_leave_nothing_behind(root: pathlib.Pat
             ("node2", "ready", True),
             ("node3", "ready", False),
         ]
-        assert [n.hostname for n in seen if n.leader] == ["node1"]
+        assert [n.hostname for n in seen if n.leader] == ["node2"]  # formed there, the others joined it
         assert all(links.pids_in(n.netns) for n in cluster.nodes)
     assert said[0].startswith("3 daemons ready in ") and "2 manager(s), 1 worker(s) formed" in said[1]
     assert traces(cluster) == []
