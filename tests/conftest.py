@@ -236,11 +236,12 @@ def fake_of(tmp_path: pathlib.Path) -> Iterator[Callable[[str], FakeReplica]]:
 
 @pytest.fixture(scope="session")
 def lent_swarm(built_images: None) -> Iterator[ClusterState]:
-    """One local three-node cluster for the session's swarm drills that leave its leader alone:
-    formed once and filled with images by the first of them, cleared by each (`lent.py`)."""
+    """One local three-node cluster, a manager and two workers, for the session's swarm drills that
+    leave its leader alone: formed once and filled with images by the first of them, cleared by
+    each (`lent.py`)."""
     root = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))  # short: the daemons' sockets
     try:
-        with local.cluster(root, "tests-lent-swarm", nodes=3) as formed:
+        with local.cluster(root, "tests-lent-swarm", nodes=3, managers=1) as formed:
             yield formed
     finally:
         shutil.rmtree(root, ignore_errors=True)

@@ -105,12 +105,7 @@ def _exited(node: Node) -> bool:
         return False
     with contextlib.suppress(ChildProcessError):
         os.waitpid(node.pid, os.WNOHANG)  # our own child, once it ended, is reaped here
-    try:
-        stat = pathlib.Path(f"/proc/{node.pid}/stat").read_text()
-    except OSError:
-        return True
-    fields = stat.rsplit(")", 1)[1].split()
-    return fields[0] == "Z" or fields[19] != node.started
+    return labels.start_time(node.pid) != node.started or not _alive(node.pid)
 
 
 def _last_words(node: Node) -> str:
@@ -145,12 +140,19 @@ def pid_of(node: Node) -> int | None:
 
 def _is_daemon_of(node: Node, pid: int) -> bool:
     try:
-        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
         command = pathlib.Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
     except OSError:
         return False
-    alive = stat.rsplit(")", 1)[1].split()[0] != "Z"
-    return alive and str(pathlib.Path(node.folder) / "data").encode() in command
+    return _alive(pid) and str(pathlib.Path(node.folder) / "data").encode() in command
+
+
+def _alive(pid: int) -> bool:
+    """The process exists and is not a zombie (one whose parent has not reaped it is no daemon)."""
+    try:
+        stat = pathlib.Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 def cgroup_parent(cluster_id: str, node: Node) -> str:

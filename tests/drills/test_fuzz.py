@@ -68,6 +68,8 @@ KEYS = [
     "managers",
     "replicas",
     "heartbeat_s",
+    "first_leader",
+    "how",
 ]
 WORDS = [
     "db_outage",
@@ -85,6 +87,10 @@ WORDS = [
     "node_lost",
     "swarm_reschedule",
     "node2",
+    "node3",
+    "node9",
+    "daemon",
+    "link",
 ]
 
 scalars = st.one_of(
