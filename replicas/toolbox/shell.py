@@ -53,8 +53,10 @@ def _until_ready(sock: socket.socket) -> tuple[str, str]:
     while not (READY in text and "\n" in text.split(READY, 1)[1]):
         chunk, ended = _read(sock, deadline, once=True)
         text += chunk
-        if ended or time.monotonic() > deadline:
-            raise OSError(f"the toolbox's shell did not start: {text[-200:]!r}")
+        if ended:
+            raise OSError(f"the toolbox's shell ended before it was ready, having printed {text[-200:]!r}")
+        if time.monotonic() > deadline:
+            raise OSError(f"the toolbox's shell was not ready within 10 s, having printed {text[-200:]!r}")
     before, after = text.split(READY, 1)
     pid, _, rest = after.strip(" ").partition("\n")
     return before + rest, pid.strip()
