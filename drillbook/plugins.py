@@ -71,8 +71,8 @@ class Registry(Generic[P]):
 @functools.cache
 def _installed(group: str) -> tuple[importlib.metadata.EntryPoint, ...]:
     """The group's entry points, read once per process: reading them opens every installed
-    distribution's metadata (6 ms here), and `coverage` and `readiness` ask for the names of
-    each kind for every drill and incident, 660 times (4 s of a 4.3 s command)."""
+    distribution's metadata (about 5 ms here), and `coverage` and `readiness` ask for the names
+    of each kind for every drill and incident, 660 times (`drillbook coverage`: 4 s, now 1 s)."""
     return tuple(importlib.metadata.entry_points(group=group))
 
 
