@@ -42,8 +42,8 @@ from typing import Any
 from drillbook.drills import spec as spec_module
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.replicas import engine, images, labels
-from drillbook.replicas.containers import free_port
 from drillbook.replicas.desired_state import ServiceState
+from drillbook.replicas.ports import free_port
 from drillbook.replicas.target import Target
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]

@@ -10,7 +10,6 @@ from __future__ import annotations
 import contextlib
 import io
 import secrets
-import socket
 import tarfile
 import time
 from collections.abc import Callable, Collection, Mapping
@@ -30,12 +29,6 @@ from drillbook.replicas.protocols import Terminal
 from drillbook.replicas.target import Service
 
 EventSink = Callable[[EventKind, str], object]
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def put_files(container: Container, folder: str, files: Mapping[str, bytes], private: Collection[str] = ()) -> None:

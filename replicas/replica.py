@@ -24,9 +24,10 @@ from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
 from drillbook.replicas import backups, boundary, desired_state, labels, postgres
 from drillbook.replicas.cleanup import remove_drill_objects
-from drillbook.replicas.containers import EventSink, LabelledContainers, free_port
+from drillbook.replicas.containers import EventSink, LabelledContainers
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.forwarder import Forwarder
+from drillbook.replicas.ports import HeldPorts
 from drillbook.replicas.protocols import Replacement
 from drillbook.replicas.target import Service, Target, start_order
 
@@ -44,7 +45,9 @@ class Replica(LabelledContainers):
         self.target = target
         self.desired = desired
         self.applied: dict[str, ServiceState] = {}
-        self.ports: dict[str, int] = {s.name: free_port() for s in target.services}
+        self.held = HeldPorts()
+        """Every host port this replica chose, kept from any other process until teardown."""
+        self.ports: dict[str, int] = {s.name: self.held.take() for s in target.services}
         """The address of each service for the drill (load, probes, checks): a forwarder's port
         for a service deployed by rolling update, the container's own otherwise."""
         self.published: dict[str, int] = {}
@@ -97,7 +100,7 @@ class Replica(LabelledContainers):
                 )
             for service in self.target.services:
                 if self.rolls(service):
-                    self.published[service.name] = free_port()
+                    self.published[service.name] = self.held.take()
                     self.forwarders[service.name] = Forwarder(self.ports[service.name], self.published[service.name])
                     self.forwarders[service.name].start()
             states = self.desired_states()
@@ -193,7 +196,7 @@ class Replica(LabelledContainers):
     ) -> None:
         """Start the new container beside the old; once it answers on its own port, move traffic, remove the old."""
         canonical = self.container_name(service.name)
-        port = free_port()
+        port = self.held.take()
         name = f"{canonical}-next-{secrets.token_hex(2)}"
         self._create(service, state, name=name, port=port)
         started = time.monotonic()
@@ -204,6 +207,7 @@ class Replica(LabelledContainers):
             self.replacements.append(Replacement(service.name, "rolling", state.image, None, None, exc.reason))
             with contextlib.suppress(docker.errors.APIError):
                 self.client.containers.get(name).remove(force=True, v=True)
+            self.held.drop(port)
             if not not_ready_is_fault:
                 raise
             self._on_event(
@@ -213,9 +217,10 @@ class Replica(LabelledContainers):
             )
             return
         busy = self.forwarders[service.name].switch(port)
-        self.published[service.name] = port
+        old_port, self.published[service.name] = self.published[service.name], port
         with contextlib.suppress(docker.errors.NotFound, ReplicaError):
             self.container(service.name).remove(force=True, v=True)
+        self.held.drop(old_port)
         self.client.containers.get(name).rename(canonical)
         self.applied[service.name] = state
         self.replacements.append(Replacement(service.name, "rolling", state.image, None, ready, "ready"))
@@ -226,24 +231,9 @@ class Replica(LabelledContainers):
             f"{ready - started:.2f} s, traffic moved{cut})",
         )
 
-    def _run(self, service: Service, state: ServiceState, attempts: int = 3) -> None:
-        """Run the service's container; a port taken meanwhile (by a drill starting
-        beside this one) is replaced by another free port."""
-        for attempt in range(attempts):
-            try:
-                self._create(service, state)
-                self.applied[service.name] = state
-                return
-            except docker.errors.APIError as exc:
-                if "port is already allocated" not in str(exc) or attempt == attempts - 1:
-                    raise
-                with contextlib.suppress(docker.errors.NotFound):
-                    self.client.containers.get(self.container_name(service.name)).remove(force=True, v=True)
-                if service.name in self.published:
-                    self.published[service.name] = free_port()
-                    self.forwarders[service.name].upstream_port = self.published[service.name]
-                else:
-                    self.ports[service.name] = free_port()
+    def _run(self, service: Service, state: ServiceState) -> None:
+        self._create(service, state)
+        self.applied[service.name] = state
 
     def _create(
         self,
@@ -387,4 +377,5 @@ class Replica(LabelledContainers):
         for forwarder in self.forwarders.values():
             forwarder.stop()
         remove_drill_objects(self.client, self.drill_id)
+        self.held.close()
         self._on_event(EventKind.TEARDOWN, f"removed the replica's containers, network and volumes ({self.drill_id})")

@@ -22,7 +22,7 @@ from docker.models.containers import Container
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels
-from drillbook.replicas.containers import free_port, put_files
+from drillbook.replicas.containers import put_files
 from drillbook.replicas.images import MONITORING_IMAGE
 from drillbook.replicas.replica import Replica
 
@@ -94,7 +94,7 @@ class MonitoringStack:
         if missing:
             raise ValueError(f"monitoring files missing: {', '.join(missing)}")
         for part, command in commands(evaluation_s):
-            port = free_port()
+            port = self._replica.held.take()
             try:
                 container = self._create(part, command, port)
                 if part in (PROMETHEUS, ALERTMANAGER):

@@ -10,8 +10,8 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
-from drillbook.replicas.containers import free_port
 from drillbook.replicas.forwarder import Forwarder
+from drillbook.replicas.ports import free_port
 
 
 def server(name: str) -> http.server.ThreadingHTTPServer:
