@@ -3,9 +3,11 @@
 # at a time, as they would run alone; beside them, at the lowest CPU priority, everything that
 # measures no drill: the tests that need no engine (two processes), then the engine tests of
 # marker `beside` (the wheel and the installed command, runbook checks, the local cluster, the
-# replica's own tests, refusals before any fault, interrupts). A drill's measurements need the
-# machine as if alone, so the other lane only gets what the drills leave; two drills at once
-# were measured and refused (a steady state, a downtime changed by the other drill).
+# replica's own tests, refusals before any fault, interrupts), then the drills on a local Swarm
+# cluster (marker `swarm`), whose daemons and containers inherit that priority. A drill's
+# measurements need the machine as if alone, so the other lane only gets what the drills leave;
+# two drills at the same priority were measured and refused (a steady state, a downtime
+# changed by the other drill).
 set -u
 BIN=${1:-.venv/bin}
 mkdir -p build
@@ -20,12 +22,15 @@ set -m
   [ "$engine_free" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
   nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=15
   engine=$?
-  [ "$engine_free" -eq 0 ] && [ "$engine" -eq 0 ]
+  [ "$engine" -eq 2 ] && exit 2
+  nice -n 19 "$BIN/pytest" -q -m "docker and swarm" -p no:cacheprovider --durations=6
+  swarm=$?
+  [ "$engine_free" -eq 0 ] && [ "$engine" -eq 0 ] && [ "$swarm" -eq 0 ]
 ) >"$log" 2>&1 &
 beside=$!
 set +m
 trap 'kill -INT -- -"$beside" 2>/dev/null; wait "$beside"; exit 130' INT TERM
-"$BIN/pytest" -q -m "docker and not beside" --durations=30
+"$BIN/pytest" -q -m "docker and not beside and not swarm" --durations=30
 drills=$?
 wait "$beside"
 others=$?

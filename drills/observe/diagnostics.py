@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import wait as wait_for
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -35,6 +36,10 @@ LOG_TAIL = 500
 LOG_LINES = 20
 CPU_WINDOW_S = 0.3
 TIMEOUT_S = 2.0
+LOGS_WAIT_S = 1.0
+"""How long the drill's thread waits for the logs: a log is read in tens of milliseconds, but one
+on a swarm node cut off, or on a manager without quorum, answers only at its client's timeout
+(5 s), and the recovery would wait for it (11 s of a failover's downtime, once)."""
 ERROR_LINE = re.compile(r"error|fatal|panic|exception|traceback|critical", re.IGNORECASE)
 # "WHERE state = 'active' AND query_start < now() - interval '5 minutes'"
 LONG_RUNNING_S = 300.0
@@ -82,8 +87,11 @@ def _table(rows: Sequence[Sequence[object]]) -> tuple[tuple[str, ...], ...]:
 class Gatherer:
     """Takes snapshots of one replica; `time_scale` scales the runbook's 5 minutes."""
 
-    def __init__(self, replica: Observed, time_scale: float, clock: Callable[[], float]) -> None:
+    def __init__(
+        self, replica: Observed, time_scale: float, clock: Callable[[], float], logs_wait_s: float = LOGS_WAIT_S
+    ) -> None:
         self.replica = replica
+        self.logs_wait_s = logs_wait_s
         self.long_running_s = LONG_RUNNING_S * time_scale
         self.clock = clock
 
@@ -205,21 +213,24 @@ class Gatherer:
         command = "top; free -h (per container: memory and CPU from its cgroup)"
         services = [s.name for s in self.replica.target.services]
         try:
-            before = {s: self.replica.cpu_ns(s) for s in services}
-            time.sleep(CPU_WINDOW_S)
-            after = {s: self.replica.cpu_ns(s) for s in services}
-            rows = []
-            for service in services:
-                b, a = before[service], after[service]
-                cpu = "—" if a is None or b is None else f"{100 * (a - b) / (CPU_WINDOW_S * 1e9):.0f}%"
-                memory = self.replica.memory(service)
-                mem = "—" if memory is None else f"{memory[0] / 2**20:.0f} MiB of {memory[1] / 2**20:.0f} MiB"
-                rows.append((service, self.replica.status(service), mem, cpu, str(self.replica.oom_killed(service))))
+            # Each service on a thread of its own: on a swarm every figure is a call to its node's
+            # engine (seconds for a whole stack, one after another).
+            with ThreadPoolExecutor(len(services), thread_name_prefix="drillbook-containers") as pool:
+                rows = list(pool.map(self._container_row, services))
         except (DrillbookError, docker.errors.DockerException, OSError) as exc:
             return Section("containers", command, False, _reason(exc))
         return Section(
             "containers", command, True, "", ("service", "status", "memory", "cpu", "oom_killed"), _table(rows)
         )
+
+    def _container_row(self, service: str) -> tuple[str, ...]:
+        before = self.replica.cpu_ns(service)
+        time.sleep(CPU_WINDOW_S)
+        after = self.replica.cpu_ns(service)
+        cpu = "—" if after is None or before is None else f"{100 * (after - before) / (CPU_WINDOW_S * 1e9):.0f}%"
+        memory = self.replica.memory(service)
+        mem = "—" if memory is None else f"{memory[0] / 2**20:.0f} MiB of {memory[1] / 2**20:.0f} MiB"
+        return (service, self.replica.status(service), mem, cpu, str(self.replica.oom_killed(service)))
 
     def read_logs(self) -> Logs:
         """Each service's last log lines, or why they could not be read; every log at once."""
@@ -231,8 +242,12 @@ class Gatherer:
                 return _reason(exc)
 
         services = [s.name for s in self.replica.target.services]
-        with ThreadPoolExecutor(len(services), thread_name_prefix="drillbook-logs") as pool:
-            return dict(zip(services, pool.map(read, services), strict=True))
+        pool = ThreadPoolExecutor(len(services), thread_name_prefix="drillbook-logs")
+        reads = {service: pool.submit(read, service) for service in services}
+        wait_for(reads.values(), timeout=self.logs_wait_s)
+        pool.shutdown(wait=False)  # a read still waiting on its node ends at its own timeout
+        late = f"not read within {self.logs_wait_s:g} s (its node did not answer)"
+        return {service: future.result() if future.done() else late for service, future in reads.items()}
 
     def _log_errors(self, logs: Logs | None) -> Section:
         command = "grep -i error (each container's log)"
@@ -289,7 +304,8 @@ class Background:
     def take(self, label: str) -> None:
         """The containers' logs now, on the drill's thread, and the rest off it. A recovery that
         replaces a container at once leaves no log to read (an engineer saves the logs before a
-        restart too); reading them costs the recovery tens of milliseconds, the rest seconds."""
+        restart too); reading them costs the recovery tens of milliseconds (at most `logs_wait_s`), the
+        rest seconds."""
         logs = self.gatherer.read_logs()
         thread = threading.Thread(
             target=self._take, args=(label, logs), name=f"drillbook-diagnostics-{label}", daemon=True

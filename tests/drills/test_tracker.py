@@ -31,8 +31,11 @@ def run(drill: pathlib.Path, out: pathlib.Path) -> tuple[int, dict[str, Any]]:
     return code, result
 
 
-def variant(tmp_path: pathlib.Path, drill: str, name: str, **target_changes: Any) -> pathlib.Path:
-    """The tracker drill `drill` against a copy of the tracker's target with some keys changed."""
+def variant(
+    tmp_path: pathlib.Path, drill: str, name: str, phases: dict[str, float] | None = None, **target_changes: Any
+) -> pathlib.Path:
+    """The tracker drill `drill` against a copy of the tracker's target with some keys changed
+    (and some of the drill's phases)."""
     target = yaml.safe_load(TARGET.read_text())
     target["load"]["locustfile"] = str(TARGET.parent / target["load"]["locustfile"])
     for key, value in target_changes.items():
@@ -40,6 +43,7 @@ def variant(tmp_path: pathlib.Path, drill: str, name: str, **target_changes: Any
     (tmp_path / "target.yaml").write_text(yaml.safe_dump(target))
     spec = yaml.safe_load((DRILLS / drill).read_text())
     spec.update(name=name, target="target.yaml")
+    spec["phases"].update(phases or {})
     path = tmp_path / f"{name}.yaml"
     path.write_text(yaml.safe_dump(spec))
     return path
@@ -87,7 +91,15 @@ def test_every_outage_is_in_the_downtime_the_second_failure_and_the_rollback_inc
 
 
 def test_a_rolling_deploy_keeps_serving_while_a_release_that_exits_never_takes_traffic(tmp_path: pathlib.Path) -> None:
-    drill = variant(tmp_path, "exit-at-start.yaml", "tracker-rolling", desired_state={"deploy": "rolling"})
+    # No alert can fire (the release never takes traffic), so detection waits its whole timeout:
+    # eight seconds of the old container serving beside the halted update are the proof, not 30.
+    drill = variant(
+        tmp_path,
+        "exit-at-start.yaml",
+        "tracker-rolling",
+        phases={"detect_timeout_s": 8},
+        desired_state={"deploy": "rolling"},
+    )
     code, result = run(drill, tmp_path / "out")
     deployed = result["deploy"]["replacements"][0]
     assert result["deploy"]["method"] == "rolling"

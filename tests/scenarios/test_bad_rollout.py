@@ -23,6 +23,7 @@ def test_it_is_the_bad_deploy_made_for_the_swarm() -> None:
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_bad_rollout_over_both_replicas_is_rolled_back_by_the_swarm_and_in_git(
     tmp_path: pathlib.Path, lent_swarm: ClusterState

@@ -50,6 +50,7 @@ def test_with_two_managers_it_is_refused_before_any_fault(fake_cluster_of: Calla
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_leaders_node_lost_another_is_elected_and_takes_updates(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "leader-lost.yaml"), tmp_path / "out").run()

@@ -72,6 +72,7 @@ def test_a_node_is_named_as_the_cluster_names_them() -> None:
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_nodes_daemon_killed_is_marked_down_its_task_moved_and_the_daemon_back_after(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
@@ -95,6 +96,7 @@ def test_a_nodes_daemon_killed_is_marked_down_its_task_moved_and_the_daemon_back
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(
     tmp_path: pathlib.Path, lent_swarm: ClusterState

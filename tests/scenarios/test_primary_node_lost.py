@@ -43,6 +43,7 @@ def test_a_standby_on_the_primarys_node_or_none_is_refused_before_any_fault(
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_primarys_node_lost_and_the_standby_on_another_promoted_with_nothing_lost(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "primary-node-lost.yaml"), tmp_path / "out").run()

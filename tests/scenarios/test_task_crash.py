@@ -50,6 +50,7 @@ def test_a_service_with_no_running_task_is_refused_before_any_fault(cluster: Fak
 
 
 @pytest.mark.docker
+@pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_killed_task_is_replaced_in_its_slot_while_the_other_replica_serves(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
