@@ -11,7 +11,7 @@ from docker import DockerClient
 from drillbook.drills.cli import main
 from drillbook.drills.run.guards import require_loopback
 from drillbook.errors import ExitCode, SpecError
-from tests.conftest import drill_file, drillbook_objects, spawn_drill
+from tests.conftest import CATALOG, CatalogRun, drill_file, drillbook_objects, spawn_drill
 
 
 def test_loopback_targets_pass_and_others_need_both_keys() -> None:
@@ -66,11 +66,17 @@ def test_two_drills_at_once_do_not_collide(tmp_path: pathlib.Path) -> None:
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.usefixtures("built_images", "no_leftovers")
-def test_the_database_outage_drill_gives_the_same_verdict_three_times(tmp_path: pathlib.Path) -> None:
+def test_the_database_outage_drill_gives_the_same_verdict_three_times(
+    tmp_path: pathlib.Path, catalog_db_outage: CatalogRun
+) -> None:
+    """The session's run of the catalog drill (`make drill`'s) and two more of the same file."""
+    runs = [catalog_db_outage.out]
+    codes = [catalog_db_outage.code]
+    for i in (1, 2):
+        runs.append(tmp_path / f"run{i}")
+        codes.append(main(["run", str(CATALOG / "db-outage.yaml"), "--out", str(runs[-1])]))
     outcomes = []
-    for i in range(3):
-        out = tmp_path / f"run{i}"
-        code = main(["run", str(drill_file(tmp_path, "repeat", phases={"steady_state_s": 3})), "--out", str(out)])
+    for i, (code, out) in enumerate(zip(codes, runs, strict=True)):
         result = json.loads((out / "result.json").read_text())
         m = result["measurements"]
         outcomes.append((code, result["verdict"], m["lost_writes"]))
