@@ -37,7 +37,8 @@ class HeldPorts:
         return port
 
     def drop(self, port: int) -> None:
-        """Let one port go (a rolled service's old container's, one the engine refused); safe to repeat."""
+        """Let one port go (a rolled service's old container's, or the new one's that never became
+        ready); safe to repeat."""
         sock = self._held.pop(port, None)
         if sock is not None:
             sock.close()
