@@ -90,6 +90,7 @@ def test_every_outage_is_in_the_downtime_the_second_failure_and_the_rollback_inc
     assert result["verdict"] == "passed" and code == ExitCode.OK
 
 
+@pytest.mark.quiet
 def test_a_rolling_deploy_keeps_serving_while_a_release_that_exits_never_takes_traffic(tmp_path: pathlib.Path) -> None:
     # No alert can fire (the release never takes traffic), so detection waits its whole timeout:
     # eight seconds of the old container serving beside the halted update are the proof, not 30.

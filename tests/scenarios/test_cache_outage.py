@@ -18,6 +18,7 @@ from tests.conftest import CATALOG, why
 
 
 @pytest.mark.docker
+@pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_dead_cache_degrades_the_service_without_taking_it_down(tmp_path: pathlib.Path) -> None:
     said: list[str] = []

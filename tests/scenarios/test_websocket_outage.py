@@ -14,6 +14,7 @@ from tests.conftest import CATALOG
 
 
 @pytest.mark.docker
+@pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_dead_websocket_worker_disconnects_every_client_until_the_restart(tmp_path: pathlib.Path) -> None:
     result = DrillRunner(spec.load(CATALOG / "websocket-outage.yaml"), tmp_path / "out").run()

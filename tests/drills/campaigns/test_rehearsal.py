@@ -45,7 +45,9 @@ def _group(child: pexpect.spawn[str]) -> str:
 def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pathlib.Path) -> None:
     child, out, seen = _rehearse(tmp_path, "--timeout", "300")
     try:
-        child.expect(r"desired-state repo: (\S+)")
+        # The whitespace after the path ends the match: pexpect matches on what has arrived, so
+        # without it a greedy `\S+` can end wherever a chunk of output ended.
+        child.expect(r"desired-state repo: (\S+)\s")
         repo_path = pathlib.Path(_group(child))
         child.expect("Press Enter to acknowledge")
         briefing = seen.getvalue()

@@ -16,6 +16,7 @@ pytestmark = pytest.mark.docker
 HOLD_S = 3.0
 
 
+@pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_downtime_of_a_paused_database_is_within_two_probe_intervals(tmp_path: pathlib.Path) -> None:
     drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
