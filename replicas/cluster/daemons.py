@@ -41,6 +41,7 @@ def start(node: Node, cgroup_parent: str) -> Node:
     folder = pathlib.Path(node.folder)
     for sub in ("cgroup", "data", "exec"):
         (folder / sub).mkdir(parents=True, exist_ok=True)
+    clear_stale_pid_file(node)
     command = [
         "nsenter", f"--net=/run/netns/{node.netns}", "unshare", "--mount", "--uts", "--propagation", "private",
         "sh", "-c", START, "sh", node.name, str(folder / "cgroup"),
@@ -72,6 +73,15 @@ def start(node: Node, cgroup_parent: str) -> Node:
             ) from exc
     # nsenter, unshare and sh each exec the next: the process started is the daemon.
     return Node(**{**node.__dict__, "pid": process.pid, "started": labels.start_time(process.pid)})
+
+
+def clear_stale_pid_file(node: Node) -> None:
+    """A killed daemon leaves its pid file, and dockerd refuses to start while any process has that
+    pid. Pids wrap at 32768 on a two-core machine (40 new processes a second during `make test`),
+    and a restarted daemon once found its predecessor's pid given to another process. A file that
+    names the node's running daemon is left alone."""
+    if pid_of(node) is None:
+        (pathlib.Path(node.folder) / "docker.pid").unlink(missing_ok=True)
 
 
 def client(node: Node, timeout_s: float = 30.0) -> DockerClient:

@@ -1,9 +1,11 @@
-"""A node's daemon told apart while it starts: an exited one from one still exec'ing its way in."""
+"""A node's daemon told apart while it starts: an exited one from one still exec'ing its way in;
+a killed one's pid file from a running one's."""
 
 from __future__ import annotations
 
 import pathlib
 import subprocess
+import sys
 
 import pytest
 
@@ -48,3 +50,26 @@ def test_a_daemon_that_exited_while_starting_is_said_so_with_its_last_words(tmp_
         process.wait()
     with pytest.raises(ClusterError, match='node3 daemon exited while starting: level=info msg="starting up"'):
         daemons.wait_ready(node, timeout_s=5)
+
+
+def test_a_pid_file_naming_another_process_is_removed_and_the_daemons_own_is_kept(tmp_path: pathlib.Path) -> None:
+    # The pid a killed daemon left in its file, since given to a process that is not the daemon.
+    with subprocess.Popen(["sleep", "30"]) as other:
+        try:
+            node = node_for(other, tmp_path)
+            node = Node(**{**node.__dict__, "pid": None, "started": None})
+            (tmp_path / "docker.pid").write_text(f"{other.pid}\n")
+            daemons.clear_stale_pid_file(node)
+            assert not (tmp_path / "docker.pid").exists()
+        finally:
+            other.kill()
+    # A process whose command line names the node's data root is its daemon: its file stays.
+    awake = "print('up', flush=True); import time; time.sleep(30)"
+    with subprocess.Popen([sys.executable, "-c", awake, str(tmp_path / "data")], stdout=subprocess.PIPE) as daemon:
+        try:
+            assert daemon.stdout is not None and daemon.stdout.readline() == b"up\n"  # past its exec
+            (tmp_path / "docker.pid").write_text(f"{daemon.pid}\n")
+            daemons.clear_stale_pid_file(node)
+            assert (tmp_path / "docker.pid").read_text() == f"{daemon.pid}\n"
+        finally:
+            daemon.kill()
