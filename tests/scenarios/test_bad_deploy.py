@@ -12,7 +12,7 @@ import yaml
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.scenarios import bad_deploy
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 from tests.fakes import FakeReplica
 
 
@@ -20,7 +20,7 @@ from tests.fakes import FakeReplica
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_bad_deploy_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"
-    code = main(["run", str(CATALOG / "bad-deploy.yaml"), "--out", str(out)])
+    code = main(["run", str(catalog_drill("bad-deploy", tmp_path)), "--out", str(out)])
     result = json.loads((out / "result.json").read_text())
     events = [(e["kind"], e["detail"]) for e in result["timeline"]]
 

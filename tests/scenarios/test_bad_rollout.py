@@ -12,7 +12,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import bad_rollout
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 
 
 def test_it_is_the_bad_deploy_made_for_the_swarm() -> None:
@@ -28,7 +28,9 @@ def test_it_is_the_bad_deploy_made_for_the_swarm() -> None:
 def test_a_bad_rollout_over_both_replicas_is_rolled_back_by_the_swarm_and_in_git(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
 ) -> None:
-    result = DrillRunner(spec.load(CATALOG / "bad-rollout.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
+    result = DrillRunner(
+        spec.load(catalog_drill("bad-rollout", tmp_path)), tmp_path / "out", lent_cluster=lent_swarm
+    ).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     reconciles = [e["detail"] for e in doc["timeline"] if e["kind"] == "reconcile"]

@@ -14,7 +14,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import cache_outage
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 
 
 @pytest.mark.docker
@@ -32,7 +32,7 @@ def test_a_dead_cache_degrades_the_service_without_taking_it_down(tmp_path: path
                 if said[-1] == "down/degraded":
                     break
 
-    runner = DrillRunner(spec.load(CATALOG / "cache-outage.yaml"), tmp_path / "out", health_during_the_outage)
+    runner = DrillRunner(spec.load(catalog_drill("cache-outage", tmp_path)), tmp_path / "out", health_during_the_outage)
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)

@@ -15,14 +15,14 @@ from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import connection_exhaustion
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_leak_starves_the_service_until_capped_and_cleared(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "connection-exhaustion.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(catalog_drill("connection-exhaustion", tmp_path)), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     assert {"high_error_rate", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}

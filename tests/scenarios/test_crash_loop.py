@@ -11,14 +11,14 @@ import pytest
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.scenarios import crash_loop
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 from tests.fakes import FakeReplica, did
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_crash_loop_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) -> None:
-    code = main(["run", str(CATALOG / "crash-loop.yaml"), "--out", str(tmp_path)])
+    code = main(["run", str(catalog_drill("crash-loop", tmp_path / "drill")), "--out", str(tmp_path)])
     doc = json.loads((tmp_path / "result.json").read_text())
     assert code == ExitCode.OK, doc.get("error") or doc["checks"]
     injected = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "injected" in e["detail"])

@@ -16,7 +16,7 @@ from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import data_corruption
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, catalog_drill
 from tests.fakes import FakeReplica
 
 
@@ -36,7 +36,7 @@ def _steps_ok(doc: dict[str, Any]) -> None:
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_pitr_brings_a_dropped_table_back_with_every_acknowledged_write(tmp_path: pathlib.Path) -> None:
-    verdict, doc = _run(CATALOG / "data-corruption.yaml", tmp_path / "out")
+    verdict, doc = _run(catalog_drill("data-corruption", tmp_path), tmp_path / "out")
     assert verdict == "passed", doc["error"]
     assert {"high_error_rate", "health_check_fail"} & {a["rule"] for a in doc["alerts"]}
     _steps_ok(doc)
@@ -48,9 +48,7 @@ def test_pitr_brings_a_dropped_table_back_with_every_acknowledged_write(tmp_path
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_deleted_rows_come_back_and_what_came_after_the_delete_is_counted(tmp_path: pathlib.Path) -> None:
     scenario = {"name": "data_corruption", "with": {"statement": "delete_recent", "recent_s": 30}}
-    path = spec.write_variant(
-        CATALOG / "data-corruption.yaml", tmp_path, "delete", scenario=scenario, phases={"detect_timeout_s": 6}
-    )
+    path = catalog_drill("data-corruption", tmp_path, "delete", scenario=scenario, phases={"detect_timeout_s": 6})
     verdict, doc = _run(path, tmp_path / "out")
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and e["detail"].startswith("injected"))
     assert int(re.findall(r"(\d+) rows deleted", fault)[0]) > 10  # the steady state's orders

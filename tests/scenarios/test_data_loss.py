@@ -13,14 +13,14 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ReplicaError
 from drillbook.scenarios import data_loss
-from tests.conftest import CATALOG, why
+from tests.conftest import catalog_drill, why
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path) -> None:
-    runner = DrillRunner(spec.load(CATALOG / "data-loss.yaml"), tmp_path / "out")
+    runner = DrillRunner(spec.load(catalog_drill("data-loss", tmp_path)), tmp_path / "out")
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)

@@ -11,7 +11,7 @@ import yaml
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.scenarios import db_outage
-from tests.conftest import CATALOG, CatalogRun
+from tests.conftest import CatalogRun, catalog_drill
 from tests.fakes import FakeReplica, did
 
 CONTRACT = {"schema_version", "drill", "verdict", "measurements", "objectives", "alerts", "recovery_steps", "timeline"}
@@ -33,7 +33,7 @@ MEASUREMENTS = {
 def run_drill(tmp_path: pathlib.Path, mode: str, catalog: CatalogRun) -> tuple[int, pathlib.Path]:
     if mode == "kill":  # the catalog drill itself, as `make drill` runs it
         return catalog.code, catalog.out
-    drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    drill = yaml.safe_load(catalog_drill("db-outage", tmp_path / "catalog").read_text())
     drill["scenario"]["with"] = {"mode": mode}
     path = tmp_path / f"db-outage-{mode}.yaml"
     path.write_text(yaml.safe_dump(drill))

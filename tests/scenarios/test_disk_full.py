@@ -15,7 +15,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode, PluginError
 from drillbook.replicas import disks
 from drillbook.scenarios import disk_full as disk_full_scenario
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeReplica
 
 
@@ -27,7 +27,7 @@ def _loop_devices_of(drill_id: str) -> str:
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_file_is_found_deleted_and_no_acknowledged_write_is_lost(tmp_path: pathlib.Path) -> None:
-    runner = DrillRunner(spec.load(CATALOG / "disk-full.yaml"), tmp_path / "out")
+    runner = DrillRunner(spec.load(catalog_drill("disk-full", tmp_path)), tmp_path / "out")
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)

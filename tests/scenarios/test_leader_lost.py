@@ -13,7 +13,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
 from drillbook.scenarios import leader_lost
-from tests.conftest import CATALOG, why
+from tests.conftest import catalog_drill, why
 from tests.fakes import FakeCluster
 
 
@@ -53,7 +53,7 @@ def test_with_two_managers_it_is_refused_before_any_fault(fake_cluster_of: Calla
 @pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_leaders_node_lost_another_is_elected_and_takes_updates(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "leader-lost.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(catalog_drill("leader-lost", tmp_path)), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "the swarm's leader" in e["detail"])

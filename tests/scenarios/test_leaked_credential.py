@@ -14,7 +14,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import leaked_credential
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeReplica
 
 
@@ -31,7 +31,7 @@ def test_the_leaked_login_is_rotated_and_no_secret_reaches_any_output(tmp_path: 
                 v for versions in json.loads((out / "secrets" / "secrets.json").read_text()).values() for v in versions
             )
 
-    result = DrillRunner(spec.load(CATALOG / "leaked-credential.yaml"), out, read_the_secrets).run()
+    result = DrillRunner(spec.load(catalog_drill("leaked-credential", tmp_path)), out, read_the_secrets).run()
     doc = json.loads((out / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}

@@ -18,14 +18,14 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import lock_contention
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_lock_holder_is_terminated_and_drillbooks_own_sessions_are_not(tmp_path: pathlib.Path) -> None:
-    drill = spec.load(CATALOG / "lock-contention.yaml")
+    drill = spec.load(catalog_drill("lock-contention", tmp_path))
     ours: list[psycopg.Connection[tuple[object, ...]]] = []
     outcome: list[str] = []
 

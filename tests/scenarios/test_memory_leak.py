@@ -11,7 +11,7 @@ import pytest
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.scenarios import memory_leak
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 from tests.fakes import FakeReplica, did
 
 
@@ -19,7 +19,7 @@ from tests.fakes import FakeReplica, did
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_memory_leak_is_rolled_back_by_configuration(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"
-    code = main(["run", str(CATALOG / "memory-leak.yaml"), "--out", str(out)])
+    code = main(["run", str(catalog_drill("memory-leak", tmp_path)), "--out", str(out)])
     result = json.loads((out / "result.json").read_text())
     m = result["measurements"]
     memory = [row for row in result["samples"]["memory"] if row[0] == "app"]

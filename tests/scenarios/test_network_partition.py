@@ -10,14 +10,14 @@ import pytest
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
 from drillbook.scenarios import network_partition
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_partition_is_found_and_mended(tmp_path: pathlib.Path) -> None:
-    code = main(["run", str(CATALOG / "network-partition.yaml"), "--out", str(tmp_path)])
+    code = main(["run", str(catalog_drill("network-partition", tmp_path / "drill")), "--out", str(tmp_path)])
     doc = json.loads((tmp_path / "result.json").read_text())
     assert code == ExitCode.OK, doc.get("error") or doc["checks"]
     assert "database_down" in {a["rule"] for a in doc["alerts"]}

@@ -15,7 +15,7 @@ from drillbook.errors import PluginError
 from drillbook.replicas.cluster import daemons, local, state
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import node_lost
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeCluster
 
 
@@ -77,7 +77,9 @@ def test_a_node_is_named_as_the_cluster_names_them() -> None:
 def test_a_nodes_daemon_killed_is_marked_down_its_task_moved_and_the_daemon_back_after(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
 ) -> None:
-    result = DrillRunner(spec.load(CATALOG / "daemon-killed.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
+    result = DrillRunner(
+        spec.load(catalog_drill("daemon-killed", tmp_path)), tmp_path / "out", lent_cluster=lent_swarm
+    ).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     fault = next(e["detail"] for e in doc["timeline"] if e["kind"] == "fault" and "daemon killed" in e["detail"])
@@ -102,7 +104,9 @@ def test_a_node_cut_off_is_marked_down_and_its_task_runs_elsewhere(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
 ) -> None:
     before = set(state.found(state.ROOT))
-    result = DrillRunner(spec.load(CATALOG / "node-lost.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
+    result = DrillRunner(
+        spec.load(catalog_drill("node-lost", tmp_path)), tmp_path / "out", lent_cluster=lent_swarm
+    ).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     swarm = [e["detail"] for e in doc["timeline"] if e["kind"] == "swarm"]

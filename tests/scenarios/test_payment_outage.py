@@ -16,7 +16,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import PluginError
 from drillbook.scenarios import payment_outage
-from tests.conftest import CATALOG, why
+from tests.conftest import catalog_drill, why
 from tests.fakes import FakeReplica
 
 
@@ -37,7 +37,7 @@ def test_the_fallback_takes_orders_and_the_queue_is_completed_when_the_provider_
             row = conn.execute("SELECT count(*) FROM payment_queue").fetchone()
             left["in queue"] = int(row[0]) if row else -1
 
-    runner = DrillRunner(spec.load(CATALOG / "payment-outage.yaml"), tmp_path / "out", count_orders)
+    runner = DrillRunner(spec.load(catalog_drill("payment-outage", tmp_path)), tmp_path / "out", count_orders)
     result = runner.run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)

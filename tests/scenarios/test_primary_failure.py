@@ -14,7 +14,7 @@ from drillbook.drills.cli import main
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import ExitCode
 from drillbook.scenarios import primary_failure
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, catalog_drill
 from tests.fakes import FakeReplica
 
 
@@ -26,7 +26,7 @@ def _run(path: pathlib.Path, out: pathlib.Path) -> tuple[str, dict[str, Any]]:
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_synchronous_standby_takes_over_with_no_write_lost(tmp_path: pathlib.Path) -> None:
-    verdict, doc = _run(CATALOG / "primary-failure.yaml", tmp_path / "out")
+    verdict, doc = _run(catalog_drill("primary-failure", tmp_path), tmp_path / "out")
     assert verdict == "passed", doc["error"]
     steps = {s["name"]: s for s in doc["recovery_steps"]}
     assert all(s["ok"] for s in doc["recovery_steps"]), steps
@@ -39,9 +39,7 @@ def test_a_synchronous_standby_takes_over_with_no_write_lost(tmp_path: pathlib.P
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_an_asynchronous_standby_takes_over_and_what_it_lost_is_counted(tmp_path: pathlib.Path) -> None:
-    path = spec.write_variant(
-        CATALOG / "primary-failure.yaml", tmp_path, "async", backups={"standby": {"mode": "async"}}
-    )
+    path = catalog_drill("primary-failure", tmp_path, "async", backups={"standby": {"mode": "async"}})
     verdict, doc = _run(path, tmp_path / "out")
     assert all(s["ok"] for s in doc["recovery_steps"])
     m = doc["measurements"]

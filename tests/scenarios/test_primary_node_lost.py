@@ -13,7 +13,7 @@ from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import PluginError
 from drillbook.scenarios import primary_node_lost
-from tests.conftest import CATALOG, why
+from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeCluster
 
 
@@ -46,7 +46,7 @@ def test_a_standby_on_the_primarys_node_or_none_is_refused_before_any_fault(
 @pytest.mark.swarm
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_primarys_node_lost_and_the_standby_on_another_promoted_with_nothing_lost(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "primary-node-lost.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(catalog_drill("primary-node-lost", tmp_path)), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}

@@ -10,14 +10,14 @@ import pytest
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode, PluginError
 from drillbook.scenarios import runaway_process
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_runaway_processes_are_found_and_killed(tmp_path: pathlib.Path) -> None:
-    code = main(["run", str(CATALOG / "runaway-cpu.yaml"), "--out", str(tmp_path)])
+    code = main(["run", str(catalog_drill("runaway-cpu", tmp_path / "drill")), "--out", str(tmp_path)])
     doc = json.loads((tmp_path / "result.json").read_text())
     assert code == ExitCode.OK, doc.get("error") or doc["checks"]
     assert {"high_error_rate", "health_check_fail", "response_time_slow"} & {a["rule"] for a in doc["alerts"]}

@@ -20,14 +20,14 @@ from drillbook.replicas import proxy
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.scenarios import slow_database
-from tests.conftest import CATALOG, why
+from tests.conftest import catalog_drill, why
 from tests.fakes import FakeReplica
 
 
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_latency_on_the_path_fires_response_time_slow_and_is_found_and_removed(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "slow-database.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(catalog_drill("slow-database", tmp_path)), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     assert "response_time_slow" in {a["rule"] for a in doc["alerts"]}

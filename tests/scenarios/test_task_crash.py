@@ -17,7 +17,7 @@ from drillbook.replicas import labels
 from drillbook.replicas.cluster import daemons, local
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.scenarios import task_crash
-from tests.conftest import CATALOG, why
+from tests.conftest import catalog_drill, why
 from tests.fakes import FakeCluster
 
 
@@ -55,7 +55,9 @@ def test_a_service_with_no_running_task_is_refused_before_any_fault(cluster: Fak
 def test_a_killed_task_is_replaced_in_its_slot_while_the_other_replica_serves(
     tmp_path: pathlib.Path, lent_swarm: ClusterState
 ) -> None:
-    result = DrillRunner(spec.load(CATALOG / "task-crash.yaml"), tmp_path / "out", lent_cluster=lent_swarm).run()
+    result = DrillRunner(
+        spec.load(catalog_drill("task-crash", tmp_path)), tmp_path / "out", lent_cluster=lent_swarm
+    ).run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", why(result)
     steps = {s["name"]: s for s in doc["recovery_steps"]}

@@ -10,14 +10,14 @@ import pytest
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 
 
 @pytest.mark.docker
 @pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_dead_websocket_worker_disconnects_every_client_until_the_restart(tmp_path: pathlib.Path) -> None:
-    result = DrillRunner(spec.load(CATALOG / "websocket-outage.yaml"), tmp_path / "out").run()
+    result = DrillRunner(spec.load(catalog_drill("websocket-outage", tmp_path)), tmp_path / "out").run()
     doc = json.loads((tmp_path / "out" / "result.json").read_text())
     assert result.verdict == "passed", (result.error, doc["checks"])
     m, stream = doc["measurements"], doc["stream"]

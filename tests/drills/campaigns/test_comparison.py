@@ -10,7 +10,7 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode, SpecError
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, catalog_drill
 
 
 def test_a_comparison_is_one_drill_per_procedure() -> None:
@@ -29,7 +29,7 @@ def test_recovery_and_compare_together_are_refused(tmp_path: pathlib.Path) -> No
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_dump_restore_and_pitr_after_the_host_is_lost(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "out"
-    code = main(["run", str(CATALOG / "host-lost.yaml"), "--out", str(out), "--no-live"])
+    code = main(["run", str(catalog_drill("host-lost", tmp_path)), "--out", str(out), "--no-live"])
     doc = json.loads((out / "comparison.json").read_text())
     rows = {r["procedure"]: r for r in doc["procedures"]}
     assert set(rows) == {"restore_dump", "pitr"}

@@ -15,7 +15,7 @@ import pytest
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
-from tests.conftest import CATALOG, inline_sample_target, why
+from tests.conftest import catalog_drill, inline_sample_target, why
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
@@ -28,9 +28,7 @@ def _target_with_a_secret(tmp_path: pathlib.Path, token: str) -> dict[str, Any]:
 
 def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Path) -> None:
     token = f"tok_live_{secrets.token_hex(12)}"
-    path = spec.write_variant(
-        CATALOG / "bad-deploy.yaml", tmp_path, "evidence", target=_target_with_a_secret(tmp_path, token)
-    )
+    path = catalog_drill("bad-deploy", tmp_path, "evidence", target=_target_with_a_secret(tmp_path, token))
     drill = spec.load(path)
     password = drill.target.database.password
     out = tmp_path / "out"

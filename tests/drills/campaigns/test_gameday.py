@@ -18,7 +18,7 @@ from drillbook.drills.campaigns import evidence, gameday
 from drillbook.drills.campaigns.gameday import ToleranceModel
 from drillbook.errors import EvidenceError, PluginError, SpecError
 from drillbook.reports import gameday as gameday_report
-from tests.conftest import CATALOG
+from tests.conftest import CATALOG, WINDOW_S
 from tests.reports.sample_result import document
 
 
@@ -181,14 +181,16 @@ def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:
     from tests.reports.test_junit import SCHEMA
 
     gameday_file = tmp_path / "pair.yaml"
+    windows = f"phases: {{steady_state_s: {WINDOW_S}, verify_window_s: {WINDOW_S}}}"
     gameday_file.write_text(
         "name: ci-pair\n"
         "tolerance: {relative: 0.2, absolute_s: 0.05}\n"
         "drills:\n"
         "  - drill: db-outage\n"
+        f"    overrides: {{{windows}}}\n"
         "  - drill: bad-deploy\n"
         "    name: bad-deploy-strict\n"
-        "    overrides: {objectives: {rto_s: 0.01}}   # no rollback is that fast: this one must fail\n"
+        f"    overrides: {{objectives: {{rto_s: 0.01}}, {windows}}}   # no rollback is that fast: this one must fail\n"
     )
     # An earlier night, on the commit before this one, when the outage cost a millisecond.
     repo = git.Repo(pathlib.Path(__file__), search_parent_directories=True)

@@ -12,12 +12,11 @@ import git
 import pexpect
 import pytest
 
-from drillbook.drills import spec
-from tests.conftest import CATALOG, ROOT, spawned
+from tests.conftest import ROOT, catalog_drill, spawned
 
 
 def _rehearse(tmp_path: pathlib.Path, *extra: str) -> tuple[pexpect.spawn[str], pathlib.Path, io.StringIO]:
-    drill = spec.write_variant(CATALOG / "bad-deploy.yaml", tmp_path, "rehearse-bad-deploy")
+    drill = catalog_drill("bad-deploy", tmp_path, "rehearse-bad-deploy")
     out = tmp_path / "out"
     child = pexpect.spawn(
         sys.executable,

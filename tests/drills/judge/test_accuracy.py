@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from drillbook.drills.cli import main
-from tests.conftest import CATALOG
+from tests.conftest import catalog_drill
 
 pytestmark = pytest.mark.docker
 
@@ -19,7 +19,7 @@ HOLD_S = 3.0
 @pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_downtime_of_a_paused_database_is_within_two_probe_intervals(tmp_path: pathlib.Path) -> None:
-    drill = yaml.safe_load((CATALOG / "db-outage.yaml").read_text())
+    drill = yaml.safe_load(catalog_drill("db-outage", tmp_path / "catalog").read_text())
     drill["name"] = "accuracy"
     drill["scenario"] = {"name": "db_outage", "with": {"mode": "pause"}, "hold_s": HOLD_S}
     drill.pop("recovery")
