@@ -1,52 +1,52 @@
 #!/usr/bin/env bash
-# Every test, in two lanes at once (docs/design.md, "How the tests run"): the real drills one
-# at a time, as they would run alone; beside them, at the lowest CPU priority, everything that
-# measures no drill: the tests that need no engine (two processes), then the engine tests of
-# marker `beside` (the wheel and the installed command, runbook checks, the local cluster, the
-# replica's own tests, refusals before any fault, interrupts), then the drills on a local Swarm
-# cluster (marker `swarm`), whose daemons and containers inherit that priority. A drill's
-# measurements need the machine as if alone, so the other lane only gets what the drills leave;
-# two drills at the same priority were measured and refused (a steady state, a downtime
-# changed by the other drill). The drills whose tests check a downtime to the probe (marker
-# `quiet`) run last in the drill lane, once the other lane's engine tests are done.
+# Every test, in lanes at once (docs/design.md, "How the tests run"): the real drills one at a
+# time, as they would run alone; beside them, at the lowest CPU priority, everything that
+# measures no drill: the tests that need no engine (two processes) alongside the engine tests
+# of marker `beside` (the wheel and the installed command, runbook checks, the local cluster,
+# the replica's own tests, refusals before any fault, interrupts), then the drills on a local
+# Swarm cluster (marker `swarm`), whose daemons and containers inherit that priority. A drill's
+# measurements need the machine as if alone, so the other lanes only get what the drills
+# leave; two drills at the same priority were measured and refused (a steady state, a
+# downtime changed by the other drill). The drills whose tests check a downtime to the probe
+# (marker `quiet`) run last, alone, once the other lanes are done.
 set -u
 BIN=${1:-.venv/bin}
 mkdir -p build
 log=build/beside.log
-engine_done=build/beside-engine.done
-rm -f "$engine_done"
-# Job control for the one background lane: its own process group, and SIGINT not ignored in it
-# (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
+free_log=build/engine-free.log
+# Job control for the background lanes: each its own process group, and SIGINT not ignored in
+# it (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
 # tears its replicas down.
 set -m
+nice -n 19 "$BIN/pytest" -q -n 2 -m "not docker" -p no:cacheprovider >"$free_log" 2>&1 &
+free=$!
 (
-  nice -n 19 "$BIN/pytest" -q -n 2 -m "not docker" -p no:cacheprovider
-  engine_free=$?
-  [ "$engine_free" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
   nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=15
   engine=$?
-  touch "$engine_done"
-  [ "$engine" -eq 2 ] && exit 2
+  [ "$engine" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
   nice -n 19 "$BIN/pytest" -q -m "docker and swarm" -p no:cacheprovider --durations=6
   swarm=$?
-  [ "$engine_free" -eq 0 ] && [ "$engine" -eq 0 ] && [ "$swarm" -eq 0 ]
+  [ "$engine" -eq 0 ] && [ "$swarm" -eq 0 ]
 ) >"$log" 2>&1 &
 beside=$!
 set +m
-trap 'kill -INT -- -"$beside" 2>/dev/null; wait "$beside"; exit 130' INT TERM
+trap 'kill -INT -- -"$free" -"$beside" 2>/dev/null; wait; exit 130' INT TERM
 "$BIN/pytest" -q -m "docker and not beside and not swarm and not quiet" --durations=30
 drills=$?
-# The drills that check a downtime to the probe wait for the engine tests beside them: those
-# tests' containers run at normal priority (the host's containerd starts them), and once took a
-# downtime of 0 to 1.7 s. The swarm drills that follow them are niced down to the last process.
+wait "$free"
+engine_free=$?
+wait "$beside"
+others=$?
+# The drills that check a downtime to the probe run alone: beside the engine tests (whose
+# containers run at normal priority) a cache outage's downtime of 0 was once 1.7 s, and beside
+# the swarm drills (loading images into their nodes) a WebSocket outage's was 1.4 s.
 quiet=2
-if [ "$drills" -ne 2 ]; then
-  while [ ! -e "$engine_done" ] && kill -0 "$beside" 2>/dev/null; do sleep 1; done
+if [ "$drills" -ne 2 ] && [ "$others" -ne 2 ]; then
   "$BIN/pytest" -q -m "docker and quiet" --durations=5
   quiet=$?
 fi
-wait "$beside"
-others=$?
-echo "--- beside the drills, at the lowest CPU priority ($log) ---"
+echo "--- beside the drills, at the lowest CPU priority: what needs no engine ($free_log) ---"
+cat "$free_log"
+echo "--- and the engine tests, then the swarm drills ($log) ---"
 cat "$log"
-[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$others" -eq 0 ]
+[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$engine_free" -eq 0 ] && [ "$others" -eq 0 ]

@@ -84,14 +84,26 @@ def recovered(drill: Drill) -> float | None:
         verify_window_s=m.phases.verify_window_s,
         max_error_rate=m.verify.max_error_rate,
         required_probes=required_probes(drill),
-        observed_until=drill.clock.now() - m.probes.timeout_s,
+        observed_until=known_until(drill),
     )[-1].end
 
 
-def no_disruption(drill: Drill) -> bool:
-    """No failure at all a whole verification window after the fault: nothing to wait for."""
+def known_until(drill: Drill) -> float:
+    """The instant up to which every sample is in. A failure counts from its start, and a request
+    still waiting can fail until its timeout: a load request is given 2 s, a probe 1 s. Judged up to
+    the probes' timeout alone, verification once settled on a window that a load request started
+    inside it failed later, and the measurement, which sees that failure, found no recovery."""
+    waits = [drill.spec.model.probes.timeout_s, *([drill.load.timeout_s] if drill.load is not None else [])]
+    return drill.clock.now() - max(waits)
+
+
+def no_disruption(drill: Drill, verifying_since: float) -> bool:
+    """No failure at all, with every sample in for two verification windows after the fault and
+    one after the procedure ended: nothing to wait for. The second condition sees what the
+    procedure's own moves did (a swarm rescheduling a task fails requests 8 s after the fault)."""
     assert drill.injected_at is not None
-    quiet = drill.clock.now() - drill.injected_at >= drill.spec.model.phases.verify_window_s * 2
+    window, known = drill.spec.model.phases.verify_window_s, known_until(drill)
+    quiet = known - drill.injected_at >= 2 * window and known - verifying_since >= window
     return quiet and measure.disrupted_at(samples(drill), drill.injected_at) is None
 
 

@@ -17,13 +17,13 @@ def verify(drill: Drill) -> None:
     since = drill.clock.now()
 
     def settled() -> bool:
-        return watch.recovered(drill) is not None or watch.no_disruption(drill)
+        return watch.recovered(drill) is not None or watch.no_disruption(drill, since)
 
     drill.wait(settled, m.phases.recover_timeout_s + m.phases.verify_window_s)
     if not settled():
         drill.timeline.record(EventKind.VERIFY, f"not recovered {drill.clock.now() - since:.1f} s into verification")
     else:
-        drill.observed_until = drill.clock.now() - m.probes.timeout_s
+        drill.observed_until = watch.known_until(drill)
         if drill.diagnostics is not None:
             drill.diagnostics.take("after recovery")
             drill.diagnostics.wait()

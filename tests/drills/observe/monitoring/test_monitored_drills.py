@@ -15,9 +15,10 @@ from typing import Any
 import pytest
 
 from drillbook.contract import ResultDocument
+from drillbook.drills import spec
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import catalog_drill
+from tests.conftest import CATALOG
 
 pytestmark = [pytest.mark.docker, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
@@ -33,8 +34,8 @@ def _outcome(doc: ResultDocument, rule: str) -> Any:
 
 
 def test_a_database_outage_pages_on_call_and_a_rule_that_cannot_fire_is_missed(tmp_path: pathlib.Path) -> None:
-    variant = catalog_drill(
-        "db-outage-monitored",
+    variant = spec.write_variant(
+        CATALOG / "db-outage-monitored.yaml",
         tmp_path,
         "db-outage-monitored-missed",
         monitoring={"expect": ["ReturnsDatabaseUnreachable", "ReturnsApiUnreachable"]},
@@ -65,7 +66,7 @@ def test_a_database_outage_pages_on_call_and_a_rule_that_cannot_fire_is_missed(t
 
 
 def test_a_bad_deploy_fires_the_error_budget_rule_through_the_teams_routes(tmp_path: pathlib.Path) -> None:
-    code, doc = _run(catalog_drill("bad-deploy-monitored", tmp_path), tmp_path / "out")
+    code, doc = _run(CATALOG / "bad-deploy-monitored.yaml", tmp_path / "out")
     assert code == ExitCode.OK, [c for c in doc.checks if not c.ok]
     assert doc.monitoring is not None
     burn = _outcome(doc, "ReturnsApiErrorBudgetBurn")
