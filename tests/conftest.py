@@ -179,9 +179,9 @@ def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFacto
 
 WINDOW_S = 3.0
 """A test drill's steady state and verification window, where the catalog's are the 5 s default:
-30 probes and 60 requests each, enough to tell a service that answers from one that does not.
-The 4 s saved on each of some 50 real drills are about three minutes of `make test`; a drill
-whose steady state is longer for a reason (a dump taken before the fault) keeps it."""
+30 probes and 60 requests each, enough to tell a service that answers from one that does not;
+4 s less for each of some 50 real drills (docs/design.md says how much of it the wall clock
+kept). A drill whose steady state is longer for a reason (a dump taken before the fault) keeps it."""
 
 
 def catalog_drill(drill: str, folder: pathlib.Path, name: str | None = None, **changes: Any) -> pathlib.Path:

@@ -90,7 +90,7 @@ def recovered(drill: Drill) -> float | None:
 
 def known_until(drill: Drill) -> float:
     """The instant up to which every sample is in. A failure counts from its start, and a request
-    still waiting can fail until its timeout: a load request is given 2 s, a probe 1 s. Judged up to
+    still waiting can fail until its timeout (2 s for a load request, 1 s for a probe, by default). Judged up to
     the probes' timeout alone, verification once settled on a window that a load request started
     inside it failed later, and the measurement, which sees that failure, found no recovery."""
     waits = [drill.spec.model.probes.timeout_s, *([drill.load.timeout_s] if drill.load is not None else [])]
