@@ -6,7 +6,6 @@ import json
 import pathlib
 
 import pytest
-import yaml
 
 from drillbook.drills.cli import main
 from tests.conftest import catalog_drill
@@ -19,12 +18,8 @@ HOLD_S = 3.0
 @pytest.mark.quiet
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_downtime_of_a_paused_database_is_within_two_probe_intervals(tmp_path: pathlib.Path) -> None:
-    drill = yaml.safe_load(catalog_drill("db-outage", tmp_path / "catalog").read_text())
-    drill["name"] = "accuracy"
-    drill["scenario"] = {"name": "db_outage", "with": {"mode": "pause"}, "hold_s": HOLD_S}
-    drill.pop("recovery")
-    path = tmp_path / "accuracy.yaml"
-    path.write_text(yaml.safe_dump(drill))
+    scenario = {"name": "db_outage", "with": {"mode": "pause"}, "hold_s": HOLD_S}
+    path = catalog_drill("db-outage", tmp_path, "accuracy", scenario=scenario, recovery=None)
 
     main(["run", str(path), "--out", str(tmp_path / "out")])
     result = json.loads((tmp_path / "out" / "result.json").read_text())

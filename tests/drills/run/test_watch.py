@@ -11,10 +11,8 @@ from drillbook.drills.observe.load.process import LoadProcess
 from drillbook.drills.observe.samples import Sample
 from drillbook.drills.run import watch
 from drillbook.drills.run.state import Drill
-from tests.conftest import drill_file
+from tests.conftest import WINDOW_S, drill_file
 from tests.fakes import unit_drill
-
-WINDOW_S = 3.0
 
 
 @pytest.fixture
