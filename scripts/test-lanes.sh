@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every test, in lanes at once (docs/design.md, "How the tests run"): the real drills one at a
 # time, as they would run alone; beside them, at the lowest CPU priority, everything that
-# measures no drill: the tests that need no engine (two processes) alongside the engine tests
+# measures no drill: the tests that need no engine (two processes), then the engine tests
 # of marker `beside` (the wheel and the installed command, runbook checks, the local cluster,
 # the replica's own tests, refusals before any fault, interrupts), then the drills on a local
 # Swarm cluster (marker `swarm`), whose daemons and containers inherit that priority. A drill's
@@ -13,28 +13,27 @@ set -u
 BIN=${1:-.venv/bin}
 mkdir -p build
 log=build/beside.log
-free_log=build/engine-free.log
-# Job control for the background lanes: each its own process group, and SIGINT not ignored in
-# it (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
-# tears its replicas down.
+# Job control for the background lane: its own process group, and SIGINT not ignored in it
+# (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
+# tears its replicas down. The engine-free tests run before the engine tests, not alongside
+# them: alongside, a forwarder test's keep-alive client once met a closed connection.
 set -m
-nice -n 19 "$BIN/pytest" -q -n 2 -m "not docker" -p no:cacheprovider >"$free_log" 2>&1 &
-free=$!
 (
+  nice -n 19 "$BIN/pytest" -q -n 2 -m "not docker" -p no:cacheprovider
+  engine_free=$?
+  [ "$engine_free" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
   nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=15
   engine=$?
-  [ "$engine" -eq 2 ] && exit 2  # interrupted (or a usage error): not on to the next
+  [ "$engine" -eq 2 ] && exit 2
   nice -n 19 "$BIN/pytest" -q -m "docker and swarm" -p no:cacheprovider --durations=6
   swarm=$?
-  [ "$engine" -eq 0 ] && [ "$swarm" -eq 0 ]
+  [ "$engine_free" -eq 0 ] && [ "$engine" -eq 0 ] && [ "$swarm" -eq 0 ]
 ) >"$log" 2>&1 &
 beside=$!
 set +m
-trap 'kill -INT -- -"$free" -"$beside" 2>/dev/null; wait; exit 130' INT TERM
+trap 'kill -INT -- -"$beside" 2>/dev/null; wait "$beside"; exit 130' INT TERM
 "$BIN/pytest" -q -m "docker and not beside and not swarm and not quiet" --durations=30
 drills=$?
-wait "$free"
-engine_free=$?
 wait "$beside"
 others=$?
 # The drills that check a downtime to the probe run alone: beside the engine tests (whose
@@ -45,8 +44,6 @@ if [ "$drills" -ne 2 ] && [ "$others" -ne 2 ]; then
   "$BIN/pytest" -q -m "docker and quiet" --durations=5
   quiet=$?
 fi
-echo "--- beside the drills, at the lowest CPU priority: what needs no engine ($free_log) ---"
-cat "$free_log"
-echo "--- and the engine tests, then the swarm drills ($log) ---"
+echo "--- beside the drills, at the lowest CPU priority ($log) ---"
 cat "$log"
-[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$engine_free" -eq 0 ] && [ "$others" -eq 0 ]
+[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$others" -eq 0 ]
