@@ -5,9 +5,17 @@ one address for the whole drill. With `deploy: rolling` the service's address
 is this forwarder's port; each container publishes a port of its own behind
 it. A rolling deploy starts the new container, waits until it answers, then
 switches the forwarder: new connections go to the new container, and open
-connections to the old one are closed as soon as they are idle between two
-requests (an HTTP client then opens a fresh one, as it does after any server's
-keep-alive timeout), before the old container is stopped.
+connections to the old one are moved as soon as they are idle between two
+requests, before the old container is stopped.
+
+Moving a kept-alive HTTP connection means giving it a new connection to the new
+container behind it, as an HTTP load balancer does: the client's connection
+stays open, so no request of it can cross a close. Closing it instead (the
+client then opens a fresh one, as after a server's keep-alive timeout) races
+with a request the client sends at that instant, which then fails: seen under
+load. A connection that is not plain HTTP (a WebSocket, or bytes that are not
+an HTTP request) has a state the new container does not share, so it is closed
+between two messages, and its client connects again.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import time
 
 CHUNK = 65536
 QUIET_S = 0.02
+_METHODS = (b"GET ", b"HEAD ", b"POST ", b"PUT ", b"PATCH ", b"DELETE ", b"OPTIONS ")
 
 
 class _Pair:
@@ -31,7 +40,17 @@ class _Pair:
         self.last_from_upstream = 0.0
         self.closed = threading.Event()
         self.retiring = threading.Event()
-        """Close as soon as no request is in flight and none is waiting to be read."""
+        """Move (or close) as soon as no request is in flight and none is waiting to be read."""
+        self.opaque = False
+        """Not plain HTTP: a request that is not HTTP/1 or asks to upgrade the connection."""
+
+    def saw_from_client(self, data: bytes) -> None:
+        """Between two answers a plain HTTP client's bytes start a request; an upgrade's do too,
+        but say so in its header, and nothing after it is HTTP."""
+        between = self.last_from_client <= self.last_from_upstream
+        if (between and not data.startswith(_METHODS)) or b"upgrade:" in data.lower():
+            self.opaque = True
+        self.last_from_client = time.monotonic()
 
     def quiet_for(self, now: float) -> float:
         """Seconds since the last answer's bytes; 0 while a request is in flight."""
@@ -89,10 +108,13 @@ class Forwarder:
                 readable, _, _ = select.select(socks, [], [], QUIET_S if retiring else 0.2)
                 # Only this thread reads the sockets: nothing readable for QUIET_S after an
                 # answer means the answer is complete (its header and body writes arrive
-                # together on loopback) and no request waits in the buffer, so closing
-                # here loses nothing: the client opens a new connection for its next one.
+                # together on loopback) and no request is in flight, so the upstream can be
+                # swapped here; a request the client sends meanwhile waits in its socket.
                 if retiring and not readable and pair.quiet_for(time.monotonic()) >= QUIET_S:
-                    return
+                    if pair.opaque or not self._move(pair):
+                        return
+                    socks = [pair.client, pair.upstream]
+                    continue
                 for sock in readable:
                     data = sock.recv(CHUNK)
                     if not data:
@@ -100,7 +122,7 @@ class Forwarder:
                     other = pair.upstream if sock is pair.client else pair.client
                     other.sendall(data)
                     if sock is pair.client:
-                        pair.last_from_client = time.monotonic()
+                        pair.saw_from_client(data)
                     else:
                         pair.last_from_upstream = time.monotonic()
         except (OSError, ValueError):
@@ -110,9 +132,25 @@ class Forwarder:
             with self._lock:
                 self._pairs.discard(pair)
 
+    def _move(self, pair: _Pair) -> bool:
+        """The pair's upstream replaced by a connection to the current one; False if it refuses."""
+        port = self.upstream_port
+        pair.retiring.clear()
+        if pair.port == port:  # moved already: `switch` marked it from an older listing
+            return True
+        try:
+            upstream = socket.create_connection(("127.0.0.1", port), timeout=2.0)
+        except OSError:
+            return False
+        old, pair.upstream, pair.port = pair.upstream, upstream, port
+        with contextlib.suppress(OSError):
+            old.close()
+        return True
+
     def switch(self, upstream_port: int, drain_s: float = 5.0) -> int:
-        """New connections to `upstream_port`; the old upstream's connections closed between two
-        requests (or when `drain_s` ends). Returns how many had to be cut at the end."""
+        """New connections to `upstream_port`; the old upstream's connections moved (plain HTTP)
+        or closed (anything else) between two requests, or cut when `drain_s` ends. Returns how
+        many had to be cut."""
         old, self.upstream_port = self.upstream_port, upstream_port
         deadline = time.monotonic() + drain_s
         while True:

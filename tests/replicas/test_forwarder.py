@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import http.server
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -87,3 +89,40 @@ def test_a_switch_moves_keep_alive_clients_to_the_new_upstream_without_a_failure
     for seen in answers:  # each kept connection: the old upstream first, then the new one and only it
         assert seen[0] == "old" and seen[-1] == "new", seen
         assert "old" not in seen[seen.index("new") :]
+
+
+def line_server(name: str) -> socket.socket:
+    """A server of a protocol that is not HTTP: it answers each line with its name."""
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def serve(conn: socket.socket) -> None:
+        with conn, contextlib.suppress(OSError):
+            while conn.recv(1024):
+                conn.sendall(name.encode() + b"\n")
+
+    def accept() -> None:
+        with contextlib.suppress(OSError):
+            while True:
+                threading.Thread(target=serve, args=(listener.accept()[0],), daemon=True).start()
+
+    threading.Thread(target=accept, daemon=True).start()
+    return listener
+
+
+def test_a_connection_that_is_not_http_is_closed_at_the_switch_and_a_new_one_reaches_the_new_upstream() -> None:
+    old, new = line_server("old"), line_server("new")
+    forwarder = Forwarder(free_port(), old.getsockname()[1])
+    forwarder.start()
+    try:
+        with socket.create_connection(("127.0.0.1", forwarder.listen_port), timeout=5) as kept:
+            kept.sendall(b"hello\n")
+            assert kept.recv(1024) == b"old\n"
+            assert forwarder.switch(new.getsockname()[1]) == 0
+            assert kept.recv(1024) == b"", "its state is the old upstream's: closed, not moved"
+        with socket.create_connection(("127.0.0.1", forwarder.listen_port), timeout=5) as fresh:
+            fresh.sendall(b"hello\n")
+            assert fresh.recv(1024) == b"new\n"
+    finally:
+        forwarder.stop()
+        old.close()
+        new.close()
