@@ -7,9 +7,14 @@ after a crash halfway).
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import ipaddress
 import json
+import pathlib
 import subprocess
+import tempfile
+from collections.abc import Iterator
 
 from drillbook.errors import ClusterError
 
@@ -43,6 +48,16 @@ def free_subnet(taken: list[str]) -> ipaddress.IPv4Network:
         if not any(subnet.overlaps(u) for u in used):
             return subnet
     raise ClusterError(f"Every /24 of {POOL} is in use on this host; remove a stale cluster (`drillbook cleanup`).")
+
+
+@contextlib.contextmanager
+def claimed_subnet() -> Iterator[ipaddress.IPv4Network]:
+    """A free /24, that no other drill on this host picks until the block ends (by then the
+    bridge holds its address): two clusters formed at once would otherwise pick the same one."""
+    lock_file = pathlib.Path(tempfile.gettempdir()) / "drillbook-cluster-subnets.lock"
+    with lock_file.open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        yield free_subnet(host_addresses())
 
 
 def host_addresses() -> list[str]:

@@ -84,19 +84,23 @@ def form(
             f"{SOCKET_PATH_MAX - 1} characters a Unix socket's path can have. Give a shorter folder."
         )
     folder.mkdir(parents=True)
-    subnet = links.free_subnet(links.host_addresses())
-    cluster = ClusterState(
-        cluster_id=cluster_id,
-        drill_id=drill_id,
-        owner=labels.owner(),
-        bridge=f"dbk{cluster_id}",
-        subnet=str(subnet),
-        folder=str(folder),
-    )
-    cluster.write()
+    started = time.monotonic()
+    with links.claimed_subnet() as subnet:
+        cluster = ClusterState(
+            cluster_id=cluster_id,
+            drill_id=drill_id,
+            owner=labels.owner(),
+            bridge=f"dbk{cluster_id}",
+            subnet=str(subnet),
+            folder=str(folder),
+        )
+        cluster.write()
+        try:
+            links.make_bridge(cluster.bridge, f"{subnet.network_address + 1}/{subnet.prefixlen}")
+        except BaseException:
+            remove(cluster)
+            raise
     try:
-        started = time.monotonic()
-        links.make_bridge(cluster.bridge, f"{subnet.network_address + 1}/{subnet.prefixlen}")
         links.allow_forwarding(cluster.bridge)
         for i in range(1, nodes + 1):
             cluster = _add_node(cluster, i, manager=i <= managers)

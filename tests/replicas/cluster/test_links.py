@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ipaddress
+import pathlib
+import threading
 
 import pytest
 
@@ -18,6 +20,31 @@ def test_the_first_free_slash_24_of_the_pool_is_taken() -> None:
 def test_a_host_address_covering_the_whole_pool_leaves_no_subnet() -> None:
     with pytest.raises(ClusterError, match=r"Every /24 of 10\.231\.0\.0/16 is in use"):
         links.free_subnet(["10.0.0.1/8"])
+
+
+def test_two_clusters_formed_at_once_get_two_subnets(monkeypatch: pytest.MonkeyPatch, tmp_path: pathlib.Path) -> None:
+    """The second pick waits until the first one's bridge holds its address."""
+    bridges = ["127.0.0.1/8"]
+    monkeypatch.setattr(links, "host_addresses", lambda: list(bridges))
+    monkeypatch.setattr(links.tempfile, "gettempdir", lambda: str(tmp_path))
+    picked: list[ipaddress.IPv4Network] = []
+    first_holds, second_done = threading.Event(), threading.Event()
+
+    def second() -> None:
+        first_holds.wait()
+        with links.claimed_subnet() as subnet:
+            picked.append(subnet)
+        second_done.set()
+
+    other = threading.Thread(target=second)
+    other.start()
+    with links.claimed_subnet() as subnet:
+        picked.append(subnet)
+        first_holds.set()
+        assert not second_done.wait(0.3), "the second pick did not wait for the first bridge"
+        bridges.append(f"{subnet.network_address + 1}/24")
+    other.join(timeout=5)
+    assert [str(s) for s in picked] == ["10.231.0.0/24", "10.231.1.0/24"]
 
 
 def test_removing_what_is_not_there_is_no_error_and_making_a_bad_link_is() -> None:
