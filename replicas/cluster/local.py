@@ -85,21 +85,7 @@ def form(
         )
     folder.mkdir(parents=True)
     started = time.monotonic()
-    with links.claimed_subnet() as subnet:
-        cluster = ClusterState(
-            cluster_id=cluster_id,
-            drill_id=drill_id,
-            owner=labels.owner(),
-            bridge=f"dbk{cluster_id}",
-            subnet=str(subnet),
-            folder=str(folder),
-        )
-        cluster.write()
-        try:
-            links.make_bridge(cluster.bridge, f"{subnet.network_address + 1}/{subnet.prefixlen}")
-        except BaseException:
-            remove(cluster)
-            raise
+    cluster = _bridged(cluster_id, drill_id, folder)
     try:
         links.allow_forwarding(cluster.bridge)
         for i in range(1, nodes + 1):
@@ -205,6 +191,26 @@ def nodes(cluster: ClusterState) -> list[SwarmNode]:
             for n in listed
         ]
     raise ClusterError(f"No manager of the local cluster {cluster.cluster_id} answers.")
+
+
+def _bridged(cluster_id: str, drill_id: str, folder: pathlib.Path) -> ClusterState:
+    """The cluster's state file written and its bridge made on a subnet of its own."""
+    with links.claimed_subnet() as subnet:
+        cluster = ClusterState(
+            cluster_id=cluster_id,
+            drill_id=drill_id,
+            owner=labels.owner(),
+            bridge=f"dbk{cluster_id}",
+            subnet=str(subnet),
+            folder=str(folder),
+        )
+        cluster.write()
+        try:
+            links.make_bridge(cluster.bridge, f"{subnet.network_address + 1}/{subnet.prefixlen}")
+        except BaseException:
+            remove(cluster)
+            raise
+    return cluster
 
 
 def distribute(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import pathlib
+import tempfile
 import threading
 
 import pytest
@@ -26,7 +27,7 @@ def test_two_clusters_formed_at_once_get_two_subnets(monkeypatch: pytest.MonkeyP
     """The second pick waits until the first one's bridge holds its address."""
     bridges = ["127.0.0.1/8"]
     monkeypatch.setattr(links, "host_addresses", lambda: list(bridges))
-    monkeypatch.setattr(links.tempfile, "gettempdir", lambda: str(tmp_path))
+    monkeypatch.setattr(tempfile, "gettempdir", lambda: str(tmp_path))
     picked: list[ipaddress.IPv4Network] = []
     first_holds, second_done = threading.Event(), threading.Event()
 
