@@ -50,7 +50,7 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
         repo_path = pathlib.Path(_group(child))
         child.expect("Press Enter to acknowledge")
         briefing = seen.getvalue()
-        assert "INCIDENT ALERT" in briefing and "Severity: P1" in briefing and "Engineer: pat" in briefing
+        assert "INCIDENT ALERT" in briefing and "Engineer: pat" in briefing
         assert "Runbook procedure: git_rollback" in briefing and "3. reconcile" in briefing
         assert "psql: postgresql://returns:" in briefing and "@127.0.0.1:" in briefing
         assert "What the runbook's diagnostics show now" in briefing and "health: HTTP 200" in briefing
@@ -89,6 +89,15 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
     assert any(k == "git" and "pat committed" in d and "Revert" in d for k, d in events)
     assert any(k == "rehearsal" and "pat asked for a reconcile" in d for k, d in events)
     assert "Engineer: pat" in doc["communications"]["internal_alert"]
+    # The briefing's severity is the highest of the alerts it names as the impact, all of them
+    # alerts the drill recorded: the bad release's error rate (P1), and, when the deploy's restart
+    # gap lasts long enough on a busy machine, the failing health check (P0) before it.
+    severity_of = {a["rule"]: a["severity"] for a in doc["alerts"]}
+    impact = re.search(r"Impact: (.+?) — ", briefing)
+    assert impact, briefing
+    named = impact.group(1).split(", ")
+    assert set(named) <= set(severity_of), (named, severity_of)
+    assert f"Severity: {min(severity_of[r] for r in named)}" in briefing, (named, briefing)
     assert not doc["recovery_steps"], "the harness must not have run the procedure"
 
 
