@@ -93,8 +93,8 @@ def known_until(drill: Drill) -> float:
     still waiting can fail until its timeout (2 s for a load request, 1 s for a probe, by default). Judged up to
     the probes' timeout alone, verification once settled on a window that a load request started
     inside it failed later, and the measurement, which sees that failure, found no recovery."""
-    waits = [drill.spec.model.probes.timeout_s, *([drill.load.timeout_s] if drill.load is not None else [])]
-    return drill.clock.now() - max(waits)
+    m = drill.spec.model
+    return drill.clock.now() - max(m.probes.timeout_s, m.load.timeout_s)
 
 
 def no_disruption(drill: Drill, verifying_since: float) -> bool:

@@ -48,8 +48,6 @@ class LoadProcess:
     ) -> None:
         """`stream`: the URL of the target's WebSocket stream and how to hold it, if it has one."""
         self.out = out
-        self.timeout_s = timeout_s
-        """How long a request may wait: until then, one still waiting may yet fail."""
         self._argv = [
             sys.executable,
             "-m",

@@ -7,7 +7,6 @@ import pathlib
 
 import pytest
 
-from drillbook.drills.observe.load.process import LoadProcess
 from drillbook.drills.observe.samples import Sample
 from drillbook.drills.run import watch
 from drillbook.drills.run.state import Drill
@@ -15,11 +14,18 @@ from tests.conftest import WINDOW_S, drill_file
 from tests.fakes import unit_drill
 
 
-@pytest.fixture
-def state(tmp_path: pathlib.Path) -> Drill:
-    drill = unit_drill(drill_file(tmp_path, phases={"verify_window_s": WINDOW_S}), tmp_path, cap_s=60)
+def drill_with(tmp_path: pathlib.Path, load_timeout_s: float) -> Drill:
+    """The test drill, its fault injected at 10 s, its load requests waiting up to `load_timeout_s`
+    (its probes 1 s)."""
+    path = drill_file(tmp_path, phases={"verify_window_s": WINDOW_S}, load={"timeout_s": load_timeout_s})
+    drill = unit_drill(path, tmp_path, cap_s=60)
     drill.injected_at = 10.0
     return drill
+
+
+@pytest.fixture
+def state(tmp_path: pathlib.Path) -> Drill:
+    return drill_with(tmp_path, load_timeout_s=2.0)
 
 
 def at(monkeypatch: pytest.MonkeyPatch, drill: Drill, now: float, seen: list[Sample] | None = None) -> None:
@@ -27,33 +33,20 @@ def at(monkeypatch: pytest.MonkeyPatch, drill: Drill, now: float, seen: list[Sam
     monkeypatch.setattr(watch, "samples", lambda _drill: list(seen or []))
 
 
-def with_load(drill: Drill, tmp_path: pathlib.Path, timeout_s: float) -> None:
-    """A load process as the drill holds one (never started: only its timeout is read here)."""
-    drill.load = LoadProcess(
-        locustfile=tmp_path / "locustfile.py",
-        host="http://127.0.0.1:1",
-        users=1,
-        rate=1.0,
-        timeout_s=timeout_s,
-        write_flows=(),
-        out=tmp_path / "load",
-        max_seconds=60,
-    )
-
-
 def test_samples_are_in_up_to_the_longer_of_the_probes_and_the_loads_timeouts(
-    state: Drill, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    at(monkeypatch, state, 30.0)
-    assert watch.known_until(state) == 29.0  # the probes' 1 s alone
-    with_load(state, tmp_path, timeout_s=2.0)
-    assert watch.known_until(state) == 28.0
+    quick = drill_with(tmp_path / "quick", load_timeout_s=0.5)
+    at(monkeypatch, quick, 30.0)
+    assert watch.known_until(quick) == 29.0  # the probes' 1 s
+    slow = drill_with(tmp_path / "slow", load_timeout_s=2.0)
+    at(monkeypatch, slow, 30.0)
+    assert watch.known_until(slow) == 28.0
 
 
 def test_no_disruption_waits_for_a_window_after_the_procedure_and_a_failure_ends_it(
-    state: Drill, tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+    state: Drill, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    with_load(state, tmp_path, timeout_s=2.0)
     # Verification starts 8.8 s after the fault: two windows since the fault are in, but not
     # one since the procedure ended (a swarm's rescheduling fails requests about then).
     verifying_since = 18.8
@@ -66,7 +59,10 @@ def test_no_disruption_waits_for_a_window_after_the_procedure_and_a_failure_ends
     assert not watch.no_disruption(state, verifying_since)
 
 
-def test_no_disruption_needs_two_windows_after_the_fault(state: Drill, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_no_disruption_needs_two_windows_after_the_fault(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    state = drill_with(tmp_path, load_timeout_s=0.5)
     at(monkeypatch, state, 10.0 + 2 * WINDOW_S)  # known until one probe timeout before that
     assert not watch.no_disruption(state, 10.5)
     at(monkeypatch, state, 10.0 + 2 * WINDOW_S + 1.0)
