@@ -24,6 +24,10 @@ from drillbook.replicas.protocols import Ran
 READY = "__drillbook_ready__"
 ROWS, COLUMNS = 40, 160
 """The terminal's size: a pager or `watch` lays its output out as for a person's window."""
+SHELL_START_S = 30.0
+"""How long a new shell may take to say it is ready. It is usually a tenth of a second; on a
+host loaded by other drills an exec's shell once printed nothing for 10 s, and the runbook's
+step failed for the host's sake, not the command's. Not counted in the command's own time."""
 _START = f'stty -echo; echo "{READY} $$"; exec bash --noprofile --norc /dev/stdin'
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07]*\x07|[\x00-\x08\x0e-\x1f]")
 
@@ -49,14 +53,16 @@ def run(api: APIClient, container: str, text: str, env: Mapping[str, str], timeo
 
 def _until_ready(sock: socket.socket) -> tuple[str, str]:
     """Output before the shell's ready line, and the shell's process id (its session)."""
-    text, deadline = "", time.monotonic() + 10
+    text, deadline = "", time.monotonic() + SHELL_START_S
     while not (READY in text and "\n" in text.split(READY, 1)[1]):
         chunk, ended = _read(sock, deadline, once=True)
         text += chunk
         if ended:
             raise OSError(f"the toolbox's shell ended before it was ready, having printed {text[-200:]!r}")
         if time.monotonic() > deadline:
-            raise OSError(f"the toolbox's shell was not ready within 10 s, having printed {text[-200:]!r}")
+            raise OSError(
+                f"the toolbox's shell was not ready within {SHELL_START_S:g} s, having printed {text[-200:]!r}"
+            )
     before, after = text.split(READY, 1)
     pid, _, rest = after.strip(" ").partition("\n")
     return before + rest, pid.strip()
