@@ -84,10 +84,18 @@ def running_tasks(cluster: ClusterState, service: str, port: int) -> list[Addres
 
 
 class Balancer:
-    def __init__(self, upstreams: Callable[[], list[Address]], refresh_s: float = 0.5, fail_s: float = 5.0) -> None:
+    def __init__(
+        self,
+        upstreams: Callable[[], list[Address]],
+        refresh_s: float = 0.5,
+        fail_s: float = 5.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._read = upstreams
         self._refresh_s = refresh_s
         self._fail_s = fail_s
+        self._clock = clock
+        """What `fail_s` is counted on (a test's own clock, which a busy machine cannot outrun)."""
         self._failed: dict[Address, float] = {}
         """An upstream that did not take a connection -> until when it is passed over."""
         self.upstreams: list[Address] = []
@@ -154,7 +162,7 @@ class Balancer:
 
     def _connect(self) -> tuple[socket.socket, Address] | None:
         """The next task in turn that accepts the connection."""
-        now = time.monotonic()
+        now = self._clock()
         healthy = [u for u in self.upstreams if self._failed.get(u, 0.0) <= now]
         candidates = healthy or list(self.upstreams)  # all passed over: try them all the same
         if not candidates:
@@ -165,7 +173,7 @@ class Balancer:
             try:
                 upstream = socket.create_connection(chosen, timeout=1.0)
             except OSError:
-                self._failed[chosen] = time.monotonic() + self._fail_s
+                self._failed[chosen] = self._clock() + self._fail_s
                 continue
             upstream.settimeout(None)
             return upstream, chosen
