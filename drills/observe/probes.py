@@ -11,16 +11,20 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
+import json
 import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Literal, Self
 
-import httpx
 import psycopg
+import urllib3
+from urllib3.exceptions import HTTPError, NewConnectionError, ProtocolError
+from urllib3.exceptions import TimeoutError as HTTPTimeout
 
 from drillbook.drills.observe.samples import Sample
 
@@ -46,12 +50,12 @@ class Probe:
         return self.target() if callable(self.target) else self.target
 
 
-def _says_degraded(response: httpx.Response) -> bool:
+def _says_degraded(response: urllib3.BaseHTTPResponse) -> bool:
     """A JSON object answer whose `status` is "degraded" (health endpoints' convention)."""
-    if "json" not in response.headers.get("content-type", "") or len(response.content) > 65536:
+    if "json" not in response.headers.get("content-type", "") or len(response.data) > 65536:
         return False
     try:
-        body = response.json()
+        body = json.loads(response.data)
     except ValueError:
         return False
     return isinstance(body, dict) and body.get("status") == "degraded"
@@ -59,14 +63,14 @@ def _says_degraded(response: httpx.Response) -> bool:
 
 def reason(exc: BaseException, timeout_s: float) -> str:
     """Why a probe failed, in the words a person would use: timed out, refused, or what was said."""
-    if isinstance(exc, httpx.TimeoutException | TimeoutError | psycopg.errors.ConnectionTimeout):
-        return f"timed out after {timeout_s:g} s"
     text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
     if "refused" in text.lower() or any(isinstance(c, ConnectionRefusedError) for c in _chain(exc)):
         return "connection refused"
-    if isinstance(exc, httpx.ConnectError):
+    if isinstance(exc, NewConnectionError):  # before the timeouts: urllib3 makes it one of them
         return f"could not connect: {text}" if text else "could not connect"
-    if isinstance(exc, httpx.RemoteProtocolError | ConnectionResetError) or "reset" in text.lower():
+    if isinstance(exc, HTTPTimeout | TimeoutError | psycopg.errors.ConnectionTimeout):
+        return f"timed out after {timeout_s:g} s"
+    if isinstance(exc, ProtocolError | ConnectionResetError) or "reset" in text.lower():
         return "connection closed without an answer"
     if "timeout expired" in text.lower():
         return f"timed out after {timeout_s:g} s"
@@ -74,7 +78,7 @@ def reason(exc: BaseException, timeout_s: float) -> str:
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
-    """The exception and what it was raised from (httpx wraps the refusal three deep)."""
+    """The exception and what it was raised from (urllib3 wraps the refusal in its own error)."""
     found: list[BaseException] = []
     current: BaseException | None = exc
     while current is not None and len(found) < 8:
@@ -131,8 +135,7 @@ class ProbeRunner:
         """One probe of each name a tick; a tick skipped because its probes all hang is owed, and
         launched the moment one of them ends, not a whole interval later: otherwise the first
         answer after a thaw comes up to `interval_s` late, and so does the measured recovery."""
-        limits = httpx.Limits(max_connections=MAX_IN_FLIGHT, max_keepalive_connections=8)
-        async with httpx.AsyncClient(timeout=self.timeout_s, limits=limits) as client:
+        with _Http(self.probes, self.timeout_s) as http:
             pending: set[asyncio.Task[None]] = set()
             waiting: Counter[str] = Counter()
             owed: set[str] = set()
@@ -142,7 +145,7 @@ class ProbeRunner:
                 if len(pending) >= MAX_IN_FLIGHT or waiting[probe.name] >= IN_FLIGHT_PER_PROBE[probe.kind]:
                     return False
                 waiting[probe.name] += 1
-                task = asyncio.create_task(self._one(client, probe))
+                task = asyncio.create_task(self._one(http, probe))
                 pending.add(task)
                 task.add_done_callback(pending.discard)
                 task.add_done_callback(functools.partial(_release, waiting, freed, probe.name))
@@ -168,14 +171,13 @@ class ProbeRunner:
             if pending:
                 await asyncio.wait(pending, timeout=self.timeout_s + 1)
 
-    async def _one(self, client: httpx.AsyncClient, probe: Probe) -> None:
+    async def _one(self, http: _Http, probe: Probe) -> None:
         start = self._clock()
         status, error, degraded = 0, None, False
         try:
             if probe.kind == "http":
-                headers = {"Content-Type": "application/json"} if probe.body is not None else None
-                response = await client.request(probe.method, probe.address(), content=probe.body, headers=headers)
-                status = response.status_code
+                response = await http.request(probe)
+                status = response.status
                 ok = 200 <= status < 300
                 if not ok:
                     error = f"HTTP {status}"
@@ -183,9 +185,41 @@ class ProbeRunner:
             else:
                 await asyncio.wait_for(_in_thread(_query, probe.address()), self.timeout_s)
                 ok = True
-        except (httpx.HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
+        except (HTTPError, psycopg.Error, OSError, TimeoutError) as exc:
             ok, error = False, reason(exc, self.timeout_s)
         self.samples.append(Sample("probe", probe.name, start, self._clock(), ok, status, error, degraded))
+
+
+class _Http:
+    """The HTTP probes' requests: urllib3's blocking pool on as many threads as may be in flight.
+    httpx's async client cost about three times the CPU a request (its async layers; the probes
+    were the harness's largest cost, docs/design.md, "How the tests run"). The timeouts are
+    the ones httpx had: `timeout_s` to connect and again to each read, no retry, no redirect
+    followed; kept-alive connections are reused, as a monitor's are."""
+
+    def __init__(self, probes: tuple[Probe, ...], timeout_s: float) -> None:
+        slots = IN_FLIGHT_PER_PROBE["http"] * max(1, sum(p.kind == "http" for p in probes))
+        self._threads = ThreadPoolExecutor(slots, thread_name_prefix="drillbook-http-probe")
+        self._pools = urllib3.PoolManager(
+            maxsize=slots,
+            block=False,
+            retries=False,
+            timeout=urllib3.Timeout(connect=timeout_s, read=timeout_s),
+        )
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._threads.shutdown(wait=False, cancel_futures=True)
+        self._pools.clear()
+
+    async def request(self, probe: Probe) -> urllib3.BaseHTTPResponse:
+        headers = {"Content-Type": "application/json"} if probe.body is not None else None
+        call = functools.partial(
+            self._pools.request, probe.method, probe.address(), body=probe.body, headers=headers, redirect=False
+        )
+        return await asyncio.get_running_loop().run_in_executor(self._threads, call)
 
 
 def _query(conninfo: str) -> None:

@@ -112,3 +112,30 @@ def test_a_refused_connection_is_said_so() -> None:
         ) as runner:
             _until_sampled(runner, "health")
     assert runner.samples and all(s.error == "connection refused" for s in runner.samples)
+
+
+def test_a_connection_closed_without_an_answer_is_said_so() -> None:
+    """A listener that takes each connection and closes it unanswered, as a crashing service
+    behind a proxy does: not a refusal, not a timeout."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        sock.settimeout(0.1)
+        stop = threading.Event()
+
+        def hang_up() -> None:
+            while not stop.is_set():
+                try:
+                    conn, _ = sock.accept()
+                except TimeoutError:
+                    continue
+                conn.close()
+
+        closer = threading.Thread(target=hang_up, daemon=True)
+        closer.start()
+        url = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+        with ProbeRunner((Probe("health", "http", url),), INTERVAL_S, TIMEOUT_S, time.monotonic) as runner:
+            _until_sampled(runner, "health")
+        stop.set()
+        closer.join()
+    assert runner.samples and all(s.error == "connection closed without an answer" for s in runner.samples)
