@@ -1,7 +1,10 @@
 #!/bin/bash
 # The official postgres image's entrypoint contract, in short: initialise PGDATA
 # on first start from POSTGRES_* variables, run /docker-entrypoint-initdb.d, then
-# exec postgres as the postgres user. fsync stays on: drills measure lost writes.
+# exec postgres as the postgres user. fsync stays on in the server the drill meets:
+# drills measure lost writes. The first start's setup alone (initdb, the setup
+# server) runs without fsync: those files reach the disk when the kernel writes
+# them, which a killed container does not stop, and a replica outlives no host.
 set -euo pipefail
 
 if [ "${1:-}" = "postgres" ]; then
@@ -46,7 +49,7 @@ CONF
     segsize=""
     [ -n "${ARCHIVE_DIR:-}" ] && segsize="--wal-segsize=1"
     # shellcheck disable=SC2086
-    initdb --username="$user" --pwfile="$pwfile" -D "$PGDATA" $segsize \
+    initdb --username="$user" --pwfile="$pwfile" -D "$PGDATA" $segsize --no-sync \
       --encoding=UTF8 --auth-local=trust --auth-host="$auth" ${POSTGRES_INITDB_ARGS:-} >/dev/null
     rm -f "$pwfile"
     echo "host all all all $auth" >> "$PGDATA/pg_hba.conf"
@@ -67,7 +70,7 @@ CONF
     # connection diagnostics must still get in (the default 3 is one diagnostics snapshot).
     echo "superuser_reserved_connections = 10" >> "$PGDATA/postgresql.conf"
 
-    pg_ctl -D "$PGDATA" -o "-c listen_addresses=''" -w start >/dev/null
+    pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c fsync=off -c synchronous_commit=off" -w start >/dev/null
     if [ "$db" != "postgres" ]; then
       psql -v ON_ERROR_STOP=1 --username "$user" --dbname postgres -q \
         -c "CREATE DATABASE \"$db\"" >/dev/null
