@@ -78,7 +78,7 @@ class EventKind(StrEnum):
 
 
 class _Part(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
 
 class Measurements(_Part):
