@@ -28,7 +28,10 @@ def test_bad_deploy_is_rolled_back_by_a_revert_commit(tmp_path: pathlib.Path) ->
     injected = next(d for k, d in events if k == "fault" and d.startswith("injected"))
     assert "health reports version 1.1.0" in injected
     assert result["flows_during_incident"]["create order"]["availability"] < 0.5
-    assert "high_error_rate" in {a["rule"] for a in result["alerts"]}
+    # Detected by the failing orders' error rate; or, first, by health_check_fail, when the deploy's
+    # own restart (stop, then start) outlasts its 2 minutes × 0.02 on a loaded machine (2.4 s; once 3 s,
+    # beside the other lane): the rollback then begins before the error rate's window is up.
+    assert {a["rule"] for a in result["alerts"]} & {"high_error_rate", "health_check_fail"}, result["alerts"]
 
     # Rolled back by a revert commit; both commits stay in the history.
     messages = [c["message"] for c in result["git_log"]]
