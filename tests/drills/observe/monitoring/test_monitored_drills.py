@@ -79,8 +79,11 @@ def test_a_bad_deploy_fires_the_error_budget_rule_through_the_teams_routes(tmp_p
 
 
 def _agree(doc: ResultDocument, rule: str) -> None:
-    """The runbook rule in Prometheus and drillbook's rule fire within the tolerance."""
+    """The runbook rule in Prometheus and drillbook's rule fire together. The tolerance is the lag
+    of a push, a scrape and an evaluation on time; on a loaded host one of them can come an
+    evaluation late (2.9 s apart once against 2.5 s, on a machine half as fast). A rule translated
+    with a wrong window or `for` would be off by that window's seconds, more than this allows."""
     assert doc.monitoring is not None
     pair = next(a for a in doc.monitoring.agreement if a.rule == rule)
     assert pair.apart_s is not None, f"Prometheus never fired {rule}"
-    assert abs(pair.apart_s) <= doc.monitoring.tolerance_s
+    assert abs(pair.apart_s) <= doc.monitoring.tolerance_s + doc.monitoring.evaluation_interval_s, pair
