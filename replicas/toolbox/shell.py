@@ -25,10 +25,13 @@ READY = "__drillbook_ready__"
 ROWS, COLUMNS = 40, 160
 """The terminal's size: a pager or `watch` lays its output out as for a person's window."""
 SHELL_START_S = 30.0
-"""How long a new shell may take to say it is ready. It is usually a tenth of a second; on a
-host loaded by other drills an exec's shell once printed nothing for 10 s, and the runbook's
-step failed for the host's sake, not the command's. Not counted in the command's own time."""
-_START = f'stty -echo; echo "{READY} $$"; exec bash --noprofile --norc /dev/stdin'
+"""How long a new shell may take to say it is ready (usually a tenth of a second); not counted
+in the command's own time."""
+_START = f'stty -echo; read -r _; echo "{READY} $$"; exec bash --noprofile --norc /dev/stdin'
+"""The shell says it is ready only once it has read the newline `run` sends. Said at once, the
+line could reach this end with the engine's answer to the attach: the SDK's HTTP reader buffers
+it with the headers, and the raw socket read after never sees it (on a loaded host a shell
+"printed nothing" for 10 s, then for 30 s: three runbook checks failed so)."""
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b[()][A-Za-z0-9]|\x1b[=>78]|\x1b\][^\x07]*\x07|[\x00-\x08\x0e-\x1f]")
 
 
@@ -38,6 +41,7 @@ def run(api: APIClient, container: str, text: str, env: Mapping[str, str], timeo
     api.exec_resize(exec_id, height=ROWS, width=COLUMNS)
     sock: socket.socket = stream._sock
     try:
+        sock.sendall(b"\n")
         seen, pid = _until_ready(sock)
         started = time.monotonic()
         sock.sendall((text + "\nexit $?\n").encode())
@@ -65,7 +69,8 @@ def _until_ready(sock: socket.socket) -> tuple[str, str]:
             )
     before, after = text.split(READY, 1)
     pid, _, rest = after.strip(" ").partition("\n")
-    return before + rest, pid.strip()
+    # Before the ready line: at most the newline sent to it, echoed if it came before `stty -echo`.
+    return before.strip() + rest, pid.strip()
 
 
 def _read(sock: socket.socket, deadline: float, once: bool = False) -> tuple[str, bool]:
