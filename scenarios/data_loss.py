@@ -26,8 +26,10 @@ def inject(replica: Lifecycle, service: str | None = None) -> Iterator[Fault]:
     name = service or replica.target.database.service
     fault = Fault(f"{name!r}: container and data volume gone", lambda: None)
     try:
-        gone = replica.remove_service(name)
+        # The removal kills the database first, then deletes its volume: its clients see the loss
+        # at the call, not when the engine has finished (seconds on a busy disk, all of them RPO).
         fault.began = time.monotonic()
+        gone = replica.remove_service(name)
         fault.description = f"{name!r} lost with its host: container removed, volumes {', '.join(gone) or 'none'} gone"
         yield fault
     finally:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import pathlib
 import re
+import time
 
 import pytest
 
@@ -57,3 +58,21 @@ def test_the_host_is_lost_for_good_container_and_volumes(fake: FakeReplica) -> N
     with pytest.raises(ReplicaError, match="no longer exists"):
         fake.status("db")  # nothing puts a lost host back: that is the restore's job
     assert fault.revert_detail is None
+
+
+def test_the_loss_begins_when_the_removal_is_asked_not_when_the_engine_is_done(
+    fake: FakeReplica, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A busy disk makes the engine take seconds to delete the volume; the database died at the
+    # start of it, and every one of those seconds would otherwise be counted as RPO.
+    removal = fake.remove_service
+    called: list[float] = []
+
+    def slow_removal(service: str) -> list[str]:
+        called.append(time.monotonic())
+        time.sleep(0.2)
+        return removal(service)
+
+    monkeypatch.setattr(fake, "remove_service", slow_removal)
+    with data_loss.inject(fake) as fault:
+        assert fault.began is not None and fault.began <= called[0]
