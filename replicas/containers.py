@@ -292,7 +292,8 @@ class LabelledContainers:
             except docker.errors.APIError as exc:
                 if attempt == FREEZE_ATTEMPTS or "unable to freeze" not in str(exc):
                     raise
-                self.record(EventKind.FAULT, f"{service}: the engine could not freeze it ({exc.explanation}); again")
+                why = exc.explanation or exc
+                self.record(EventKind.FAULT, f"{service}: the engine could not freeze it ({why}); again")
                 time.sleep(0.2)
 
     @boundary.mapped()

@@ -315,5 +315,9 @@ class DeploysAndWatches(Deploys, Containers, Protocol):
     """A deploy whose release is watched in its container (its restarts)."""
 
 
+class LosesHosts(Containers, Lifecycle, Protocol):
+    """A service's host lost: its container killed, then removed with its data."""
+
+
 class DatabaseHost(Addresses, Containers, Protocol):
     """The database's container, and which service answers for it."""

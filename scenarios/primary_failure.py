@@ -42,8 +42,8 @@ def inject(replica: DatabaseHost) -> Iterator[Fault]:
 
     fault = Fault(f"primary {primary!r} killed", revert)
     try:
-        fault.began = time.monotonic()  # its clients see the kill while the call is still returning
         replica.kill(primary)
+        fault.began = time.monotonic()
         yield fault
     finally:
         fault.revert()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -49,12 +50,17 @@ class Timeline:
         self.events: list[Event] = []
         self._listeners = listeners
         self._failed: set[int] = set()
+        self._lock = threading.RLock()
+        """Events come from several threads (the drill's, a diagnostics snapshot's, a
+        listener's): one at a time, each with its listeners, so the journal's lines and the
+        timeline keep one order. Reentrant: a listener may record."""
 
     def record(self, kind: EventKind, detail: str, t: float | None = None) -> Event:
-        at = self.clock.now() if t is None else t
-        event = Event(round(at, 4), self.clock.wall(at), kind, detail)
-        self.events.append(event)
-        self._fire(event)
+        with self._lock:
+            at = self.clock.now() if t is None else t
+            event = Event(round(at, 4), self.clock.wall(at), kind, detail)
+            self.events.append(event)
+            self._fire(event)
         return event
 
     def _fire(self, event: Event) -> None:

@@ -60,11 +60,11 @@ def test_the_host_is_lost_for_good_container_and_volumes(fake: FakeReplica) -> N
     assert fault.revert_detail is None
 
 
-def test_the_loss_begins_when_the_removal_is_asked_not_when_the_engine_is_done(
+def test_the_loss_begins_at_the_kill_not_when_the_engine_has_removed_the_volume(
     fake: FakeReplica, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # A busy disk makes the engine take seconds to delete the volume; the database died at the
-    # start of it, and every one of those seconds would otherwise be counted as RPO.
+    # kill before it, and every one of those seconds would otherwise be counted as RPO.
     removal = fake.remove_service
     called: list[float] = []
 
@@ -75,4 +75,5 @@ def test_the_loss_begins_when_the_removal_is_asked_not_when_the_engine_is_done(
 
     monkeypatch.setattr(fake, "remove_service", slow_removal)
     with data_loss.inject(fake) as fault:
+        assert [a for a in fake.actions if a != "status db"] == ["kill db", "remove db"]
         assert fault.began is not None and fault.began <= called[0]
