@@ -103,9 +103,9 @@ unit: venv zsh promtool
 
 # The real drills one at a time (two drills at once on two cores now and then saw a probe wait past
 # its one-second timeout), and beside them, at the lowest CPU priority, everything that measures no
-# drill: what needs no engine (two processes, pytest-xdist) alongside the engine tests marked
-# `beside`, then the drills on a local Swarm cluster, marked `swarm`; last, alone, the drills marked
-# `quiet` (docs/design.md, "How the tests run").
+# drill, in two lanes: the engine tests marked `beside`; and what needs no engine (two processes,
+# pytest-xdist), then the drills on a local Swarm cluster, marked `swarm`; last, alone, the drills
+# marked `quiet` (docs/design.md, "How the tests run").
 test: setup browser zsh lint
 	@scripts/test-lanes.sh $(BIN)
 
