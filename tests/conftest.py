@@ -23,6 +23,7 @@ from docker import DockerClient
 from drillbook import contract
 from drillbook.drills import spec
 from drillbook.drills.result import DrillResult
+from drillbook.drills.run import signals
 from drillbook.replicas import cleanup, engine, images, labels
 from drillbook.replicas.cluster import local
 from drillbook.replicas.cluster.state import ClusterState
@@ -43,6 +44,16 @@ SAMPLE_GUIDE = ROOT / "docs/incident-guide.md"
 def private_history(tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Drills run by tests record their history in the test's folder, not the checkout."""
     monkeypatch.setenv("DRILLBOOK_HISTORY", str(tmp_path / "history.db"))
+
+
+@pytest.fixture(autouse=True)
+def stop_on_a_real_interrupt(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Ctrl-C during a test's drill interrupts the drill (its teardown runs) and then the session,
+    as it would without drillbook: the drill handles the signal, so pytest saw none and went on."""
+    before = len(signals.received())
+    yield
+    if request.node.get_closest_marker("docker") is not None and len(signals.received()) > before:
+        raise KeyboardInterrupt(f"{signals.received()[-1]} during {request.node.nodeid}'s drill")
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -19,6 +19,17 @@ from typing import Self
 
 HANDLED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
+_RECEIVED: list[str] = []
+"""Every signal a drill of this process handled, in order, for the program around the drill."""
+
+
+def received() -> tuple[str, ...]:
+    """The signals drills of this process handled. A drill handles the signal itself, so a
+    program that runs drills (a test session, a team's script) does not see its Ctrl-C unless it
+    looks here: pytest went on to the next drill after each one, and `make test` took a Ctrl-C
+    per drill to stop."""
+    return tuple(_RECEIVED)
+
 
 class Interrupts:
     def __init__(self, say: Callable[[str], object] = lambda _m: None) -> None:
@@ -47,6 +58,7 @@ class Interrupts:
     def _handle(self, signum: int, frame: FrameType | None) -> None:
         self.count += 1
         name = signal.Signals(signum).name
+        _RECEIVED.append(name)
         if self.count == 1 and not self._shielded:
             raise KeyboardInterrupt(name)
         if not self.skip_to_teardown:
