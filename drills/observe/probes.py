@@ -105,6 +105,8 @@ class ProbeRunner:
         self.timeout_s = timeout_s
         self._clock = clock
         self.samples: list[Sample] = []
+        self._in_flight: dict[object, float] = {}
+        """The start of each probe still waiting for its answer (drill clock)."""
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="drillbook-probes", daemon=True)
 
@@ -127,6 +129,12 @@ class ProbeRunner:
         self._stop.set()
         if self._thread.is_alive():
             self._thread.join(timeout=self.timeout_s + 5)
+
+    def horizon(self) -> float:
+        """The instant (drill clock) before which every probe started is in `samples`: the start
+        of the oldest probe still waiting, or now. Safe from any thread."""
+        now = self._clock()
+        return min([*self._in_flight.values(), now])
 
     def _run(self) -> None:
         asyncio.run(self._loop())
@@ -172,7 +180,14 @@ class ProbeRunner:
                 await asyncio.wait(pending, timeout=self.timeout_s + 1)
 
     async def _one(self, http: _Http, probe: Probe) -> None:
-        start = self._clock()
+        start, key = self._clock(), object()
+        self._in_flight[key] = start
+        try:
+            await self._sample(http, probe, start)
+        finally:
+            del self._in_flight[key]  # after its sample is in: the horizon may pass it now
+
+    async def _sample(self, http: _Http, probe: Probe, start: float) -> None:
         status, error, degraded = 0, None, False
         try:
             if probe.kind == "http":

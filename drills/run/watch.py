@@ -28,15 +28,26 @@ class Status:
     alerts: tuple[str, ...]
 
 
-def samples(drill: Drill) -> list[Sample]:
-    probe = list(drill.probes.samples) if drill.probes else []
+def observed(drill: Drill) -> tuple[list[Sample], float]:
+    """The samples so far, and the instant up to which every one of them is in. A failure counts
+    from its start, and a request still waiting can yet fail: what started after the oldest one
+    still waiting is not judged yet. Each source's horizon is taken before its samples, so that
+    nothing it covers is missing from them."""
+    until = drill.clock.now()
+    probe: list[Sample] = []
+    if drill.probes is not None:
+        until = min(until, drill.probes.horizon())
+        probe = list(drill.probes.samples)
     if drill.load is None:
-        return probe
+        return probe, until
     drill.load.poll()
     at = drill.clock.from_monotonic
-    return probe + [
-        Sample("load", r.name, at(r.start), at(r.end), r.ok, r.status, r.error) for r in drill.load.requests
-    ]
+    load = [Sample("load", r.name, at(r.start), at(r.end), r.ok, r.status, r.error) for r in drill.load.requests]
+    return probe + load, min(until, at(drill.load.horizon))
+
+
+def samples(drill: Drill) -> list[Sample]:
+    return observed(drill)[0]
 
 
 def memory_samples(drill: Drill) -> list[MemorySample]:
@@ -73,7 +84,7 @@ def alerts(drill: Drill) -> list[alert_rules.Alert]:
 def recovered(drill: Drill) -> float | None:
     """When the service came back for good, so far; None while it has not."""
     assert drill.injected_at is not None
-    seen = samples(drill)
+    seen, known = observed(drill)
     disrupted = measure.disrupted_at(seen, drill.injected_at)
     if disrupted is None:
         return None
@@ -84,17 +95,18 @@ def recovered(drill: Drill) -> float | None:
         verify_window_s=m.phases.verify_window_s,
         max_error_rate=m.verify.max_error_rate,
         required_probes=required_probes(drill),
-        observed_until=known_until(drill),
+        observed_until=known,
     )[-1].end
 
 
 def known_until(drill: Drill) -> float:
-    """The instant up to which every sample is in. A failure counts from its start, and a request
-    still waiting can fail until its timeout (2 s for a load request, 1 s for a probe, by default). Judged up to
-    the probes' timeout alone, verification once settled on a window that a load request started
-    inside it failed later, and the measurement, which sees that failure, found no recovery."""
-    m = drill.spec.model
-    return drill.clock.now() - max(m.probes.timeout_s, m.load.timeout_s)
+    """The instant up to which every sample is in (`observed`). Until 2026-12-03 it was now
+    minus the longer of the probes' and the load's timeouts (2 s by default) whatever was in
+    flight, and every verification lasted that much longer than its window. Judged up to the
+    probes' timeout alone, before that, verification once settled on a window that a load
+    request started inside it failed later, and the measurement, which sees that failure,
+    found no recovery."""
+    return observed(drill)[1]
 
 
 def no_disruption(drill: Drill, verifying_since: float) -> bool:
@@ -102,9 +114,10 @@ def no_disruption(drill: Drill, verifying_since: float) -> bool:
     one after the procedure ended: nothing to wait for. The second condition sees what the
     procedure's own moves did (a swarm rescheduling a task fails requests 8 s after the fault)."""
     assert drill.injected_at is not None
-    window, known = drill.spec.model.phases.verify_window_s, known_until(drill)
+    window = drill.spec.model.phases.verify_window_s
+    seen, known = observed(drill)
     quiet = known - drill.injected_at >= 2 * window and known - verifying_since >= window
-    return quiet and measure.disrupted_at(samples(drill), drill.injected_at) is None
+    return quiet and measure.disrupted_at(seen, drill.injected_at) is None
 
 
 def status(drill: Drill, window_s: float = 5.0) -> Status:

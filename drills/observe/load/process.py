@@ -13,6 +13,7 @@ import time
 from types import TracebackType
 from typing import Self
 
+from drillbook.drills.observe.load import horizon
 from drillbook.drills.observe.load.ledger import (
     LEDGER_FILE,
     MISSES_FILE,
@@ -86,6 +87,11 @@ class LoadProcess:
         self.writes: list[AckedWrite] = []
         self.misses: list[Miss] = []
         """Per write flow, its first 2xx answer in which the id was not found."""
+        self.timeout_s = timeout_s
+        self.horizon = time.monotonic() - timeout_s
+        """As of the last `poll`, the instant (`time.monotonic()`) before which every request the
+        load started is in `requests`: the worker's word (`load/horizon.py`), or, without it
+        (a user class whose requests it cannot follow), now minus the timeout."""
 
     @property
     def requests_file(self) -> pathlib.Path:
@@ -109,7 +115,7 @@ class LoadProcess:
         if self._proc is not None:
             return
         self.out.mkdir(parents=True, exist_ok=True)
-        for stale in (REQUESTS_FILE, LEDGER_FILE, MISSES_FILE, SOCKETS_FILE):
+        for stale in (REQUESTS_FILE, LEDGER_FILE, MISSES_FILE, SOCKETS_FILE, horizon.HORIZON_FILE):
             (self.out / stale).unlink(missing_ok=True)
         with (self.out / "load.log").open("w") as log:
             self._proc = subprocess.Popen(
@@ -147,7 +153,11 @@ class LoadProcess:
         raise ReplicaError(f"The load process did not start within {timeout_s:g} s.")
 
     def poll(self) -> None:
-        """Take in what the worker appended since the last call."""
+        """Take in what the worker appended since the last call. The horizon first: every
+        request that started before it was written before it, so it is among the lines read
+        after it."""
+        said = horizon.read(self.out)
+        self.horizon = said if said is not None else time.monotonic() - self.timeout_s
         self.requests.extend(parse_request(row) for row in self._requests.read())
         self.writes.extend(parse_write(row) for row in self._writes.read())
         self.misses.extend(parse_miss(row) for row in self._misses.read())

@@ -27,6 +27,8 @@ import gevent.event  # noqa: E402
 from locust import FastHttpUser, HttpUser, User, constant_throughput, events  # noqa: E402
 from locust.env import Environment  # noqa: E402
 
+from drillbook.drills.observe.load import horizon  # noqa: E402
+from drillbook.drills.observe.load.horizon import InFlight  # noqa: E402
 from drillbook.drills.observe.load.ledger import LEDGER_FILE, MISSES_FILE, REQUESTS_FILE, compared, digest, find, shape  # noqa: E402
 from drillbook.drills.observe.load.sockets import SOCKETS_FILE, SocketLog, hold  # noqa: E402
 
@@ -49,14 +51,16 @@ def _user_classes(locustfile: pathlib.Path) -> list[type[User]]:
     return found
 
 
-def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> type[User]:
-    """A subclass whose requests time out (a hung request is a failure) and whose
-    pace is the drill's, whatever the locustfile says. FastHttpUser takes its timeout as
-    class attributes; HttpUser's requests take it per call."""
+def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float, in_flight: InFlight | None) -> type[User]:
+    """A subclass whose requests time out (a hung request is a failure), whose pace is the
+    drill's, whatever the locustfile says, and whose requests' starts `in_flight` follows.
+    FastHttpUser takes its timeout as class attributes; HttpUser's requests take it per call.
+    Another kind of user keeps its own client, unfollowed."""
     overrides: dict[str, Any] = {"wait_time": constant_throughput(per_user_rps), "abstract": False}
-    if issubclass(cls, FastHttpUser):
+    fast = issubclass(cls, FastHttpUser)
+    if fast:
         overrides |= {"network_timeout": timeout_s, "connection_timeout": timeout_s}
-    elif issubclass(cls, HttpUser):
+    if fast or issubclass(cls, HttpUser):
         base: type[User] = cls
 
         def __init__(self: Any, environment: Environment) -> None:
@@ -64,7 +68,10 @@ def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> typ
             request = self.client.request
 
             def timed(method: str, url: str, **kwargs: Any) -> Any:
-                kwargs.setdefault("timeout", timeout_s)
+                if not fast:
+                    kwargs.setdefault("timeout", timeout_s)
+                if in_flight is not None:
+                    in_flight.began()
                 return request(method, url, **kwargs)
 
             self.client.request = timed
@@ -73,8 +80,25 @@ def _with_timeout(cls: type[User], timeout_s: float, per_user_rps: float) -> typ
     return type(cls.__name__, (cls,), overrides)
 
 
+def _follow(classes: list[type[User]], args: argparse.Namespace) -> InFlight | None:
+    """The requests in flight, followed when every user's are seen to begin (`_with_timeout`)
+    and are recorded (not for the benchmark's baseline); each user is a greenlet."""
+    if args.no_ledger or not all(issubclass(c, HttpUser | FastHttpUser) for c in classes):
+        return None
+    return InFlight(args.timeout, gevent.getcurrent)
+
+
+def _publish_horizon(out: pathlib.Path, in_flight: InFlight, stop: gevent.event.Event) -> None:
+    while not stop.is_set():
+        horizon.write(out, in_flight.horizon())
+        stop.wait(horizon.EVERY_S)
+
+
 class Recorder:
-    def __init__(self, out: pathlib.Path, write_flows: dict[str, dict[str, Any]]) -> None:
+    def __init__(
+        self, out: pathlib.Path, write_flows: dict[str, dict[str, Any]], in_flight: InFlight | None = None
+    ) -> None:
+        self.in_flight = in_flight
         self.requests: IO[str] = (out / REQUESTS_FILE).open("w", buffering=1)
         self.ledger: IO[str] = (out / LEDGER_FILE).open("w", buffering=1)
         self.misses: IO[str] = (out / MISSES_FILE).open("w", buffering=1)
@@ -104,6 +128,8 @@ class Recorder:
             "err": None if exception is None else f"{type(exception).__name__}: {exception}"[:200],
         }
         self.requests.write(json.dumps(row) + "\n")
+        if self.in_flight is not None:
+            self.in_flight.recorded()  # after its line is written: the horizon may pass it now
         flow = self.write_flows.get(name)
         if flow is not None and ok and 200 <= status < 300:
             self._ack(name, flow, response, end)
@@ -188,10 +214,12 @@ def main(argv: list[str] | None = None) -> int:
     if os.getppid() != args.parent_pid:
         return 0
     per_user = args.rate / args.users
-    classes = [_with_timeout(c, args.timeout, per_user) for c in _user_classes(args.locustfile)]
+    found = _user_classes(args.locustfile)
+    in_flight = _follow(found, args)
+    classes = [_with_timeout(c, args.timeout, per_user, in_flight) for c in found]
     recorder = None
     if not args.no_ledger:
-        recorder = Recorder(args.out, json.loads(args.write_flows))
+        recorder = Recorder(args.out, json.loads(args.write_flows), in_flight)
         events.request.add_listener(recorder.on_request)  # type: ignore[no-untyped-call]
     env = Environment(user_classes=classes, host=args.host, events=events)
     runner = env.create_local_runner()
@@ -207,6 +235,7 @@ def main(argv: list[str] | None = None) -> int:
     if sys.stdin.readline().strip() != "go":
         return 0  # the harness closed our stdin: it stopped before the load began
     runner.start(args.users, spawn_rate=args.users)
+    published = gevent.spawn(_publish_horizon, args.out, in_flight, stop) if in_flight is not None else None
     sockets = _hold_streams(args, stop) if args.websocket and args.websocket_clients > 0 else None
     print("load: started", flush=True)
     deadline = time.monotonic() + args.max_seconds
@@ -214,6 +243,8 @@ def main(argv: list[str] | None = None) -> int:
         stop.wait(0.2)
     stop.set()
     runner.quit()
+    if published is not None:
+        published.join(timeout=1.0)
     if sockets is not None:
         gevent.joinall(sockets[0], timeout=2.0)
         gevent.killall(sockets[0], timeout=1.0)

@@ -139,3 +139,20 @@ def test_a_connection_closed_without_an_answer_is_said_so() -> None:
         stop.set()
         closer.join()
     assert runner.samples and all(s.error == "connection closed without an answer" for s in runner.samples)
+
+
+def test_the_horizon_is_the_oldest_waiting_probe_and_every_sample_before_it_is_in(frozen_server: str) -> None:
+    runner = ProbeRunner((Probe("health", "http", frozen_server),), INTERVAL_S, 5.0, time.monotonic)
+    with runner:
+        time.sleep(5 * INTERVAL_S)
+        frozen_at = time.monotonic()
+        held = runner.horizon()
+        assert frozen_at - held >= 4 * INTERVAL_S, "the first probe still waits: the horizon holds at its start"
+        assert not [s for s in runner.samples if s.start < held], "none had ended"
+        _Frozen.thawed.set()
+        deadline = time.monotonic() + 5
+        while runner.horizon() == held and time.monotonic() < deadline:
+            time.sleep(0.01)
+        moved = runner.horizon()
+        assert [s for s in runner.samples if s.start == held], "the probe that held it is in once it moved"
+        assert moved > held

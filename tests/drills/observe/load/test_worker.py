@@ -75,3 +75,35 @@ def test_a_fast_http_request_past_the_drills_timeout_is_a_failure(tmp_path: path
 def test_a_locustfile_without_a_user_class_says_so(tmp_path: pathlib.Path) -> None:
     with pytest.raises(ReplicaError, match="defines no locust User class"):
         run_load(tmp_path, "import locust\n", FakeApp(), seconds=0)
+
+
+def test_the_horizon_holds_at_a_waiting_request_and_is_near_now_when_none_waits(tmp_path: pathlib.Path) -> None:
+    app = FakeApp()
+    app.answer("POST", "/v1/tickets", 201, {"ticket": {"id": "T-1"}})
+    port = app.start()
+    path = tmp_path / "locustfile.py"
+    path.write_text(FAST_HTTP)
+    load = LoadProcess(
+        locustfile=path,
+        host=f"http://127.0.0.1:{port}",
+        users=1,
+        rate=4,
+        timeout_s=3.0,
+        write_flows=(),
+        out=tmp_path / "load",
+        max_seconds=30,
+    )
+    try:
+        load.start()
+        time.sleep(1.5)
+        load.poll()
+        assert time.monotonic() - load.horizon < 1.0, "quick answers: the horizon follows now"
+        app.delay_s = 2.5  # the next request waits 2.5 s for its answer
+        time.sleep(1.5)
+        load.poll()
+        waiting = [r for r in load.requests if r.start >= load.horizon]
+        assert time.monotonic() - load.horizon > 0.8, "a request is waiting: the horizon stays at its start"
+        assert not waiting, "nothing recorded started after the horizon while a request waits before it"
+    finally:
+        load.stop()
+        app.stop()
