@@ -93,7 +93,9 @@ def _backup_service(target: Target, db: Service, dump_interval_s: float | None, 
 
 
 def _standby_service(db: Service) -> Service:
-    """A streaming standby of the database, on a data volume of its own."""
+    """A streaming standby of the database, on a data volume of its own. It starts once the
+    primary answers, as a Compose file would say, rather than retrying its base backup against
+    a primary still starting (`starting` starts two services at a time)."""
     data_path = next(iter(db.volumes.values()), "/var/lib/postgresql/data")
     return Service(
         name=f"{db.name}-standby",
@@ -109,4 +111,5 @@ def _standby_service(db: Service) -> Service:
         mem_limit=db.mem_limit,
         volumes={f"{next(iter(db.volumes), 'pgdata')}-standby": data_path},
         networks=db.networks,
+        depends_on={db.name: "service_healthy"},
     )

@@ -168,6 +168,7 @@ def test_backups_become_services_and_environment_of_the_target() -> None:
     standby = spec.load(CATALOG / "primary-failure.yaml").target
     assert standby.backups.standby == "db-standby" and standby.service("db").env["SYNC_STANDBY"] == "standby"
     assert standby.service("db-standby").env["PRIMARY_HOST"] == "db"
+    assert standby.service("db-standby").depends_on == {"db": "service_healthy"}
 
 
 def test_backups_need_drillbooks_postgres(tmp_path: pathlib.Path) -> None:

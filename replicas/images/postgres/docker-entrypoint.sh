@@ -22,9 +22,11 @@ if [ "${1:-}" = "postgres" ]; then
   if [ ! -s "$PGDATA/PG_VERSION" ] && [ -n "${PRIMARY_HOST:-}" ]; then
     # A streaming standby: a base backup of the primary (retried until the primary
     # answers), then following it. It never archives and, once promoted, waits for
-    # no standby of its own.
+    # no standby of its own. The primary's checkpoint for the backup is immediate:
+    # the default spreads it, and a standby started after the service had written
+    # waited 8 s for its backup (ready 11-13 s after the drill began, not 4-6 s).
     export PGPASSWORD="${REPLICATION_PASSWORD:-}"
-    until pg_basebackup -h "$PRIMARY_HOST" -U "${REPLICATION_USER:-replicator}" -D "$PGDATA" -X stream -R \
+    until pg_basebackup -h "$PRIMARY_HOST" -U "${REPLICATION_USER:-replicator}" -D "$PGDATA" -X stream -R --checkpoint=fast \
         2>/tmp/basebackup.log; do
       rm -rf "${PGDATA:?}"/* && sleep 0.5
     done
