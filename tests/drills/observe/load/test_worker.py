@@ -31,20 +31,27 @@ class Tickets(FastHttpUser):
 """
 
 
-def run_load(tmp_path: pathlib.Path, locustfile: str, app: FakeApp, seconds: float = 2.0) -> LoadProcess:
+def load_of(
+    tmp_path: pathlib.Path, locustfile: str, app: FakeApp, users: int = 2, timeout_s: float = 1.0
+) -> LoadProcess:
+    """A load process of `locustfile` on the started `app`, at 5 requests a second per user."""
     path = tmp_path / "locustfile.py"
     path.write_text(locustfile)
     port = app.start()
-    load = LoadProcess(
+    return LoadProcess(
         locustfile=path,
         host=f"http://127.0.0.1:{port}",
-        users=2,
-        rate=10,
-        timeout_s=1.0,
+        users=users,
+        rate=5 * users,
+        timeout_s=timeout_s,
         write_flows=(WriteFlow("create ticket", "ticket.id", ("title", "priority")),),
         out=tmp_path / "load",
         max_seconds=30,
     )
+
+
+def run_load(tmp_path: pathlib.Path, locustfile: str, app: FakeApp, seconds: float = 2.0) -> LoadProcess:
+    load = load_of(tmp_path, locustfile, app)
     try:
         load.start()
         time.sleep(seconds)
@@ -80,19 +87,7 @@ def test_a_locustfile_without_a_user_class_says_so(tmp_path: pathlib.Path) -> No
 def test_the_horizon_holds_at_a_waiting_request_and_is_near_now_when_none_waits(tmp_path: pathlib.Path) -> None:
     app = FakeApp()
     app.answer("POST", "/v1/tickets", 201, {"ticket": {"id": "T-1"}})
-    port = app.start()
-    path = tmp_path / "locustfile.py"
-    path.write_text(FAST_HTTP)
-    load = LoadProcess(
-        locustfile=path,
-        host=f"http://127.0.0.1:{port}",
-        users=1,
-        rate=4,
-        timeout_s=3.0,
-        write_flows=(),
-        out=tmp_path / "load",
-        max_seconds=30,
-    )
+    load = load_of(tmp_path, FAST_HTTP, app, users=1, timeout_s=3.0)
     try:
         load.start()
         time.sleep(1.5)
