@@ -103,7 +103,7 @@ class Replica(LabelledContainers):
                     self.published[service.name] = self.held.take()
                     self.forwarders[service.name] = Forwarder(self.ports[service.name], self.published[service.name])
                     self.forwarders[service.name].start()
-            self._start_together(self.desired_states(), ready_timeout_s)
+            self._start_services(self.desired_states(), ready_timeout_s)
             for service in self.target.services:
                 self.wait_ready(service.name, ready_timeout_s)
         except docker.errors.APIError as exc:
@@ -112,7 +112,7 @@ class Replica(LabelledContainers):
                 "Check `docker info` and free disk space, then run the drill again."
             ) from exc
 
-    def _start_together(self, states: dict[str, ServiceState], ready_timeout_s: float) -> None:
+    def _start_services(self, states: dict[str, ServiceState], ready_timeout_s: float) -> None:
         order = start_order(self.target.services)
         for service in order:  # first, one at a time: services share volumes (the backups)
             for volume in service.volumes:
