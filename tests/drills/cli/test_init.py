@@ -10,7 +10,7 @@ import yaml
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import ROOT
+from tests.conftest import ROOT, WINDOW_S
 
 STACK = ROOT / "tests" / "stacks" / "frontdesk" / "compose.yaml"
 
@@ -48,6 +48,11 @@ def test_init_refuses_a_stack_without_postgres(tmp_path: pathlib.Path, capsys: p
 def test_the_drill_init_writes_runs_to_a_verdict_for_real(tmp_path: pathlib.Path) -> None:
     out = tmp_path / "drills"
     assert main(["init", "--compose", str(STACK), "--out", str(out)]) == ExitCode.OK
-    code = main(["run", str(out / "db-outage.yaml"), "--out", str(tmp_path / "result"), "--no-live"])
+    written = out / "db-outage.yaml"
+    doc = yaml.safe_load(written.read_text())
+    assert doc["phases"] == {"steady_state_s": 10, "verify_window_s": 10}
+    doc["phases"] = {"steady_state_s": WINDOW_S, "verify_window_s": WINDOW_S}  # a test drill's windows
+    written.write_text(yaml.safe_dump(doc, sort_keys=False))
+    code = main(["run", str(written), "--out", str(tmp_path / "result"), "--no-live"])
     result = json.loads((tmp_path / "result" / "result.json").read_text())
     assert code == ExitCode.OK and result["verdict"] == "passed", (result["error"], result["checks"])

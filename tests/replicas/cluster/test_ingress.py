@@ -4,9 +4,7 @@ handed no connection while the swarm still calls it running."""
 
 from __future__ import annotations
 
-import pathlib
 import shutil
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 
@@ -18,6 +16,7 @@ from docker.types import EndpointSpec, RestartPolicy, ServiceMode
 from drillbook.replicas import images, labels
 from drillbook.replicas.cluster import daemons, ingress, links, local
 from drillbook.replicas.cluster.state import ClusterState
+from tests.conftest import cluster_root
 
 pytestmark = [pytest.mark.docker, pytest.mark.beside]
 
@@ -27,7 +26,7 @@ SERVE = "mkdir -p /tmp/w && hostname > /tmp/w/index.html && cd /tmp/w && exec py
 
 @pytest.fixture(scope="module")
 def cluster(docker_client: DockerClient) -> Iterator[ClusterState]:
-    root = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))
+    root = cluster_root()
     try:
         with local.cluster(root, "ingress-test", nodes=3) as formed:
             local.distribute(

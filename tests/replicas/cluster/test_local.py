@@ -9,7 +9,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 
@@ -21,12 +20,12 @@ from drillbook.drills.cli import main
 from drillbook.errors import ClusterError
 from drillbook.replicas.cluster import daemons, links, local, state
 from drillbook.replicas.cluster.state import ClusterState
+from tests.conftest import cluster_root
 
 
 @pytest.fixture
 def root() -> Iterator[pathlib.Path]:
-    """A short folder: the daemons' sockets must fit in a Unix socket's 107 characters."""
-    folder = pathlib.Path(tempfile.mkdtemp(prefix="dbk", dir="/tmp"))
+    folder = cluster_root()
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
 
