@@ -10,13 +10,17 @@ import argparse
 import math
 import os
 import pathlib
+import sys
+from collections.abc import Sequence
+from typing import Any
 
 from drillbook import __version__, reports
-from drillbook.drills.campaigns import evidence
-from drillbook.drills.cli import completion, coverage, readiness, runbook
-from drillbook.drills.result import drillbook_commit
+from drillbook.drills.cli import completion
 from drillbook.errors import DrillbookError
 from drillbook.replicas.cluster.state import ROOT as CLUSTERS
+
+EVIDENCE_BRANCH = "drillbook-evidence"
+"""The branch `gameday --evidence` commits to unless told another."""
 
 
 class Parser(argparse.ArgumentParser):
@@ -61,11 +65,28 @@ def _seconds(text: str) -> float:
 
 
 def version_text() -> str:
+    from drillbook.drills.result import drillbook_commit  # git: asked for by --version alone
+
     commit = drillbook_commit()
     if commit == "not a git checkout":
         return f"drillbook {__version__}"
     sha, _, modified = commit.partition(" ")
     return f"drillbook {__version__} (commit {sha[:12]}{', with local changes' if modified else ''})"
+
+
+class _Version(argparse.Action):
+    """`--version`, its text made only when asked: the commit takes git commands, which every
+    other invocation (a completion, a validation in an editor) would otherwise wait for."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        sys.stdout.write(version_text() + "\n")  # where argparse's own version action prints
+        parser.exit()
 
 
 HISTORY_HELP = "SQLite file of past drills (default .drillbook/history.db)"
@@ -74,7 +95,7 @@ NO_LIVE_HELP = "plain event lines, no live status line"
 
 def build_parser() -> Parser:
     parser = Parser(prog="drillbook", description="Rehearse disaster recovery against a real replica.")
-    parser.add_argument("--version", action="version", version=version_text())
+    parser.add_argument("--version", action=_Version, nargs=0, help="show the version and commit, then exit")
     sub = parser.add_subparsers(dest="command", required=True, parser_class=Parser)
     p = sub.add_parser("list", help="built-in drills, scenarios, procedures and alert rules")
     p.add_argument("--json", action="store_true", help="one JSON document, for tools")
@@ -89,9 +110,7 @@ def build_parser() -> Parser:
     )
     p.add_argument("--wait", type=_seconds, default=120.0, help="seconds to wait for the first backups (default 120)")
     _drill_commands(sub)
-    runbook.add_parser(sub, _seconds)
-    coverage.add_parser(sub, HISTORY_HELP)
-    readiness.add_parser(sub, HISTORY_HELP)
+    _campaign_commands(sub)
     p = sub.add_parser("report", help="render a stored result (or a killed drill's journal) again")
     p.add_argument("result", type=pathlib.Path, help="result.json, its folder, or journal.jsonl")
     p.add_argument("--format", choices=sorted(reports.FORMATS), default="md")
@@ -166,7 +185,7 @@ def _drill_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--shard", type=_shard, metavar="K", help="run shard K (from 1) of --plan PLAN.json")
     p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p.add_argument("--evidence", metavar="REPO", help="commit the results to this git repository (path or URL)")
-    p.add_argument("--evidence-branch", default=evidence.DEFAULT_BRANCH, help="default %(default)s")
+    p.add_argument("--evidence-branch", default=EVIDENCE_BRANCH, help="default %(default)s")
     p.add_argument("--allow-remote", action="store_true", help="confirm drill files' allow_remote: true")
     p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)
     p.add_argument("--pdf", action="store_true", help="also index.pdf, the index printed by headless Chromium")
@@ -183,3 +202,50 @@ def _drill_commands(sub: argparse._SubParsersAction[Parser]) -> None:
     p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
     p.add_argument("--allow-remote", action="store_true", help="confirm a drill file's allow_remote: true")
     p.add_argument("--no-live", action="store_true", help=NO_LIVE_HELP)
+
+
+def _campaign_commands(sub: argparse._SubParsersAction[Parser]) -> None:
+    """The commands beside the drills: runbook check, coverage, readiness."""
+    runbook = sub.add_parser("runbook", help="run a runbook's shell commands against a replica: its rot found")
+    verbs = runbook.add_subparsers(dest="verb", required=True, parser_class=Parser)
+    p = verbs.add_parser("check", help="every shell command of a Markdown runbook, run in the toolbox and judged")
+    p.add_argument("runbook", type=pathlib.Path, help="the runbook, a Markdown file with shell blocks")
+    p.add_argument("--target", default="sample", help="a built-in target or a target file (default sample)")
+    p.add_argument("--section", help="only this section (its heading's text) and its subsections")
+    p.add_argument(
+        "--host",
+        action="append",
+        default=[],
+        metavar="NAME=SERVICE",
+        help="a production host name the runbook uses, answered by a service (adds to the target's hosts:)",
+    )
+    p.add_argument("--value", action="append", default=[], metavar="NAME=VALUE", help="fills the placeholder <NAME>")
+    p.add_argument(
+        "--timeout",
+        type=_seconds,
+        default=8.0,
+        help="seconds a command may run before it counts as interactive and is stopped (default %(default)g)",
+    )
+    p.add_argument("--out", type=pathlib.Path, required=True, help="folder for runbook.json and its reports")
+    p.add_argument(
+        "--history", type=pathlib.Path, help="the previous checks' verdicts (default .drillbook/runbook-history.json)"
+    )
+    p = sub.add_parser("coverage", help="which of the guide's incidents are drilled, and when each last ran")
+    p.add_argument(
+        "--drills",
+        type=pathlib.Path,
+        action="append",
+        help="a folder of drill files (repeatable; default the built-in catalog)",
+    )
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
+    p.add_argument("--json", action="store_true", help="print the coverage as JSON")
+    p = sub.add_parser("readiness", help="recovery readiness at a glance: headroom, trends, regressions, coverage")
+    p.add_argument("--out", type=pathlib.Path, required=True, help="folder for readiness.html and readiness.json")
+    p.add_argument("--history", type=pathlib.Path, help=HISTORY_HELP)
+    p.add_argument(
+        "--drills",
+        type=pathlib.Path,
+        action="append",
+        help="a folder of drill files, for coverage (default the catalog)",
+    )
+    p.add_argument("--pdf", action="store_true", help="also readiness.pdf, printed by headless Chromium")

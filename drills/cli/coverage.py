@@ -26,18 +26,6 @@ from drillbook.errors import DrillbookError, ExitCode
 GAPS = ("not covered", "never run", "stale")
 
 
-def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
-    p = sub.add_parser("coverage", help="which of the guide's incidents are drilled, and when each last ran")
-    p.add_argument(
-        "--drills",
-        type=pathlib.Path,
-        action="append",
-        help="a folder of drill files (repeatable; default the built-in catalog)",
-    )
-    p.add_argument("--history", type=pathlib.Path, help=history_help)
-    p.add_argument("--json", action="store_true", help="print the coverage as JSON")
-
-
 def drill_scenarios(folders: Iterable[pathlib.Path]) -> dict[str, str]:
     """Each drill file's name and scenario, from the drill files under `folders` (game days skipped)."""
     found: dict[str, str] = {}

@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import pathlib
-from typing import Any
 
 from rich.console import Console
 
@@ -18,19 +17,6 @@ from drillbook.errors import DrillbookError, ExitCode
 from drillbook.readiness_contract import READINESS_FILE
 from drillbook.reports import pdf
 from drillbook.reports import readiness as readiness_page
-
-
-def add_parser(sub: argparse._SubParsersAction[Any], history_help: str) -> None:
-    p = sub.add_parser("readiness", help="recovery readiness at a glance: headroom, trends, regressions, coverage")
-    p.add_argument("--out", type=pathlib.Path, required=True, help="folder for readiness.html and readiness.json")
-    p.add_argument("--history", type=pathlib.Path, help=history_help)
-    p.add_argument(
-        "--drills",
-        type=pathlib.Path,
-        action="append",
-        help="a folder of drill files, for coverage (default the catalog)",
-    )
-    p.add_argument("--pdf", action="store_true", help="also readiness.pdf, printed by headless Chromium")
 
 
 def cmd_readiness(args: argparse.Namespace, console: Console) -> ExitCode:

@@ -8,37 +8,11 @@ from __future__ import annotations
 
 import argparse
 import json
-import pathlib
-from typing import Any
 
 from rich.console import Console
 
 from drillbook import inputs
 from drillbook.errors import ExitCode, SpecError
-
-TIMEOUT_HELP = "seconds a command may run before it counts as interactive and is stopped (default %(default)g)"
-
-
-def add_parser(sub: argparse._SubParsersAction[Any], seconds: Any) -> None:
-    runbook = sub.add_parser("runbook", help="run a runbook's shell commands against a replica: its rot found")
-    verbs = runbook.add_subparsers(dest="verb", required=True, parser_class=type(runbook))
-    p = verbs.add_parser("check", help="every shell command of a Markdown runbook, run in the toolbox and judged")
-    p.add_argument("runbook", type=pathlib.Path, help="the runbook, a Markdown file with shell blocks")
-    p.add_argument("--target", default="sample", help="a built-in target or a target file (default sample)")
-    p.add_argument("--section", help="only this section (its heading's text) and its subsections")
-    p.add_argument(
-        "--host",
-        action="append",
-        default=[],
-        metavar="NAME=SERVICE",
-        help="a production host name the runbook uses, answered by a service (adds to the target's hosts:)",
-    )
-    p.add_argument("--value", action="append", default=[], metavar="NAME=VALUE", help="fills the placeholder <NAME>")
-    p.add_argument("--timeout", type=seconds, default=8.0, help=TIMEOUT_HELP)
-    p.add_argument("--out", type=pathlib.Path, required=True, help="folder for runbook.json and its reports")
-    p.add_argument(
-        "--history", type=pathlib.Path, help="the previous checks' verdicts (default .drillbook/runbook-history.json)"
-    )
 
 
 def _pairs(given: list[str], flag: str) -> dict[str, str]:

@@ -44,8 +44,11 @@ def test_the_lost_writes_are_those_after_the_newest_dump(tmp_path: pathlib.Path)
     assert not [i for i in lost if acked[i] < dump_t - 0.05]
     after_dump = {i for i, t in acked.items() if dump_t + 0.3 < t < injected}
     assert after_dump <= lost
-    # The measured RPO is the dump's age at the fault.
-    assert doc["measurements"]["rpo_s"] == pytest.approx(injected - dump_t, abs=0.5)
+    # The measured RPO is the dump's age at the fault as the writes show it: back to the first
+    # write acknowledged after the dump, never before the dump. (The load's next write after the
+    # dump may come a second later on a busy host: CI once saw a 1.1 s gap.)
+    next_write = min(t for t in acked.values() if t > dump_t + 0.3)
+    assert injected - next_write <= doc["measurements"]["rpo_s"] <= injected - dump_t + 0.05
 
 
 # --- the fault's logic, on the fake replica -------------------------------------------------------
