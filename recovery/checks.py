@@ -8,6 +8,7 @@ import httpx
 
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import AnyStep, Step, StepContext
+from drillbook.replicas import loopback
 from drillbook.replicas.health import verify_flows
 
 
@@ -33,7 +34,7 @@ def reset_connections(ctx: StepContext[object, object]) -> str:
     if flow is None:
         return "skipped: the target declares no connection-reset endpoint"
     try:
-        response = httpx.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
+        response = loopback.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
     except httpx.HTTPError as exc:
         raise StepFailed(f"{flow.method} {flow.path} failed: {type(exc).__name__}") from exc
     if not response.is_success:

@@ -20,7 +20,7 @@ from drillbook.errors import RecoveryStepFailed, ReplicaError
 from drillbook.recovery import database
 from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import RESET_CONNECTIONS, VERIFY
-from drillbook.replicas import proxy
+from drillbook.replicas import loopback, proxy
 
 
 @dataclass(frozen=True)
@@ -56,12 +56,12 @@ def find_slow_hop(ctx: Ctx) -> str:
     health = ctx.replica.url() + ctx.replica.target.health
     started = time.perf_counter()
     try:
-        status = httpx.get(health, timeout=30.0).status_code
+        status = loopback.get(health, timeout=30.0).status_code
         seen = f"; the service's health check: HTTP {status} in {(time.perf_counter() - started) * 1000:.0f} ms"
     except httpx.HTTPError as exc:
         seen = f"; the service's health check: {type(exc).__name__} after {time.perf_counter() - started:.1f} s"
     try:
-        state = httpx.get(f"{url}/faults", timeout=5.0).json()
+        state = loopback.get(f"{url}/faults", timeout=5.0).json()
     except (httpx.HTTPError, ValueError) as exc:
         raise RecoveryStepFailed(f"the fault proxy in front of {name} did not answer: {type(exc).__name__}") from exc
     return f"SELECT 1 at {name} itself: {at_db}{seen}; the path to it is {proxy.describe(state)}"

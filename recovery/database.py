@@ -13,6 +13,7 @@ from psycopg.rows import scalar_row
 
 from drillbook.errors import RecoveryStepFailed, ReplicaError
 from drillbook.recovery.base import StepContext
+from drillbook.replicas import loopback
 
 AnyContext = StepContext[object, object]
 
@@ -66,7 +67,7 @@ def service_mode(ctx: AnyContext, mode: str) -> str:
     """The service's maintenance endpoint (`readonly` or `readwrite`), when it has one."""
     path = f"/api/admin/maintenance/{mode}"
     try:
-        response = httpx.post(ctx.replica.url() + path, timeout=5.0)
+        response = loopback.post(ctx.replica.url() + path, timeout=5.0)
     except httpx.HTTPError as exc:
         return f"POST {path}: {type(exc).__name__}"
     return f"POST {path}: HTTP {response.status_code}"

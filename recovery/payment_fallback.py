@@ -16,6 +16,7 @@ import httpx
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
+from drillbook.replicas import loopback
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ Ctx = StepContext[Options, None]
 def _payments(ctx: Ctx) -> dict[str, Any]:
     """The `payments` part of the service's health answer."""
     try:
-        body = httpx.get(ctx.replica.url() + ctx.replica.target.health, timeout=10.0).json()
+        body = loopback.get(ctx.replica.url() + ctx.replica.target.health, timeout=10.0).json()
     except (httpx.HTTPError, ValueError) as exc:
         raise RecoveryStepFailed(f"the health endpoint did not answer: {type(exc).__name__}") from exc
     payments = body.get("payments") if isinstance(body, dict) else None
@@ -45,7 +46,7 @@ def _flag(ctx: Ctx, on: bool) -> str:
     options = ctx.options
     path = "/api/admin/features/" + ("enable" if on else "disable")
     try:
-        response = httpx.post(ctx.replica.url() + path, json={"feature": options.flag}, timeout=10.0)
+        response = loopback.post(ctx.replica.url() + path, json={"feature": options.flag}, timeout=10.0)
     except httpx.HTTPError as exc:
         raise RecoveryStepFailed(f"POST {path} failed: {type(exc).__name__}") from exc
     if not response.is_success:

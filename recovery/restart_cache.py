@@ -13,6 +13,7 @@ import httpx
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
+from drillbook.replicas import loopback
 
 CLEAR_PATH = "/api/admin/cache/clear"
 
@@ -40,7 +41,7 @@ def start_cache(ctx: Ctx) -> str:
 
 def clear_caches(ctx: Ctx) -> str:
     try:
-        answer = httpx.post(ctx.replica.url() + CLEAR_PATH, timeout=5.0)
+        answer = loopback.post(ctx.replica.url() + CLEAR_PATH, timeout=5.0)
     except httpx.HTTPError as exc:
         raise StepFailed(f"POST {CLEAR_PATH} failed: {type(exc).__name__}") from exc
     if not answer.is_success:

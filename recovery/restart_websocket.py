@@ -20,6 +20,7 @@ import websocket
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import Procedure, Step, StepContext, nothing
 from drillbook.recovery.checks import VERIFY
+from drillbook.replicas import loopback
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ def _pushes(url: str, silence_s: float) -> bool:
 
 def _health(url: str) -> str:
     try:
-        body = httpx.get(url, timeout=2.0).json()
+        body = loopback.get(url, timeout=2.0).json()
     except (httpx.HTTPError, ValueError):
         return "nothing"
     return str(body.get("status", "no status")) if isinstance(body, dict) else "no status"

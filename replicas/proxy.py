@@ -16,6 +16,7 @@ from typing import Any, Literal
 import httpx
 
 from drillbook.errors import ReplicaError
+from drillbook.replicas import loopback
 from drillbook.replicas.images import FAULT_PROXY_IMAGE
 from drillbook.replicas.target import ReadyCheck, Service, Target
 
@@ -56,7 +57,7 @@ def proxy_of(target: Target, service: str) -> Service | None:
 def set_fault(url: str, mode: Mode, latency_ms: float = 0.0, jitter_ms: float = 0.0) -> dict[str, Any]:
     """Set the proxy's fault through its control port; its state after the change."""
     try:
-        response = httpx.post(
+        response = loopback.post(
             f"{url}/faults", json={"mode": mode, "latency_ms": latency_ms, "jitter_ms": jitter_ms}, timeout=5.0
         )
     except httpx.HTTPError as exc:

@@ -22,7 +22,7 @@ from docker import DockerClient
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import backups, boundary, desired_state, labels, postgres, starting
+from drillbook.replicas import backups, boundary, desired_state, labels, loopback, postgres, starting
 from drillbook.replicas.cleanup import remove_drill_objects
 from drillbook.replicas.containers import EventSink, LabelledContainers
 from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
@@ -278,7 +278,7 @@ class Replica(LabelledContainers):
             return postgres.answers(self.target.database, port, timeout_s=2.0)
         if service.ready.kind == "http":
             try:
-                response = httpx.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0)
+                response = loopback.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0)
             except httpx.HTTPError:
                 return False
             return response.status_code == 200

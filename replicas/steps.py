@@ -18,11 +18,10 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import psycopg
 
 from drillbook.errors import DrillbookError, RecoveryStepFailed
-from drillbook.replicas import boundary
+from drillbook.replicas import boundary, loopback
 from drillbook.replicas.health import verify_flows
 from drillbook.replicas.protocols import ReplicaAPI
 from drillbook.replicas.step_schema import DockerModel, GitModel, HttpModel, SqlModel, StepModel
@@ -165,7 +164,7 @@ def _judged(step: StepModel, code: int, output: str, what: str) -> str:
 
 def _http(step: StepModel, http: HttpModel, replica: ReplicaAPI) -> str:
     url = replica.url(http.service) + http.path
-    response = httpx.request(http.method, url, json=http.body, timeout=step.timeout_s)
+    response = loopback.request(http.method, url, json=http.body, timeout=step.timeout_s)
     expected = _expected(step)
     line = f"{http.method} {http.path}: HTTP {response.status_code}"
     body = response.text.strip()[:200]

@@ -9,6 +9,7 @@ from typing import Any
 
 import httpx
 
+from drillbook.replicas import loopback
 from drillbook.replicas.desired_state import Commit
 from drillbook.replicas.protocols import Deploys
 from drillbook.replicas.target import Target
@@ -73,7 +74,7 @@ def release_image(target: Target, service: str, release: str) -> str:
 def reported_version(replica: Deploys) -> str | None:
     """The version the service's health endpoint reports, if it reports one."""
     try:
-        body = httpx.get(replica.url() + replica.target.health, timeout=2.0).json()
+        body = loopback.get(replica.url() + replica.target.health, timeout=2.0).json()
     except (httpx.HTTPError, ValueError):
         return None
     version = body.get("version") if isinstance(body, dict) else None

@@ -19,6 +19,7 @@ from typing import Literal
 import httpx
 
 from drillbook.errors import PluginError
+from drillbook.replicas import loopback
 from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault, Scenario, named_service
@@ -34,7 +35,7 @@ def check(target: Target, mode: Mode = "error", lasts_s: float = 30.0, service: 
 
 def _set_mode(url: str, mode: str) -> None:
     try:
-        response = httpx.post(f"{url}/admin/mode", json={"mode": mode}, timeout=5.0)
+        response = loopback.post(f"{url}/admin/mode", json={"mode": mode}, timeout=5.0)
     except httpx.HTTPError as exc:
         raise PluginError(f"The payment provider at {url} did not take mode {mode!r}: {type(exc).__name__}") from exc
     if response.status_code != 200:

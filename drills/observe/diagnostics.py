@@ -25,6 +25,7 @@ import psycopg
 
 from drillbook.contract import EventKind
 from drillbook.errors import DrillbookError
+from drillbook.replicas import loopback
 from drillbook.replicas.protocols import Observed
 
 MAX_TEXT = 2000
@@ -117,7 +118,7 @@ class Gatherer:
 
     def _http(self, name: str, command: str, path: str) -> Section:
         try:
-            response = httpx.get(self.replica.url() + path, timeout=TIMEOUT_S)
+            response = loopback.get(self.replica.url() + path, timeout=TIMEOUT_S)
         except httpx.HTTPError as exc:
             return Section(name, command, False, _reason(exc))
         return Section(name, command, True, f"HTTP {response.status_code}", text=_cut(response.text, MAX_TEXT))

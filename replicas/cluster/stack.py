@@ -25,7 +25,7 @@ from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import ClusterError, EngineError, ReplicaError, ServiceNotReady
-from drillbook.replicas import cgroups, desired_state, labels, postgres
+from drillbook.replicas import cgroups, desired_state, labels, loopback, postgres
 from drillbook.replicas.cluster import daemons, deploys, ingress, leadership, lent, local, outages, services
 from drillbook.replicas.cluster.refusals import Refusals
 from drillbook.replicas.cluster.state import ROOT, ClusterState, Node
@@ -343,7 +343,7 @@ class Stack(Refusals):
         if service.ready.kind == "postgres":
             return postgres.answers(self.target.database, port, timeout_s=2.0)
         try:
-            return httpx.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0).status_code == 200
+            return loopback.get(f"http://127.0.0.1:{port}{service.ready.path}", timeout=2.0).status_code == 200
         except httpx.HTTPError:
             return False
 

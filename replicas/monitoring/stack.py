@@ -21,7 +21,7 @@ from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
-from drillbook.replicas import labels
+from drillbook.replicas import labels, loopback
 from drillbook.replicas.containers import put_files
 from drillbook.replicas.images import MONITORING_IMAGE
 from drillbook.replicas.replica import Replica
@@ -132,7 +132,7 @@ class MonitoringStack:
         url = self.urls[part.name] + "/-/ready"
         while time.monotonic() < deadline:
             try:
-                if httpx.get(url, timeout=1.0).status_code == 200:
+                if loopback.get(url, timeout=1.0).status_code == 200:
                     return
             except httpx.HTTPError:
                 pass

@@ -18,6 +18,7 @@ import httpx
 from drillbook.drills.observe.monitoring.monitor import Delivery
 from drillbook.drills.observe.monitoring.plan import RUNBOOK_LABEL
 from drillbook.errors import ReplicaError
+from drillbook.replicas import loopback
 
 HIDDEN = frozenset({"__name__", "alertstate", RUNBOOK_LABEL})
 
@@ -43,7 +44,7 @@ def query_alerts(prometheus_url: str, lookback_s: float) -> list[tuple[dict[str,
     """Each firing alert's labels and the instants of its raw samples (Unix seconds)."""
     window = max(1, int(lookback_s) + 1)
     try:
-        answer = httpx.get(
+        answer = loopback.get(
             prometheus_url + "/api/v1/query", params={"query": f'ALERTS{{alertstate="firing"}}[{window}s]'}, timeout=5.0
         )
         answer.raise_for_status()

@@ -24,6 +24,7 @@ from prometheus_client import CollectorRegistry, Gauge, push_to_gateway
 from drillbook.contract import EventKind
 from drillbook.drills.observe.load.ledger import Tail, parse_request
 from drillbook.drills.observe.samples import MemorySample, Sample
+from drillbook.replicas import loopback
 
 JOB = "drillbook"
 
@@ -149,7 +150,7 @@ class Monitor:
             del self._seconds[second]
 
     def read_deliveries(self) -> None:
-        answer = httpx.get(self.urls["alertsink"] + "/deliveries", timeout=2.0)
+        answer = loopback.get(self.urls["alertsink"] + "/deliveries", timeout=2.0)
         answer.raise_for_status()
         received = answer.json()
         for delivery in received[self._seen :]:
@@ -166,7 +167,7 @@ class Monitor:
 
     def read_alertmanager(self) -> None:
         """Alertmanager's own view (its API): which alerts it suppresses, and why."""
-        answer = httpx.get(self.urls["alertmanager"] + "/api/v2/alerts", timeout=2.0)
+        answer = loopback.get(self.urls["alertmanager"] + "/api/v2/alerts", timeout=2.0)
         answer.raise_for_status()
         alerts = answer.json()
         names = {str(a.get("fingerprint")): str((a.get("labels") or {}).get("alertname", "")) for a in alerts}
