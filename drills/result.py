@@ -7,12 +7,10 @@ a drill that dies leaves either a whole result or none.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import pathlib
 import platform
-import tempfile
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
@@ -20,7 +18,7 @@ from typing import Any, Literal
 import git
 from pydantic import ValidationError
 
-from drillbook import __version__
+from drillbook import __version__, outputs
 from drillbook.contract import RESULT_FILE, SCHEMA_VERSION, ResultDocument
 from drillbook.drills.judge.measure import LostWrite, Measurements
 from drillbook.drills.judge.objectives import Objective
@@ -335,14 +333,8 @@ def write(document: dict[str, Any], out_dir: pathlib.Path) -> pathlib.Path:
         ) from None
     out_dir.mkdir(parents=True, exist_ok=True)
     final = out_dir / RESULT_FILE
-    fd, tmp = tempfile.mkstemp(prefix=".result-", suffix=".json", dir=out_dir)
     try:
-        with os.fdopen(fd, "w") as fh:
-            json.dump(document, fh, indent=1)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, final)
+        outputs.write_json(final, document, indent=1, sync=True)
     except OSError as exc:
-        pathlib.Path(tmp).unlink(missing_ok=True)
         raise ResultError(f"Cannot write {final}: {exc.strerror or exc}. Choose another --out folder.") from exc
     return final

@@ -18,6 +18,7 @@ import shutil
 from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import Any
 
+from drillbook import outputs
 from drillbook.errors import SpecError
 
 FILE = "secrets.json"
@@ -79,8 +80,4 @@ class SecretStore:
     def _save(self) -> None:
         self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         os.chmod(self.folder, 0o700)
-        path = self.folder / FILE
-        fd = os.open(path.with_suffix(".tmp"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w") as fh:
-            json.dump(self._values, fh)
-        os.replace(path.with_suffix(".tmp"), path)
+        outputs.write_json(self.folder / FILE, self._values, mode=0o600)

@@ -9,10 +9,10 @@ from one still in use.
 from __future__ import annotations
 
 import json
-import os
 import pathlib
 from dataclasses import asdict, dataclass, field
 
+from drillbook import outputs
 from drillbook.errors import ClusterError
 
 STATE_FILE = "cluster.json"
@@ -53,10 +53,7 @@ class ClusterState:
     nodes: tuple[Node, ...] = field(default=())
 
     def write(self) -> None:
-        path = pathlib.Path(self.folder) / STATE_FILE
-        temporary = path.with_suffix(".tmp")
-        temporary.write_text(json.dumps(asdict(self), indent=2))
-        os.replace(temporary, path)
+        outputs.write_json(pathlib.Path(self.folder) / STATE_FILE, asdict(self), indent=2)
 
 
 def read(folder: pathlib.Path) -> ClusterState:
