@@ -151,10 +151,12 @@ def build(client: DockerClient, recipe: Recipe, progress: Progress = lambda _m: 
     if recipe.parent is not None:
         build(client, RECIPES[recipe.parent], progress)
         parent_id = str(client.images.get(recipe.parent).id)
+    # The base's id too: a base built again (scripts/base-image.sh) builds every image on it again.
+    base_id = str(client.images.get(BASE_IMAGE).id)
     with tempfile.TemporaryDirectory(prefix="drillbook-ctx-") as tmp:
         context = pathlib.Path(tmp)
         _assemble(recipe, context, progress)
-        digest = _digest(context, {**recipe.build_args, "parent id": parent_id})
+        digest = _digest(context, {**recipe.build_args, "parent id": parent_id, "base id": base_id})
         try:
             current = client.images.get(recipe.tag)
             if (current.labels or {}).get(labels.INPUTS) == digest:

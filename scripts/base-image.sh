@@ -9,11 +9,16 @@ suite="${SUITE:-bookworm}"
 mirror="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 log() { printf 'base-image: %s\n' "$*" >&2; }
 
+# The recipe below, numbered: a base this script built from an older one is built again (one it
+# did not build, pulled or loaded by hand, is used as it is).
+recipe=2
 if docker image inspect "$image" >/dev/null 2>&1; then
-  exit 0
-fi
-
-if timeout 20 docker pull "$image" >/dev/null 2>&1; then
+  built=$(docker image inspect --format '{{ index .Config.Labels "io.drillbook.base-recipe" }}' "$image" 2>/dev/null || true)
+  if [ -z "$built" ] || [ "$built" = "$recipe" ] || [ "$built" = "<no value>" ]; then
+    exit 0
+  fi
+  log "$image was built from base recipe $built; building recipe $recipe"
+elif timeout 20 docker pull "$image" >/dev/null 2>&1; then
   log "pulled $image"
   exit 0
 fi
@@ -35,7 +40,21 @@ log "building $image with debootstrap ($suite from $mirror, about a minute)"
 debootstrap --variant=minbase "$suite" "$root" "$mirror" >"$root.log" 2>&1 \
   || { log "debootstrap failed; its log is $root.log"; exit 1; }
 rm -f "$root.log"
-# Keep the image slim the way the official one is: no apt lists, no docs.
-rm -rf "$root"/var/lib/apt/lists/* "$root"/usr/share/doc/* "$root"/usr/share/man/*
-tar -C "$root" -c . | docker import --change 'CMD ["bash"]' - "$image" >/dev/null
+# Slim the way the official image is: no apt lists or caches, no documentation, no translations,
+# and dpkg told to leave them out of every package the images install later. Every image is
+# built on this one and copied into each node of a local cluster: 144 MB was 64 MB of caches
+# and translations.
+mkdir -p "$root/etc/dpkg/dpkg.cfg.d"
+cat > "$root/etc/dpkg/dpkg.cfg.d/docker" <<'CFG'
+path-exclude /usr/share/doc/*
+path-include /usr/share/doc/*/copyright
+path-exclude /usr/share/info/*
+path-exclude /usr/share/linda/*
+path-exclude /usr/share/lintian/overrides/*
+path-exclude /usr/share/locale/*
+path-exclude /usr/share/man/*
+CFG
+rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
+  "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
+tar -C "$root" -c . | docker import --change 'CMD ["bash"]' --change "LABEL io.drillbook.base-recipe=$recipe" - "$image" >/dev/null
 log "imported $image"
