@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import pathlib
 import shlex
@@ -11,7 +12,7 @@ import subprocess
 import pytest
 
 from drillbook.drills import spec
-from drillbook.drills.cli import main
+from drillbook.drills.cli import arguments, commands, main
 from drillbook.errors import ExitCode
 
 CATALOG = pathlib.Path(__file__).resolve().parents[3] / "drills" / "catalog"
@@ -215,3 +216,12 @@ def test_validate_warns_about_a_secret_inside_a_name(
     out = capsys.readouterr().out
     assert f"warning: drill name 'orders-{password}' contains the database password" in out
     assert "names are never masked" in out
+
+
+def test_every_subcommand_names_a_function_that_imports() -> None:
+    """The commands are imported when they run: a subcommand whose module or function is misnamed
+    would otherwise be found by its first user."""
+    parser = arguments.build_parser()
+    (sub,) = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    assert set(sub.choices) == set(commands.COMMANDS)
+    assert all(callable(commands.command(name)) for name in commands.COMMANDS)
