@@ -80,7 +80,8 @@ def test_a_drill_records_the_evidence_the_runbook_asks_for(tmp_path: pathlib.Pat
 
     # The runbook's messages, filled in.
     comms = doc["communications"]
-    assert "Severity: P1\nService: sample (Customer order creation" in comms["internal_alert"]
+    # At the same worst severity as the escalation (a P0 on a loaded machine, above).
+    assert f"Severity: {severity}\nService: sample (Customer order creation" in comms["internal_alert"]
     assert "Status: Resolved" in comms["internal_alert"]
     assert [u["status"] for u in comms["status_page"]] == ["Investigating", "Identified", "Fix deployed", "Resolved"]
     assert comms["schedule"][0]["outcome"] == "met: sent when the alert fired"
