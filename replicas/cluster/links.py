@@ -23,6 +23,10 @@ POOL = ipaddress.IPv4Network("10.231.0.0/16")
 10.232.0.0/16 (`local.ADDRESS_POOL`), so the two never meet."""
 
 
+GONE = ("Cannot find device", "No such device", "No such file", "does not exist")
+"""What `ip` says of a device or namespace that is not there (RTNETLINK's own words among them)."""
+
+
 def ip(*args: str, missing_ok: bool = False) -> str:
     try:
         done = subprocess.run(["ip", *args], capture_output=True, text=True, timeout=30, check=False)
@@ -32,7 +36,8 @@ def ip(*args: str, missing_ok: bool = False) -> str:
         ) from exc
     if done.returncode != 0:
         said = done.stderr.strip()
-        if missing_ok and ("Cannot find device" in said or "No such file" in said or "does not exist" in said):
+        # A link goes with its namespace, a moment after the namespace is deleted: gone either way.
+        if missing_ok and any(gone in said for gone in GONE):
             return ""
         raise ClusterError(
             f"`ip {' '.join(args)}` failed ({said or f'exit {done.returncode}'}). The local cluster makes "

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ipaddress
 import pathlib
+import subprocess
 import tempfile
 import threading
 
@@ -54,3 +55,13 @@ def test_removing_what_is_not_there_is_no_error_and_making_a_bad_link_is() -> No
     assert links.pids_in("drillbook-none-here") == []
     with pytest.raises(ClusterError, match="`ip link set dbk-none-here up` failed"):
         links.set_link("dbk-none-here", up=True)
+
+
+def test_a_link_already_gone_with_its_namespace_is_not_an_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The kernel's own words (RTNETLINK's "No such device") when the host end of a veth vanished
+    with its namespace between the listing and the delete; CI saw it end a cluster's removal."""
+    said = subprocess.CompletedProcess(["ip"], 2, "", "RTNETLINK answers: No such device\n")
+    monkeypatch.setattr(subprocess, "run", lambda *_a, **_k: said)
+    assert links.ip("link", "delete", "dbk0v1", missing_ok=True) == ""
+    with pytest.raises(ClusterError, match="No such device"):
+        links.ip("link", "delete", "dbk0v1")
