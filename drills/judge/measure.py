@@ -238,6 +238,9 @@ def measure(
 ) -> Measurements:
     disrupted = recovered = downtime = None
     found: list[Outage] = []
+    # Nothing after the end of observation is measured, not even the first failure: a probe that
+    # failed while verification's last snapshot was taken (CI, 2026-12-04) began no outage.
+    samples = [s for s in samples if s.at <= observed_until]
     if injected_at is not None:
         disrupted = disrupted_at(samples, injected_at)
         if disrupted is None:

@@ -22,11 +22,10 @@ from drillbook.replicas.protocols import Replacement
 
 def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_version: str) -> DrillResult:
     m = drill.spec.model
-    samples = watch.samples(drill)
-    observed_until = max((s.end for s in samples), default=drill.clock.now())
-    if drill.observed_until is not None:
-        observed_until = min(observed_until, drill.observed_until)
-    fired = tuple(watch.alerts(drill))
+    samples, observed_until = observation(drill)
+    # The alerts as of the end of observation, like the figures: not a probe failed since.
+    injected = drill.injected_at
+    fired = () if injected is None else tuple(watch.evaluate(drill, samples, injected, observed_until))
     alerting = monitoring.judged(drill)
     by_monitoring = alerting is not None and m.detect.by == "monitoring"
     detected_at = alerting.first_fired_at if alerting is not None and by_monitoring else drill.detected_at
@@ -80,6 +79,16 @@ def result(drill: Drill, verdict: Verdict | None, error: str | None, docker_vers
         monitoring=monitoring.section(drill, alerting, fired),
         stream=stream,
     )
+
+
+def observation(drill: Drill) -> tuple[list[Sample], float]:
+    """Every sample, and the end of what is judged: where verification settled, or the last
+    sample of a drill that never got that far."""
+    samples = watch.samples(drill)
+    observed_until = max((s.end for s in samples), default=drill.clock.now())
+    if drill.observed_until is not None:
+        observed_until = min(observed_until, drill.observed_until)
+    return samples, observed_until
 
 
 def streamed(drill: Drill, observed_until: float) -> streams.StreamFigures | None:

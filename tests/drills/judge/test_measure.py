@@ -266,6 +266,13 @@ def test_what_happens_after_observation_ends_is_not_measured() -> None:
     assert len(m.outages) == 1 and m.downtime_s == pytest.approx(2.01)
 
 
+def test_a_failure_only_after_observation_ends_is_no_disruption() -> None:
+    """A drill that settled with no disruption is not failed by a probe that failed later."""
+    samples = probes(0, 20, True) + probes(20, 21, False)
+    m = figures(samples, observed_until=19.5)
+    assert m.disrupted_at is None and m.outages == () and m.downtime_s == 0.0
+
+
 def test_a_second_outage_never_over_leaves_the_drill_unrecovered() -> None:
     samples = probes(0, 10, True) + probes(10, 12, False) + probes(12, 20, True) + probes(20, 30, False)
     m = figures(samples)
