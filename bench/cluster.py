@@ -39,7 +39,7 @@ from collections.abc import Callable
 
 from drillbook.drills import spec
 from drillbook.drills.run.runner import DrillRunner
-from drillbook.replicas import engine, images
+from drillbook.replicas import engine, recipes
 from drillbook.replicas.cluster import daemons, links, local
 from drillbook.replicas.cluster.state import ClusterState
 
@@ -103,7 +103,7 @@ def node_lost_drill(folder: pathlib.Path) -> tuple[dict[str, float], list[str]]:
 
 def main() -> int:
     host = engine.connect()
-    sample = f"{images.SAMPLE_IMAGE}:1.0.0"
+    sample = f"{recipes.SAMPLE_IMAGE}:1.0.0"
     root = pathlib.Path(tempfile.mkdtemp(prefix="dbkb", dir="/tmp"))
     figures: dict[str, float] = {}
     try:

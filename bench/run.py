@@ -41,7 +41,7 @@ from typing import Any
 
 from drillbook.drills import spec as spec_module
 from drillbook.drills.run.runner import DrillRunner
-from drillbook.replicas import engine, images, labels
+from drillbook.replicas import engine, images, labels, recipes
 from drillbook.replicas.desired_state import ServiceState
 from drillbook.replicas.ports import free_port
 from drillbook.replicas.target import Target
@@ -413,7 +413,7 @@ def main() -> int:
     args = parser.parse_args()
     os.environ.setdefault("DRILLBOOK_HISTORY", str(ROOT / "out" / "bench-history.db"))
     client = engine.connect()
-    images.ensure(client, list(images.RECIPES))
+    images.ensure(client, list(recipes.RECIPES))
     results: dict[str, Any] = {
         "machine": {
             "cpus": os.cpu_count(),

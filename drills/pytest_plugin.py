@@ -69,7 +69,7 @@ def pytest_collect_file(file_path: pathlib.Path, parent: pytest.Collector) -> py
     folders = [d.resolve() for d in parent.config.getoption("drills")]
     if file_path.suffix not in (".yaml", ".yml") or not any(file_path.resolve().is_relative_to(d) for d in folders):
         return None
-    from drillbook.drills.campaigns.gameday import is_gameday
+    from drillbook.drills.campaigns.gameday_file import is_gameday
 
     return None if is_gameday(file_path) else DrillFile.from_parent(parent, path=file_path)
 

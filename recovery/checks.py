@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from typing import Protocol
 
-import httpx
-
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.recovery.base import AnyStep, Step, StepContext
 from drillbook.replicas import loopback
@@ -33,6 +31,8 @@ def reset_connections(ctx: StepContext[object, object]) -> str:
     flow = ctx.replica.target.reset_connections
     if flow is None:
         return "skipped: the target declares no connection-reset endpoint"
+    import httpx  # here: every procedure imports this module, and `validate` sends no request
+
     try:
         response = loopback.request(flow.method, ctx.replica.url() + flow.path, timeout=5.0)
     except httpx.HTTPError as exc:

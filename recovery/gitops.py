@@ -5,11 +5,13 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from drillbook.errors import RecoveryStepFailed
 from drillbook.recovery.base import StepContext
-from drillbook.replicas.desired_state import Commit, DesiredState
+
+if TYPE_CHECKING:  # GitPython runs `git version` when imported: a step that commits has it loaded
+    from drillbook.replicas.desired_state import Commit, DesiredState
 
 Aspect = Callable[[dict[str, Any]], Any]
 

@@ -3,6 +3,9 @@
 A procedure's step meets the Docker engine, PostgreSQL and the service over
 HTTP; what they raise is mapped here, once, the way httpx maps transport
 errors, so that nothing above `replicas` needs to know their exception types.
+Their clients are imported only when an error is to be mapped: a module that
+merely wraps its calls here (a declared step, checked by `validate`) loads
+none of them, and by the time one of them raised, it is loaded already.
 """
 
 from __future__ import annotations
@@ -10,14 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import docker.errors
-import httpx
-import psycopg
-
 from drillbook.errors import EngineError, ReplicaError
-
-FOREIGN: tuple[type[BaseException], ...] = (psycopg.Error, docker.errors.DockerException, httpx.HTTPError, OSError)
-"""What the engine, PostgreSQL, the service over HTTP and the operating system raise."""
 
 
 def first_line(exc: BaseException) -> str:
@@ -25,15 +21,30 @@ def first_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text.splitlines()[0] if text else ''}"
 
 
+def as_drillbooks(exc: Exception) -> EngineError | ReplicaError | None:
+    """`EngineError` for the engine, `ReplicaError` for the database, the service, the system
+    and an object removed under us (the replica's state, not the engine's); None for what is
+    none of theirs."""
+    import docker.errors
+    import httpx
+    import psycopg
+
+    if isinstance(exc, docker.errors.NotFound):
+        return ReplicaError(first_line(exc))
+    if isinstance(exc, docker.errors.DockerException):
+        return EngineError(first_line(exc))
+    if isinstance(exc, psycopg.Error | httpx.HTTPError | OSError):
+        return ReplicaError(first_line(exc))
+    return None
+
+
 @contextmanager
 def mapped() -> Iterator[None]:
-    """Raise a foreign error as drillbook's: `EngineError` for the engine, `ReplicaError`
-    for the database, the service, the system and an object gone, its message the error's first line."""
+    """Raise a foreign error as drillbook's (`as_drillbooks`), its message the error's first line."""
     try:
         yield
-    except docker.errors.NotFound as exc:  # removed under us: the replica's state, not the engine's
-        raise ReplicaError(first_line(exc)) from exc
-    except docker.errors.DockerException as exc:
-        raise EngineError(first_line(exc)) from exc
-    except FOREIGN as exc:
-        raise ReplicaError(first_line(exc)) from exc
+    except Exception as exc:
+        ours = as_drillbooks(exc)
+        if ours is None:
+            raise
+        raise ours from exc

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import time
 
-import httpx
-
 from drillbook.errors import RecoveryStepFailed as StepFailed
 from drillbook.replicas.protocols import Addresses
 from drillbook.replicas.target import Flow
@@ -16,6 +14,8 @@ from drillbook.replicas.target import Flow
 
 def verify_flows(replica: Addresses, timeout_s: float) -> str:
     """Wait until the health endpoint and every key flow answer 2xx, each with its own method and body."""
+    import httpx  # here: a declared step's check before the drill loads no HTTP client
+
     target = replica.target
     flows = [Flow("health", target.health), *target.key_flows]
     deadline = time.monotonic() + timeout_s

@@ -5,19 +5,23 @@ bundle: 29 ms of CPU each time, paid by every readiness poll, diagnostics snapsh
 poll and procedure's request. One client, built at the first call, pays it once. It keeps no
 connection alive, so every request opens its own as `httpx.get()` did: a service restarted under
 a drill never meets a kept-alive connection from its previous life. httpx's client is safe to
-share between threads.
+share between threads. httpx itself is imported at the first request: what only names a
+replica's URLs (a drill file's check) loads no HTTP client.
 """
 
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
+if TYPE_CHECKING:
+    import httpx
 
 
 @functools.cache
 def client() -> httpx.Client:
+    import httpx
+
     return httpx.Client(limits=httpx.Limits(max_keepalive_connections=0))
 
 

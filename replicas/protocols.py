@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal, Protocol, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, runtime_checkable
 
 from drillbook.errors import ReplicaError
-from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 from drillbook.replicas.target import Target
+
+if TYPE_CHECKING:  # GitPython runs `git version` when imported: only what commits pays for it
+    from drillbook.replicas.desired_state import Commit, DesiredState, ServiceState
 
 
 @dataclass(frozen=True)

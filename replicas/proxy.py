@@ -13,11 +13,9 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, Literal
 
-import httpx
-
 from drillbook.errors import ReplicaError
-from drillbook.replicas import loopback
-from drillbook.replicas.images import FAULT_PROXY_IMAGE
+from drillbook.replicas import boundary, loopback
+from drillbook.replicas.recipes import FAULT_PROXY_IMAGE
 from drillbook.replicas.target import ReadyCheck, Service, Target
 
 CONTROL_PORT = 8474
@@ -57,11 +55,12 @@ def proxy_of(target: Target, service: str) -> Service | None:
 def set_fault(url: str, mode: Mode, latency_ms: float = 0.0, jitter_ms: float = 0.0) -> dict[str, Any]:
     """Set the proxy's fault through its control port; its state after the change."""
     try:
-        response = loopback.post(
-            f"{url}/faults", json={"mode": mode, "latency_ms": latency_ms, "jitter_ms": jitter_ms}, timeout=5.0
-        )
-    except httpx.HTTPError as exc:
-        raise ReplicaError(f"The fault proxy at {url} did not answer: {type(exc).__name__}: {exc}") from exc
+        with boundary.mapped():
+            response = loopback.post(
+                f"{url}/faults", json={"mode": mode, "latency_ms": latency_ms, "jitter_ms": jitter_ms}, timeout=5.0
+            )
+    except ReplicaError as exc:
+        raise ReplicaError(f"The fault proxy at {url} did not answer: {exc}") from exc
     if response.status_code != 200:
         raise ReplicaError(f"The fault proxy at {url} refused the fault: {response.text[:200]}")
     state: dict[str, Any] = response.json()

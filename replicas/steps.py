@@ -18,8 +18,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-import psycopg
-
 from drillbook.errors import DrillbookError, RecoveryStepFailed
 from drillbook.replicas import boundary, loopback
 from drillbook.replicas.health import verify_flows
@@ -177,6 +175,8 @@ def _http(step: StepModel, http: HttpModel, replica: ReplicaAPI) -> str:
 
 
 def _sql(step: StepModel, sql: SqlModel, replica: ReplicaAPI) -> str:
+    import psycopg  # here, not at the top: checking a drill's steps loads no database client
+
     options = f"-c statement_timeout={int(step.timeout_s * 1000)}"
     conninfo = replica.db_conninfo(min(step.timeout_s, 10.0))
     with psycopg.connect(conninfo, autocommit=True, application_name="drillbook-step", options=options) as conn:

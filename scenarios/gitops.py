@@ -5,15 +5,15 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
-
-import httpx
+from typing import TYPE_CHECKING, Any
 
 from drillbook.replicas import loopback
-from drillbook.replicas.desired_state import Commit
 from drillbook.replicas.protocols import Deploys
 from drillbook.replicas.target import Target
 from drillbook.scenarios.base import Fault
+
+if TYPE_CHECKING:  # GitPython runs `git version` when imported: the drill that commits has it loaded
+    from drillbook.replicas.desired_state import Commit
 
 
 @contextmanager
@@ -73,6 +73,8 @@ def release_image(target: Target, service: str, release: str) -> str:
 
 def reported_version(replica: Deploys) -> str | None:
     """The version the service's health endpoint reports, if it reports one."""
+    import httpx  # here: every scenario that deploys imports this module, and `list` asks nothing
+
     try:
         body = loopback.get(replica.url() + replica.target.health, timeout=2.0).json()
     except (httpx.HTTPError, ValueError):

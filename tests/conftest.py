@@ -24,7 +24,7 @@ from drillbook import contract
 from drillbook.drills import spec
 from drillbook.drills.result import DrillResult
 from drillbook.drills.run import signals
-from drillbook.replicas import cleanup, engine, images, labels
+from drillbook.replicas import cleanup, engine, images, labels, recipes
 from drillbook.replicas.cluster import local
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.replicas.replica import Replica
@@ -79,7 +79,7 @@ def docker_client() -> DockerClient:
 @pytest.fixture(scope="session")
 def built_images(docker_client: DockerClient) -> None:
     """Images are built once per run (and only when their inputs changed)."""
-    images.ensure(docker_client, list(images.RECIPES))
+    images.ensure(docker_client, list(recipes.RECIPES))
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,7 @@ from drillbook.recovery.runbook.session import Session, facts, fill, without_run
 from drillbook.recovery.runbook.verdicts import Outcome
 from drillbook.replicas import engine, images
 from drillbook.replicas.desired_state import DesiredState
-from drillbook.replicas.images import TOOLBOX_IMAGE
+from drillbook.replicas.recipes import TOOLBOX_IMAGE
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.target import Target
 from drillbook.replicas.toolbox.network import on_toolbox_network

@@ -23,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from drillbook import inputs
 from drillbook.contract import RESULT_FILE
-from drillbook.drills.campaigns import gameday
+from drillbook.drills.campaigns import gameday, gameday_file
 from drillbook.drills.campaigns.history import History
 from drillbook.errors import SpecError
 
@@ -183,7 +183,7 @@ def merge(shards: Sequence[Shard], out: pathlib.Path, history: History) -> dict[
     chosen = check_merge(shards)
     first = shards[0].record
     try:
-        model = gameday.GameDayModel.model_validate(first.model)
+        model = gameday_file.GameDayModel.model_validate(first.model)
     except ValidationError:
         raise SpecError(f"The shard {shards[0].folder} names a game day drillbook cannot read; run it again.") from None
     rows, results, not_run = [], [], []
@@ -208,7 +208,7 @@ def merge(shards: Sequence[Shard], out: pathlib.Path, history: History) -> dict[
     started = min(s.document["started_at"] for s in shards)
     duration_s = max(float(s.document.get("duration_s", 0.0)) for s in shards)
     gdoc = gameday.document(
-        gameday.GameDay(model, pathlib.Path(first.file), ()),
+        gameday_file.GameDay(model, pathlib.Path(first.file), ()),
         dt.datetime.fromisoformat(started),
         duration_s,
         rows,

@@ -12,14 +12,14 @@ import tempfile
 from rich.console import Console
 
 from drillbook import contract
+from drillbook.drills import resolve
 from drillbook.drills import schema as schema_module
 from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import gameday as gameday_module
+from drillbook.drills.campaigns import gameday_file
 from drillbook.drills.cli import arguments, completion
 from drillbook.drills.cli.files import CATALOG, resolve_drill_file
 from drillbook.drills.observe import alerts
 from drillbook.drills.run.masking import Masker
-from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import ExitCode
 from drillbook.recovery import REGISTRY as PROCEDURES
 from drillbook.recovery.base import AnyProcedure
@@ -30,8 +30,8 @@ from drillbook.scenarios.base import Scenario
 def cmd_list(args: argparse.Namespace, console: Console) -> ExitCode:
     paths = sorted(CATALOG.glob("*.yaml"))
     sections: dict[str, list[tuple[str, str]]] = {
-        "drills": [(p.name, spec_module.load(p).model.description) for p in paths if not gameday_module.is_gameday(p)],
-        "game days": [(p.name, gameday_module.read(p).description) for p in paths if gameday_module.is_gameday(p)],
+        "drills": [(p.name, spec_module.load(p).model.description) for p in paths if not gameday_file.is_gameday(p)],
+        "game days": [(p.name, gameday_file.read(p).description) for p in paths if gameday_file.is_gameday(p)],
         "scenarios": [(n, _on(SCENARIOS.get(n))) for n in SCENARIOS.names()],
         "recovery procedures": [(n, _on(PROCEDURES.get(n))) for n in PROCEDURES.names()],
         "alert rules": [(r.name, f"{r.description} ({r.severity})") for r in alerts.RULES],
@@ -59,13 +59,13 @@ def _on(plugin: Scenario | AnyProcedure) -> str:
 
 def cmd_validate(args: argparse.Namespace, console: Console) -> ExitCode:
     path = resolve_drill_file(args.file)
-    if gameday_module.is_gameday(path):
+    if gameday_file.is_gameday(path):
         with tempfile.TemporaryDirectory(prefix="drillbook-validate-") as scratch:
-            gameday = gameday_module.load(path, pathlib.Path(scratch))
+            gameday = gameday_file.load(path, pathlib.Path(scratch))
         console.out(f"{path}: valid game day {gameday.name!r} with {len(gameday.drills)} drills", highlight=False)
         return ExitCode.OK
     spec = spec_module.load(path)
-    resolve_plugins(spec)
+    resolve.plugins(spec)
     console.out(f"{path}: valid drill {spec.name!r}", highlight=False)
     for warning in Masker.for_target(spec.target).clashes(identifiers(spec)):
         console.out(f"{path}: warning: {warning}", highlight=False)

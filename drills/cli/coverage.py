@@ -18,7 +18,7 @@ from rich.console import Console
 from rich.table import Table
 
 from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import coverage, gameday
+from drillbook.drills.campaigns import coverage, gameday_file
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.cli.files import CATALOG, history_path
 from drillbook.errors import DrillbookError, ExitCode
@@ -31,7 +31,7 @@ def drill_scenarios(folders: Iterable[pathlib.Path]) -> dict[str, str]:
     found: dict[str, str] = {}
     for folder in folders:
         for path in sorted(folder.rglob("*.yaml")):
-            if gameday.is_gameday(path):
+            if gameday_file.is_gameday(path):
                 continue
             model = spec_module.load(path).model
             found[model.name] = model.scenario.name

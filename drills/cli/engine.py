@@ -7,7 +7,7 @@ import argparse
 from rich.console import Console
 
 from drillbook.errors import ExitCode
-from drillbook.replicas import cleanup, engine, images, labels
+from drillbook.replicas import cleanup, engine, images, labels, recipes
 from drillbook.replicas.cluster import local, state
 
 
@@ -53,6 +53,6 @@ def _cleanup_clusters(args: argparse.Namespace, console: Console) -> int:
 
 
 def cmd_images(args: argparse.Namespace, console: Console) -> ExitCode:
-    images.ensure(engine.connect(), list(images.RECIPES), lambda m: console.print(m))
+    images.ensure(engine.connect(), list(recipes.RECIPES), lambda m: console.print(m))
     console.print("images are up to date")
     return ExitCode.OK

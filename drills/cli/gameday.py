@@ -19,15 +19,16 @@ from rich.console import Console
 from rich.markup import escape
 
 from drillbook import inputs
+from drillbook.drills import resolve
 from drillbook.drills import spec as spec_module
-from drillbook.drills.campaigns import evidence, shards
+from drillbook.drills.campaigns import evidence, gameday_file, shards
 from drillbook.drills.campaigns import gameday as gameday_module
 from drillbook.drills.campaigns.history import History
 from drillbook.drills.cli import tables
 from drillbook.drills.cli.files import VERDICT_EXIT, history_path
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
-from drillbook.drills.run.runner import DrillRunner, needed_images, resolve_plugins
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from drillbook.errors import DrillbookError, ExitCode, SpecError
 from drillbook.reports import pdf
@@ -66,7 +67,7 @@ def _plan(args: argparse.Namespace, console: Console) -> ExitCode:
         raise DrillbookError(f"--plan writes a JSON file: give --out PLAN.json, not {out}.")
     inputs.writable_file(out, "game-day plan (--out)")
     with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
-        gameday = gameday_module.load(args.file, pathlib.Path(scratch))
+        gameday = gameday_file.load(args.file, pathlib.Path(scratch))
     names = [d.name for d in gameday.drills]
     shards.plan(gameday.name, names, count, {})  # the count refused before the history is opened
     durations: dict[str, float] = {}
@@ -117,8 +118,8 @@ def _merge(folders: list[pathlib.Path], args: argparse.Namespace, console: Conso
 
 
 def _sharded(
-    gameday: gameday_module.GameDay, shard: tuple[int, shards.PlanModel] | None, plan_path: str | None
-) -> tuple[gameday_module.GameDay, dict[str, Any] | None]:
+    gameday: gameday_file.GameDay, shard: tuple[int, shards.PlanModel] | None, plan_path: str | None
+) -> tuple[gameday_file.GameDay, dict[str, Any] | None]:
     """The game day cut to shard K of the plan, and what its gameday.json says of the shard."""
     if shard is None:
         return gameday, None
@@ -143,12 +144,12 @@ def _run(args: argparse.Namespace, console: Console, shard: tuple[int, shards.Pl
 
     # Checked whole, the engine reached and the images there, before anything is written to --out.
     with tempfile.TemporaryDirectory(prefix="drillbook-gameday-") as scratch:
-        checked, _ = _sharded(gameday_module.load(args.file, pathlib.Path(scratch)), shard, args.plan)
+        checked, _ = _sharded(gameday_file.load(args.file, pathlib.Path(scratch)), shard, args.plan)
         client = engine.connect()
         needed = [image for d in checked.drills for image in drill_images(d)]
         builds = {tag: b for d in checked.drills for tag, b in d.target.builds.items()}
         images.ensure(client, list(dict.fromkeys(needed)), lambda m: console.out(f"images: {m}"), builds)
-    gameday, shard_record = _sharded(gameday_module.load(args.file, args.out / "drills"), shard, args.plan)
+    gameday, shard_record = _sharded(gameday_file.load(args.file, args.out / "drills"), shard, args.plan)
     console.print(f"[bold]game day {gameday.name}[/]: {len(gameday.drills)} drills, results in {escape(str(args.out))}")
     current: list[DrillRunner] = []
     view = LiveView(console, lambda: current[-1].status() if current else None, gameday.name, enabled=not args.no_live)
@@ -198,4 +199,4 @@ def _evidence(args: argparse.Namespace, console: Console, gdoc: dict[str, Any]) 
 
 
 def drill_images(spec: spec_module.DrillSpec) -> tuple[str, ...]:
-    return needed_images(spec, resolve_plugins(spec)[0])
+    return resolve.needed_images(spec, resolve.plugins(spec)[0])

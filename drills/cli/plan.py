@@ -13,13 +13,12 @@ from collections.abc import Callable
 from rich.console import Console
 from rich.markup import escape
 
-from drillbook.drills import preconditions
+from drillbook.drills import preconditions, resolve
 from drillbook.drills import spec as spec_module
 from drillbook.drills.cli.files import resolve_drill_file
 from drillbook.drills.judge import objectives
 from drillbook.drills.observe import alerts
 from drillbook.drills.run import signals
-from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import ExitCode
 from drillbook.recovery.base import AnyProcedure
 from drillbook.recovery.runbook.commands import of_sections
@@ -30,8 +29,8 @@ from drillbook.scenarios.base import Scenario
 def cmd_plan(args: argparse.Namespace, console: Console) -> ExitCode:
     spec = spec_module.load(resolve_drill_file(args.file))
     variants = spec.compared()
-    scenario, procedure = resolve_plugins(variants[0])
-    recoveries = [procedure, *(resolve_plugins(variant)[1] for variant in variants[1:])]
+    scenario, procedure = resolve.plugins(variants[0])
+    recoveries = [procedure, *(resolve.plugins(variant)[1] for variant in variants[1:])]
     m = spec.model
     say = console.print
     say(f"[bold]Drill {spec.name}[/]: {escape(m.description or scenario.description)}")

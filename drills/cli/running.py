@@ -11,6 +11,7 @@ from typing import Any
 from rich.console import Console
 
 from drillbook import inputs
+from drillbook.drills import resolve
 from drillbook.drills import spec as spec_module
 from drillbook.drills.campaigns import comparison
 from drillbook.drills.campaigns.history import History
@@ -20,7 +21,7 @@ from drillbook.drills.cli.files import VERDICT_EXIT, history_path, resolve_drill
 from drillbook.drills.cli.live import LiveView
 from drillbook.drills.cli.summary import print_summary
 from drillbook.drills.result import DrillResult
-from drillbook.drills.run.runner import DrillRunner, resolve_plugins
+from drillbook.drills.run.runner import DrillRunner
 from drillbook.errors import DrillbookError, ExitCode
 from drillbook.recovery import REGISTRY as PROCEDURES
 
@@ -30,7 +31,7 @@ def cmd_run(args: argparse.Namespace, console: Console) -> ExitCode:
     loaded = [spec_module.load(resolve_drill_file(f)) for f in args.files]
     specs = [variant for spec in loaded for variant in spec.compared()]
     for spec in specs:
-        resolve_plugins(spec)
+        resolve.plugins(spec)
     worst = ExitCode.OK
     documents: dict[str, dict[str, Any]] = {}
     for spec in specs:
@@ -79,7 +80,7 @@ def cmd_rehearse(args: argparse.Namespace, console: Console) -> ExitCode:
             f"{args.file} compares {len(spec.model.compare)} procedures; a rehearsal hands one incident to one "
             "engineer with one checklist. Rehearse a drill with a single `recovery:` instead."
         )
-    scenario, procedure = resolve_plugins(spec)
+    scenario, procedure = resolve.plugins(spec)
     if procedure is None and scenario.expected_recovery not in PROCEDURES.names():
         raise DrillbookError(
             f"{args.file} declares its own fault {scenario.name!r} and no recovery, so a rehearsal has no checklist "

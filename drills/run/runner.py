@@ -21,12 +21,13 @@ from docker import DockerClient
 
 from drillbook import reports
 from drillbook.contract import JOURNAL_FILE, EventKind
+from drillbook.drills import resolve
 from drillbook.drills.result import Check, DrillResult, Verdict, to_document
 from drillbook.drills.result import write as write_document
 from drillbook.drills.run import watch
 from drillbook.drills.run.journal import Journal
 from drillbook.drills.run.masking import Masker
-from drillbook.drills.run.phases import conclude, inject, measure, monitoring, provision, steady, verify
+from drillbook.drills.run.phases import conclude, inject, measure, provision, steady, verify
 from drillbook.drills.run.phases.recover import Automatic, Recovery
 from drillbook.drills.run.signals import Interrupts
 from drillbook.drills.run.state import Drill, DrillState
@@ -34,92 +35,12 @@ from drillbook.drills.run.teardown import Teardown
 from drillbook.drills.run.timeline import Clock, Event, Timeline
 from drillbook.drills.run.watch import Status
 from drillbook.drills.spec import DrillSpec
-from drillbook.errors import DrillbookError, PluginError
-from drillbook.plugins import check_arguments
-from drillbook.recovery import REGISTRY as PROCEDURES
-from drillbook.recovery import declared
-from drillbook.recovery.base import AnyProcedure
-from drillbook.recovery.runbook import procedure as runbook
+from drillbook.errors import DrillbookError
 from drillbook.replicas import cleanup, engine, images
 from drillbook.replicas.cluster.state import ClusterState
 from drillbook.replicas.protocols import ReplicaAPI
-from drillbook.scenarios import REGISTRY as SCENARIOS
-from drillbook.scenarios import declared as declared_fault
-from drillbook.scenarios.base import Scenario
 
-__all__ = ["DrillRunner", "DrillState", "Status", "resolve_plugins"]
-
-
-def resolve_plugins(spec: DrillSpec) -> tuple[Scenario, AnyProcedure | None]:
-    """Find the scenario and procedure, or build them from the steps the drill declares, and
-    check their arguments and what their steps name: nothing is touched."""
-    scenario = _scenario(spec)
-    monitoring.planned(spec, scenario)
-    procedure = _procedure(spec)
-    _on_engine(spec, "scenario", scenario.name, scenario.engines)
-    if procedure is not None:
-        _on_engine(spec, "recovery procedure", procedure.name, procedure.engines)
-    return scenario, procedure
-
-
-def _on_engine(spec: DrillSpec, kind: str, name: str, engines: tuple[str, ...]) -> None:
-    engine = spec.model.engine.kind
-    if engine in engines:
-        return
-    where = spec.locate("engine", "kind") if "engine" in spec.raw else spec.locate("name")
-    raise PluginError(
-        f"{where}the {kind} {name!r} runs on the {' or '.join(engines)} engine, and this drill runs on "
-        f"`{engine}`. Set `engine: {{kind: {engines[0]}}}` in the drill file, or pick a {kind} made for `{engine}` "
-        "(`drillbook list` says which engines each runs on)."
-    )
-
-
-def needed_images(spec: DrillSpec, scenario: Scenario) -> tuple[str, ...]:
-    """Every image the drill starts: the target's, the scenario's (a release), the monitoring's."""
-    needed = (*spec.target.images, *scenario.images(spec.target, **dict(spec.model.scenario.with_)))
-    return (*needed, images.MONITORING_IMAGE) if spec.model.monitoring is not None else needed
-
-
-def _scenario(spec: DrillSpec) -> Scenario:
-    model, folder = spec.model.scenario, spec.path.parent
-    if model.steps is not None:
-        declared.check(spec.target, model.steps, folder, "scenario", lambda i: spec.locate("scenario", "steps", i))
-        declared.check(spec.target, model.revert, folder, "revert", lambda i: spec.locate("scenario", "revert", i))
-        return declared_fault.scenario(
-            model.name, model.description, model.expected_alerts, model.steps, model.revert, folder
-        )
-    scenario = SCENARIOS.get(model.name)
-    params = model.with_
-    check_arguments("scenario", scenario.name, scenario.inject, 1, params, lambda p: spec.locate("scenario", "with", p))
-    scenario.check(spec.target, **params)
-    return scenario
-
-
-def _procedure(spec: DrillSpec) -> AnyProcedure | None:
-    model = spec.model.recovery
-    if model is None:
-        return None
-    if model.steps is not None:
-        declared.check(
-            spec.target, model.steps, spec.path.parent, "recovery", lambda i: spec.locate("recovery", "steps", i)
-        )
-        return declared.procedure(model.steps, spec.path.parent)
-    if model.runbook is not None:
-        where = spec.locate("recovery" if "recovery" in spec.raw else "compare", "runbook", "section")
-        chosen = runbook.section(spec.path.parent / model.runbook.file, model.runbook.section, where)
-        return runbook.procedure(chosen, model.values, model.runbook.timeout_s)
-    procedure = PROCEDURES.get(model.name)
-    section = "recovery" if "recovery" in spec.raw else "compare"
-    check_arguments(
-        "recovery procedure",
-        procedure.name,
-        procedure.options,
-        0,
-        model.with_,
-        lambda param: spec.locate(section, "with", param) if section == "recovery" else spec.locate(section),
-    )
-    procedure.check(spec.target, procedure.options(**model.with_))
-    return procedure
+__all__ = ["DrillRunner", "DrillState", "Status"]
 
 
 class DrillRunner:
@@ -138,7 +59,7 @@ class DrillRunner:
         self.allow_remote = allow_remote
         self.progress = progress
         self.recovery: Recovery = recovery or Automatic()
-        scenario, procedure = resolve_plugins(spec)
+        scenario, procedure = resolve.plugins(spec)
         self.drill = Drill(
             spec=spec,
             out_dir=out_dir,
@@ -148,7 +69,7 @@ class DrillRunner:
             masker=Masker.for_target(spec.target),
             cap_s=spec.model.phases.max_duration_s,
         )
-        self.drill.monitoring_plan = monitoring.planned(spec, scenario)
+        self.drill.monitoring_plan = resolve.planned(spec, scenario)
         self.drill.cap_s += self.recovery.extra_s(self.drill)
         self.drill.engineer = self.recovery.engineer
         self.drill.lent_cluster = lent_cluster
@@ -176,7 +97,7 @@ class DrillRunner:
         """
         drill = self.drill
         client = engine.connect()
-        needed = needed_images(drill.spec, drill.scenario)
+        needed = resolve.needed_images(drill.spec, drill.scenario)
         images.ensure(client, dict.fromkeys(needed), lambda m: self._say(f"images: {m}"), drill.spec.target.builds)
         drill.desired = provision.desired_state(drill)
         docker_version = str(client.version().get("Version", "unknown"))

@@ -14,8 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Protocol
 
-import psycopg
-
 from drillbook.errors import DrillbookError, RecoveryStepFailed
 from drillbook.recovery.gitops import last_change, service_field
 from drillbook.recovery.runbook.commands import Command
@@ -92,6 +90,8 @@ class Session:
 
     def _setting(self, name: str) -> str | None:
         """A database setting in force, read by the harness (never the toolbox)."""
+        import psycopg  # here: checking a runbook's commands before a drill loads no database client
+
         with contextlib.suppress(psycopg.Error, OSError), psycopg.connect(self.replica.db_conninfo(3.0)) as conn:
             row = conn.execute("SELECT current_setting(%s, true)", (name,)).fetchone()
             return None if row is None or row[0] is None else str(row[0])

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
 import docker.errors
 import httpx
@@ -23,28 +22,19 @@ from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels, loopback
 from drillbook.replicas.containers import put_files
-from drillbook.replicas.images import MONITORING_IMAGE
+from drillbook.replicas.monitoring.endpoints import (
+    ALERTMANAGER,
+    CONFIG_DIR,
+    FILES,
+    PROMETHEUS,
+    PUSHGATEWAY,
+    SINK,
+    Endpoint,
+)
+from drillbook.replicas.recipes import MONITORING_IMAGE
 from drillbook.replicas.replica import Replica
 
-CONFIG_DIR = "/etc/drillbook"
 READY_TIMEOUT_S = 60.0
-
-
-@dataclass(frozen=True)
-class Endpoint:
-    """One of the four: its container's name, its host name on the replica's networks, its port."""
-
-    name: str
-    host: str
-    port: int
-
-
-SINK = Endpoint("alertsink", "drillbook-alertsink", 8080)
-PUSHGATEWAY = Endpoint("pushgateway", "drillbook-pushgateway", 9091)
-ALERTMANAGER = Endpoint("alertmanager", "drillbook-alertmanager", 9093)
-PROMETHEUS = Endpoint("prometheus", "drillbook-prometheus", 9090)
-FILES = ("prometheus.yml", "alertmanager.yml", "team-rules.yml", "runbook-rules.yml")
-"""The files `start` takes, put in CONFIG_DIR of Prometheus and Alertmanager."""
 
 
 def commands(evaluation_s: float) -> tuple[tuple[Endpoint, tuple[str, ...]], ...]:

@@ -21,8 +21,8 @@ from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
 from drillbook.replicas import labels
 from drillbook.replicas.containers import put_files
-from drillbook.replicas.images import TOOLBOX_IMAGE
 from drillbook.replicas.protocols import Ran
+from drillbook.replicas.recipes import TOOLBOX_IMAGE
 from drillbook.replicas.replica import Replica
 from drillbook.replicas.toolbox import ca, shell
 from drillbook.replicas.toolbox.network import CONTAINER, NETWORK, fronted

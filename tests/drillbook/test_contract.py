@@ -10,7 +10,7 @@ import jsonschema
 import pytest
 import yaml
 
-from drillbook.drills.campaigns.gameday import is_gameday
+from drillbook.drills.campaigns.gameday_file import is_gameday
 from drillbook.drills.cli import main
 from tests.conftest import CATALOG, ROOT
 from tests.reports.sample_result import document as sample_document

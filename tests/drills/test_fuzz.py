@@ -11,9 +11,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from drillbook.drills import spec
+from drillbook.drills import resolve, spec
 from drillbook.drills.cli import main
-from drillbook.drills.run.runner import resolve_plugins
 from drillbook.errors import DrillbookError, ExitCode
 from tests.conftest import CATALOG
 
@@ -117,7 +116,7 @@ def attempt(text: str) -> None:
         path = pathlib.Path(tmp) / "drill.yaml"
         path.write_text(text)
         try:
-            resolve_plugins(spec.load(path))
+            resolve.plugins(spec.load(path))
         except DrillbookError as exc:
             assert str(exc).strip(), "every error carries a message"
 

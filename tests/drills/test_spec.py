@@ -8,9 +8,8 @@ import re
 import pytest
 import yaml
 
-from drillbook.drills import spec
-from drillbook.drills.campaigns.gameday import is_gameday
-from drillbook.drills.run.runner import resolve_plugins
+from drillbook.drills import resolve, spec
+from drillbook.drills.campaigns.gameday_file import is_gameday
 from drillbook.errors import PluginError, SpecError
 from tests.conftest import inline_sample_target
 
@@ -32,7 +31,7 @@ def write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
 @pytest.mark.parametrize("path", sorted(p for p in CATALOG.glob("*.yaml") if not is_gameday(p)), ids=lambda p: p.name)
 def test_catalog_drills_are_valid(path: pathlib.Path) -> None:
     loaded = spec.load(path)
-    resolve_plugins(loaded)
+    resolve.plugins(loaded)
     assert loaded.target.images
 
 
@@ -81,22 +80,22 @@ def test_unknown_target(tmp_path: pathlib.Path) -> None:
 def test_unknown_scenario_names_the_known_ones(tmp_path: pathlib.Path) -> None:
     loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: meteor_strike\n"))
     with pytest.raises(PluginError, match=r"meteor_strike.*db_outage"):
-        resolve_plugins(loaded)
+        resolve.plugins(loaded)
 
 
 def test_bad_scenario_argument_is_caught_before_anything_runs(tmp_path: pathlib.Path) -> None:
     loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: db_outage\n  with: {mode: explode}\n"))
     with pytest.raises(PluginError, match=r"mode='explode'.*'kill', 'stop', 'pause'"):
-        resolve_plugins(loaded)
+        resolve.plugins(loaded)
     loaded = spec.load(write(tmp_path, "name: tiny\nscenario:\n  name: db_outage\n  with: {force: 3}\n"))
     with pytest.raises(PluginError, match="does not accept"):
-        resolve_plugins(loaded)
+        resolve.plugins(loaded)
 
 
 def test_bad_procedure_argument(tmp_path: pathlib.Path) -> None:
     text = MINIMAL + "recovery:\n  name: restart_database\n  with: {ready_timeout_s: fast}\n"
     with pytest.raises(PluginError, match=r"drill.yaml:6: .*ready_timeout_s=.fast.*takes a number"):
-        resolve_plugins(spec.load(write(tmp_path, text)))
+        resolve.plugins(spec.load(write(tmp_path, text)))
 
 
 def test_inline_target_checks_its_references(tmp_path: pathlib.Path) -> None:
@@ -186,7 +185,7 @@ TRACKER_DRILLS = CATALOG.parents[1] / "tests" / "drills" / "tracker"
 
 def test_the_tracker_target_gives_its_nested_id_post_flow_and_deploy_method() -> None:
     loaded = spec.load(TRACKER_DRILLS / "exit-at-start.yaml")
-    resolve_plugins(loaded)
+    resolve.plugins(loaded)
     target = loaded.target
     assert target.write_flows[0].id_field == "run.info.run_id"
     search = next(f for f in target.key_flows if f.name == "search runs")
@@ -240,7 +239,7 @@ recovery:
 
 def test_declared_steps_load_and_resolve_to_a_fault_and_a_procedure(tmp_path: pathlib.Path) -> None:
     loaded = spec.load(write(tmp_path, DECLARED))
-    scenario, procedure = resolve_plugins(loaded)
+    scenario, procedure = resolve.plugins(loaded)
     assert scenario.name == "cache-outage" and scenario.expected_alerts == ("high_error_rate",)
     assert procedure is not None and [s.name for s in procedure.steps] == ["start it", "wait"]
     assert loaded.model.recovery is not None and loaded.model.recovery.name == "steps"
@@ -269,7 +268,7 @@ def test_a_declared_step_naming_a_service_the_target_lacks_is_refused(tmp_path: 
         ),
     )
     with pytest.raises(PluginError, match=r"drill.yaml:10: recovery step 1 \(start it\) names service 'cache'"):
-        resolve_plugins(spec.load(path))
+        resolve.plugins(spec.load(path))
 
 
 @pytest.mark.parametrize(

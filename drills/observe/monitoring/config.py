@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from drillbook.drills.observe.monitoring.scaling import Intervals, Rewrite, format_duration, parse_duration
-from drillbook.replicas.monitoring.stack import ALERTMANAGER, CONFIG_DIR, PUSHGATEWAY, SINK
+from drillbook.replicas.monitoring.endpoints import ALERTMANAGER, CONFIG_DIR, PUSHGATEWAY, SINK
 
 TEAM_RULES = f"{CONFIG_DIR}/team-rules.yml"
 RUNBOOK_RULES = f"{CONFIG_DIR}/runbook-rules.yml"

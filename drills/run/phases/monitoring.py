@@ -14,33 +14,16 @@ from drillbook.drills.judge import team_alerts
 from drillbook.drills.observe.alerts import Alert
 from drillbook.drills.observe.monitoring import collect
 from drillbook.drills.observe.monitoring.monitor import Monitor
-from drillbook.drills.observe.monitoring.plan import RUNBOOK_RECEIVER, Plan, plan
+from drillbook.drills.observe.monitoring.plan import RUNBOOK_RECEIVER, Plan
 from drillbook.drills.result import Check
 from drillbook.drills.run.state import Drill
 from drillbook.drills.run.teardown import Teardown
-from drillbook.drills.spec import DrillSpec
 from drillbook.replicas.monitoring.stack import MonitoringStack
 from drillbook.replicas.protocols import Provisioned
 from drillbook.replicas.replica import Replica
-from drillbook.scenarios.base import Scenario
 
 PUSH_FRACTION = 0.5
 """drillbook pushes twice per scrape: a scrape never reads an observation older than half of one."""
-
-
-def planned(spec: DrillSpec, scenario: Scenario) -> Plan | None:
-    """The drill's monitoring, every file checked (promtool included); None without one."""
-    model = spec.model.monitoring
-    if model is None:
-        return None
-    return plan(
-        model,
-        spec.path.parent,
-        spec.target,
-        spec.model.alerts.time_scale,
-        scenario.expected_alerts,
-        spec.locate,
-    )
 
 
 def start(drill: Drill, replica: Provisioned, teardown: Teardown) -> None:

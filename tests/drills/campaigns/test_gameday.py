@@ -14,8 +14,8 @@ import git
 import pytest
 
 from drillbook.drills import spec
-from drillbook.drills.campaigns import evidence, gameday
-from drillbook.drills.campaigns.gameday import ToleranceModel
+from drillbook.drills.campaigns import evidence, gameday, gameday_file
+from drillbook.drills.campaigns.gameday_file import ToleranceModel
 from drillbook.errors import EvidenceError, PluginError, SpecError
 from drillbook.reports import gameday as gameday_report
 from tests.conftest import CATALOG, WINDOW_S
@@ -29,8 +29,8 @@ def _write(tmp_path: pathlib.Path, text: str) -> pathlib.Path:
 
 
 def test_nightly_runs_every_built_in_drill(tmp_path: pathlib.Path) -> None:
-    loaded = gameday.load(CATALOG / "nightly.yaml", tmp_path)
-    files = [p for p in CATALOG.glob("*.yaml") if not gameday.is_gameday(p)]
+    loaded = gameday_file.load(CATALOG / "nightly.yaml", tmp_path)
+    files = [p for p in CATALOG.glob("*.yaml") if not gameday_file.is_gameday(p)]
     assert all(spec.load(p).name == p.stem for p in files)
     drills = sorted(v.name for p in files for v in spec.load(p).compared())  # a comparison: one per procedure
     assert sorted(d.name for d in loaded.drills) == drills
@@ -41,7 +41,7 @@ def test_overrides_are_merged_and_the_file_that_will_run_is_kept(tmp_path: pathl
         tmp_path,
         "name: gd\ndrills:\n  - drill: db-outage\n    name: db-strict\n    overrides: {objectives: {rto_s: 0.5}}\n",
     )
-    loaded = gameday.load(path, tmp_path / "drills")
+    loaded = gameday_file.load(path, tmp_path / "drills")
     assert loaded.drills[0].name == "db-strict"
     assert loaded.drills[0].model.objectives.rto_s == 0.5
     assert loaded.drills[0].model.objectives.tier == "customer-facing"  # merged, not replaced
@@ -63,7 +63,7 @@ def test_overrides_are_merged_and_the_file_that_will_run_is_kept(tmp_path: pathl
 def test_bad_game_days_are_refused_before_anything_runs(tmp_path: pathlib.Path, text: str, says: str) -> None:
     # A malformed file is a SpecError; an unknown scenario in it a PluginError; both exit 2.
     with pytest.raises((SpecError, PluginError)) as caught:
-        gameday.load(_write(tmp_path, text), tmp_path / "drills")
+        gameday_file.load(_write(tmp_path, text), tmp_path / "drills")
     assert says in str(caught.value)
     assert caught.value.exit_code == 2
 
@@ -99,7 +99,7 @@ def test_commits_between_two_runs_are_named_from_this_checkout() -> None:
 
 
 def _gdoc() -> dict[str, Any]:
-    loaded = gameday.load(CATALOG / "nightly.yaml", pathlib.Path("/tmp/unused-gameday-drills"))
+    loaded = gameday_file.load(CATALOG / "nightly.yaml", pathlib.Path("/tmp/unused-gameday-drills"))
     rows = [
         gameday.summary_row("db-outage", "db-outage", _run(1.3), []),
         gameday.summary_row("bad-deploy", "bad-deploy", _run(2.0, verdict="failed"), []),

@@ -13,7 +13,7 @@ import pytest
 from docker import DockerClient
 from docker.types import EndpointSpec, RestartPolicy, ServiceMode
 
-from drillbook.replicas import images, labels
+from drillbook.replicas import labels, recipes
 from drillbook.replicas.cluster import daemons, ingress, links, local
 from drillbook.replicas.cluster.state import ClusterState
 from tests.conftest import cluster_root
@@ -30,7 +30,7 @@ def cluster(docker_client: DockerClient) -> Iterator[ClusterState]:
     try:
         with local.cluster(root, "ingress-test", nodes=3) as formed:
             local.distribute(
-                formed, docker_client, local.everywhere(formed, [f"{images.SAMPLE_IMAGE}:1.0.0"]), lambda _: None
+                formed, docker_client, local.everywhere(formed, [f"{recipes.SAMPLE_IMAGE}:1.0.0"]), lambda _: None
             )
             yield formed
     finally:
@@ -62,7 +62,7 @@ def answering(port: int, n: int) -> int:
 def serve(cluster: ClusterState, name: str, published: int, **more: object) -> None:
     """Two tasks answering on port 8080 of their containers, published on their nodes' `published`."""
     daemons.client(cluster.nodes[0]).services.create(  # type: ignore[no-untyped-call]
-        f"{images.SAMPLE_IMAGE}:1.0.0",
+        f"{recipes.SAMPLE_IMAGE}:1.0.0",
         command=["sh", "-c", SERVE],
         name=name,
         labels=labels.for_drill("ingress-test"),

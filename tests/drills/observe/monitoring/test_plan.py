@@ -10,10 +10,9 @@ import shutil
 import pytest
 import yaml
 
-from drillbook.drills import spec
+from drillbook.drills import resolve, spec
 from drillbook.drills.observe.monitoring import promtool
 from drillbook.drills.observe.monitoring.plan import RUNBOOK_LABEL, RUNBOOK_RECEIVER, Plan
-from drillbook.drills.run.phases import monitoring
 from drillbook.errors import DrillbookError, SpecError
 from drillbook.scenarios import REGISTRY
 from tests.conftest import CATALOG
@@ -30,7 +29,7 @@ def _copy(tmp_path: pathlib.Path, **monitoring_changes: object) -> pathlib.Path:
 
 def _plan(path: pathlib.Path) -> Plan:
     loaded = spec.load(path)
-    chosen = monitoring.planned(loaded, REGISTRY.get("db_outage"))
+    chosen = resolve.planned(loaded, REGISTRY.get("db_outage"))
     assert chosen is not None
     return chosen
 
