@@ -54,7 +54,7 @@ CONF
       # of their primary) share anyway.
       tar -C "$PGDATA" -xzf "$fresh"
       sed -i "s/scram-sha-256\$/$auth/" "$PGDATA/pg_hba.conf"
-      renamed=postgres
+      from_fresh=yes
     else
       pwfile=$(mktemp)
       printf '%s\n' "${POSTGRES_PASSWORD:-}" > "$pwfile"
@@ -65,7 +65,7 @@ CONF
       initdb --username="$user" --pwfile="$pwfile" -D "$PGDATA" $segsize --no-sync \
         --encoding=UTF8 --auth-local=trust --auth-host="$auth" ${POSTGRES_INITDB_ARGS:-} >/dev/null
       rm -f "$pwfile"
-      renamed=""
+      from_fresh=""
     fi
     echo "host all all all $auth" >> "$PGDATA/pg_hba.conf"
     # Base backups and standbys connect for replication.
@@ -86,7 +86,7 @@ CONF
     echo "superuser_reserved_connections = 10" >> "$PGDATA/postgresql.conf"
 
     pg_ctl -D "$PGDATA" -o "-c listen_addresses='' -c fsync=off -c synchronous_commit=off" -w start >/dev/null
-    if [ -n "$renamed" ]; then
+    if [ -n "$from_fresh" ]; then
       # The bootstrap superuser takes POSTGRES_USER's name and password, as initdb would have
       # made it; a role cannot rename itself, so a setup role does it and is dropped.
       if [ "$user" != postgres ]; then
