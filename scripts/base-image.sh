@@ -11,7 +11,7 @@ log() { printf 'base-image: %s\n' "$*" >&2; }
 
 # The recipe below, numbered: a base this script built from an older one is built again (one it
 # did not build, pulled or loaded by hand, is used as it is).
-recipe=2
+recipe=3
 if docker image inspect "$image" >/dev/null 2>&1; then
   built=$(docker image inspect --format '{{ index .Config.Labels "io.drillbook.base-recipe" }}' "$image" 2>/dev/null || true)
   if [ -z "$built" ] || [ "$built" = "$recipe" ] || [ "$built" = "<no value>" ]; then
@@ -53,6 +53,16 @@ path-exclude /usr/share/linda/*
 path-exclude /usr/share/lintian/overrides/*
 path-exclude /usr/share/locale/*
 path-exclude /usr/share/man/*
+CFG
+# And apt told to delete the packages it downloaded once they are installed, as the official
+# image's docker-clean does: without it every image kept its .deb files (149 MB of the 370 MB
+# PostgreSQL image, 91 MB of the sample service's 264 MB).
+cat > "$root/etc/apt/apt.conf.d/docker-clean" <<'CFG'
+DPkg::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+APT::Update::Post-Invoke { "rm -f /var/cache/apt/archives/*.deb /var/cache/apt/archives/partial/*.deb /var/cache/apt/*.bin || true"; };
+Dir::Cache::pkgcache "";
+Dir::Cache::srcpkgcache "";
+APT::Keep-Downloaded-Packages "false";
 CFG
 rm -rf "$root"/var/lib/apt/lists/* "$root"/var/cache/apt/*.bin "$root"/var/cache/apt/archives/*.deb \
   "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* "$root"/usr/share/locale/*
