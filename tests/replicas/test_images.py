@@ -44,3 +44,35 @@ def test_no_image_keeps_what_apt_downloaded(docker_client: DockerClient) -> None
         if found.strip():
             kept[tag] = found.decode().split()[:3]
     assert kept == {}
+
+
+@pytest.mark.usefixtures("built_images")
+def test_the_backup_service_outlives_its_database(docker_client: DockerClient) -> None:
+    """The data-loss drill restores from the backup service after the database's host is gone:
+    a dump that finds no database is skipped, with psql's whole answer, and the service goes on
+    (a psql failing at once once ended it, and the restore found no container to run in)."""
+    script = """
+    docker-entrypoint.sh postgres >/tmp/pg.log 2>&1 &
+    export PGUSER=postgres PGPASSWORD=pw PGHOST=127.0.0.1 DUMP_INTERVAL_S=1
+    drillbook-backup >/tmp/backup.log 2>&1 &
+    backup=$!
+    for _ in $(seq 100); do [ -n "$(ls /backups/dumps 2>/dev/null)" ] && break; sleep 0.1; done
+    su postgres -c 'pg_ctl -D "$PGDATA" stop -m immediate' >/dev/null
+    sleep 3.5
+    cat /tmp/backup.log
+    kill -0 "$backup" && echo "backup service running"
+    """
+    out = docker_client.containers.run(
+        "drillbook/postgres:15",
+        ["bash", "-c", script],
+        entrypoint=[],
+        environment={"POSTGRES_PASSWORD": "pw"},
+        remove=True,
+        network_mode="none",
+        labels=labels.for_drill("tests-image-check"),
+    ).decode()
+    lines = out.splitlines()
+    assert any(line.startswith("dump ") and line.endswith(".dump") for line in lines), out
+    skipped = [line for line in lines if line.startswith("dump skipped: no snapshot (psql: error: ")]
+    assert len(skipped) >= 2 and "Connection refused" in skipped[-1], out
+    assert lines[-1] == "backup service running", out
