@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from docker import DockerClient
 
@@ -10,13 +12,35 @@ from drillbook.replicas import labels, recipes
 pytestmark = [pytest.mark.docker, pytest.mark.beside]
 
 
+def run(client: DockerClient, tag: str, command: list[str], **options: Any) -> str:
+    """The command's output in a throwaway container of `tag`, removed with its anonymous volumes
+    (the SDK's `remove=True` leaves those of a `VOLUME` the image declares, as PostgreSQL's does)."""
+    container = client.containers.run(
+        tag,
+        command,
+        entrypoint=[],
+        detach=True,
+        network_mode="none",
+        labels=labels.for_drill("tests-image-check"),
+        **options,
+    )
+    try:
+        status = container.wait(timeout=60)["StatusCode"]
+        out = container.logs(stdout=True, stderr=False).decode()
+        assert status == 0, f"{tag}: exit {status}: {container.logs(stdout=False, stderr=True).decode()}"
+        return out
+    finally:
+        container.remove(v=True, force=True)
+
+
 @pytest.mark.usefixtures("built_images")
 def test_no_image_keeps_what_apt_downloaded(docker_client: DockerClient) -> None:
     """apt deletes its packages once installed (the base's docker-clean): base recipe 2 forgot,
     and every image kept its .deb files, 149 MB of PostgreSQL's 370."""
     kept = {}
     for tag in sorted(recipes.RECIPES):
-        found = docker_client.containers.run(
+        found = run(
+            docker_client,
             tag,
             [
                 "find",
@@ -35,14 +59,10 @@ def test_no_image_keeps_what_apt_downloaded(docker_client: DockerClient) -> None
                 "*_Packages*",
                 ")",
             ],
-            entrypoint=[],
             user="0",  # some run as a user of their own, who may not read apt's folders
-            remove=True,
-            network_mode="none",
-            labels=labels.for_drill("tests-image-check"),
         )
         if found.strip():
-            kept[tag] = found.decode().split()[:3]
+            kept[tag] = found.split()[:3]
     assert kept == {}
 
 
@@ -62,15 +82,7 @@ def test_the_backup_service_outlives_its_database(docker_client: DockerClient) -
     cat /tmp/backup.log
     kill -0 "$backup" && echo "backup service running"
     """
-    out = docker_client.containers.run(
-        "drillbook/postgres:15",
-        ["bash", "-c", script],
-        entrypoint=[],
-        environment={"POSTGRES_PASSWORD": "pw"},
-        remove=True,
-        network_mode="none",
-        labels=labels.for_drill("tests-image-check"),
-    ).decode()
+    out = run(docker_client, "drillbook/postgres:15", ["bash", "-c", script], environment={"POSTGRES_PASSWORD": "pw"})
     lines = out.splitlines()
     assert any(line.startswith("dump ") and line.endswith(".dump") for line in lines), out
     skipped = [line for line in lines if line.startswith("dump skipped: no snapshot (psql: error: ")]
