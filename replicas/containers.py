@@ -23,7 +23,7 @@ from docker.models.networks import Network
 
 from drillbook.contract import EventKind
 from drillbook.errors import ReplicaError, ServiceNotReady
-from drillbook.replicas import boundary, cgroups, disks, labels
+from drillbook.replicas import boundary, cgroups, disks, labels, priority
 from drillbook.replicas.desired_state import ServiceState
 from drillbook.replicas.protocols import Terminal
 from drillbook.replicas.target import Service
@@ -113,6 +113,7 @@ class LabelledContainers:
             networking_config={network: self.client.api.create_endpoint_config(aliases=aliases)},
             mem_limit=state.mem_limit,
             nano_cpus=int(service.cpus * 1e9) if service.cpus else None,
+            cpu_shares=priority.cpu_shares(),
             restart_policy=self._restart_policy(service),
             ports={f"{service.port}/tcp": ("127.0.0.1", host_port)} if service.port else {},
             volumes=volumes,
@@ -132,6 +133,7 @@ class LabelledContainers:
             labels=labels.for_drill(self.drill_id, service),
             network=self.network_of(spec.networks[0]),
             volumes={self.volume_name(v): {"bind": path, "mode": "rw"} for v, path in spec.volumes.items()},
+            cpu_shares=priority.cpu_shares(),
         )
         try:
             outcome = container.wait(timeout=timeout_s)

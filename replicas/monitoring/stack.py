@@ -20,7 +20,7 @@ from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
-from drillbook.replicas import labels, loopback
+from drillbook.replicas import labels, loopback, priority
 from drillbook.replicas.containers import put_files
 from drillbook.replicas.monitoring.endpoints import (
     ALERTMANAGER,
@@ -112,6 +112,7 @@ class MonitoringStack:
             networking_config={first: self.client.api.create_endpoint_config(aliases=[part.host])},
             ports={f"{part.port}/tcp": ("127.0.0.1", port)},
             mem_limit="512m",
+            cpu_shares=priority.cpu_shares(),
         )
         for network in others:
             self.client.networks.get(network).connect(container, aliases=[part.host])

@@ -19,7 +19,7 @@ from docker.models.containers import Container
 
 from drillbook.contract import EventKind
 from drillbook.errors import EngineError, ReplicaError
-from drillbook.replicas import labels
+from drillbook.replicas import labels, priority
 from drillbook.replicas.containers import put_files
 from drillbook.replicas.protocols import Ran
 from drillbook.replicas.recipes import TOOLBOX_IMAGE
@@ -139,4 +139,5 @@ class Toolbox:
             dns_opt=["timeout:1", "attempts:1"],
             working_dir=WORKDIR,
             mem_limit="256m",
+            cpu_shares=priority.cpu_shares(),
         )

@@ -46,6 +46,7 @@ def test_a_drill_past_its_maximum_duration_aborts_and_tears_down(
     assert drillbook_objects(docker_client) == []
 
 
+@pytest.mark.background
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.usefixtures("built_images", "no_leftovers")
