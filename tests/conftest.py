@@ -188,11 +188,12 @@ def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFacto
     return CatalogRun(code, out)
 
 
-WINDOW_S = 3.0
+WINDOW_S = 2.0
 """A test drill's steady state and verification window, where the catalog's are the 5 s default:
-30 probes and 60 requests each, enough to tell a service that answers from one that does not;
-4 s less for each of some 50 real drills (docs/design.md says how much of it the wall clock
-kept). A drill whose steady state is longer for a reason (a dump taken before the fault) keeps it."""
+20 probes of each kind and 40 requests each, enough to tell a service that answers from one that
+does not; 6 s less for each of some 50 real drills (docs/design.md says how much of it the wall
+clock kept). A drill whose steady state is longer for a reason (a dump taken before the fault)
+keeps it."""
 
 
 def catalog_drill(drill: str, folder: pathlib.Path, name: str | None = None, **changes: Any) -> pathlib.Path:

@@ -42,6 +42,7 @@ def distinct_pixel_bytes(png: bytes) -> int:
     return len(set(zlib.decompress(data)))
 
 
+@pytest.mark.background
 def test_report_of_a_real_drill_renders_in_chromium(catalog_db_outage: CatalogRun) -> None:
     browser = shutil.which("chromium")
     assert browser, "Debian's chromium is not installed: run `make browser`"

@@ -82,6 +82,7 @@ def test_a_paused_database_is_recorded_unavailable_with_the_reason(replica: Repl
     assert snapshot.section("health").available  # the service answers, with its own verdict
 
 
+@pytest.mark.background
 def test_the_database_outage_drill_keeps_its_evidence_of_the_outage(catalog_db_outage: CatalogRun) -> None:
     result = catalog_db_outage.result
     snapshots = {s["label"]: s for s in result["diagnostics"]}

@@ -64,6 +64,7 @@ def test_two_drills_at_once_do_not_collide(tmp_path: pathlib.Path) -> None:
     assert len(ids) == 2
 
 
+@pytest.mark.background
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.usefixtures("built_images", "no_leftovers")
