@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Every test, in lanes at once (docs/design.md, "How the tests run"): the real drills one at a
 # time, as they would run alone; beside them, at the lowest CPU priority, everything that
-# measures no drill, in two lanes: the engine tests of marker `beside` (the wheel and the
-# installed command, runbook checks, the local cluster, the replica's own tests, refusals
-# before any fault, interrupts); and the tests that need no engine (two processes), then the
-# drills on a local Swarm cluster (marker `swarm`), whose daemons and containers inherit that
-# priority; and the drills whose tests judge outcomes, not timings (marker `background`), whose
-# containers get the matching CPU weight (replicas/priority.py). A drill's measurements need the
+# judges outcomes, not timings, in two lanes: the tests of marker `beside` in two processes (the
+# wheel and the installed command, runbook checks, the local cluster, the replica's own tests,
+# refusals before any fault, interrupts, and the drills judged by verdicts with wide margins),
+# whose containers get the matching CPU weight (replicas/priority.py); and the tests that need
+# no engine (two processes), then the drills on a local Swarm cluster (marker `swarm`), whose
+# daemons and containers inherit that priority. A drill's measurements need the
 # machine as if alone, so the other lanes only get what the drills leave; two drills at the same
 # priority were measured and refused (a steady state, a downtime changed by the other drill).
 # The drills whose tests check a downtime to the probe (marker `quiet`) run last, alone, once
@@ -20,7 +20,6 @@ mkdir -p build
 unset PYTHONDONTWRITEBYTECODE
 log=build/beside.log
 free_log=build/engine-free.log
-background_log=build/background.log
 # Job control for the background lanes: each its own process group, and SIGINT not ignored in
 # it (bash ignores it in background jobs otherwise), so an interrupt reaches its pytest, which
 # tears its replicas down. (Alongside the engine tests a forwarder test once failed: its switch
@@ -36,25 +35,23 @@ set -m
   [ "$unit" -eq 0 ] && [ "$swarm" -eq 0 ]
 ) >"$free_log" 2>&1 &
 free=$!
-nice -n 19 "$BIN/pytest" -q -m "docker and beside" -p no:cacheprovider --durations=15 >"$log" 2>&1 &
+# Two processes, each taking the next test when it is free; the tests of the session's catalog
+# drill in one of them (`xdist_group`), so that drill runs once.
+nice -n 19 "$BIN/pytest" -q -n 2 --dist loadgroup -m "docker and beside" -p no:cacheprovider --durations=20 >"$log" 2>&1 &
 beside=$!
-nice -n 19 "$BIN/pytest" -q -m "docker and background" -p no:cacheprovider --durations=10 >"$background_log" 2>&1 &
-background=$!
 set +m
-trap 'kill -INT -- -"$free" -"$beside" -"$background" 2>/dev/null; wait; exit 130' INT TERM
-"$BIN/pytest" -q -m "docker and not beside and not swarm and not quiet and not background" --durations=30
+trap 'kill -INT -- -"$free" -"$beside" 2>/dev/null; wait; exit 130' INT TERM
+"$BIN/pytest" -q -m "docker and not beside and not swarm and not quiet" --durations=30
 drills=$?
 wait "$free"
 engine_free=$?
 wait "$beside"
 others=$?
-wait "$background"
-in_background=$?
 # The drills that check a downtime to the probe run alone: beside the engine tests (whose
 # containers run at normal priority) a cache outage's downtime of 0 was once 1.7 s, and beside
 # the swarm drills (loading images into their nodes) a WebSocket outage's was 1.4 s.
 quiet=2
-if [ "$drills" -ne 2 ] && [ "$others" -ne 2 ] && [ "$engine_free" -ne 2 ] && [ "$in_background" -ne 2 ]; then
+if [ "$drills" -ne 2 ] && [ "$others" -ne 2 ] && [ "$engine_free" -ne 2 ]; then
   "$BIN/pytest" -q -m "docker and quiet" --durations=5
   quiet=$?
 fi
@@ -62,6 +59,4 @@ echo "--- beside the drills, at the lowest CPU priority: what needs no engine, t
 cat "$free_log"
 echo "--- and the engine tests ($log) ---"
 cat "$log"
-echo "--- and the drills in the background ($background_log) ---"
-cat "$background_log"
-[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$engine_free" -eq 0 ] && [ "$others" -eq 0 ] && [ "$in_background" -eq 0 ]
+[ "$drills" -eq 0 ] && [ "$quiet" -eq 0 ] && [ "$engine_free" -eq 0 ] && [ "$others" -eq 0 ]

@@ -41,7 +41,7 @@ def test_without_drills_nothing_is_collected_from_yaml(pytester: pytest.Pytester
     assert "first" not in done.stdout.str()
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_fixture_runs_a_drill_and_a_missed_objective_fails_its_item(pytester: pytest.Pytester) -> None:

@@ -4,7 +4,10 @@ answers, for `service_healthy`)."""
 from __future__ import annotations
 
 import dataclasses
+import signal
 import threading
+import time
+from types import FrameType
 
 import pytest
 
@@ -61,3 +64,32 @@ def test_a_long_chain_of_dependencies_never_holds_both_threads_on_queued_work(sa
     log: list[str] = []
     starting.in_order(start_order(tuple(chain)), lambda s: log.append(s.name), lambda _name: None)
     assert log == [f"s{i}" for i in range(6)]
+
+
+def test_an_interrupt_returns_once_the_starts_under_way_have_ended_and_starts_no_other(
+    order: list[Service],
+) -> None:
+    # Teardown lists the drill's objects when it runs: a container created after that is left behind.
+    creating = threading.Event()
+    created: list[str] = []
+
+    def run(service: Service) -> None:
+        creating.set()
+        time.sleep(0.3)  # the engine creating the container
+        created.append(service.name)
+
+    def interrupt(_signum: int, _frame: FrameType | None) -> None:
+        raise KeyboardInterrupt("SIGALRM")
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 0.1)
+        with pytest.raises(KeyboardInterrupt):
+            starting.in_order(order, run, lambda _name: None)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert creating.is_set()
+    assert sorted(created) == ["db", "payments"], "the two under way end before the interrupt is raised"
+    time.sleep(0.5)
+    assert sorted(created) == ["db", "payments"], "and app, still queued, is never started"

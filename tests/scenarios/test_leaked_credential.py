@@ -18,7 +18,7 @@ from tests.conftest import CATALOG, catalog_drill, why
 from tests.fakes import FakeReplica
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_leaked_login_is_rotated_and_no_secret_reaches_any_output(tmp_path: pathlib.Path) -> None:

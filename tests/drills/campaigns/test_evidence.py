@@ -17,7 +17,7 @@ from drillbook.drills.run.runner import DrillRunner
 from drillbook.drills.run.timeline import Event
 from tests.conftest import catalog_drill, inline_sample_target, why
 
-pytestmark = [pytest.mark.docker, pytest.mark.background, pytest.mark.usefixtures("built_images", "no_leftovers")]
+pytestmark = [pytest.mark.docker, pytest.mark.beside, pytest.mark.usefixtures("built_images", "no_leftovers")]
 
 MARKER = "report that never finishes"
 

@@ -171,7 +171,7 @@ def test_evidence_refuses_a_folder_that_is_not_a_repository(tmp_path: pathlib.Pa
         evidence.commit(str(tmp_path), "evidence", {"a": "b"}, "m")
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_a_two_drill_game_day_for_real(tmp_path: pathlib.Path) -> None:

@@ -39,7 +39,7 @@ def _group(child: pexpect.spawn[str]) -> str:
     return str(child.match.group(1))
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pathlib.Path) -> None:
@@ -102,7 +102,7 @@ def test_the_engineer_reverts_and_reconciles_by_hand_and_is_scored(tmp_path: pat
     assert not doc["recovery_steps"], "the harness must not have run the procedure"
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_after_the_timeout_drillbook_recovers_and_says_so(tmp_path: pathlib.Path) -> None:

@@ -43,7 +43,7 @@ def test_init_refuses_a_stack_without_postgres(tmp_path: pathlib.Path, capsys: p
     assert "no PostgreSQL service" in capsys.readouterr().err
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")
 def test_the_drill_init_writes_runs_to_a_verdict_for_real(tmp_path: pathlib.Path) -> None:

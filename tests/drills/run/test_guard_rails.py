@@ -46,7 +46,7 @@ def test_a_drill_past_its_maximum_duration_aborts_and_tears_down(
     assert drillbook_objects(docker_client) == []
 
 
-@pytest.mark.background
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.usefixtures("built_images", "no_leftovers")
@@ -64,7 +64,8 @@ def test_two_drills_at_once_do_not_collide(tmp_path: pathlib.Path) -> None:
     assert len(ids) == 2
 
 
-@pytest.mark.background
+@pytest.mark.xdist_group("catalog_db_outage")  # one worker runs the session's catalog drill
+@pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.slow
 @pytest.mark.usefixtures("built_images", "no_leftovers")
