@@ -35,9 +35,9 @@ set -m
   [ "$unit" -eq 0 ] && [ "$swarm" -eq 0 ]
 ) >"$free_log" 2>&1 &
 free=$!
-# Two processes, each taking the next test when it is free; the tests of the session's catalog
-# drill in one of them (`xdist_group`), so that drill runs once.
-nice -n 19 "$BIN/pytest" -q -n 2 --dist loadgroup -m "docker and beside" -p no:cacheprovider --durations=20 >"$log" 2>&1 &
+# Two processes, each taking the next test when it is free (the catalog drill that several of
+# them read runs once: tests/conftest.py::catalog_db_outage).
+nice -n 19 "$BIN/pytest" -q -n 2 --dist worksteal -m "docker and beside" -p no:cacheprovider --durations=20 >"$log" 2>&1 &
 beside=$!
 set +m
 trap 'kill -INT -- -"$free" -"$beside" 2>/dev/null; wait; exit 130' INT TERM

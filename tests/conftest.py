@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import json
 import pathlib
 import secrets
@@ -177,15 +178,25 @@ class CatalogRun:
 
 
 @pytest.fixture(scope="session")
-def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFactory) -> CatalogRun:
-    """The built-in database-outage drill, run once per test session, exactly as `make drill` runs it."""
+def catalog_db_outage(built_images: None, tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> CatalogRun:
+    """The built-in database-outage drill, run once per test run, exactly as `make drill` runs it.
+    pytest-xdist's workers share one run (its documentation's recipe): the first to need it runs
+    it under a lock in the run's shared folder, the others wait and read its exit code.
+    `--dist loadgroup` would keep its tests in one worker, but with this pytest it groups
+    nothing (pytest-xdist#1386: the node ids it renames keep their old names)."""
     from drillbook.drills.cli import main
 
-    out = tmp_path_factory.mktemp("catalog") / "db-outage"
-    code = main(
-        ["run", str(CATALOG / "db-outage.yaml"), "--out", str(out), "--history", str(out.parent / "history.db")]
-    )
-    return CatalogRun(code, out)
+    shared = tmp_path_factory.getbasetemp().parent if worker_id != "master" else tmp_path_factory.mktemp("session")
+    folder = shared / "catalog"
+    out = folder / "db-outage"
+    with (shared / "catalog.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        code_file = folder / "exit-code"
+        if not code_file.exists():
+            folder.mkdir(exist_ok=True)
+            argv = ["run", str(CATALOG / "db-outage.yaml"), "--out", str(out), "--history", str(folder / "history.db")]
+            code_file.write_text(str(main(argv)))
+        return CatalogRun(int(code_file.read_text()), out)
 
 
 WINDOW_S = 2.0

@@ -42,7 +42,6 @@ def distinct_pixel_bytes(png: bytes) -> int:
     return len(set(zlib.decompress(data)))
 
 
-@pytest.mark.xdist_group("catalog_db_outage")  # one worker runs the session's catalog drill
 @pytest.mark.beside
 def test_report_of_a_real_drill_renders_in_chromium(catalog_db_outage: CatalogRun) -> None:
     browser = shutil.which("chromium")

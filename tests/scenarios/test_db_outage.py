@@ -40,7 +40,6 @@ def run_drill(tmp_path: pathlib.Path, mode: str, catalog: CatalogRun) -> tuple[i
     return main(["run", str(path), "--out", str(tmp_path / "out")]), tmp_path / "out"
 
 
-@pytest.mark.xdist_group("catalog_db_outage")  # one worker runs the session's catalog drill
 @pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.usefixtures("built_images", "no_leftovers")

@@ -82,7 +82,6 @@ def test_a_paused_database_is_recorded_unavailable_with_the_reason(replica: Repl
     assert snapshot.section("health").available  # the service answers, with its own verdict
 
 
-@pytest.mark.xdist_group("catalog_db_outage")  # one worker runs the session's catalog drill
 @pytest.mark.beside
 def test_the_database_outage_drill_keeps_its_evidence_of_the_outage(catalog_db_outage: CatalogRun) -> None:
     result = catalog_db_outage.result

@@ -64,7 +64,6 @@ def test_two_drills_at_once_do_not_collide(tmp_path: pathlib.Path) -> None:
     assert len(ids) == 2
 
 
-@pytest.mark.xdist_group("catalog_db_outage")  # one worker runs the session's catalog drill
 @pytest.mark.beside
 @pytest.mark.docker
 @pytest.mark.slow
