@@ -104,11 +104,13 @@ lint: venv
 unit: venv zsh promtool
 	$(BIN)/pytest -m "not docker and not slow" -q -n 3 --dist worksteal
 
-# The real drills one at a time (two drills at once on two cores now and then saw a probe wait past
-# its one-second timeout), and beside them, at the lowest CPU priority, everything that measures no
-# drill, in two lanes: the engine tests marked `beside`; and what needs no engine (two processes,
-# pytest-xdist), then the drills on a local Swarm cluster, marked `swarm`; last, alone, the drills
-# marked `quiet` (docs/design.md, "How the tests run").
+# The real drills whose tests read a timing one at a time (two drills at once on two cores now and
+# then saw a probe wait past its one-second timeout), and beside them, at the lowest CPU priority,
+# everything that judges outcomes, not timings, in two lanes: the tests marked `beside` (engine
+# tests, and drills judged by verdicts, steps and files; two processes, their containers at the
+# matching CPU weight); and what needs no engine (two processes, pytest-xdist), then the drills on a
+# local Swarm cluster, marked `swarm`; last, alone, the drills marked `quiet` (docs/design.md,
+# "How the tests run").
 test: setup browser zsh lint
 	@scripts/test-lanes.sh $(BIN)
 
