@@ -105,12 +105,12 @@ unit: venv zsh promtool
 	$(BIN)/pytest -m "not docker and not slow" -q -n 3 --dist worksteal
 
 # The real drills whose tests read a timing one at a time (two drills at once on two cores now and
-# then saw a probe wait past its one-second timeout), and beside them, at the lowest CPU priority,
+# then saw a probe wait past its one-second timeout), and beside them, at a lower CPU priority,
 # everything that judges outcomes, not timings, in two lanes: the tests marked `beside` (engine
-# tests, and drills judged by verdicts, steps and files; two processes, their containers at the
-# matching CPU weight); and what needs no engine (two processes, pytest-xdist), then the drills on a
-# local Swarm cluster, marked `swarm`; last, alone, the drills marked `quiet` (docs/design.md,
-# "How the tests run").
+# tests, and drills judged by verdicts, steps and files; two processes at nice 10, their containers
+# at the matching CPU weight); and, at nice 19, what needs no engine (two processes, pytest-xdist),
+# then the drills on a local Swarm cluster, marked `swarm`; last, alone, the drills marked `quiet`
+# (docs/design.md, "How the tests run").
 test: setup browser zsh lint
 	@scripts/test-lanes.sh $(BIN)
 

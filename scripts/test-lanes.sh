@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Every test, in lanes at once (docs/design.md, "How the tests run"): the real drills one at a
-# time, as they would run alone; beside them, at the lowest CPU priority, everything that
+# time, as they would run alone; beside them, at a lower CPU priority, everything that
 # judges outcomes, not timings, in two lanes: the tests of marker `beside` in two processes (the
 # wheel and the installed command, runbook checks, the local cluster, the replica's own tests,
 # refusals before any fault, interrupts, and the drills judged by verdicts with wide margins),
-# whose containers get the matching CPU weight (replicas/priority.py); and the tests that need
-# no engine (two processes), then the drills on a local Swarm cluster (marker `swarm`), whose
-# daemons and containers inherit that priority. A drill's measurements need the
+# at nice 10, whose containers get the matching CPU weight (replicas/priority.py); and, at nice
+# 19, the tests that need no engine (two processes), then the drills on a local Swarm cluster
+# (marker `swarm`), whose daemons and containers inherit that priority. A drill's measurements need the
 # machine as if alone, so the other lanes only get what the drills leave; two drills at the same
 # priority were measured and refused (a steady state, a downtime changed by the other drill).
 # The drills whose tests check a downtime to the probe (marker `quiet`) run last, alone, once
@@ -36,8 +36,11 @@ set -m
 ) >"$free_log" 2>&1 &
 free=$!
 # Two processes, each taking the next test when it is free (the catalog drill that several of
-# them read runs once: tests/conftest.py::catalog_db_outage).
-nice -n 19 "$BIN/pytest" -q -n 2 --dist worksteal -m "docker and beside" -p no:cacheprovider --durations=20 >"$log" 2>&1 &
+# them read runs once: tests/conftest.py::catalog_db_outage). At nice 10, not 19: their drills'
+# containers get the CPU weight of that level (replicas/priority.py), and at 19's (15 against
+# 1024) a drill could not hold its steady state beside the runaway-cpu drill's busy loops (its
+# probes timed out; reproduced beside two busy containers, where at 10's weight, 110, it held).
+nice -n 10 "$BIN/pytest" -q -n 2 --dist worksteal -m "docker and beside" -p no:cacheprovider --durations=20 >"$log" 2>&1 &
 beside=$!
 set +m
 trap 'kill -INT -- -"$free" -"$beside" 2>/dev/null; wait; exit 130' INT TERM

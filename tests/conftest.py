@@ -236,13 +236,29 @@ def spawn_drill(path: pathlib.Path, out: pathlib.Path) -> subprocess.Popen[str]:
     return proc
 
 
-def wait_for_line(path: pathlib.Path, needle: str, timeout_s: float = 120.0) -> bool:
+def wait_for_line(
+    path: pathlib.Path, needle: str, timeout_s: float = 120.0, writer: subprocess.Popen[str] | None = None
+) -> bool:
+    """Whether `needle` appears in `path` in time; with `writer`, the process that writes it, not
+    waiting on once it has ended (a drill that stopped at its steady state reaches no later phase)."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
+        ended = writer is not None and writer.poll() is not None
         if path.exists() and needle in path.read_text():
             return True
+        if ended:
+            return False
         time.sleep(0.05)
     return False
+
+
+def ended_with(proc: subprocess.Popen[str]) -> str:
+    """What a spawned drill printed, for an assertion's message: its last lines once it has
+    ended, or that it still runs."""
+    if proc.poll() is None:
+        return "the drill still runs"
+    output = proc.stdout.read() if proc.stdout else ""
+    return f"the drill ended ({proc.returncode}): ...{output[-3000:]}"
 
 
 @pytest.fixture

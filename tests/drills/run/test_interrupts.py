@@ -15,7 +15,7 @@ from docker import DockerClient
 
 from drillbook.drills.cli import main
 from drillbook.errors import ExitCode
-from tests.conftest import drill_file, drillbook_objects, spawn_drill, wait_for_line
+from tests.conftest import drill_file, drillbook_objects, ended_with, spawn_drill, wait_for_line
 
 pytestmark = [
     pytest.mark.docker,
@@ -44,7 +44,8 @@ def test_interrupt_in_any_phase_reverts_tears_down_and_says_interrupted(
     out = tmp_path / "out"
     proc = spawn_drill(drill_file(tmp_path, **SHORT), out)
     try:
-        assert wait_for_line(out / "journal.jsonl", f'"detail": "{phase}"'), "phase never reached"
+        reached = wait_for_line(out / "journal.jsonl", f'"detail": "{phase}"', writer=proc)
+        assert reached, f"phase {phase!r} never reached: {ended_with(proc)}"
         time.sleep(rng.uniform(0.0, 0.6))
         proc.send_signal(signum)
         output, _ = proc.communicate(timeout=120)
